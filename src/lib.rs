@@ -1,0 +1,5 @@
+//! Fanout: run LLM tasks in parallel from the browser and see what
+//! parallelism buys. The app is client-side Leptos; the API client and all
+//! logic live in plain modules with native tests.
+
+pub mod openai;

@@ -1,0 +1,393 @@
+//! The browser HTTP client: chat completions (streamed or not) and the model
+//! list, with per-request timeout, retries and cancellation.
+//!
+//! Only `Authorization` and `Content-Type` are sent: any other header would
+//! trigger a CORS preflight that some OpenAI-compatible servers refuse.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::time::Duration;
+
+use futures::{FutureExt, StreamExt};
+use gloo_net::http::{Request, Response};
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsCast;
+use web_sys::{AbortController, AbortSignal};
+
+use super::error::{ApiError, redact_key};
+use super::request::{chat_completions_url, host_of, models_url};
+use super::retry::{AttemptRecord, RetryEvent, RetryPolicy, retry_after_from_headers, run_with_retries};
+use super::stream::{StreamAccumulator, sse_payloads};
+use super::types::{ChatCompletion, ChatRequest, Model, ModelList, Usage};
+
+/// Where and how to call the API.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientConfig {
+    /// Normalised base URL, e.g. `https://api.openai.com/v1`.
+    pub base_url: String,
+    /// The user's key; may be empty for local servers that need none.
+    pub api_key: String,
+    /// Longest wait for the response headers, or between two stream chunks.
+    pub timeout: Duration,
+    /// Retry rules.
+    pub retry: RetryPolicy,
+}
+
+/// Timestamps of a request, in ms on the page clock (`performance.now()`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Timing {
+    /// The first attempt was sent.
+    pub sent_ms: f64,
+    /// Response headers of the last attempt arrived.
+    pub headers_ms: Option<f64>,
+    /// The first content token arrived (streaming only).
+    pub first_token_ms: Option<f64>,
+    /// The last content token arrived.
+    pub last_token_ms: Option<f64>,
+    /// The request finished, successfully or not.
+    pub end_ms: f64,
+}
+
+impl Timing {
+    /// Time to first token, from the first send.
+    pub fn ttft_ms(&self) -> Option<f64> {
+        self.first_token_ms.map(|t| t - self.sent_ms)
+    }
+
+    /// Whole duration, retries and waits included.
+    pub fn total_ms(&self) -> f64 {
+        self.end_ms - self.sent_ms
+    }
+}
+
+/// Everything known about a finished request; `error` is set if it failed,
+/// and `text` then keeps whatever arrived before the failure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatOutput {
+    /// The answer (or the part received).
+    pub text: String,
+    /// Token usage, when the server reported it.
+    pub usage: Option<Usage>,
+    /// Why generation stopped, when reported.
+    pub finish_reason: Option<String>,
+    /// Timestamps.
+    pub timing: Timing,
+    /// Every attempt, with waits between them.
+    pub attempts: Vec<AttemptRecord>,
+    /// The final error, if the request failed.
+    pub error: Option<ApiError>,
+}
+
+/// Live updates while a request runs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Progress {
+    /// Attempt `n` was sent.
+    Attempt(u32),
+    /// Response headers arrived.
+    Headers,
+    /// New text (the delta).
+    Text(String),
+    /// Waiting before a retry.
+    Waiting {
+        /// The attempt that failed.
+        attempt: u32,
+        /// How long until the next one.
+        wait: Duration,
+        /// Why it failed.
+        error: ApiError,
+    },
+}
+
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or_else(js_sys::Date::now, |p| p.now())
+}
+
+/// Resolves when `signal` aborts (at once if it already has).
+async fn aborted(signal: AbortSignal) {
+    if signal.aborted() {
+        return;
+    }
+    let (tx, rx) = futures::channel::oneshot::channel::<()>();
+    let tx = Cell::new(Some(tx));
+    let _listener = gloo_events::EventListener::once(&signal, "abort", move |_| {
+        if let Some(tx) = tx.take() {
+            let _ = tx.send(());
+        }
+    });
+    let _ = rx.await;
+}
+
+/// Sleeps for `d` unless `signal` aborts first.
+async fn sleep_or_abort(d: Duration, signal: &AbortSignal) -> Result<(), ApiError> {
+    let sleep = gloo_timers::future::sleep(d).fuse();
+    let abort = aborted(signal.clone()).fuse();
+    futures::pin_mut!(sleep, abort);
+    futures::select! {
+        () = sleep => Ok(()),
+        () = abort => Err(ApiError::Aborted),
+    }
+}
+
+/// One attempt's own abort controller, aborted by the user's signal or by
+/// an idle timer that is re-armed whenever data arrives.
+struct AttemptGuard {
+    controller: AbortController,
+    user: AbortSignal,
+    timed_out: Rc<Cell<bool>>,
+    timeout: Duration,
+    timer: RefCell<Option<gloo_timers::callback::Timeout>>,
+    _link: gloo_events::EventListener,
+    host: String,
+}
+
+impl AttemptGuard {
+    fn new(user: &AbortSignal, timeout: Duration, host: String) -> Result<Self, ApiError> {
+        let controller = AbortController::new()
+            .map_err(|_| ApiError::Malformed("the browser has no AbortController".into()))?;
+        let c = controller.clone();
+        let link = gloo_events::EventListener::once(user, "abort", move |_| c.abort());
+        if user.aborted() {
+            controller.abort();
+        }
+        let guard = Self {
+            controller,
+            user: user.clone(),
+            timed_out: Rc::new(Cell::new(false)),
+            timeout,
+            timer: RefCell::new(None),
+            _link: link,
+            host,
+        };
+        guard.arm();
+        Ok(guard)
+    }
+
+    /// (Re)starts the idle timer.
+    fn arm(&self) {
+        let c = self.controller.clone();
+        let flag = self.timed_out.clone();
+        let ms = self.timeout.as_millis().min(u32::MAX as u128) as u32;
+        let timer = gloo_timers::callback::Timeout::new(ms, move || {
+            flag.set(true);
+            c.abort();
+        });
+        // Dropping the previous timer cancels it.
+        *self.timer.borrow_mut() = Some(timer);
+    }
+
+    fn signal(&self) -> AbortSignal {
+        self.controller.signal()
+    }
+
+    /// Turns a fetch or read failure into the error it really is.
+    fn classify(&self) -> ApiError {
+        classify(&self.user, &self.timed_out, self.timeout, &self.host)
+    }
+}
+
+fn classify(user: &AbortSignal, timed_out: &Cell<bool>, timeout: Duration, host: &str) -> ApiError {
+    if user.aborted() {
+        ApiError::Aborted
+    } else if timed_out.get() {
+        ApiError::Timeout(timeout)
+    } else {
+        ApiError::Network { host: host.to_string() }
+    }
+}
+
+impl Drop for AttemptGuard {
+    fn drop(&mut self) {
+        // Stop the timer and release the connection if the attempt is dropped early.
+        self.timer.borrow_mut().take();
+        self.controller.abort();
+    }
+}
+
+fn post(url: &str, key: &str, body: &str, signal: &AbortSignal) -> Result<Request, ApiError> {
+    let mut b = Request::post(url).header("Content-Type", "application/json");
+    if !key.is_empty() {
+        b = b.header("Authorization", &format!("Bearer {key}"));
+    }
+    b.abort_signal(Some(signal))
+        .body(body.to_string())
+        .map_err(|e| ApiError::Malformed(e.to_string()))
+}
+
+/// Reads an error response into an [`ApiError`], with the key redacted.
+async fn error_from(resp: &Response, key: &str) -> ApiError {
+    let h = resp.headers();
+    let wait = retry_after_from_headers(
+        h.get("retry-after-ms").as_deref(),
+        h.get("retry-after").as_deref(),
+        js_sys::Date::now(),
+    );
+    let body = resp.text().await.unwrap_or_default();
+    let body = redact_key(&body, key);
+    ApiError::from_response(resp.status(), &body, wait)
+}
+
+/// Lists the models the server offers (`GET /models`).
+pub async fn list_models(cfg: &ClientConfig, user: &AbortSignal) -> Result<Vec<Model>, ApiError> {
+    let guard = AttemptGuard::new(user, cfg.timeout, host_of(&cfg.base_url).to_string())?;
+    let mut b = Request::get(&models_url(&cfg.base_url));
+    if !cfg.api_key.is_empty() {
+        b = b.header("Authorization", &format!("Bearer {}", cfg.api_key));
+    }
+    let resp = b
+        .abort_signal(Some(&guard.signal()))
+        .send()
+        .await
+        .map_err(|_| guard.classify())?;
+    if !resp.ok() {
+        return Err(error_from(&resp, &cfg.api_key).await);
+    }
+    let text = resp.text().await.map_err(|_| guard.classify())?;
+    let list: ModelList = serde_json::from_str(&text)
+        .map_err(|e| ApiError::Malformed(format!("the model list was not the expected JSON ({e})")))?;
+    let mut models = list.data;
+    models.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(models)
+}
+
+/// Sends one chat request with retries; never panics, always returns what
+/// it got. `on_progress` sees attempts, waits and text as they happen.
+pub async fn chat(
+    cfg: &ClientConfig,
+    req: &ChatRequest,
+    user: &AbortSignal,
+    on_progress: &mut dyn FnMut(Progress),
+) -> ChatOutput {
+    let url = chat_completions_url(&cfg.base_url);
+    let host = host_of(&cfg.base_url).to_string();
+    let body = serde_json::to_string(req).unwrap_or_default();
+    let acc = RefCell::new(StreamAccumulator::default());
+    let timing = RefCell::new(Timing {
+        sent_ms: now_ms(),
+        ..Timing::default()
+    });
+    let progress = RefCell::new(on_progress);
+    let mut jitter = js_sys::Math::random;
+
+    let (result, attempts) = run_with_retries(
+        &cfg.retry,
+        &now_ms,
+        |n| {
+            // A retry starts from scratch: its text replaces the failed one's.
+            *acc.borrow_mut() = StreamAccumulator::default();
+            let (url, host, body) = (&url, host.clone(), &body);
+            let (acc, timing, progress) = (&acc, &timing, &progress);
+            async move {
+                (progress.borrow_mut())(Progress::Attempt(n));
+                let guard = AttemptGuard::new(user, cfg.timeout, host)?;
+                let resp = post(url, &cfg.api_key, body, &guard.signal())?
+                    .send()
+                    .await
+                    .map_err(|_| guard.classify())?;
+                timing.borrow_mut().headers_ms = Some(now_ms());
+                (progress.borrow_mut())(Progress::Headers);
+                if !resp.ok() {
+                    return Err(error_from(&resp, &cfg.api_key).await);
+                }
+                guard.arm();
+                let content_type = resp.headers().get("content-type").unwrap_or_default();
+                if !req.stream || content_type.contains("application/json") {
+                    read_whole(&resp, &guard, acc, timing, progress).await
+                } else if content_type.contains("text/html") {
+                    Err(ApiError::Malformed(
+                        "an HTML page instead of an event stream (a proxy or login page in the way?)".into(),
+                    ))
+                } else {
+                    read_stream(&resp, &guard, acc, timing, progress).await
+                }
+            }
+        },
+        |d| sleep_or_abort(d, user),
+        &mut jitter,
+        &mut |ev| {
+            if let RetryEvent::Waiting { attempt, wait, error } = ev {
+                (progress.borrow_mut())(Progress::Waiting { attempt, wait, error });
+            }
+        },
+    )
+    .await;
+
+    let acc = acc.into_inner();
+    let mut timing = timing.into_inner();
+    timing.end_ms = now_ms();
+    ChatOutput {
+        text: acc.text,
+        usage: acc.usage,
+        finish_reason: acc.finish_reason,
+        timing,
+        attempts,
+        error: result.err(),
+    }
+}
+
+/// A non-streamed answer (or a server that ignored `stream: true`).
+async fn read_whole(
+    resp: &Response,
+    guard: &AttemptGuard,
+    acc: &RefCell<StreamAccumulator>,
+    timing: &RefCell<Timing>,
+    progress: &RefCell<&mut dyn FnMut(Progress)>,
+) -> Result<(), ApiError> {
+    let text = resp.text().await.map_err(|_| guard.classify())?;
+    let completion: ChatCompletion = serde_json::from_str(&text)
+        .map_err(|e| ApiError::Malformed(format!("the answer was not the expected JSON ({e})")))?;
+    let choice = completion.choices.into_iter().next();
+    let mut a = acc.borrow_mut();
+    a.text = choice
+        .as_ref()
+        .and_then(|c| c.message.content.clone().or_else(|| c.message.refusal.clone()))
+        .unwrap_or_default();
+    a.finish_reason = choice.and_then(|c| c.finish_reason);
+    a.usage = completion.usage;
+    a.done = true;
+    timing.borrow_mut().last_token_ms = Some(now_ms());
+    (progress.borrow_mut())(Progress::Text(a.text.clone()));
+    Ok(())
+}
+
+/// Reads the SSE body incrementally; every chunk re-arms the idle timeout.
+async fn read_stream(
+    resp: &Response,
+    guard: &AttemptGuard,
+    acc: &RefCell<StreamAccumulator>,
+    timing: &RefCell<Timing>,
+    progress: &RefCell<&mut dyn FnMut(Progress)>,
+) -> Result<(), ApiError> {
+    let Some(raw) = resp.body() else {
+        return Err(ApiError::StreamCut("the server sent an empty body".into()));
+    };
+    let bytes = wasm_streams::ReadableStream::from_raw(raw.unchecked_into())
+        .into_stream()
+        .map(|chunk| {
+            chunk
+                .map(|v| js_sys::Uint8Array::new(&v).to_vec())
+                .map_err(|_| "read failed")
+        });
+    let (user, flag, timeout, host) = (guard.user.clone(), guard.timed_out.clone(), guard.timeout, guard.host.clone());
+    let mut payloads = Box::pin(sse_payloads(bytes, move |_| {
+        match classify(&user, &flag, timeout, &host) {
+            // The connection dropped mid-answer: say so, the text is kept.
+            ApiError::Network { .. } => ApiError::StreamCut("the connection was lost mid-answer".into()),
+            other => other,
+        }
+    }));
+    while let Some(payload) = payloads.next().await {
+        guard.arm();
+        let step = acc.borrow_mut().push(&payload?)?;
+        if let super::stream::StreamStep::Text(delta) = step {
+            let now = now_ms();
+            let mut t = timing.borrow_mut();
+            t.first_token_ms.get_or_insert(now);
+            t.last_token_ms = Some(now);
+            drop(t);
+            (progress.borrow_mut())(Progress::Text(delta));
+        }
+    }
+    acc.borrow().finish()
+}

@@ -1,0 +1,15 @@
+//! Everything that talks to an OpenAI-compatible API: typed models, request
+//! building, stream parsing, retries, errors, and the browser client.
+
+pub mod client;
+pub mod error;
+pub mod request;
+pub mod retry;
+pub mod stream;
+pub mod types;
+
+pub use client::{ChatOutput, ClientConfig, Progress, Timing, chat, list_models};
+pub use error::ApiError;
+pub use request::{RequestOptions, TokenParam, build_chat_request};
+pub use retry::{AttemptRecord, RetryPolicy};
+pub use types::{ChatMessage, ChatRequest, Model, Usage};

@@ -1,0 +1,232 @@
+//! Building chat-completion requests and endpoint URLs.
+//!
+//! Reasoning models (gpt-5 family, o-series) take `max_completion_tokens` and
+//! reject `temperature`; classic models and most OpenAI-compatible servers only
+//! know `max_tokens`. [`TokenParam::Auto`] picks by model name, and the user can
+//! force either.
+
+use serde::{Deserialize, Serialize};
+
+use super::types::{ChatMessage, ChatRequest, StreamOptions};
+
+/// The OpenAI API's base URL, the default.
+pub const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
+
+/// Which token-limit field to send.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TokenParam {
+    /// `max_completion_tokens` for reasoning models, `max_tokens` otherwise.
+    #[default]
+    Auto,
+    /// Always `max_tokens` (older servers).
+    MaxTokens,
+    /// Always `max_completion_tokens`.
+    MaxCompletionTokens,
+}
+
+/// True for model ids of OpenAI's reasoning families, which reject
+/// `temperature` and `max_tokens`. Matches the id's last path segment so that
+/// prefixed ids (`openai/o3-mini` on routers) are recognised too.
+pub fn is_reasoning_model(model: &str) -> bool {
+    let id = model.rsplit('/').next().unwrap_or(model).to_ascii_lowercase();
+    let o_series = id.len() >= 2
+        && id.starts_with('o')
+        && id[1..].starts_with(|c: char| c.is_ascii_digit());
+    // gpt-5-chat-* is the non-reasoning chat variant and takes temperature.
+    let gpt5 = id.starts_with("gpt-5") && !id.starts_with("gpt-5-chat");
+    o_series || gpt5
+}
+
+/// What one request asks for, apart from model and messages.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestOptions {
+    /// Upper bound on generated tokens.
+    pub max_tokens: Option<u32>,
+    /// Sampling temperature (dropped for reasoning models).
+    pub temperature: Option<f32>,
+    /// Stream the answer.
+    pub stream: bool,
+    /// Which token-limit field to use.
+    pub token_param: TokenParam,
+    /// Structured-output request, passed through as is.
+    pub response_format: Option<serde_json::Value>,
+}
+
+impl Default for RequestOptions {
+    fn default() -> Self {
+        Self {
+            max_tokens: None,
+            temperature: None,
+            stream: true,
+            token_param: TokenParam::Auto,
+            response_format: None,
+        }
+    }
+}
+
+/// Builds the body of `POST /chat/completions`.
+pub fn build_chat_request(
+    model: &str,
+    messages: Vec<ChatMessage>,
+    opts: &RequestOptions,
+) -> ChatRequest {
+    let reasoning = is_reasoning_model(model);
+    let use_completion_tokens = match opts.token_param {
+        TokenParam::Auto => reasoning,
+        TokenParam::MaxTokens => false,
+        TokenParam::MaxCompletionTokens => true,
+    };
+    let (max_tokens, max_completion_tokens) = if use_completion_tokens {
+        (None, opts.max_tokens)
+    } else {
+        (opts.max_tokens, None)
+    };
+    ChatRequest {
+        model: model.to_string(),
+        messages,
+        stream: opts.stream,
+        stream_options: opts.stream.then_some(StreamOptions {
+            include_usage: true,
+        }),
+        max_tokens,
+        max_completion_tokens,
+        temperature: if reasoning { None } else { opts.temperature },
+        response_format: opts.response_format.clone(),
+    }
+}
+
+/// Why a base URL was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BaseUrlError {
+    /// Nothing entered.
+    #[error("Enter a base URL, e.g. https://api.openai.com/v1")]
+    Empty,
+    /// Not http(s).
+    #[error("The base URL must start with http:// or https://")]
+    Scheme,
+    /// Has a query or fragment, or credentials, that would leak or break paths.
+    #[error("The base URL must not contain '?', '#' or '@'")]
+    Extra,
+}
+
+/// Checks and normalises a base URL: trimmed, no trailing slash.
+pub fn normalize_base_url(input: &str) -> Result<String, BaseUrlError> {
+    let url = input.trim();
+    if url.is_empty() {
+        return Err(BaseUrlError::Empty);
+    }
+    let lower = url.to_ascii_lowercase();
+    let rest = if let Some(r) = lower.strip_prefix("https://") {
+        r
+    } else if let Some(r) = lower.strip_prefix("http://") {
+        r
+    } else {
+        return Err(BaseUrlError::Scheme);
+    };
+    if rest.trim_matches('/').is_empty() {
+        return Err(BaseUrlError::Empty);
+    }
+    if url.contains(['?', '#', '@']) {
+        return Err(BaseUrlError::Extra);
+    }
+    Ok(url.trim_end_matches('/').to_string())
+}
+
+/// `{base}/chat/completions`.
+pub fn chat_completions_url(base: &str) -> String {
+    format!("{}/chat/completions", base.trim_end_matches('/'))
+}
+
+/// `{base}/models`.
+pub fn models_url(base: &str) -> String {
+    format!("{}/models", base.trim_end_matches('/'))
+}
+
+/// The host part of a base URL, for messages ("could not reach api.openai.com").
+pub fn host_of(base: &str) -> &str {
+    let rest = base.split_once("://").map_or(base, |(_, r)| r);
+    rest.split('/').next().unwrap_or(rest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(max: u32) -> RequestOptions {
+        RequestOptions {
+            max_tokens: Some(max),
+            temperature: Some(0.3),
+            ..RequestOptions::default()
+        }
+    }
+
+    #[test]
+    fn classic_models_get_max_tokens_and_temperature() {
+        let req = build_chat_request("gpt-4o-mini", vec![ChatMessage::user("hi")], &opts(100));
+        assert_eq!(req.max_tokens, Some(100));
+        assert_eq!(req.max_completion_tokens, None);
+        assert_eq!(req.temperature, Some(0.3));
+        let json = serde_json::to_value(&req).unwrap();
+        assert!(json.get("max_completion_tokens").is_none());
+        assert_eq!(json["stream_options"]["include_usage"], true);
+    }
+
+    #[test]
+    fn reasoning_models_get_max_completion_tokens_and_no_temperature() {
+        for model in ["gpt-5", "gpt-5-mini", "o3", "o4-mini", "o1-preview", "openai/o3-mini"] {
+            let req = build_chat_request(model, vec![ChatMessage::user("hi")], &opts(64));
+            assert_eq!(req.max_completion_tokens, Some(64), "{model}");
+            assert_eq!(req.max_tokens, None, "{model}");
+            assert_eq!(req.temperature, None, "{model}");
+            let json = serde_json::to_value(&req).unwrap();
+            assert!(json.get("temperature").is_none(), "{model}");
+            assert!(json.get("max_tokens").is_none(), "{model}");
+        }
+    }
+
+    #[test]
+    fn non_reasoning_lookalikes_are_classic() {
+        for model in ["gpt-5-chat-latest", "gpt-4o", "omni-moderation", "llama3", "ollama"] {
+            assert!(!is_reasoning_model(model), "{model}");
+        }
+    }
+
+    #[test]
+    fn token_param_can_be_forced() {
+        let mut o = opts(10);
+        o.token_param = TokenParam::MaxTokens;
+        let req = build_chat_request("o3", vec![], &o);
+        assert_eq!((req.max_tokens, req.max_completion_tokens), (Some(10), None));
+        o.token_param = TokenParam::MaxCompletionTokens;
+        let req = build_chat_request("llama3", vec![], &o);
+        assert_eq!((req.max_tokens, req.max_completion_tokens), (None, Some(10)));
+    }
+
+    #[test]
+    fn non_streaming_sends_no_stream_options() {
+        let mut o = opts(10);
+        o.stream = false;
+        let json = serde_json::to_value(build_chat_request("gpt-4o", vec![], &o)).unwrap();
+        assert_eq!(json["stream"], false);
+        assert!(json.get("stream_options").is_none());
+    }
+
+    #[test]
+    fn base_urls_are_checked_and_normalised() {
+        assert_eq!(
+            normalize_base_url(" http://127.0.0.1:8080/v1/ "),
+            Ok("http://127.0.0.1:8080/v1".into())
+        );
+        assert_eq!(normalize_base_url(""), Err(BaseUrlError::Empty));
+        assert_eq!(normalize_base_url("api.openai.com"), Err(BaseUrlError::Scheme));
+        assert_eq!(normalize_base_url("https://"), Err(BaseUrlError::Empty));
+        assert_eq!(
+            normalize_base_url("https://u:p@host/v1"),
+            Err(BaseUrlError::Extra)
+        );
+        assert_eq!(chat_completions_url("http://h/v1/"), "http://h/v1/chat/completions");
+        assert_eq!(models_url("http://h/v1"), "http://h/v1/models");
+        assert_eq!(host_of("https://api.openai.com/v1"), "api.openai.com");
+        assert_eq!(host_of("http://127.0.0.1:11434/v1"), "127.0.0.1:11434");
+    }
+}
