@@ -2,4 +2,8 @@
 //! parallelism buys. The app is client-side Leptos; the API client and all
 //! logic live in plain modules with native tests.
 
+pub mod app;
+pub mod components;
+pub mod format;
 pub mod openai;
+pub mod settings;

@@ -16,7 +16,9 @@ use web_sys::{AbortController, AbortSignal};
 
 use super::error::{ApiError, redact_key};
 use super::request::{chat_completions_url, host_of, models_url};
-use super::retry::{AttemptRecord, RetryEvent, RetryPolicy, retry_after_from_headers, run_with_retries};
+use super::retry::{
+    AttemptRecord, RetryEvent, RetryPolicy, retry_after_from_headers, run_with_retries,
+};
 use super::stream::{StreamAccumulator, sse_payloads};
 use super::types::{ChatCompletion, ChatRequest, Model, ModelList, Usage};
 
@@ -193,7 +195,9 @@ fn classify(user: &AbortSignal, timed_out: &Cell<bool>, timeout: Duration, host:
     } else if timed_out.get() {
         ApiError::Timeout(timeout)
     } else {
-        ApiError::Network { host: host.to_string() }
+        ApiError::Network {
+            host: host.to_string(),
+        }
     }
 }
 
@@ -244,8 +248,9 @@ pub async fn list_models(cfg: &ClientConfig, user: &AbortSignal) -> Result<Vec<M
         return Err(error_from(&resp, &cfg.api_key).await);
     }
     let text = resp.text().await.map_err(|_| guard.classify())?;
-    let list: ModelList = serde_json::from_str(&text)
-        .map_err(|e| ApiError::Malformed(format!("the model list was not the expected JSON ({e})")))?;
+    let list: ModelList = serde_json::from_str(&text).map_err(|e| {
+        ApiError::Malformed(format!("the model list was not the expected JSON ({e})"))
+    })?;
     let mut models = list.data;
     models.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(models)
@@ -341,7 +346,12 @@ async fn read_whole(
     let mut a = acc.borrow_mut();
     a.text = choice
         .as_ref()
-        .and_then(|c| c.message.content.clone().or_else(|| c.message.refusal.clone()))
+        .and_then(|c| {
+            c.message
+                .content
+                .clone()
+                .or_else(|| c.message.refusal.clone())
+        })
         .unwrap_or_default();
     a.finish_reason = choice.and_then(|c| c.finish_reason);
     a.usage = completion.usage;
@@ -369,11 +379,18 @@ async fn read_stream(
                 .map(|v| js_sys::Uint8Array::new(&v).to_vec())
                 .map_err(|_| "read failed")
         });
-    let (user, flag, timeout, host) = (guard.user.clone(), guard.timed_out.clone(), guard.timeout, guard.host.clone());
+    let (user, flag, timeout, host) = (
+        guard.user.clone(),
+        guard.timed_out.clone(),
+        guard.timeout,
+        guard.host.clone(),
+    );
     let mut payloads = Box::pin(sse_payloads(bytes, move |_| {
         match classify(&user, &flag, timeout, &host) {
             // The connection dropped mid-answer: say so, the text is kept.
-            ApiError::Network { .. } => ApiError::StreamCut("the connection was lost mid-answer".into()),
+            ApiError::Network { .. } => {
+                ApiError::StreamCut("the connection was lost mid-answer".into())
+            }
             other => other,
         }
     }));

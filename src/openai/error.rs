@@ -77,8 +77,7 @@ impl ApiError {
             Ok(env) => env.error.message,
             Err(_) => describe_body(body),
         };
-        let retry_after =
-            header_wait.or_else(|| super::retry::retry_after_from_message(&message));
+        let retry_after = header_wait.or_else(|| super::retry::retry_after_from_message(&message));
         ApiError::Http {
             status,
             message,
@@ -159,18 +158,43 @@ mod tests {
 
     #[test]
     fn each_status_says_what_to_do() {
-        assert!(ApiError::from_response(401, "", None).to_string().contains("key was rejected"));
-        assert!(ApiError::from_response(404, "", None).to_string().contains("Test connection"));
-        assert!(ApiError::from_response(429, "", None).to_string().contains("concurrency"));
-        assert!(ApiError::from_response(503, "", None).to_string().contains("temporary"));
-        let net = ApiError::Network { host: "127.0.0.1:9".into() }.to_string();
+        assert!(
+            ApiError::from_response(401, "", None)
+                .to_string()
+                .contains("key was rejected")
+        );
+        assert!(
+            ApiError::from_response(404, "", None)
+                .to_string()
+                .contains("Test connection")
+        );
+        assert!(
+            ApiError::from_response(429, "", None)
+                .to_string()
+                .contains("concurrency")
+        );
+        assert!(
+            ApiError::from_response(503, "", None)
+                .to_string()
+                .contains("temporary")
+        );
+        let net = ApiError::Network {
+            host: "127.0.0.1:9".into(),
+        }
+        .to_string();
         assert!(net.contains("127.0.0.1:9") && net.contains("CORS"), "{net}");
     }
 
     #[test]
     fn html_bodies_are_described_not_dumped() {
-        let err = ApiError::from_response(502, "<!DOCTYPE html><html><body>Bad gateway</body></html>", None);
-        let ApiError::Http { message, .. } = &err else { panic!() };
+        let err = ApiError::from_response(
+            502,
+            "<!DOCTYPE html><html><body>Bad gateway</body></html>",
+            None,
+        );
+        let ApiError::Http { message, .. } = &err else {
+            panic!()
+        };
         assert!(message.contains("HTML page"), "{message}");
     }
 
@@ -178,9 +202,18 @@ mod tests {
     fn wait_comes_from_header_else_message() {
         let body = r#"{"error":{"message":"Rate limit reached. Please try again in 1.5s.","type":"requests"}}"#;
         let err = ApiError::from_response(429, body, None);
-        assert_eq!(err, ApiError::Http { status: 429, message: "Rate limit reached. Please try again in 1.5s.".into(), retry_after: Some(Duration::from_millis(1500)) });
+        assert_eq!(
+            err,
+            ApiError::Http {
+                status: 429,
+                message: "Rate limit reached. Please try again in 1.5s.".into(),
+                retry_after: Some(Duration::from_millis(1500))
+            }
+        );
         let err = ApiError::from_response(429, body, Some(Duration::from_secs(3)));
-        let ApiError::Http { retry_after, .. } = err else { panic!() };
+        let ApiError::Http { retry_after, .. } = err else {
+            panic!()
+        };
         assert_eq!(retry_after, Some(Duration::from_secs(3)));
     }
 
@@ -194,6 +227,9 @@ mod tests {
         let red = redact_key(masked, "other");
         assert!(!red.contains("sk-abc"), "{red}");
         assert!(red.contains("[API key]. See docs."), "{red}");
-        assert_eq!(redact_key("a custom key mykey123 here", "mykey123"), "a custom key [API key] here");
+        assert_eq!(
+            redact_key("a custom key mykey123 here", "mykey123"),
+            "a custom key [API key] here"
+        );
     }
 }

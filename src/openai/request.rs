@@ -28,10 +28,13 @@ pub enum TokenParam {
 /// `temperature` and `max_tokens`. Matches the id's last path segment so that
 /// prefixed ids (`openai/o3-mini` on routers) are recognised too.
 pub fn is_reasoning_model(model: &str) -> bool {
-    let id = model.rsplit('/').next().unwrap_or(model).to_ascii_lowercase();
-    let o_series = id.len() >= 2
-        && id.starts_with('o')
-        && id[1..].starts_with(|c: char| c.is_ascii_digit());
+    let id = model
+        .rsplit('/')
+        .next()
+        .unwrap_or(model)
+        .to_ascii_lowercase();
+    let o_series =
+        id.len() >= 2 && id.starts_with('o') && id[1..].starts_with(|c: char| c.is_ascii_digit());
     // gpt-5-chat-* is the non-reasoning chat variant and takes temperature.
     let gpt5 = id.starts_with("gpt-5") && !id.starts_with("gpt-5-chat");
     o_series || gpt5
@@ -173,7 +176,14 @@ mod tests {
 
     #[test]
     fn reasoning_models_get_max_completion_tokens_and_no_temperature() {
-        for model in ["gpt-5", "gpt-5-mini", "o3", "o4-mini", "o1-preview", "openai/o3-mini"] {
+        for model in [
+            "gpt-5",
+            "gpt-5-mini",
+            "o3",
+            "o4-mini",
+            "o1-preview",
+            "openai/o3-mini",
+        ] {
             let req = build_chat_request(model, vec![ChatMessage::user("hi")], &opts(64));
             assert_eq!(req.max_completion_tokens, Some(64), "{model}");
             assert_eq!(req.max_tokens, None, "{model}");
@@ -186,7 +196,13 @@ mod tests {
 
     #[test]
     fn non_reasoning_lookalikes_are_classic() {
-        for model in ["gpt-5-chat-latest", "gpt-4o", "omni-moderation", "llama3", "ollama"] {
+        for model in [
+            "gpt-5-chat-latest",
+            "gpt-4o",
+            "omni-moderation",
+            "llama3",
+            "ollama",
+        ] {
             assert!(!is_reasoning_model(model), "{model}");
         }
     }
@@ -196,10 +212,16 @@ mod tests {
         let mut o = opts(10);
         o.token_param = TokenParam::MaxTokens;
         let req = build_chat_request("o3", vec![], &o);
-        assert_eq!((req.max_tokens, req.max_completion_tokens), (Some(10), None));
+        assert_eq!(
+            (req.max_tokens, req.max_completion_tokens),
+            (Some(10), None)
+        );
         o.token_param = TokenParam::MaxCompletionTokens;
         let req = build_chat_request("llama3", vec![], &o);
-        assert_eq!((req.max_tokens, req.max_completion_tokens), (None, Some(10)));
+        assert_eq!(
+            (req.max_tokens, req.max_completion_tokens),
+            (None, Some(10))
+        );
     }
 
     #[test]
@@ -218,13 +240,19 @@ mod tests {
             Ok("http://127.0.0.1:8080/v1".into())
         );
         assert_eq!(normalize_base_url(""), Err(BaseUrlError::Empty));
-        assert_eq!(normalize_base_url("api.openai.com"), Err(BaseUrlError::Scheme));
+        assert_eq!(
+            normalize_base_url("api.openai.com"),
+            Err(BaseUrlError::Scheme)
+        );
         assert_eq!(normalize_base_url("https://"), Err(BaseUrlError::Empty));
         assert_eq!(
             normalize_base_url("https://u:p@host/v1"),
             Err(BaseUrlError::Extra)
         );
-        assert_eq!(chat_completions_url("http://h/v1/"), "http://h/v1/chat/completions");
+        assert_eq!(
+            chat_completions_url("http://h/v1/"),
+            "http://h/v1/chat/completions"
+        );
         assert_eq!(models_url("http://h/v1"), "http://h/v1/models");
         assert_eq!(host_of("https://api.openai.com/v1"), "api.openai.com");
         assert_eq!(host_of("http://127.0.0.1:11434/v1"), "127.0.0.1:11434");

@@ -96,7 +96,9 @@ pub fn retry_after_from_headers(
     }
     let at = httpdate::parse_http_date(value).ok()?;
     let at_ms = at.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs_f64() * 1000.0;
-    Some(Duration::from_secs_f64(((at_ms - now_unix_ms) / 1000.0).max(0.0)))
+    Some(Duration::from_secs_f64(
+        ((at_ms - now_unix_ms) / 1000.0).max(0.0),
+    ))
 }
 
 /// Reads the wait from an OpenAI rate-limit message: "try again in 1.234s",
@@ -274,19 +276,38 @@ mod tests {
         // An unreasonable server wait is replaced by the back-off.
         let w = p.next_wait(&http(429, Some(Duration::from_secs(600))), 1, 0.0);
         assert_eq!(w, Some(Duration::from_secs(1)));
-        assert_eq!(p.next_wait(&http(500, None), 2, 0.0), None, "retries used up");
+        assert_eq!(
+            p.next_wait(&http(500, None), 2, 0.0),
+            None,
+            "retries used up"
+        );
         assert_eq!(p.next_wait(&http(401, None), 0, 0.0), None, "never retried");
-        let none = RetryPolicy { max_retries: 0, ..p };
+        let none = RetryPolicy {
+            max_retries: 0,
+            ..p
+        };
         assert_eq!(none.next_wait(&http(503, None), 0, 0.0), None);
     }
 
     #[test]
     fn retry_after_headers() {
         let now = 1_700_000_000_000.0;
-        assert_eq!(retry_after_from_headers(Some("1500"), Some("9"), now), Some(Duration::from_millis(1500)));
-        assert_eq!(retry_after_from_headers(Some("12.5"), None, now), Some(Duration::from_micros(12_500)));
-        assert_eq!(retry_after_from_headers(Some("junk"), Some("2"), now), Some(Duration::from_secs(2)));
-        assert_eq!(retry_after_from_headers(None, Some("1.5"), now), Some(Duration::from_millis(1500)));
+        assert_eq!(
+            retry_after_from_headers(Some("1500"), Some("9"), now),
+            Some(Duration::from_millis(1500))
+        );
+        assert_eq!(
+            retry_after_from_headers(Some("12.5"), None, now),
+            Some(Duration::from_micros(12_500))
+        );
+        assert_eq!(
+            retry_after_from_headers(Some("junk"), Some("2"), now),
+            Some(Duration::from_secs(2))
+        );
+        assert_eq!(
+            retry_after_from_headers(None, Some("1.5"), now),
+            Some(Duration::from_millis(1500))
+        );
         assert_eq!(retry_after_from_headers(None, Some("-1"), now), None);
         assert_eq!(retry_after_from_headers(None, None, now), None);
         // 2023-11-14T22:13:20Z is 1_700_000_000 s; an HTTP date 5 s later.
@@ -304,10 +325,22 @@ mod tests {
     #[test]
     fn retry_after_messages() {
         let m = |s: &str| retry_after_from_message(s);
-        assert_eq!(m("Rate limit reached for gpt-4o. Please try again in 1.234s. Visit ..."), Some(Duration::from_millis(1234)));
-        assert_eq!(m("Please try again in 599ms."), Some(Duration::from_millis(599)));
-        assert_eq!(m("Please try again in 1m30s."), Some(Duration::from_secs(90)));
-        assert_eq!(m("Please try again in 2h0m5.5s."), Some(Duration::from_millis(7_205_500)));
+        assert_eq!(
+            m("Rate limit reached for gpt-4o. Please try again in 1.234s. Visit ..."),
+            Some(Duration::from_millis(1234))
+        );
+        assert_eq!(
+            m("Please try again in 599ms."),
+            Some(Duration::from_millis(599))
+        );
+        assert_eq!(
+            m("Please try again in 1m30s."),
+            Some(Duration::from_secs(90))
+        );
+        assert_eq!(
+            m("Please try again in 2h0m5.5s."),
+            Some(Duration::from_millis(7_205_500))
+        );
         assert_eq!(m("Please try again later."), None);
         assert_eq!(m("You exceeded your current quota"), None);
     }
@@ -318,7 +351,11 @@ mod tests {
         policy: RetryPolicy,
         script: Vec<Result<&'static str, ApiError>>,
         abort_on_sleep: bool,
-    ) -> (Result<&'static str, ApiError>, Vec<AttemptRecord>, Vec<Duration>) {
+    ) -> (
+        Result<&'static str, ApiError>,
+        Vec<AttemptRecord>,
+        Vec<Duration>,
+    ) {
         let clock = Cell::new(0.0);
         let script = RefCell::new(script.into_iter());
         let waits = RefCell::new(Vec::new());
@@ -327,14 +364,21 @@ mod tests {
             &|| clock.get(),
             |_n| {
                 clock.set(clock.get() + 100.0);
-                let r = script.borrow_mut().next().expect("more attempts than scripted");
+                let r = script
+                    .borrow_mut()
+                    .next()
+                    .expect("more attempts than scripted");
                 async move { r }
             },
             |d| {
                 waits.borrow_mut().push(d);
                 clock.set(clock.get() + d.as_secs_f64() * 1000.0);
                 async move {
-                    if abort_on_sleep { Err(ApiError::Aborted) } else { Ok(()) }
+                    if abort_on_sleep {
+                        Err(ApiError::Aborted)
+                    } else {
+                        Ok(())
+                    }
                 }
             },
             &mut || 0.0,
@@ -347,11 +391,18 @@ mod tests {
     fn loop_retries_then_succeeds_and_records_attempts() {
         let (res, recs, waits) = drive(
             RetryPolicy::default(),
-            vec![Err(http(429, Some(Duration::from_millis(1500)))), Err(http(503, None)), Ok("answer")],
+            vec![
+                Err(http(429, Some(Duration::from_millis(1500)))),
+                Err(http(503, None)),
+                Ok("answer"),
+            ],
             false,
         );
         assert_eq!(res, Ok("answer"));
-        assert_eq!(waits, vec![Duration::from_millis(1500), Duration::from_secs(1)]);
+        assert_eq!(
+            waits,
+            vec![Duration::from_millis(1500), Duration::from_secs(1)]
+        );
         let outcomes: Vec<_> = recs.iter().map(|r| r.outcome.as_str()).collect();
         assert_eq!(outcomes, ["HTTP 429", "HTTP 503", "ok"]);
         assert_eq!(recs[0].wait_ms, Some(1500.0));
@@ -363,7 +414,11 @@ mod tests {
     fn loop_gives_up_after_max_retries() {
         let (res, recs, waits) = drive(
             RetryPolicy::default(),
-            vec![Err(http(500, None)), Err(http(500, None)), Err(http(500, None))],
+            vec![
+                Err(http(500, None)),
+                Err(http(500, None)),
+                Err(http(500, None)),
+            ],
             false,
         );
         assert_eq!(res.unwrap_err().status(), Some(500));

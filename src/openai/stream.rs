@@ -88,7 +88,9 @@ impl StreamAccumulator {
         if self.done {
             Ok(())
         } else {
-            Err(ApiError::StreamCut("the server closed the stream without [DONE]".into()))
+            Err(ApiError::StreamCut(
+                "the server closed the stream without [DONE]".into(),
+            ))
         }
     }
 }
@@ -108,8 +110,12 @@ where
     bytes.eventsource().map(move |item| match item {
         Ok(ev) => Ok(ev.data),
         Err(EventStreamError::Transport(e)) => Err(on_error(e.to_string())),
-        Err(EventStreamError::Utf8(e)) => Err(ApiError::Malformed(format!("invalid UTF-8 in the stream ({e})"))),
-        Err(EventStreamError::Parser(e)) => Err(ApiError::Malformed(format!("bad SSE framing ({e})"))),
+        Err(EventStreamError::Utf8(e)) => Err(ApiError::Malformed(format!(
+            "invalid UTF-8 in the stream ({e})"
+        ))),
+        Err(EventStreamError::Parser(e)) => {
+            Err(ApiError::Malformed(format!("bad SSE framing ({e})")))
+        }
     })
 }
 
@@ -137,7 +143,7 @@ mod tests {
 
     fn run(chunks: Vec<Vec<u8>>) -> (StreamAccumulator, Result<(), ApiError>) {
         let s = stream::iter(chunks.into_iter().map(Ok::<_, std::convert::Infallible>));
-        let mut payloads = Box::pin(sse_payloads(s, |e| ApiError::StreamCut(e)));
+        let mut payloads = Box::pin(sse_payloads(s, ApiError::StreamCut));
         let mut acc = StreamAccumulator::default();
         let res = block_on(async {
             while let Some(p) = payloads.next().await {
@@ -153,7 +159,14 @@ mod tests {
         let (acc, res) = run(vec![body()]);
         assert_eq!(res, Ok(()));
         assert_eq!(acc.text, "Hola, señor ☕ 🚀");
-        assert_eq!(acc.usage, Some(Usage { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 }));
+        assert_eq!(
+            acc.usage,
+            Some(Usage {
+                prompt_tokens: 12,
+                completion_tokens: 5,
+                total_tokens: 17
+            })
+        );
         assert_eq!(acc.finish_reason.as_deref(), Some("stop"));
         assert_eq!(acc.text_chunks, 2);
     }
@@ -210,8 +223,11 @@ mod tests {
 
     #[test]
     fn transport_errors_pass_through() {
-        let s = stream::iter(vec![Ok(b"data: {\"choices\":[]}\n\n".to_vec()), Err("connection reset")]);
-        let mut payloads = Box::pin(sse_payloads(s, |e| ApiError::StreamCut(e)));
+        let s = stream::iter(vec![
+            Ok(b"data: {\"choices\":[]}\n\n".to_vec()),
+            Err("connection reset"),
+        ]);
+        let mut payloads = Box::pin(sse_payloads(s, ApiError::StreamCut));
         let items: Vec<_> = block_on(async {
             let mut v = vec![];
             while let Some(p) = payloads.next().await {
@@ -219,6 +235,9 @@ mod tests {
             }
             v
         });
-        assert!(matches!(items.last(), Some(Err(ApiError::StreamCut(m))) if m.contains("connection reset")), "{items:?}");
+        assert!(
+            matches!(items.last(), Some(Err(ApiError::StreamCut(m))) if m.contains("connection reset")),
+            "{items:?}"
+        );
     }
 }

@@ -1,0 +1,64 @@
+//! The root component and the app-wide context.
+
+use gloo_storage::{LocalStorage, Storage};
+use leptos::prelude::*;
+
+use crate::components::{PromptPanel, SettingsPanel};
+use crate::settings::{API_KEY_KEY, SETTINGS_KEY, Settings};
+
+/// App-wide state shared through context rather than props.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    /// The settings the panel edits.
+    pub settings: RwSignal<Settings>,
+    /// The API key; in memory only unless `settings.remember_key`.
+    pub api_key: RwSignal<String>,
+}
+
+impl AppState {
+    /// Loads settings (and the key, if the user chose to keep it) from
+    /// localStorage.
+    fn load() -> Self {
+        let raw: Option<String> = LocalStorage::raw().get_item(SETTINGS_KEY).ok().flatten();
+        let settings = Settings::from_json(raw.as_deref());
+        let key = if settings.remember_key {
+            LocalStorage::get::<String>(API_KEY_KEY).unwrap_or_default()
+        } else {
+            String::new()
+        };
+        Self {
+            settings: RwSignal::new(settings),
+            api_key: RwSignal::new(key),
+        }
+    }
+}
+
+/// Fanout's page.
+#[component]
+pub fn App() -> impl IntoView {
+    let state = AppState::load();
+    provide_context(state);
+
+    // Sync with the outside world: settings (never the key) to localStorage,
+    // and the key only while "remember" is ticked.
+    Effect::new(move |_| {
+        let s = state.settings.get();
+        let _ = LocalStorage::set(SETTINGS_KEY, &s);
+        if s.remember_key {
+            let _ = LocalStorage::set(API_KEY_KEY, state.api_key.get());
+        } else {
+            LocalStorage::delete(API_KEY_KEY);
+        }
+    });
+
+    view! {
+        <header class="app-header">
+            <h1>"Fanout"</h1>
+            <p class="tagline">"Run LLM tasks in parallel, straight from your browser, and see what it buys."</p>
+        </header>
+        <main class="layout">
+            <SettingsPanel />
+            <PromptPanel />
+        </main>
+    }
+}

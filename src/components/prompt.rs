@@ -1,0 +1,239 @@
+//! A plain prompt box that streams one answer and shows its timings,
+//! attempts and usage.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use web_sys::AbortController;
+
+use crate::app::AppState;
+use crate::format::duration_ms;
+use crate::openai::{
+    ApiError, ChatMessage, ChatOutput, Progress, RequestOptions, build_chat_request, chat,
+};
+
+/// Where the current request stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Status {
+    Idle,
+    Running,
+    Done,
+    Failed,
+    Cancelled,
+}
+
+impl Status {
+    fn label(self) -> &'static str {
+        match self {
+            Status::Idle => "idle",
+            Status::Running => "running",
+            Status::Done => "done",
+            Status::Failed => "error",
+            Status::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// Prompt, Send/Cancel, and the streamed answer with its figures.
+#[component]
+pub fn PromptPanel() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let (prompt, set_prompt) = signal(String::from(
+        "Explain in two sentences why parallel requests finish sooner.",
+    ));
+    let (max_tokens, set_max_tokens) = signal(300u32);
+    let (status, set_status) = signal(Status::Idle);
+    let (form_error, set_form_error) = signal(None::<String>);
+    let answer = RwSignal::new(String::new());
+    let waiting = RwSignal::new(None::<String>);
+    let attempt = RwSignal::new(0u32);
+    let output = RwSignal::new(None::<ChatOutput>);
+    let controller = StoredValue::new_local(None::<AbortController>);
+
+    let send = move || {
+        set_form_error.set(None);
+        let settings = state.settings.get_untracked();
+        let cfg = match settings.client_config(&state.api_key.get_untracked()) {
+            Ok(c) => c,
+            Err(e) => {
+                set_form_error.set(Some(format!("Settings: {e}")));
+                return;
+            }
+        };
+        let text = prompt.get_untracked();
+        if text.trim().is_empty() {
+            set_form_error.set(Some("Type a prompt first.".into()));
+            return;
+        }
+        let req = build_chat_request(
+            &settings.model,
+            vec![ChatMessage::user(text)],
+            &RequestOptions {
+                max_tokens: Some(max_tokens.get_untracked()),
+                stream: settings.stream,
+                token_param: settings.token_param,
+                ..RequestOptions::default()
+            },
+        );
+        let Ok(ctl) = AbortController::new() else {
+            return;
+        };
+        controller.set_value(Some(ctl.clone()));
+        answer.set(String::new());
+        output.set(None);
+        waiting.set(None);
+        set_status.set(Status::Running);
+        spawn_local(async move {
+            let out = chat(&cfg, &req, &ctl.signal(), &mut |p| match p {
+                Progress::Attempt(n) => {
+                    attempt.set(n);
+                    waiting.set(None);
+                    if n > 1 {
+                        answer.set(String::new());
+                    }
+                }
+                Progress::Headers => {}
+                Progress::Text(delta) => answer.update(|a| a.push_str(&delta)),
+                Progress::Waiting {
+                    attempt,
+                    wait,
+                    error,
+                } => waiting.set(Some(format!(
+                    "Attempt {attempt} failed ({}); retrying in {}.",
+                    error.short(),
+                    duration_ms(wait.as_secs_f64() * 1000.0)
+                ))),
+            })
+            .await;
+            answer.set(out.text.clone());
+            waiting.set(None);
+            set_status.set(match &out.error {
+                None => Status::Done,
+                Some(ApiError::Aborted) => Status::Cancelled,
+                Some(_) => Status::Failed,
+            });
+            output.set(Some(out));
+            controller.set_value(None);
+        });
+    };
+
+    let cancel = move |_| {
+        controller.with_value(|c| {
+            if let Some(c) = c {
+                c.abort();
+            }
+        });
+    };
+
+    let running = move || status.get() == Status::Running;
+
+    view! {
+        <section class="panel prompt" aria-labelledby="prompt-title">
+            <h2 id="prompt-title">"Prompt"</h2>
+            <form on:submit=move |ev| {
+                ev.prevent_default();
+                send();
+            }>
+                <label class="field">
+                    <span>"Message"</span>
+                    <textarea
+                        rows="4"
+                        data-testid="prompt-input"
+                        prop:value=move || prompt.get()
+                        on:input=move |ev| set_prompt.set(event_target_value(&ev))
+                    ></textarea>
+                </label>
+                <div class="row">
+                    <label class="field small">
+                        <span>"Token limit"</span>
+                        <input
+                            type="number"
+                            min="1"
+                            data-testid="max-tokens"
+                            prop:value=move || max_tokens.get().to_string()
+                            on:change=move |ev| {
+                                if let Ok(v) = event_target_value(&ev).parse::<u32>() {
+                                    set_max_tokens.set(v.max(1));
+                                }
+                            }
+                        />
+                    </label>
+                    <button type="submit" class="primary" data-testid="send" disabled=running>
+                        "Send"
+                    </button>
+                    <button type="button" data-testid="cancel" disabled=move || !running() on:click=cancel>
+                        "Cancel"
+                    </button>
+                </div>
+                <Show when=move || form_error.get().is_some()>
+                    <p class="field-error" role="alert" data-testid="form-error">
+                        {move || form_error.get().unwrap_or_default()}
+                    </p>
+                </Show>
+            </form>
+            <div class="result" aria-live="polite">
+                <p class="status">
+                    "Status: "
+                    <span data-testid="status" class=move || format!("badge {}", status.get().label())>
+                        {move || status.get().label()}
+                    </span>
+                    <Show when=move || { running() && attempt.get() >= 2 }>
+                        <span class="attempt">{move || format!(" (attempt {})", attempt.get())}</span>
+                    </Show>
+                </p>
+                <Show when=move || waiting.get().is_some()>
+                    <p class="waiting" data-testid="retry-wait">{move || waiting.get().unwrap_or_default()}</p>
+                </Show>
+                <pre class="answer" data-testid="answer">{move || answer.get()}</pre>
+                {move || output.get().map(|out| view! { <OutputDetails out=out /> })}
+            </div>
+        </section>
+    }
+}
+
+/// Error, timings, usage and attempts of a finished request.
+#[component]
+fn OutputDetails(
+    /// The finished request.
+    out: ChatOutput,
+) -> impl IntoView {
+    let t = out.timing;
+    let error = out
+        .error
+        .clone()
+        .filter(|e| *e != ApiError::Aborted)
+        .map(|e| e.to_string());
+    let usage = match out.usage {
+        Some(u) => format!(
+            "{} prompt + {} completion = {} tokens",
+            u.prompt_tokens, u.completion_tokens, u.total_tokens
+        ),
+        None => "unknown (the server sent no usage)".into(),
+    };
+    let attempts = out.attempts.clone();
+    view! {
+        {error.map(|e| view! { <p class="error" role="alert" data-testid="error-message">{e}</p> })}
+        <dl class="timings" data-testid="timings">
+            <dt>"Total"</dt>
+            <dd data-testid="total-ms">{duration_ms(t.total_ms())}</dd>
+            <dt>"Response headers"</dt>
+            <dd>{t.headers_ms.map_or("–".into(), |h| duration_ms(h - t.sent_ms))}</dd>
+            <dt>"First token"</dt>
+            <dd data-testid="ttft-ms">{t.ttft_ms().map_or("– (not streamed)".into(), duration_ms)}</dd>
+            <dt>"Usage"</dt>
+            <dd data-testid="usage">{usage}</dd>
+        </dl>
+        <ol class="attempts" data-testid="attempts">
+            {attempts
+                .into_iter()
+                .map(|a| {
+                    let wait = a.wait_ms.map(|w| format!(", then waited {}", duration_ms(w))).unwrap_or_default();
+                    view! {
+                        <li data-testid="attempt">
+                            {format!("Attempt {}: {} after {}{}", a.number, a.outcome, duration_ms(a.ended_ms - a.started_ms), wait)}
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ol>
+    }
+}

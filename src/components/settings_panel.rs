@@ -1,0 +1,225 @@
+//! The settings panel: key, base URL, model, timeout, retries, and
+//! "Test connection".
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use web_sys::AbortController;
+
+use crate::app::AppState;
+use crate::openai::{TokenParam, list_models};
+
+/// Outcome of the last connection test.
+#[derive(Debug, Clone, PartialEq)]
+enum Connection {
+    Untested,
+    Testing,
+    Ok(Vec<String>),
+    Failed(String),
+}
+
+/// Settings form. Reads and writes [`AppState`] from context.
+#[component]
+pub fn SettingsPanel() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let settings = state.settings;
+    let (connection, set_connection) = signal(Connection::Untested);
+    let base_url_error = move || settings.with(|s| s.base_url_error().map(|e| e.to_string()));
+
+    let test_connection = move |_| {
+        let cfg = match settings
+            .get_untracked()
+            .client_config(&state.api_key.get_untracked())
+        {
+            Ok(c) => c,
+            Err(e) => {
+                set_connection.set(Connection::Failed(e.to_string()));
+                return;
+            }
+        };
+        set_connection.set(Connection::Testing);
+        spawn_local(async move {
+            let Ok(ctl) = AbortController::new() else {
+                return;
+            };
+            let result = list_models(&cfg, &ctl.signal()).await;
+            set_connection.set(match result {
+                Ok(models) => Connection::Ok(models.into_iter().map(|m| m.id).collect()),
+                Err(e) => Connection::Failed(e.to_string()),
+            });
+        });
+    };
+
+    let models = move || match connection.get() {
+        Connection::Ok(m) => m,
+        _ => Vec::new(),
+    };
+
+    view! {
+        <section class="panel settings" aria-labelledby="settings-title">
+            <h2 id="settings-title">"Settings"</h2>
+            <label class="field">
+                <span>"API key"</span>
+                <input
+                    type="password"
+                    autocomplete="off"
+                    spellcheck="false"
+                    data-testid="api-key"
+                    placeholder="sk-… (leave empty for local servers)"
+                    prop:value=move || state.api_key.get()
+                    on:input=move |ev| state.api_key.set(event_target_value(&ev))
+                />
+            </label>
+            <label class="check">
+                <input
+                    type="checkbox"
+                    data-testid="remember-key"
+                    prop:checked=move || settings.with(|s| s.remember_key)
+                    on:change=move |ev| settings.update(|s| s.remember_key = event_target_checked(&ev))
+                />
+                <span>"Remember the key on this device (localStorage)"</span>
+            </label>
+            <p class="hint">"The key is sent only to the base URL below, in the Authorization header."</p>
+            <label class="field">
+                <span>"Base URL"</span>
+                <input
+                    type="url"
+                    data-testid="base-url"
+                    aria-invalid=move || base_url_error().is_some().to_string()
+                    prop:value=move || settings.with(|s| s.base_url.clone())
+                    on:input=move |ev| settings.update(|s| s.base_url = event_target_value(&ev))
+                />
+            </label>
+            <Show when=move || base_url_error().is_some()>
+                <p class="field-error" data-testid="base-url-error" role="alert">
+                    {move || base_url_error().unwrap_or_default()}
+                </p>
+            </Show>
+            <label class="field">
+                <span>"Model"</span>
+                <input
+                    type="text"
+                    list="model-options"
+                    data-testid="model"
+                    prop:value=move || settings.with(|s| s.model.clone())
+                    on:input=move |ev| settings.update(|s| s.model = event_target_value(&ev))
+                />
+            </label>
+            <datalist id="model-options">
+                <For each=models key=|m| m.clone() let:m>
+                    <option value=m.clone()></option>
+                </For>
+            </datalist>
+            <div class="row">
+                <label class="field small">
+                    <span>"Timeout (s)"</span>
+                    <input
+                        type="number"
+                        min="1"
+                        max="600"
+                        data-testid="timeout"
+                        prop:value=move || settings.with(|s| s.timeout_secs.to_string())
+                        on:change=move |ev| {
+                            if let Ok(v) = event_target_value(&ev).parse() {
+                                settings.update(|s| s.timeout_secs = v);
+                            }
+                        }
+                    />
+                </label>
+                <label class="field small">
+                    <span>"Max retries"</span>
+                    <input
+                        type="number"
+                        min="0"
+                        max="10"
+                        data-testid="max-retries"
+                        prop:value=move || settings.with(|s| s.max_retries.to_string())
+                        on:change=move |ev| {
+                            if let Ok(v) = event_target_value(&ev).parse() {
+                                settings.update(|s| s.max_retries = v);
+                            }
+                        }
+                    />
+                </label>
+            </div>
+            <label class="check">
+                <input
+                    type="checkbox"
+                    data-testid="streaming"
+                    prop:checked=move || settings.with(|s| s.stream)
+                    on:change=move |ev| settings.update(|s| s.stream = event_target_checked(&ev))
+                />
+                <span>"Stream answers"</span>
+            </label>
+            <label class="field">
+                <span>"Token limit field"</span>
+                <select
+                    data-testid="token-param"
+                    on:change=move |ev| {
+                        let v = match event_target_value(&ev).as_str() {
+                            "max_tokens" => TokenParam::MaxTokens,
+                            "max_completion_tokens" => TokenParam::MaxCompletionTokens,
+                            _ => TokenParam::Auto,
+                        };
+                        settings.update(|s| s.token_param = v);
+                    }
+                >
+                    <option value="auto" selected=move || settings.with(|s| s.token_param == TokenParam::Auto)>
+                        "Automatic (by model)"
+                    </option>
+                    <option value="max_tokens" selected=move || settings.with(|s| s.token_param == TokenParam::MaxTokens)>
+                        "max_tokens"
+                    </option>
+                    <option
+                        value="max_completion_tokens"
+                        selected=move || settings.with(|s| s.token_param == TokenParam::MaxCompletionTokens)
+                    >
+                        "max_completion_tokens"
+                    </option>
+                </select>
+            </label>
+            <button
+                type="button"
+                data-testid="test-connection"
+                disabled=move || connection.get() == Connection::Testing
+                on:click=test_connection
+            >
+                "Test connection"
+            </button>
+            <div class="connection" aria-live="polite" data-testid="connection-status">
+                {move || match connection.get() {
+                    Connection::Untested => ().into_any(),
+                    Connection::Testing => view! { <p>"Testing…"</p> }.into_any(),
+                    Connection::Ok(models) => {
+                        let n = models.len();
+                        view! {
+                            <p class="ok">{format!("Connected: {n} models. Pick one:")}</p>
+                            <ul class="model-list" data-testid="model-list">
+                                {models
+                                    .into_iter()
+                                    .map(|id| {
+                                        let pick = id.clone();
+                                        view! {
+                                            <li>
+                                                <button
+                                                    type="button"
+                                                    class="link"
+                                                    on:click=move |_| settings.update(|s| s.model = pick.clone())
+                                                >
+                                                    {id}
+                                                </button>
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </ul>
+                        }
+                            .into_any()
+                    }
+                    Connection::Failed(msg) => {
+                        view! { <p class="error" data-testid="connection-error" role="alert">{msg}</p> }.into_any()
+                    }
+                }}
+            </div>
+        </section>
+    }
+}
