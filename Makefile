@@ -1,0 +1,39 @@
+# Fanout: `make serve` to use it, `make test` to check it.
+# Both install whatever is missing first (scripts/setup.sh; idempotent).
+SHELL := /bin/bash
+export PATH := $(CURDIR)/.tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+
+.PHONY: serve dist test setup setup-test lint unit browser clean
+
+## Install the build tools if missing, then serve on http://127.0.0.1:8080 and open a browser.
+serve: setup
+	trunk serve --open
+
+## Build the static site into dist/ (host it anywhere, also under a sub-path).
+dist: setup
+	trunk build --release --offline
+
+## Every test layer: format, lints (native + wasm32), native unit + contract
+## tests, then browser tests of the release build against a local server.
+test: setup-test lint unit dist browser
+
+setup:
+	@scripts/setup.sh build
+
+setup-test:
+	@scripts/setup.sh test
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
+
+unit:
+	cargo test
+
+browser:
+	cd e2e && npx playwright test
+
+clean:
+	cargo clean
+	rm -rf dist e2e/test-results

@@ -1,0 +1,46 @@
+import { defineConfig } from '@playwright/test';
+
+// Ports of the two local servers the tests start: the built site (dist/)
+// and llmock, the OpenAI-compatible test server with CORS.
+export const SITE_PORT = Number(process.env.FANOUT_SITE_PORT ?? 8181);
+export const API_PORT = Number(process.env.FANOUT_API_PORT ?? 8190);
+
+export default defineConfig({
+  testDir: './tests',
+  // One llmock serves every test; tests scope their scripted faults by model
+  // name, but stay serial so timings on a 2-core machine stay meaningful.
+  workers: 1,
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
+  reporter: [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${SITE_PORT}/`,
+    launchOptions: {
+      executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
+  },
+  webServer: [
+    {
+      command: `python3 -m http.server ${SITE_PORT} --bind 127.0.0.1 --directory ../dist`,
+      url: `http://127.0.0.1:${SITE_PORT}/index.html`,
+      reuseExistingServer: false,
+      stderr: 'ignore',
+    },
+    {
+      // Chunks 15 ms apart, as a real stream: a browser drops chunks still
+      // queued when a connection errors, so an unpaced cut would lose them all.
+      command: `../.venv/bin/python ../scripts/llmock_server.py ${API_PORT} --chunk-delay-ms 15`,
+      url: `http://127.0.0.1:${API_PORT}/health`,
+      reuseExistingServer: false,
+    },
+  ],
+});

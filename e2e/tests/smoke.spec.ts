@@ -1,0 +1,64 @@
+import { test, expect } from '@playwright/test';
+import { BASE_URL, TEST_KEY, watchErrors } from './helpers';
+
+test('the built page loads without console errors', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto('./');
+  await expect(page.getByRole('heading', { name: 'Fanout' })).toBeVisible();
+  await expect(page.getByTestId('send')).toBeEnabled();
+  expect(errors).toEqual([]);
+});
+
+test('Test connection lists the server models', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto('./');
+  await page.getByTestId('base-url').fill(BASE_URL);
+  await page.getByTestId('api-key').fill(TEST_KEY);
+  await page.getByTestId('test-connection').click();
+  const list = page.getByTestId('model-list');
+  await expect(list).toContainText('gpt-4o-mini');
+  await expect(list).toContainText('gpt-3.5-turbo');
+  // Picking a model from the list fills the model field.
+  await list.getByRole('button', { name: 'gpt-3.5-turbo' }).click();
+  await expect(page.getByTestId('model')).toHaveValue('gpt-3.5-turbo');
+  expect(errors).toEqual([]);
+});
+
+test('Test connection to a closed port explains what to check', async ({ page }) => {
+  await page.goto('./');
+  await page.getByTestId('base-url').fill('http://127.0.0.1:9/v1');
+  await page.getByTestId('test-connection').click();
+  const err = page.getByTestId('connection-error');
+  await expect(err).toContainText('Could not reach 127.0.0.1:9');
+  await expect(err).toContainText('CORS');
+});
+
+test('a bad base URL is explained next to the field and nothing else is lost', async ({ page }) => {
+  await page.goto('./');
+  await page.getByTestId('model').fill('my-model');
+  await page.getByTestId('base-url').fill('localhost:8080');
+  await expect(page.getByTestId('base-url-error')).toContainText('http:// or https://');
+  await page.getByTestId('send').click();
+  await expect(page.getByTestId('form-error')).toContainText('http:// or https://');
+  await expect(page.getByTestId('model')).toHaveValue('my-model');
+  await expect(page.getByTestId('prompt-input')).not.toHaveValue('');
+});
+
+test('the key stays in memory unless "remember" is ticked', async ({ page }) => {
+  await page.goto('./');
+  await page.getByTestId('api-key').fill(TEST_KEY);
+  await page.getByTestId('model').fill('kept-model');
+  await page.reload();
+  await expect(page.getByTestId('api-key')).toHaveValue('');
+  await expect(page.getByTestId('model')).toHaveValue('kept-model');
+  expect(JSON.stringify(await page.evaluate(() => ({ ...localStorage })))).not.toContain(TEST_KEY);
+
+  await page.getByTestId('api-key').fill(TEST_KEY);
+  await page.getByTestId('remember-key').check();
+  await page.reload();
+  await expect(page.getByTestId('api-key')).toHaveValue(TEST_KEY);
+
+  await page.getByTestId('remember-key').uncheck();
+  expect(JSON.stringify(await page.evaluate(() => ({ ...localStorage })))).not.toContain(TEST_KEY);
+  expect(page.url()).not.toContain(TEST_KEY);
+});

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Installs what Fanout needs, skipping whatever is already present.
+#   scripts/setup.sh build   wasm target, trunk, wasm-bindgen CLI, wasm-opt
+#   scripts/setup.sh test    the above, plus Chromium + chromedriver, the
+#                            Node test deps and the local test server (llmock)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode="${1:-build}"
+
+TRUNK_VERSION=0.21.14
+BINARYEN_VERSION=132
+LLMOCK_VERSION=0.2.2
+# The CLI must match the wasm-bindgen crate in Cargo.lock exactly.
+WBG_VERSION=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/[^0-9.]/, ""); print; exit}' Cargo.lock)
+
+say() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
+retry() { "$@" || { say "retrying: $*"; sleep 5; "$@"; }; }
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+export PATH="$HOME/.cargo/bin:$PWD/.tools/node_modules/.bin:$PATH"
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32 target"
+  retry rustup target add wasm32-unknown-unknown
+fi
+
+if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
+  say "installing trunk $TRUNK_VERSION (about 25 minutes on 2 cores)"
+  retry cargo install --locked trunk --version "$TRUNK_VERSION"
+fi
+
+if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WBG_VERSION" ]; then
+  say "installing wasm-bindgen-cli $WBG_VERSION (about 10 minutes)"
+  # No --locked: its lockfile pins a crate version the registry does not serve.
+  retry cargo install wasm-bindgen-cli --version "=$WBG_VERSION" --force
+fi
+
+if ! wasm-opt --version 2>/dev/null | grep -q "version $BINARYEN_VERSION"; then
+  say "installing wasm-opt (npm binaryen@$BINARYEN_VERSION) into .tools/"
+  mkdir -p .tools
+  retry npm install --prefix .tools --no-audit --no-fund "binaryen@$BINARYEN_VERSION"
+fi
+
+[ "$mode" = test ] || exit 0
+
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+  say "installing Chromium and chromedriver (Debian packages)"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+
+if [ ! -d e2e/node_modules ] || [ e2e/package-lock.json -nt e2e/node_modules/.package-lock.json ]; then
+  say "installing the browser-test dependencies (npm ci in e2e/)"
+  retry npm ci --prefix e2e --no-audit --no-fund
+fi
+
+if ! .venv/bin/python -c "import llmock, importlib.metadata as m; assert m.version('llmock') == '$LLMOCK_VERSION'" 2>/dev/null; then
+  say "installing the local OpenAI-compatible test server (llmock $LLMOCK_VERSION) into .venv/"
+  python3 -m venv .venv
+  retry .venv/bin/pip install -q "llmock==$LLMOCK_VERSION"
+fi
