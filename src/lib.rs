@@ -3,7 +3,9 @@
 //! logic live in plain modules with native tests.
 
 pub mod app;
+pub mod charts;
 pub mod components;
 pub mod format;
 pub mod openai;
 pub mod settings;
+pub mod workflow;

@@ -1,0 +1,6 @@
+//! Chart geometry as pure functions (scales, ticks, bar layout), drawn as SVG
+//! by the components. No Leptos chart crate draws range bars (a Gantt
+//! timeline), so the small amount of layout maths is written here.
+
+pub mod scale;
+pub mod timeline;

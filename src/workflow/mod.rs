@@ -1,0 +1,5 @@
+//! The six-task workflow: task definitions, scheduling and metrics.
+
+pub mod metrics;
+pub mod runner;
+pub mod tasks;
