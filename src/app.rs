@@ -3,7 +3,7 @@
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 
-use crate::components::{PromptPanel, SettingsPanel};
+use crate::components::{PromptPanel, SettingsPanel, WorkflowPanel};
 use crate::settings::{API_KEY_KEY, SETTINGS_KEY, Settings};
 
 /// App-wide state shared through context rather than props.
@@ -58,7 +58,10 @@ pub fn App() -> impl IntoView {
         </header>
         <main class="layout">
             <SettingsPanel />
-            <PromptPanel />
+            <div class="main-col">
+                <WorkflowPanel />
+                <PromptPanel />
+            </div>
         </main>
     }
 }

@@ -117,9 +117,9 @@ test('cancel mid-stream stops at once and keeps what arrived', async ({ page, re
   await openWith(page, { model });
   await send(page);
   await expect(page.getByTestId('answer')).not.toHaveText('');
-  await expect(page.getByTestId('cancel')).toBeEnabled();
+  await expect(page.getByTestId('prompt-cancel')).toBeEnabled();
   const t0 = Date.now();
-  await page.getByTestId('cancel').click();
+  await page.getByTestId('prompt-cancel').click();
   await expect(page.getByTestId('status')).toHaveText('cancelled');
   expect(Date.now() - t0).toBeLessThan(5_000);
   const partial = (await page.getByTestId('answer').textContent()) ?? '';

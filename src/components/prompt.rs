@@ -160,7 +160,7 @@ pub fn PromptPanel() -> impl IntoView {
                     <button type="submit" class="primary" data-testid="send" disabled=running>
                         "Send"
                     </button>
-                    <button type="button" data-testid="cancel" disabled=move || !running() on:click=cancel>
+                    <button type="button" data-testid="prompt-cancel" disabled=move || !running() on:click=cancel>
                         "Cancel"
                     </button>
                 </div>

@@ -100,7 +100,8 @@ pub enum Progress {
     },
 }
 
-fn now_ms() -> f64 {
+/// The page clock in milliseconds (`performance.now()`), which all timings use.
+pub fn now_ms() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())
         .map_or_else(js_sys::Date::now, |p| p.now())

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::openai::Usage;
+use crate::openai::{ChatOutput, Usage};
 
 /// When one task's request went through its stages.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -28,6 +28,24 @@ pub struct TaskTiming {
 }
 
 impl TaskTiming {
+    /// The timing of a finished request that was queued at `queued_ms`.
+    pub fn from_output(id: &str, queued_ms: f64, out: &ChatOutput) -> Self {
+        Self {
+            id: id.to_string(),
+            queued_ms,
+            sent_ms: out.timing.sent_ms,
+            first_token_ms: out.timing.first_token_ms,
+            done_ms: out.timing.end_ms,
+            usage: out.usage,
+            ok: out.error.is_none(),
+            retry_waits: out
+                .attempts
+                .iter()
+                .filter_map(|a| a.wait_ms.map(|w| (a.ended_ms, a.ended_ms + w)))
+                .collect(),
+        }
+    }
+
     /// Time spent queued before sending.
     pub fn wait_ms(&self) -> f64 {
         self.sent_ms - self.queued_ms
@@ -143,6 +161,15 @@ pub fn compare(sequential_ms: f64, parallel_ms: f64, concurrency: usize) -> Comp
     }
 }
 
+/// Compares the medians of several sequential and parallel wall times.
+pub fn compare_medians(
+    sequential: &[f64],
+    parallel: &[f64],
+    concurrency: usize,
+) -> Option<Comparison> {
+    Some(compare(median(sequential)?, median(parallel)?, concurrency))
+}
+
 /// Median of a sample (mean of the middle two for even sizes); `None` if empty.
 pub fn median(values: &[f64]) -> Option<f64> {
     let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
@@ -242,6 +269,49 @@ mod tests {
         let mut bad = t("x", 0.0, None, 50.0, None);
         bad.ok = false;
         assert_eq!(run_metrics(0.0, &[bad]).errors, 1);
+    }
+
+    #[test]
+    fn timing_from_an_output_lists_retry_waits() {
+        use crate::openai::{AttemptRecord, Timing};
+        let attempt = |n, start, end, wait| AttemptRecord {
+            number: n,
+            started_ms: start,
+            ended_ms: end,
+            outcome: String::new(),
+            wait_ms: wait,
+        };
+        let out = ChatOutput {
+            text: "hi".into(),
+            usage: None,
+            finish_reason: None,
+            timing: Timing {
+                sent_ms: 10.0,
+                headers_ms: Some(20.0),
+                first_token_ms: Some(1530.0),
+                last_token_ms: Some(1600.0),
+                end_ms: 1610.0,
+            },
+            attempts: vec![
+                attempt(1, 10.0, 30.0, Some(1000.0)),
+                attempt(2, 1030.0, 1610.0, None),
+            ],
+            error: None,
+        };
+        let t = TaskTiming::from_output("summary", 5.0, &out);
+        assert_eq!(t.retry_waits, vec![(30.0, 1030.0)]);
+        assert_eq!(
+            (t.wait_ms(), t.total_ms(), t.ttft_ms()),
+            (5.0, 1600.0, Some(1520.0))
+        );
+        assert!(t.ok);
+    }
+
+    #[test]
+    fn comparison_of_medians() {
+        let c = compare_medians(&[6000.0, 6200.0, 5900.0], &[1000.0, 1100.0, 1050.0], 6).unwrap();
+        assert_eq!((c.sequential_ms, c.parallel_ms), (6000.0, 1050.0));
+        assert_eq!(compare_medians(&[], &[1.0], 6), None);
     }
 
     #[test]

@@ -1,0 +1,131 @@
+import { test, expect, type Page } from '@playwright/test';
+import { API, openWith, script, uniqueModel, watchErrors } from './helpers';
+
+const IDS = ['summary', 'sentiment', 'keywords', 'questions', 'translation', 'category'];
+const SHORT = 'A short answer.';
+
+async function numberOf(page: Page, testid: string): Promise<number> {
+  const text = (await page.getByTestId(testid).textContent()) ?? '';
+  return Number(text.trim());
+}
+
+async function runMode(page: Page, mode: 'sequential' | 'parallel' | 'compare') {
+  await page.getByTestId(`mode-${mode}`).check();
+  await page.getByTestId('run').click();
+}
+
+test.afterEach(async ({ request }) => {
+  // Permanent behaviours (times: null) of this test must not outlive it.
+  await request.delete(`${API}/_llmock/scenario`);
+});
+
+test('compare mode finishes all six tasks; parallel is far faster than sequential', async ({ page, request }) => {
+  const errors = watchErrors(page);
+  const model = uniqueModel('compare');
+  const latency = 0.5;
+  await script(request, model, [
+    { type: 'delay', seconds: latency, times: null },
+    { type: 'reply', text: SHORT, times: null },
+  ]);
+  await openWith(page, { model });
+  await page.getByTestId('sample-select').selectOption({ label: 'Business report' });
+  await expect(page.getByTestId('input-text')).toHaveValue(/Northwind/);
+  await runMode(page, 'compare');
+  await expect(page.getByTestId('phase')).toHaveText('Finished.', { timeout: 30_000 });
+  for (const id of IDS) {
+    await expect(page.getByTestId(`task-${id}`)).toHaveAttribute('data-status', 'done');
+    await expect(page.getByTestId(`task-${id}-output`)).toHaveText(SHORT);
+    expect(await numberOf(page, `task-${id}-ms`)).toBeGreaterThanOrEqual(latency * 1000);
+  }
+  const seq = await numberOf(page, 'total-sequential-ms');
+  const par = await numberOf(page, 'total-parallel-ms');
+  // Wide-margin behaviour checks, not a benchmark.
+  expect(seq).toBeGreaterThanOrEqual(6 * latency * 1000);
+  expect(par).toBeLessThan(2 * latency * 1000);
+  const speedup = await numberOf(page, 'speedup');
+  expect(speedup).toBeCloseTo(seq / par, 1);
+  expect(await numberOf(page, 'time-saved')).toBeCloseTo(seq - par, -1);
+  expect(await numberOf(page, 'overhead')).toBeGreaterThanOrEqual(1);
+  await expect(page.getByTestId('timeline')).toBeVisible();
+  await expect(page.getByTestId('per-task-table')).toContainText('Translation');
+  expect(errors).toEqual([]);
+});
+
+test('one failing task leaves the other five done, with a readable error', async ({ page, request }) => {
+  const model = uniqueModel('onefail');
+  await script(request, model, [
+    { type: 'fail', status: 500, times: 1, message: 'upstream exploded' },
+    { type: 'reply', text: SHORT, times: null },
+  ]);
+  await openWith(page, { model, retries: 0 });
+  // Sequential: the first task (summary) gets the scripted failure.
+  await runMode(page, 'sequential');
+  await expect(page.getByTestId('phase')).toHaveText('Finished.', { timeout: 30_000 });
+  await expect(page.getByTestId('task-summary')).toHaveAttribute('data-status', 'error');
+  await expect(page.getByTestId('task-summary-error')).toContainText('The server failed (500)');
+  await expect(page.getByTestId('task-summary-error')).toContainText('upstream exploded');
+  for (const id of IDS.slice(1)) {
+    await expect(page.getByTestId(`task-${id}`)).toHaveAttribute('data-status', 'done');
+  }
+  await expect(page.getByTestId('tokens')).toContainText('1 failed');
+});
+
+test('cancel mid-run marks unfinished tasks cancelled and leaves the page usable', async ({ page, request }) => {
+  const model = uniqueModel('cancelrun');
+  await script(request, model, [{ type: 'delay', seconds: 20, times: null }]);
+  await openWith(page, { model });
+  await runMode(page, 'parallel');
+  for (const id of IDS) {
+    await expect(page.getByTestId(`task-${id}`)).toHaveAttribute('data-status', 'running');
+  }
+  await page.getByTestId('cancel').click();
+  for (const id of IDS) {
+    await expect(page.getByTestId(`task-${id}`)).toHaveAttribute('data-status', 'cancelled');
+  }
+  await expect(page.getByTestId('phase')).toHaveText('Cancelled.');
+  await expect(page.getByTestId('run')).toBeEnabled();
+  await expect(page.getByTestId('input-text')).not.toHaveValue('');
+});
+
+test('a 429 with Retry-After is retried and shown as a retry in the timeline', async ({ page, request }) => {
+  const model = uniqueModel('429run');
+  await script(request, model, [
+    { type: 'fail', status: 429, retry_after: 0.6, times: 1 },
+    { type: 'reply', text: SHORT, times: null },
+  ]);
+  await openWith(page, { model });
+  await runMode(page, 'sequential');
+  await expect(page.getByTestId('phase')).toHaveText('Finished.', { timeout: 30_000 });
+  await expect(page.getByTestId('task-summary')).toHaveAttribute('data-status', 'done');
+  await expect(page.getByTestId('task-summary')).toContainText('2 attempts');
+  await expect(page.getByTestId('retry-mark')).toHaveCount(1);
+  expect(await numberOf(page, 'task-summary-ms')).toBeGreaterThanOrEqual(600);
+});
+
+test('model output is shown as text, never run as HTML', async ({ page, request }) => {
+  const model = uniqueModel('xss');
+  const evil = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script><b>bold</b>';
+  await script(request, model, [{ type: 'reply', text: evil, times: null }]);
+  await openWith(page, { model });
+  await page.getByTestId('select-sentiment').uncheck();
+  await runMode(page, 'parallel');
+  await expect(page.getByTestId('phase')).toHaveText('Finished.', { timeout: 30_000 });
+  const out = page.getByTestId('task-summary-output');
+  await expect(out).toHaveText(evil);
+  expect(await out.locator('img, script, b').count()).toBe(0);
+  expect(await page.evaluate(() => (window as any).__xss)).toBeUndefined();
+  // The unticked task did not run.
+  await expect(page.getByTestId('task-sentiment')).toHaveAttribute('data-status', 'pending');
+});
+
+test('empty input is refused next to the text, and nothing is lost', async ({ page }) => {
+  await page.goto('./');
+  await page.getByTestId('select-keywords').uncheck();
+  await page.getByTestId('input-text').fill('   ');
+  await page.getByTestId('run').click();
+  await expect(page.getByTestId('input-error')).toContainText('The text is empty');
+  await expect(page.getByTestId('select-keywords')).not.toBeChecked();
+  await expect(page.getByTestId('select-summary')).toBeChecked();
+  await page.getByTestId('input-text').fill('Some text here.');
+  await expect(page.getByTestId('input-size')).toContainText('15 characters, about 4 tokens');
+});
