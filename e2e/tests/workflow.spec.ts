@@ -129,3 +129,31 @@ test('empty input is refused next to the text, and nothing is lost', async ({ pa
   await page.getByTestId('input-text').fill('Some text here.');
   await expect(page.getByTestId('input-size')).toContainText('15 characters, about 4 tokens');
 });
+
+test('a .txt file from disk becomes the input; other files are refused with a reason', async ({ page }) => {
+  const path = require('node:path');
+  const fs = require('node:fs');
+  const sample = path.join(__dirname, '..', '..', 'samples', 'technology-news.txt');
+  await page.goto('./');
+  await page.getByTestId('file-input').setInputFiles(sample);
+  await expect(page.getByTestId('input-text')).toHaveValue(fs.readFileSync(sample, 'utf8'));
+  await page.getByTestId('file-input').setInputFiles({ name: 'photo.png', mimeType: 'image/png', buffer: Buffer.from([0x89, 0x50]) });
+  await expect(page.getByTestId('input-error')).toContainText('"photo.png" is not a text file');
+  // The text already loaded is kept.
+  await expect(page.getByTestId('input-text')).toHaveValue(/chip maker/);
+});
+
+test('compare over two rounds reports the spread of each mode', async ({ page, request }) => {
+  const model = uniqueModel('rounds');
+  await script(request, model, [
+    { type: 'delay', seconds: 0.2, times: null },
+    { type: 'reply', text: SHORT, times: null },
+  ]);
+  await openWith(page, { model });
+  await page.getByTestId('rounds').fill('2');
+  await page.getByTestId('rounds').dispatchEvent('change');
+  await runMode(page, 'compare');
+  await expect(page.getByTestId('phase')).toHaveText('Finished.', { timeout: 30_000 });
+  await expect(page.getByTestId('spread-sequential')).toContainText(/^2 runs, \d+–\d+ ms$/);
+  await expect(page.getByTestId('spread-parallel')).toContainText(/^2 runs, \d+–\d+ ms$/);
+});

@@ -14,7 +14,10 @@ use crate::openai::{
     ApiError, ChatMessage, ClientConfig, Progress, RequestOptions, build_chat_request, chat,
 };
 use crate::settings::Settings;
-use crate::workflow::metrics::{Comparison, RunMetrics, TaskTiming, compare_medians, run_metrics};
+use crate::workflow::input::{FileError, check_text_file};
+use crate::workflow::metrics::{
+    Comparison, RunMetrics, TaskTiming, compare_medians, run_metrics, spread,
+};
 use crate::workflow::runner::{Mode, comparison_order, concurrency, run_limited};
 use crate::workflow::tasks::{TaskDef, builtin_tasks, estimate_tokens, task_messages};
 
@@ -412,6 +415,36 @@ pub fn WorkflowPanel() -> impl IntoView {
         });
     };
 
+    let open_file = move |ev: leptos::ev::Event| {
+        use wasm_bindgen::JsCast;
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        // Let the same file be chosen again later.
+        input.set_value("");
+        let name = file.name();
+        if let Err(e) = check_text_file(&name, file.size() as u64) {
+            set_input_error.set(Some(e.to_string()));
+            return;
+        }
+        spawn_local(async move {
+            match gloo_file::futures::read_as_text(&gloo_file::File::from(file)).await {
+                Ok(content) => {
+                    set_input_error.set(None);
+                    set_text.set(content);
+                    set_sample.set("custom".into());
+                }
+                Err(_) => set_input_error.set(Some(FileError::Unreadable(name).to_string())),
+            }
+        });
+    };
+
     let toggle = move |id: String, on: bool| {
         selected.update(|s| {
             s.retain(|x| *x != id);
@@ -445,6 +478,10 @@ pub fn WorkflowPanel() -> impl IntoView {
                             .collect_view()}
                         <option value="custom">"Your own text"</option>
                     </select>
+                </label>
+                <label class="field">
+                    <span>"Open a .txt or .md file"</span>
+                    <input type="file" accept=".txt,.md,.markdown,text/plain,text/markdown" data-testid="file-input" on:change=open_file />
                 </label>
                 <label class="field">
                     <span>"Translate to"</span>
@@ -644,15 +681,32 @@ fn Headline(
         })
     };
     let ms = |v: Option<f64>| v.map(|m| format!("{}", m.round())).unwrap_or_default();
+    // Min–max over rounds, shown when there was more than one.
+    let range = move |seq: bool| {
+        results.with(|r| {
+            let walls: Vec<f64> = if seq { &r.sequential } else { &r.parallel }
+                .iter()
+                .map(|m| m.wall_ms)
+                .collect();
+            match spread(&walls) {
+                Some((lo, hi)) if walls.len() > 1 => {
+                    format!("{} runs, {}–{} ms", walls.len(), lo.round(), hi.round())
+                }
+                _ => String::new(),
+            }
+        })
+    };
     view! {
         <dl class="headline" aria-live="polite">
             <div title="Wall time of the sequential run: first request sent to last answer finished (median over rounds).">
                 <dt>"Sequential"</dt>
                 <dd><span data-testid="total-sequential-ms">{move || ms(seq())}</span>" ms"</dd>
+                <dd class="spread" data-testid="spread-sequential">{move || range(true)}</dd>
             </div>
             <div title="Wall time of the parallel run (median over rounds).">
                 <dt>"Parallel"</dt>
                 <dd><span data-testid="total-parallel-ms">{move || ms(par())}</span>" ms"</dd>
+                <dd class="spread" data-testid="spread-parallel">{move || range(false)}</dd>
             </div>
             <div title="Speedup = sequential wall time / parallel wall time.">
                 <dt>"Speedup"</dt>

@@ -1,0 +1,72 @@
+//! Checks on text files opened from disk, before they are read.
+
+/// Largest file accepted as input text.
+pub const MAX_FILE_BYTES: u64 = 5 * 1024 * 1024;
+
+/// Why a file was refused.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum FileError {
+    /// Not a .txt or .md file.
+    #[error("\"{0}\" is not a text file: open a .txt or .md file.")]
+    Kind(String),
+    /// Too big for one text.
+    #[error("\"{name}\" is {mb:.1} MB; the limit is 5 MB for one text.")]
+    TooBig {
+        /// File name.
+        name: String,
+        /// Size in MB.
+        mb: f64,
+    },
+    /// Empty file.
+    #[error("\"{0}\" is empty.")]
+    Empty(String),
+    /// Not readable as UTF-8 text.
+    #[error("\"{0}\" could not be read as UTF-8 text.")]
+    Unreadable(String),
+}
+
+/// Whether a file with this name and size may be opened as the input text.
+pub fn check_text_file(name: &str, size: u64) -> Result<(), FileError> {
+    let lower = name.to_ascii_lowercase();
+    if ![".txt", ".md", ".markdown", ".text"]
+        .iter()
+        .any(|e| lower.ends_with(e))
+    {
+        return Err(FileError::Kind(name.to_string()));
+    }
+    if size == 0 {
+        return Err(FileError::Empty(name.to_string()));
+    }
+    if size > MAX_FILE_BYTES {
+        return Err(FileError::TooBig {
+            name: name.to_string(),
+            mb: size as f64 / (1024.0 * 1024.0),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_files_pass_and_others_are_explained() {
+        assert_eq!(check_text_file("notes.TXT", 10), Ok(()));
+        assert_eq!(check_text_file("readme.md", 10), Ok(()));
+        assert_eq!(
+            check_text_file("photo.png", 10),
+            Err(FileError::Kind("photo.png".into()))
+        );
+        assert_eq!(
+            check_text_file("a.txt", 0),
+            Err(FileError::Empty("a.txt".into()))
+        );
+        let big = check_text_file("big.txt", 6 * 1024 * 1024).unwrap_err();
+        assert_eq!(
+            big.to_string(),
+            "\"big.txt\" is 6.0 MB; the limit is 5 MB for one text."
+        );
+        assert!(check_text_file("x.txt", MAX_FILE_BYTES).is_ok());
+    }
+}
