@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::openai::request::{BaseUrlError, DEFAULT_BASE_URL, normalize_base_url};
 use crate::openai::{ClientConfig, RetryPolicy, TokenParam};
+use crate::workflow::cost::{Price, default_prices};
 
 /// localStorage key of the settings (never holds the API key).
 pub const SETTINGS_KEY: &str = "fanout.settings.v1";
@@ -33,6 +34,8 @@ pub struct Settings {
     pub token_param: TokenParam,
     /// Keep the key in localStorage.
     pub remember_key: bool,
+    /// Price table for cost estimates (editable).
+    pub prices: Vec<Price>,
 }
 
 impl Default for Settings {
@@ -45,6 +48,7 @@ impl Default for Settings {
             stream: true,
             token_param: TokenParam::Auto,
             remember_key: false,
+            prices: default_prices(),
         }
     }
 }

@@ -157,3 +157,21 @@ test('compare over two rounds reports the spread of each mode', async ({ page, r
   await expect(page.getByTestId('spread-sequential')).toContainText(/^2 runs, \d+–\d+ ms$/);
   await expect(page.getByTestId('spread-parallel')).toContainText(/^2 runs, \d+–\d+ ms$/);
 });
+
+test('cost is estimated from the reported tokens and the edited price table', async ({ page, request }) => {
+  const model = uniqueModel('cost');
+  await script(request, model, [{ type: 'reply', text: SHORT, times: null }]);
+  await openWith(page, { model });
+  await page.getByTestId('price-input').fill('1000');
+  await page.getByTestId('price-input').dispatchEvent('change');
+  await page.getByTestId('price-output').fill('2000');
+  await page.getByTestId('price-output').dispatchEvent('change');
+  await runMode(page, 'parallel');
+  await expect(page.getByTestId('phase')).toHaveText('Finished.', { timeout: 30_000 });
+  const tokens = (await page.getByTestId('tokens').textContent()) ?? '';
+  const m = tokens.match(/(\d+) in \/ (\d+) out/);
+  expect(m, tokens).not.toBeNull();
+  const expected = (Number(m![1]) * 1000 + Number(m![2]) * 2000) / 1e6;
+  expect(expected).toBeGreaterThan(0);
+  await expect(page.getByTestId('cost')).toHaveText(`$${expected.toFixed(4)}`);
+});

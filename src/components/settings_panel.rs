@@ -7,6 +7,7 @@ use web_sys::AbortController;
 
 use crate::app::AppState;
 use crate::openai::{TokenParam, list_models};
+use crate::workflow::cost::{price_for, set_price};
 
 /// Outcome of the last connection test.
 #[derive(Debug, Clone, PartialEq)]
@@ -177,6 +178,50 @@ pub fn SettingsPanel() -> impl IntoView {
                     </option>
                 </select>
             </label>
+            <fieldset class="prices">
+                <legend>{move || format!("Price of {} (USD per 1M tokens)", settings.with(|s| s.model.clone()))}</legend>
+                <div class="row">
+                    <label class="field small">
+                        <span>"Input"</span>
+                        <input
+                            type="number"
+                            min="0"
+                            step="0.01"
+                            data-testid="price-input"
+                            prop:value=move || settings.with(|s| price_for(&s.prices, &s.model).map(|p| p.input_per_mtok.to_string()).unwrap_or_default())
+                            on:change=move |ev| {
+                                if let Ok(v) = event_target_value(&ev).parse::<f64>() {
+                                    settings.update(|s| {
+                                        let out = price_for(&s.prices, &s.model).map_or(0.0, |p| p.output_per_mtok);
+                                        let model = s.model.clone();
+                                        set_price(&mut s.prices, &model, v.max(0.0), out);
+                                    });
+                                }
+                            }
+                        />
+                    </label>
+                    <label class="field small">
+                        <span>"Output"</span>
+                        <input
+                            type="number"
+                            min="0"
+                            step="0.01"
+                            data-testid="price-output"
+                            prop:value=move || settings.with(|s| price_for(&s.prices, &s.model).map(|p| p.output_per_mtok.to_string()).unwrap_or_default())
+                            on:change=move |ev| {
+                                if let Ok(v) = event_target_value(&ev).parse::<f64>() {
+                                    settings.update(|s| {
+                                        let inp = price_for(&s.prices, &s.model).map_or(0.0, |p| p.input_per_mtok);
+                                        let model = s.model.clone();
+                                        set_price(&mut s.prices, &model, inp, v.max(0.0));
+                                    });
+                                }
+                            }
+                        />
+                    </label>
+                </div>
+                <p class="hint">"List prices when this table was written; edit them to match your plan. Empty means unknown."</p>
+            </fieldset>
             <button
                 type="button"
                 data-testid="test-connection"

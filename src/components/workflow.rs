@@ -104,6 +104,8 @@ struct Results {
     /// Per task: (label, last sequential ms, last parallel ms).
     per_task: Vec<(String, Option<f64>, Option<f64>)>,
     concurrency: usize,
+    /// The model the runs used (prices are looked up for it).
+    model: String,
 }
 
 impl Results {
@@ -329,6 +331,7 @@ pub fn WorkflowPanel() -> impl IntoView {
         };
         results.set(Results {
             concurrency: concurrency(Mode::Parallel, input.limit, input.cards.len()),
+            model: input.settings.model.clone(),
             ..Results::default()
         });
         rows.set(Vec::new());
@@ -654,6 +657,7 @@ fn Headline(
     /// Results so far.
     results: RwSignal<Results>,
 ) -> impl IntoView {
+    let state = expect_context::<AppState>();
     let cmp = move || results.with(Results::comparison);
     let seq = move || {
         results.with(|r| {
@@ -727,6 +731,22 @@ fn Headline(
             <div title="Overhead = parallel wall time / slowest task in that run (1.00 = nothing lost beyond the slowest task).">
                 <dt>"Overhead"</dt>
                 <dd data-testid="overhead">{move || overhead().map(|o| format!("{o:.2}")).unwrap_or_default()}</dd>
+            </div>
+            <div title="Estimated cost of all runs here: tokens reported by the server times the price table in the settings (warm-up not counted).">
+                <dt>"Cost"</dt>
+                <dd data-testid="cost">
+                    {move || {
+                        let (i, o, _, _, runs) = tokens();
+                        if runs == 0 {
+                            return String::new();
+                        }
+                        let model = results.with(|r| r.model.clone());
+                        state.settings.with(|s| match crate::workflow::cost::price_for(&s.prices, &model) {
+                            Some(p) => format!("${:.4}", crate::workflow::cost::cost_usd(p, i, o)),
+                            None => "unknown (no price)".into(),
+                        })
+                    }}
+                </dd>
             </div>
             <div title="Tokens reported by the server over all runs; tasks without usage are counted as unknown.">
                 <dt>"Tokens"</dt>

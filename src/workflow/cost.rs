@@ -1,0 +1,114 @@
+//! Estimated cost of a run from token usage and a per-model price table the
+//! user can edit (prices change; the defaults are a starting point).
+
+use serde::{Deserialize, Serialize};
+
+/// Price of one model, in US dollars per million tokens.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Price {
+    /// Model id, or a prefix of ids ("gpt-4o-mini" also prices "gpt-4o-mini-2024-07-18").
+    pub model: String,
+    /// Dollars per million prompt tokens.
+    pub input_per_mtok: f64,
+    /// Dollars per million completion tokens.
+    pub output_per_mtok: f64,
+}
+
+fn p(model: &str, input: f64, output: f64) -> Price {
+    Price {
+        model: model.into(),
+        input_per_mtok: input,
+        output_per_mtok: output,
+    }
+}
+
+/// OpenAI list prices for standard processing as published when this table was written.
+pub fn default_prices() -> Vec<Price> {
+    vec![
+        p("gpt-4o-mini", 0.15, 0.60),
+        p("gpt-4o", 2.50, 10.00),
+        p("gpt-4.1-nano", 0.10, 0.40),
+        p("gpt-4.1-mini", 0.40, 1.60),
+        p("gpt-4.1", 2.00, 8.00),
+        p("gpt-5-nano", 0.05, 0.40),
+        p("gpt-5-mini", 0.25, 2.00),
+        p("gpt-5", 1.25, 10.00),
+        p("o4-mini", 1.10, 4.40),
+        p("o3", 2.00, 8.00),
+        p("gpt-3.5-turbo", 0.50, 1.50),
+    ]
+}
+
+/// The entry for `model`: an exact match, else the longest prefix match.
+pub fn price_for<'a>(prices: &'a [Price], model: &str) -> Option<&'a Price> {
+    prices
+        .iter()
+        .filter(|p| model == p.model || model.starts_with(&format!("{}-", p.model)))
+        .max_by_key(|p| p.model.len())
+}
+
+/// Sets (or adds) the price of exactly `model`.
+pub fn set_price(prices: &mut Vec<Price>, model: &str, input: f64, output: f64) {
+    match prices.iter_mut().find(|p| p.model == model) {
+        Some(p) => {
+            p.input_per_mtok = input;
+            p.output_per_mtok = output;
+        }
+        None => prices.push(Price {
+            model: model.into(),
+            input_per_mtok: input,
+            output_per_mtok: output,
+        }),
+    }
+}
+
+/// Dollars for the given token counts.
+pub fn cost_usd(price: &Price, tokens_in: u64, tokens_out: u64) -> f64 {
+    (tokens_in as f64 * price.input_per_mtok + tokens_out as f64 * price.output_per_mtok)
+        / 1_000_000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefix_matching_prefers_the_most_specific_entry() {
+        let prices = default_prices();
+        assert_eq!(
+            price_for(&prices, "gpt-4o-mini").unwrap().input_per_mtok,
+            0.15
+        );
+        assert_eq!(
+            price_for(&prices, "gpt-4o-mini-2024-07-18").unwrap().model,
+            "gpt-4o-mini"
+        );
+        assert_eq!(
+            price_for(&prices, "gpt-4o-2024-08-06").unwrap().model,
+            "gpt-4o"
+        );
+        assert_eq!(
+            price_for(&prices, "gpt-5-mini").unwrap().model,
+            "gpt-5-mini"
+        );
+        assert!(price_for(&prices, "llama3").is_none());
+        // "gpt-4o" must not price "gpt-4onion".
+        assert!(price_for(&prices, "gpt-4onion").is_none());
+    }
+
+    #[test]
+    fn costs_and_edits() {
+        let mut prices = default_prices();
+        let c = cost_usd(
+            price_for(&prices, "gpt-4o-mini").unwrap(),
+            1_000_000,
+            500_000,
+        );
+        assert!((c - 0.45).abs() < 1e-12);
+        set_price(&mut prices, "llama3", 0.0, 0.0);
+        assert_eq!(cost_usd(price_for(&prices, "llama3").unwrap(), 10, 10), 0.0);
+        set_price(&mut prices, "gpt-4o", 1.0, 2.0);
+        assert_eq!(price_for(&prices, "gpt-4o").unwrap().output_per_mtok, 2.0);
+        assert_eq!(prices.iter().filter(|p| p.model == "gpt-4o").count(), 1);
+    }
+}
