@@ -7,7 +7,7 @@ use web_sys::AbortController;
 
 use crate::app::AppState;
 use crate::openai::{TokenParam, list_models};
-use crate::workflow::cost::{price_for, set_price};
+use crate::workflow::cost::{edit_price, price_for};
 
 /// Outcome of the last connection test.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,6 +48,21 @@ pub fn SettingsPanel() -> impl IntoView {
                 Err(e) => Connection::Failed(e.to_string()),
             });
         });
+    };
+
+    // Edits the input (or output) price of the current model.
+    let edit = move |ev: &leptos::ev::Event, input_side: bool| {
+        if let Ok(v) = event_target_value(ev).parse::<f64>() {
+            settings.update(|s| {
+                let model = s.model.clone();
+                let (i, o) = if input_side {
+                    (Some(v), None)
+                } else {
+                    (None, Some(v))
+                };
+                edit_price(&mut s.prices, &model, i, o);
+            });
+        }
     };
 
     let models = move || match connection.get() {
@@ -189,15 +204,7 @@ pub fn SettingsPanel() -> impl IntoView {
                             step="0.01"
                             data-testid="price-input"
                             prop:value=move || settings.with(|s| price_for(&s.prices, &s.model).map(|p| p.input_per_mtok.to_string()).unwrap_or_default())
-                            on:change=move |ev| {
-                                if let Ok(v) = event_target_value(&ev).parse::<f64>() {
-                                    settings.update(|s| {
-                                        let out = price_for(&s.prices, &s.model).map_or(0.0, |p| p.output_per_mtok);
-                                        let model = s.model.clone();
-                                        set_price(&mut s.prices, &model, v.max(0.0), out);
-                                    });
-                                }
-                            }
+                            on:change=move |ev| edit(&ev, true)
                         />
                     </label>
                     <label class="field small">
@@ -208,15 +215,7 @@ pub fn SettingsPanel() -> impl IntoView {
                             step="0.01"
                             data-testid="price-output"
                             prop:value=move || settings.with(|s| price_for(&s.prices, &s.model).map(|p| p.output_per_mtok.to_string()).unwrap_or_default())
-                            on:change=move |ev| {
-                                if let Ok(v) = event_target_value(&ev).parse::<f64>() {
-                                    settings.update(|s| {
-                                        let inp = price_for(&s.prices, &s.model).map_or(0.0, |p| p.input_per_mtok);
-                                        let model = s.model.clone();
-                                        set_price(&mut s.prices, &model, inp, v.max(0.0));
-                                    });
-                                }
-                            }
+                            on:change=move |ev| edit(&ev, false)
                         />
                     </label>
                 </div>

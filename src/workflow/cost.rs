@@ -62,6 +62,20 @@ pub fn set_price(prices: &mut Vec<Price>, model: &str, input: f64, output: f64) 
     }
 }
 
+/// Changes one side of `model`'s price, keeping the other side of the price
+/// that applies to it now (0 where there is none).
+pub fn edit_price(prices: &mut Vec<Price>, model: &str, input: Option<f64>, output: Option<f64>) {
+    let current = price_for(prices, model);
+    let keep_in = current.map_or(0.0, |p| p.input_per_mtok);
+    let keep_out = current.map_or(0.0, |p| p.output_per_mtok);
+    set_price(
+        prices,
+        model,
+        input.unwrap_or(keep_in).max(0.0),
+        output.unwrap_or(keep_out).max(0.0),
+    );
+}
+
 /// Dollars for the given token counts.
 pub fn cost_usd(price: &Price, tokens_in: u64, tokens_out: u64) -> f64 {
     (tokens_in as f64 * price.input_per_mtok + tokens_out as f64 * price.output_per_mtok)
@@ -110,5 +124,26 @@ mod tests {
         set_price(&mut prices, "gpt-4o", 1.0, 2.0);
         assert_eq!(price_for(&prices, "gpt-4o").unwrap().output_per_mtok, 2.0);
         assert_eq!(prices.iter().filter(|p| p.model == "gpt-4o").count(), 1);
+    }
+
+    #[test]
+    fn editing_one_side_keeps_the_other() {
+        let mut prices = default_prices();
+        // A dated id gets its own entry, starting from the family's price.
+        edit_price(&mut prices, "gpt-4o-mini-2024-07-18", Some(0.2), None);
+        let p = price_for(&prices, "gpt-4o-mini-2024-07-18").unwrap();
+        assert_eq!(
+            (p.model.as_str(), p.input_per_mtok, p.output_per_mtok),
+            ("gpt-4o-mini-2024-07-18", 0.2, 0.60)
+        );
+        edit_price(&mut prices, "new-model", None, Some(3.0));
+        let p = price_for(&prices, "new-model").unwrap();
+        assert_eq!((p.input_per_mtok, p.output_per_mtok), (0.0, 3.0));
+        edit_price(&mut prices, "new-model", Some(-5.0), None);
+        assert_eq!(
+            price_for(&prices, "new-model").unwrap().input_per_mtok,
+            0.0,
+            "negative prices are clamped"
+        );
     }
 }
