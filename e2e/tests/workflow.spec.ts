@@ -48,6 +48,9 @@ test('compare mode finishes all six tasks; parallel is far faster than sequentia
   expect(await numberOf(page, 'overhead')).toBeGreaterThanOrEqual(1);
   await expect(page.getByTestId('timeline')).toBeVisible();
   await expect(page.getByTestId('per-task-table')).toContainText('Translation');
+  // One sequential and one parallel bar per task.
+  await expect(page.getByTestId('per-task-bars').locator('rect.seq')).toHaveCount(6);
+  await expect(page.getByTestId('per-task-bars').locator('rect.par')).toHaveCount(6);
   expect(errors).toEqual([]);
 });
 

@@ -2,5 +2,6 @@
 //! by the components. No Leptos chart crate draws range bars (a Gantt
 //! timeline), so the small amount of layout maths is written here.
 
+pub mod bars;
 pub mod scale;
 pub mod timeline;

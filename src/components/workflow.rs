@@ -7,6 +7,7 @@ use leptos::task::spawn_local;
 use web_sys::AbortController;
 
 use crate::app::AppState;
+use crate::charts::bars::{BAR_HEIGHT, layout_bars};
 use crate::charts::timeline::{TimelineFrame, TimelineRow, layout_timeline};
 use crate::format::duration_ms;
 use crate::openai::client::now_ms;
@@ -599,6 +600,7 @@ pub fn WorkflowPanel() -> impl IntoView {
                     .map(|c| view! { <TaskCard card=c selected=selected /> })
                     .collect_view()}
             </div>
+            <PerTaskBars results=results />
             <PerTaskTable results=results />
         </section>
     }
@@ -851,6 +853,56 @@ fn Timeline(
                                 </g>
                             }).collect_view()}
                             {l.now_x.map(|x| view! { <line class="now" x1=x x2=x y1="0" y2=l.axis_y></line> })}
+                        </svg>
+                    }
+                }}
+            </figure>
+        </Show>
+    }
+}
+
+/// Per-task durations, sequential and parallel side by side.
+#[component]
+fn PerTaskBars(
+    /// Results so far.
+    results: RwSignal<Results>,
+) -> impl IntoView {
+    let description = move || {
+        results.with(|r| {
+            r.per_task
+                .iter()
+                .map(|(l, s, p)| {
+                    format!(
+                        "{l}: sequential {}, parallel {}",
+                        s.map(duration_ms).unwrap_or("–".into()),
+                        p.map(duration_ms).unwrap_or("–".into())
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+    };
+    view! {
+        <Show when=move || results.with(|r| !r.per_task.is_empty())>
+            <figure class="bars">
+                <figcaption>"Per-task duration: upper bar sequential, lower bar parallel (same scale)."</figcaption>
+                {move || {
+                    let l = results.with(|r| layout_bars(&r.per_task, 720.0, 150.0));
+                    view! {
+                        <svg viewBox=format!("0 0 {} {}", l.width, l.height) role="img" aria-label=description() data-testid="per-task-bars">
+                            {l.ticks.iter().map(|(x, t)| view! {
+                                <g class="tick">
+                                    <line x1=*x x2=*x y1="0" y2=l.axis_y></line>
+                                    <text x=*x y=l.axis_y + 16.0 text-anchor="middle">{duration_ms(*t)}</text>
+                                </g>
+                            }).collect_view()}
+                            {l.pairs.iter().map(|p| view! {
+                                <g>
+                                    <text class="label" x="4" y=p.y + BAR_HEIGHT + 3.0>{p.label.clone()}</text>
+                                    {p.sequential.map(|w| view! { <rect class="seq" x=l.x0 y=p.y width=w height=BAR_HEIGHT></rect> })}
+                                    {p.parallel.map(|w| view! { <rect class="par" x=l.x0 y=p.y + BAR_HEIGHT width=w height=BAR_HEIGHT></rect> })}
+                                </g>
+                            }).collect_view()}
                         </svg>
                     }
                 }}
