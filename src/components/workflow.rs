@@ -541,24 +541,21 @@ pub fn WorkflowPanel() -> impl IntoView {
             </fieldset>
             <fieldset class="modes">
                 <legend>"Mode"</legend>
-                <label class="check">
-                    <input type="radio" name="mode" data-testid="mode-sequential"
-                        prop:checked=move || mode.get() == RunMode::Sequential
-                        on:change=move |_| set_mode.set(RunMode::Sequential) />
-                    <span>"Sequential (one after another)"</span>
-                </label>
-                <label class="check">
-                    <input type="radio" name="mode" data-testid="mode-parallel"
-                        prop:checked=move || mode.get() == RunMode::Parallel
-                        on:change=move |_| set_mode.set(RunMode::Parallel) />
-                    <span>"Parallel (all at once, or K at a time)"</span>
-                </label>
-                <label class="check">
-                    <input type="radio" name="mode" data-testid="mode-compare"
-                        prop:checked=move || mode.get() == RunMode::Compare
-                        on:change=move |_| set_mode.set(RunMode::Compare) />
-                    <span>"Compare (warm-up, then both, alternating)"</span>
-                </label>
+                {[
+                    (RunMode::Sequential, "sequential", "Sequential (one after another)"),
+                    (RunMode::Parallel, "parallel", "Parallel (all at once, or K at a time)"),
+                    (RunMode::Compare, "compare", "Compare (warm-up, then both, alternating)"),
+                ]
+                    .into_iter()
+                    .map(|(m, id, label)| view! {
+                        <label class="check">
+                            <input type="radio" name="mode" data-testid=format!("mode-{id}")
+                                prop:checked=move || mode.get() == m
+                                on:change=move |_| set_mode.set(m) />
+                            <span>{label}</span>
+                        </label>
+                    })
+                    .collect_view()}
             </fieldset>
             <div class="row">
                 <label class="field small">
@@ -836,12 +833,7 @@ fn Timeline(
                             aria-label=summary()
                             data-testid="timeline"
                         >
-                            {l.ticks.iter().map(|(x, t)| view! {
-                                <g class="tick">
-                                    <line x1=*x x2=*x y1="0" y2=l.axis_y></line>
-                                    <text x=*x y=l.axis_y + 16.0 text-anchor="middle">{duration_ms(*t)}</text>
-                                </g>
-                            }).collect_view()}
+                            <AxisTicks ticks=l.ticks.clone() axis_y=l.axis_y />
                             {l.bars.iter().map(|b| view! {
                                 <g class=format!("bar {} {}", b.status, b.group)>
                                     <text class="label" x="4" y=b.y + 15.0>{b.label.clone()}</text>
@@ -859,6 +851,27 @@ fn Timeline(
             </figure>
         </Show>
     }
+}
+
+/// Vertical grid lines with time labels under the axis, shared by both charts.
+#[component]
+fn AxisTicks(
+    /// (x, ms) of each tick.
+    ticks: Vec<(f64, f64)>,
+    /// y of the axis line.
+    axis_y: f64,
+) -> impl IntoView {
+    ticks
+        .into_iter()
+        .map(|(x, t)| {
+            view! {
+                <g class="tick">
+                    <line x1=x x2=x y1="0" y2=axis_y></line>
+                    <text x=x y=axis_y + 16.0 text-anchor="middle">{duration_ms(t)}</text>
+                </g>
+            }
+        })
+        .collect_view()
 }
 
 /// Per-task durations, sequential and parallel side by side.
@@ -890,12 +903,7 @@ fn PerTaskBars(
                     let l = results.with(|r| layout_bars(&r.per_task, 720.0, 150.0));
                     view! {
                         <svg viewBox=format!("0 0 {} {}", l.width, l.height) role="img" aria-label=description() data-testid="per-task-bars">
-                            {l.ticks.iter().map(|(x, t)| view! {
-                                <g class="tick">
-                                    <line x1=*x x2=*x y1="0" y2=l.axis_y></line>
-                                    <text x=*x y=l.axis_y + 16.0 text-anchor="middle">{duration_ms(*t)}</text>
-                                </g>
-                            }).collect_view()}
+                            <AxisTicks ticks=l.ticks.clone() axis_y=l.axis_y />
                             {l.pairs.iter().map(|p| view! {
                                 <g>
                                     <text class="label" x="4" y=p.y + BAR_HEIGHT + 3.0>{p.label.clone()}</text>
