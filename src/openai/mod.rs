@@ -6,10 +6,12 @@ pub mod error;
 pub mod request;
 pub mod retry;
 pub mod stream;
+pub mod transport;
 pub mod types;
 
 pub use client::{ChatOutput, ClientConfig, Progress, Timing, chat, list_models};
 pub use error::ApiError;
 pub use request::{RequestOptions, TokenParam, build_chat_request};
 pub use retry::{AttemptRecord, RetryPolicy};
+pub use transport::{HttpTransport, Transport};
 pub use types::{ChatMessage, ChatRequest, Model, Usage};

@@ -1,7 +1,10 @@
 //! The six-task workflow: task definitions, scheduling and metrics.
 
+pub mod catalog;
 pub mod cost;
+pub mod engine;
 pub mod input;
 pub mod metrics;
 pub mod runner;
+pub mod structured;
 pub mod tasks;

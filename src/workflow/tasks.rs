@@ -25,6 +25,10 @@ pub struct TaskDef {
     pub prompt: String,
     /// Token limit for the answer.
     pub max_tokens: u32,
+    /// Ask for a JSON answer following the task's schema, where the id has
+    /// one ([`crate::workflow::structured::schema_for`]) and the server takes it.
+    #[serde(default)]
+    pub structured: bool,
 }
 
 fn task(id: &str, label: &str, system: &str, prompt: &str, max_tokens: u32) -> TaskDef {
@@ -34,6 +38,7 @@ fn task(id: &str, label: &str, system: &str, prompt: &str, max_tokens: u32) -> T
         system: system.into(),
         prompt: prompt.into(),
         max_tokens,
+        structured: crate::workflow::structured::schema_for(id).is_some(),
     }
 }
 
@@ -223,6 +228,7 @@ mod tests {
             system: String::new(),
             prompt: "Describe the tone: {text}".into(),
             max_tokens: 100,
+            structured: false,
         };
         assert_eq!(validate_task(&ok, ["summary"]), Ok(()));
         let with = |f: &dyn Fn(&mut TaskDef)| {

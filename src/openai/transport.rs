@@ -1,0 +1,53 @@
+//! The seam between what runs requests (the workflow engine) and what sends
+//! them: the browser HTTP client here, a fake in tests, a simulated provider
+//! later. The engine only ever sees [`Transport`].
+
+use futures::future::LocalBoxFuture;
+use web_sys::AbortSignal;
+
+use super::client::{ChatOutput, ClientConfig, Progress, chat, now_ms};
+use super::types::ChatRequest;
+
+/// Sends chat requests and tells the time; single-threaded (browser futures
+/// are not `Send`).
+pub trait Transport {
+    /// Sends one request with retries and reports progress as it goes.
+    fn chat<'a>(
+        &'a self,
+        req: &'a ChatRequest,
+        on_progress: &'a mut dyn FnMut(Progress),
+    ) -> LocalBoxFuture<'a, ChatOutput>;
+
+    /// The clock all timings use, in ms.
+    fn now_ms(&self) -> f64;
+
+    /// True once the user cancelled: nothing new should start.
+    fn cancelled(&self) -> bool;
+}
+
+/// The real thing: `fetch` to an OpenAI-compatible server, cancelled by an
+/// `AbortSignal`.
+pub struct HttpTransport {
+    /// Where and how to call.
+    pub cfg: ClientConfig,
+    /// The user's cancel signal.
+    pub signal: AbortSignal,
+}
+
+impl Transport for HttpTransport {
+    fn chat<'a>(
+        &'a self,
+        req: &'a ChatRequest,
+        on_progress: &'a mut dyn FnMut(Progress),
+    ) -> LocalBoxFuture<'a, ChatOutput> {
+        Box::pin(chat(&self.cfg, req, &self.signal, on_progress))
+    }
+
+    fn now_ms(&self) -> f64 {
+        now_ms()
+    }
+
+    fn cancelled(&self) -> bool {
+        self.signal.aborted()
+    }
+}
