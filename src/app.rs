@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use crate::components::{PromptPanel, SettingsPanel, WorkflowPanel};
 use crate::settings::{API_KEY_KEY, SETTINGS_KEY, Settings};
+use crate::workflow::catalog::{TASKS_KEY, TaskCatalog};
 
 /// App-wide state shared through context rather than props.
 #[derive(Clone, Copy)]
@@ -13,6 +14,8 @@ pub struct AppState {
     pub settings: RwSignal<Settings>,
     /// The API key; in memory only unless `settings.remember_key`.
     pub api_key: RwSignal<String>,
+    /// Edited built-in tasks and the user's own tasks.
+    pub tasks: RwSignal<TaskCatalog>,
 }
 
 impl AppState {
@@ -26,9 +29,11 @@ impl AppState {
         } else {
             String::new()
         };
+        let tasks: Option<String> = LocalStorage::raw().get_item(TASKS_KEY).ok().flatten();
         Self {
             settings: RwSignal::new(settings),
             api_key: RwSignal::new(key),
+            tasks: RwSignal::new(TaskCatalog::from_json(tasks.as_deref())),
         }
     }
 }
@@ -49,6 +54,10 @@ pub fn App() -> impl IntoView {
         } else {
             LocalStorage::delete(API_KEY_KEY);
         }
+    });
+
+    Effect::new(move |_| {
+        let _ = LocalStorage::set(TASKS_KEY, state.tasks.get());
     });
 
     view! {

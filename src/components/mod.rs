@@ -1,7 +1,11 @@
 //! Thin views over the plain modules.
 
+mod browser;
 mod prompt;
+mod run_charts;
 mod settings_panel;
+mod task_card;
+mod task_editor;
 mod workflow;
 
 pub use prompt::PromptPanel;

@@ -1,7 +1,11 @@
-//! Checks on text files opened from disk, before they are read.
+//! Checks on files opened from disk (input texts, task files), before they
+//! are read.
 
 /// Largest file accepted as input text.
 pub const MAX_FILE_BYTES: u64 = 5 * 1024 * 1024;
+
+/// Largest task file accepted for import.
+pub const MAX_TASK_FILE_BYTES: u64 = 1024 * 1024;
 
 /// Why a file was refused.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -17,6 +21,12 @@ pub enum FileError {
         /// Size in MB.
         mb: f64,
     },
+    /// Not a .json file.
+    #[error("\"{0}\" is not a task file: choose a .json file exported by Fanout.")]
+    NotJson(String),
+    /// Too big for a task file.
+    #[error("\"{0}\" is larger than 1 MB, too large for a task file.")]
+    TooBigForTasks(String),
     /// Empty file.
     #[error("\"{0}\" is empty.")]
     Empty(String),
@@ -46,6 +56,20 @@ pub fn check_text_file(name: &str, size: u64) -> Result<(), FileError> {
     Ok(())
 }
 
+/// Whether a file with this name and size may be imported as tasks.
+pub fn check_task_file(name: &str, size: u64) -> Result<(), FileError> {
+    if !name.to_ascii_lowercase().ends_with(".json") {
+        return Err(FileError::NotJson(name.to_string()));
+    }
+    if size == 0 {
+        return Err(FileError::Empty(name.to_string()));
+    }
+    if size > MAX_TASK_FILE_BYTES {
+        return Err(FileError::TooBigForTasks(name.to_string()));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,5 +92,22 @@ mod tests {
             "\"big.txt\" is 6.0 MB; the limit is 5 MB for one text."
         );
         assert!(check_text_file("x.txt", MAX_FILE_BYTES).is_ok());
+    }
+
+    #[test]
+    fn task_files_must_be_small_json() {
+        assert_eq!(check_task_file("tasks.JSON", 10), Ok(()));
+        assert_eq!(
+            check_task_file("tasks.txt", 10),
+            Err(FileError::NotJson("tasks.txt".into()))
+        );
+        assert_eq!(
+            check_task_file("t.json", 0),
+            Err(FileError::Empty("t.json".into()))
+        );
+        assert_eq!(
+            check_task_file("t.json", MAX_TASK_FILE_BYTES + 1),
+            Err(FileError::TooBigForTasks("t.json".into()))
+        );
     }
 }

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::format::duration_ms;
 use crate::openai::{ChatOutput, Usage};
 
 /// When one task's request went through its stages.
@@ -66,6 +67,28 @@ impl TaskTiming {
     pub fn tokens_per_s(&self) -> Option<f64> {
         let gen_ms = self.generation_ms().filter(|g| *g > 0.0)?;
         Some(self.usage?.completion_tokens as f64 / (gen_ms / 1000.0))
+    }
+
+    /// The queue / first-token / generation breakdown, tokens and rate, as
+    /// one line for the task's card.
+    pub fn breakdown(&self) -> String {
+        let mut parts = vec![format!("queued {}", duration_ms(self.wait_ms()))];
+        if let Some(ttft) = self.ttft_ms() {
+            parts.push(format!("first token {}", duration_ms(ttft)));
+        }
+        if let Some(generation) = self.generation_ms() {
+            parts.push(format!("generation {}", duration_ms(generation)));
+        }
+        if let Some(u) = self.usage {
+            parts.push(format!(
+                "{} in / {} out tokens",
+                u.prompt_tokens, u.completion_tokens
+            ));
+        }
+        if let Some(rate) = self.tokens_per_s() {
+            parts.push(format!("{rate:.0} tokens/s"));
+        }
+        parts.join(" · ")
     }
 }
 
@@ -211,6 +234,17 @@ mod tests {
             ok: true,
             retry_waits: vec![],
         }
+    }
+
+    #[test]
+    fn breakdown_names_each_stage() {
+        let full = t("a", 200.0, Some(700.0), 1700.0, Some(50));
+        assert_eq!(
+            full.breakdown(),
+            "queued 200 ms · first token 500 ms · generation 1.00 s · 10 in / 50 out tokens · 50 tokens/s"
+        );
+        // Nothing streamed, no usage: only what is known.
+        assert_eq!(t("b", 0.0, None, 900.0, None).breakdown(), "queued 0 ms");
     }
 
     #[test]

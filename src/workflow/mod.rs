@@ -4,6 +4,7 @@ pub mod catalog;
 pub mod cost;
 pub mod engine;
 pub mod input;
+pub mod live;
 pub mod metrics;
 pub mod runner;
 pub mod structured;

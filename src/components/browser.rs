@@ -1,0 +1,32 @@
+//! Small browser helpers shared by views.
+
+use wasm_bindgen::JsCast;
+
+/// Offers `content` to the user as a downloaded file named `name`.
+pub fn download_text(name: &str, mime: &str, content: &str) -> Result<(), String> {
+    let blob = gloo_file::Blob::new_with_options(content, Some(mime));
+    let url = gloo_file::ObjectUrl::from(blob);
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let a: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(|_| "cannot create a link")?
+        .unchecked_into();
+    a.set_href(&url);
+    a.set_download(name);
+    a.click();
+    // Revoking at once can cancel the download in some browsers: keep the
+    // URL for a minute, then let it drop (which revokes it).
+    gloo_timers::callback::Timeout::new(60_000, move || drop(url)).forget();
+    Ok(())
+}
+
+/// The first file chosen in a file input, and clears the input so the same
+/// file can be chosen again.
+pub fn take_file(ev: &leptos::ev::Event) -> Option<web_sys::File> {
+    let input = ev.target()?.dyn_into::<web_sys::HtmlInputElement>().ok()?;
+    let file = input.files().and_then(|f| f.get(0));
+    input.set_value("");
+    file
+}

@@ -1,0 +1,261 @@
+//! The run's figures and charts: headline numbers, the waterfall timeline,
+//! per-task bars and the same numbers as a table. Geometry comes from
+//! `crate::charts`, figures from `crate::workflow::live`.
+
+use leptos::prelude::*;
+
+use crate::app::AppState;
+use crate::charts::bars::{BAR_HEIGHT, layout_bars};
+use crate::charts::timeline::{TimelineFrame, TimelineRow, layout_timeline};
+use crate::format::duration_ms;
+use crate::workflow::cost::{cost_usd, price_for};
+use crate::workflow::live::{LiveRow, RunResults};
+use crate::workflow::runner::Mode;
+
+/// Live timeline rows per mode.
+pub type Rows = RwSignal<Vec<(Mode, Vec<LiveRow>)>>;
+
+/// Headline figures with what each means.
+#[component]
+pub fn Headline(
+    /// Results so far.
+    results: RwSignal<RunResults>,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let cmp = move || results.with(RunResults::comparison);
+    let ms = |v: Option<f64>| v.map(|m| format!("{}", m.round())).unwrap_or_default();
+    let wall = move |m: Mode| results.with(|r| r.median_wall(m));
+    let range = move |m: Mode| {
+        results.with(|r| {
+            r.wall_spread(m)
+                .map(|(n, lo, hi)| format!("{n} runs, {}–{} ms", lo.round(), hi.round()))
+                .unwrap_or_default()
+        })
+    };
+    let tokens = move || results.with(RunResults::tokens);
+    view! {
+        <dl class="headline" aria-live="polite">
+            <div title="Wall time of the sequential run: first request sent to last answer finished (median over rounds).">
+                <dt>"Sequential"</dt>
+                <dd><span data-testid="total-sequential-ms">{move || ms(wall(Mode::Sequential))}</span>" ms"</dd>
+                <dd class="spread" data-testid="spread-sequential">{move || range(Mode::Sequential)}</dd>
+            </div>
+            <div title="Wall time of the parallel run (median over rounds).">
+                <dt>"Parallel"</dt>
+                <dd><span data-testid="total-parallel-ms">{move || ms(wall(Mode::Parallel))}</span>" ms"</dd>
+                <dd class="spread" data-testid="spread-parallel">{move || range(Mode::Parallel)}</dd>
+            </div>
+            <div title="Speedup = sequential wall time / parallel wall time.">
+                <dt>"Speedup"</dt>
+                <dd data-testid="speedup">{move || cmp().map(|c| format!("{:.2}", c.speedup)).unwrap_or_default()}</dd>
+            </div>
+            <div title="Time saved = sequential - parallel wall time (and as % of sequential).">
+                <dt>"Time saved"</dt>
+                <dd>
+                    <span data-testid="time-saved">{move || cmp().map(|c| format!("{}", c.time_saved_ms.round())).unwrap_or_default()}</span>
+                    " ms "
+                    <span class="muted">{move || cmp().map(|c| format!("({:.1} %)", c.time_saved_pct)).unwrap_or_default()}</span>
+                </dd>
+            </div>
+            <div title="Parallel efficiency = speedup / number of tasks run at once (1.00 = every extra slot paid off fully).">
+                <dt>"Efficiency"</dt>
+                <dd data-testid="efficiency">{move || cmp().map(|c| format!("{:.2}", c.efficiency)).unwrap_or_default()}</dd>
+            </div>
+            <div title="Overhead = parallel wall time / slowest task in that run (1.00 = nothing lost beyond the slowest task).">
+                <dt>"Overhead"</dt>
+                <dd data-testid="overhead">{move || results.with(RunResults::median_overhead).map(|o| format!("{o:.2}")).unwrap_or_default()}</dd>
+            </div>
+            <div title="Estimated cost of all runs here: tokens reported by the server times the price table in the settings (warm-up not counted).">
+                <dt>"Cost"</dt>
+                <dd data-testid="cost">
+                    {move || {
+                        let t = tokens();
+                        if t.runs == 0 {
+                            return String::new();
+                        }
+                        let model = results.with(|r| r.model.clone());
+                        state.settings.with(|s| match price_for(&s.prices, &model) {
+                            Some(p) => format!("${:.4}", cost_usd(p, t.input, t.output)),
+                            None => "unknown (no price)".into(),
+                        })
+                    }}
+                </dd>
+            </div>
+            <div title="Tokens reported by the server over all runs; tasks without usage are counted as unknown.">
+                <dt>"Tokens"</dt>
+                <dd data-testid="tokens">
+                    {move || {
+                        let t = tokens();
+                        if t.runs == 0 {
+                            return String::new();
+                        }
+                        let mut s = format!("{} in / {} out", t.input, t.output);
+                        if t.unknown > 0 {
+                            s.push_str(&format!(", {} unknown", t.unknown));
+                        }
+                        if t.errors > 0 {
+                            s.push_str(&format!(" · {} failed", t.errors));
+                        }
+                        s
+                    }}
+                </dd>
+            </div>
+        </dl>
+    }
+}
+
+/// The waterfall timeline: sequential and parallel on one time axis.
+#[component]
+pub fn Timeline(
+    /// Rows per mode.
+    rows: Rows,
+    /// Ms since the run started, while it runs.
+    now: RwSignal<Option<f64>>,
+) -> impl IntoView {
+    let layout = move || {
+        let now_v = now.get();
+        let flat: Vec<TimelineRow> = rows.with(|all| {
+            all.iter()
+                .flat_map(|(m, rs)| rs.iter().map(move |r| r.to_timeline(*m, now_v)))
+                .collect()
+        });
+        layout_timeline(&flat, 0.0, now_v, TimelineFrame::default())
+    };
+    let summary = move || {
+        rows.with(|all| {
+            all.iter()
+                .map(|(m, rs)| {
+                    let end = rs.iter().filter_map(|r| r.end).fold(0.0, f64::max);
+                    format!(
+                        "{} run: {} tasks, last finished at {}",
+                        m.name(),
+                        rs.len(),
+                        duration_ms(end)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+    };
+    view! {
+        <Show when=move || rows.with(|r| !r.is_empty())>
+            <figure class="timeline">
+                <figcaption>"Timeline: each bar runs from request sent to answer done; the lighter start is the wait for the first token; hatched marks are waits before a retry."</figcaption>
+                {move || {
+                    let l = layout();
+                    view! {
+                        <svg
+                            viewBox=format!("0 0 {} {}", l.width, l.height)
+                            role="img"
+                            aria-label=summary()
+                            data-testid="timeline"
+                        >
+                            <AxisTicks ticks=l.ticks.clone() axis_y=l.axis_y />
+                            {l.bars.iter().map(|b| view! {
+                                <g class=format!("bar {} {}", b.status, b.group)>
+                                    <text class="label" x="4" y=b.y + 15.0>{b.label.clone()}</text>
+                                    <rect class="total" x=b.x y=b.y + 3.0 width=b.width height="16" rx="2"></rect>
+                                    <rect class="ttft" x=b.x y=b.y + 3.0 width=b.ttft_width height="16" rx="2"></rect>
+                                    {b.waits.iter().map(|(x, w)| view! {
+                                        <rect class="retry-wait" data-testid="retry-mark" x=*x y=b.y + 1.0 width=*w height="20"></rect>
+                                    }).collect_view()}
+                                </g>
+                            }).collect_view()}
+                            {l.now_x.map(|x| view! { <line class="now" x1=x x2=x y1="0" y2=l.axis_y></line> })}
+                        </svg>
+                    }
+                }}
+            </figure>
+        </Show>
+    }
+}
+
+/// Vertical grid lines with time labels under the axis, shared by both charts.
+#[component]
+fn AxisTicks(
+    /// (x, ms) of each tick.
+    ticks: Vec<(f64, f64)>,
+    /// y of the axis line.
+    axis_y: f64,
+) -> impl IntoView {
+    ticks
+        .into_iter()
+        .map(|(x, t)| {
+            view! {
+                <g class="tick">
+                    <line x1=x x2=x y1="0" y2=axis_y></line>
+                    <text x=x y=axis_y + 16.0 text-anchor="middle">{duration_ms(t)}</text>
+                </g>
+            }
+        })
+        .collect_view()
+}
+
+/// Per-task durations, sequential and parallel side by side.
+#[component]
+pub fn PerTaskBars(
+    /// Results so far.
+    results: RwSignal<RunResults>,
+) -> impl IntoView {
+    let description = move || {
+        results.with(|r| {
+            r.per_task
+                .iter()
+                .map(|(l, s, p)| {
+                    format!(
+                        "{l}: sequential {}, parallel {}",
+                        s.map(duration_ms).unwrap_or("–".into()),
+                        p.map(duration_ms).unwrap_or("–".into())
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+    };
+    view! {
+        <Show when=move || results.with(|r| !r.per_task.is_empty())>
+            <figure class="bars">
+                <figcaption>"Per-task duration: upper bar sequential, lower bar parallel (same scale)."</figcaption>
+                {move || {
+                    let l = results.with(|r| layout_bars(&r.per_task, 720.0, 150.0));
+                    view! {
+                        <svg viewBox=format!("0 0 {} {}", l.width, l.height) role="img" aria-label=description() data-testid="per-task-bars">
+                            <AxisTicks ticks=l.ticks.clone() axis_y=l.axis_y />
+                            {l.pairs.iter().map(|p| view! {
+                                <g>
+                                    <text class="label" x="4" y=p.y + BAR_HEIGHT + 3.0>{p.label.clone()}</text>
+                                    {p.sequential.map(|w| view! { <rect class="seq" x=l.x0 y=p.y width=w height=BAR_HEIGHT></rect> })}
+                                    {p.parallel.map(|w| view! { <rect class="par" x=l.x0 y=p.y + BAR_HEIGHT width=w height=BAR_HEIGHT></rect> })}
+                                </g>
+                            }).collect_view()}
+                        </svg>
+                    }
+                }}
+            </figure>
+        </Show>
+    }
+}
+
+/// The same numbers as a table, per task and mode.
+#[component]
+pub fn PerTaskTable(
+    /// Results so far.
+    results: RwSignal<RunResults>,
+) -> impl IntoView {
+    let ms = |v: Option<f64>| v.map(duration_ms).unwrap_or_else(|| "–".into());
+    view! {
+        <Show when=move || results.with(|r| !r.per_task.is_empty())>
+            <table class="per-task" data-testid="per-task-table">
+                <caption>"Per-task duration (last run of each mode)"</caption>
+                <thead>
+                    <tr><th scope="col">"Task"</th><th scope="col">"Sequential"</th><th scope="col">"Parallel"</th></tr>
+                </thead>
+                <tbody>
+                    {move || results.with(|r| r.per_task.iter().map(|(label, s, p)| view! {
+                        <tr><th scope="row">{label.clone()}</th><td>{ms(*s)}</td><td>{ms(*p)}</td></tr>
+                    }).collect_view())}
+                </tbody>
+            </table>
+        </Show>
+    }
+}

@@ -1,0 +1,165 @@
+//! One task's card: status, the answer as it streams, structured fields,
+//! the error, and the time breakdown of its request.
+
+use leptos::prelude::*;
+
+use crate::openai::ApiError;
+use crate::workflow::engine::{Structured, TaskEvent, TaskStatus};
+use crate::workflow::metrics::TaskTiming;
+
+/// Live state of one task's card (all signals, so it is `Copy`).
+#[derive(Clone, Copy)]
+pub struct CardState {
+    /// Pending, running, done, error or cancelled.
+    pub status: RwSignal<TaskStatus>,
+    /// The answer so far.
+    pub text: RwSignal<String>,
+    /// A readable error, if it failed.
+    pub error: RwSignal<Option<String>>,
+    /// Attempts made.
+    pub attempts: RwSignal<u32>,
+    /// Timing once finished.
+    pub timing: RwSignal<Option<TaskTiming>>,
+    /// Structured output, once finished.
+    pub structured: RwSignal<Structured>,
+}
+
+impl CardState {
+    /// A pending card.
+    pub fn new() -> Self {
+        Self {
+            status: RwSignal::new(TaskStatus::Pending),
+            text: RwSignal::new(String::new()),
+            error: RwSignal::new(None),
+            attempts: RwSignal::new(0),
+            timing: RwSignal::new(None),
+            structured: RwSignal::new(Structured::NotAsked),
+        }
+    }
+
+    /// Back to pending, for a new run.
+    pub fn reset(&self) {
+        self.status.set(TaskStatus::Pending);
+        self.text.set(String::new());
+        self.error.set(None);
+        self.attempts.set(0);
+        self.timing.set(None);
+        self.structured.set(Structured::NotAsked);
+    }
+
+    /// Shows one event of the task's request.
+    pub fn apply(&self, event: TaskEvent) {
+        match event {
+            TaskEvent::Sent { .. } => self.status.set(TaskStatus::Running),
+            TaskEvent::Attempt {
+                number, restart, ..
+            } => {
+                self.attempts.set(number);
+                if restart {
+                    self.text.set(String::new());
+                }
+            }
+            TaskEvent::Text { delta, .. } => self.text.update(|t| t.push_str(&delta)),
+            TaskEvent::Waiting { .. } => {}
+            TaskEvent::Finished(r) => {
+                self.text.set(r.output.text);
+                self.error.set(
+                    r.output
+                        .error
+                        .filter(|e| *e != ApiError::Aborted)
+                        .map(|e| e.to_string()),
+                );
+                self.timing.set(Some(r.timing));
+                self.structured.set(r.structured);
+                self.status.set(r.status);
+            }
+        }
+    }
+}
+
+impl Default for CardState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// One task's card.
+#[component]
+pub fn TaskCard(
+    /// Task id (for the test hooks).
+    id: String,
+    /// Task name, kept current when the task is edited.
+    label: Signal<String>,
+    /// The card's live state.
+    card: CardState,
+    /// Selected task ids (unselected cards are dimmed).
+    selected: RwSignal<Vec<String>>,
+) -> impl IntoView {
+    let id_sel = id.clone();
+    let CardState {
+        status,
+        text,
+        error,
+        attempts,
+        timing,
+        structured,
+    } = card;
+    let fields = move || match structured.get() {
+        Structured::Parsed(f) => Some(f),
+        _ => None,
+    };
+    let note = move || match structured.get() {
+        Structured::Refused => {
+            Some("This server refused structured output; the answer is plain text.")
+        }
+        Structured::Unreadable => Some("The answer was not the JSON asked for; shown as text."),
+        _ => None,
+    };
+    view! {
+        <article
+            class="card"
+            class:unselected=move || !selected.with(|s| s.contains(&id_sel))
+            data-testid=format!("task-{id}")
+            data-status=move || status.get().name()
+        >
+            <header>
+                <h3>{move || label.get()}</h3>
+                <span class=move || format!("badge {}", status.get().name())>{move || status.get().name()}</span>
+            </header>
+            {
+                let id = id.clone();
+                move || fields().map(|f| view! {
+                    <dl class="fields" data-testid=format!("task-{id}-fields")>
+                        {f.into_iter().map(|f| view! {
+                            <div><dt>{f.name}</dt><dd>{f.value}</dd></div>
+                        }).collect_view()}
+                    </dl>
+                })
+            }
+            <pre class="answer" data-testid=format!("task-{id}-output")>{move || text.get()}</pre>
+            {
+                let id = id.clone();
+                move || note().map(|n| view! { <p class="hint" data-testid=format!("task-{id}-note")>{n}</p> })
+            }
+            {
+                let id = id.clone();
+                move || error.get().map(|e| view! {
+                    <p class="error" role="alert" data-testid=format!("task-{id}-error")>{e}</p>
+                })
+            }
+            <footer class="card-foot">
+                <span>"Time: "</span>
+                <span data-testid=format!("task-{id}-ms")>
+                    {move || timing.with(|t| t.as_ref().map(|t| format!("{}", t.total_ms().round())).unwrap_or_default())}
+                </span>
+                <span>" ms"</span>
+                <Show when=move || { attempts.get() >= 2 }>
+                    <span class="attempt">{move || format!(" · {} attempts", attempts.get())}</span>
+                </Show>
+                <span class="breakdown" data-testid=format!("task-{id}-breakdown")>
+                    {move || timing.with(|t| t.as_ref().map(TaskTiming::breakdown).unwrap_or_default())}
+                </span>
+            </footer>
+        </article>
+    }
+}

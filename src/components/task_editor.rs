@@ -1,0 +1,250 @@
+//! The task list: which tasks run, editing a task, writing new ones,
+//! resetting built-ins, and exporting/importing tasks as JSON. The rules
+//! live in `crate::workflow::catalog`.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::app::AppState;
+use crate::components::browser::{download_text, take_file};
+use crate::workflow::catalog::is_builtin;
+use crate::workflow::input::{FileError, check_task_file};
+use crate::workflow::structured::schema_for;
+use crate::workflow::tasks::TaskDef;
+
+/// The form's draft: the id it was opened for (None = a new task) and the fields.
+type Draft = (Option<String>, TaskDef);
+
+fn blank_task() -> TaskDef {
+    TaskDef {
+        id: String::new(),
+        label: String::new(),
+        system: String::new(),
+        prompt: "{text}".into(),
+        max_tokens: 200,
+        structured: false,
+    }
+}
+
+/// Task checkboxes with edit, reset and remove, plus add/export/import.
+#[component]
+pub fn TaskList(
+    /// Ids of the tasks that run.
+    selected: RwSignal<Vec<String>>,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let catalog = state.tasks;
+    let draft = RwSignal::new(None::<Draft>);
+    let (form_error, set_form_error) = signal(None::<String>);
+    let (file_status, set_file_status) = signal(None::<Result<String, String>>);
+
+    let toggle = move |id: String, on: bool| {
+        selected.update(|s| {
+            s.retain(|x| *x != id);
+            if on {
+                s.push(id);
+            }
+        });
+    };
+    let open = move |d: Draft| {
+        set_form_error.set(None);
+        draft.set(Some(d));
+    };
+    let save = move || {
+        let Some((original, task)) = draft.get_untracked() else {
+            return;
+        };
+        let mut result = Ok(());
+        catalog.update(|c| result = c.save(original.as_deref(), task.clone()));
+        match result {
+            Ok(()) => {
+                let id = task.id.trim().to_string();
+                if let Some(old) = original.filter(|o| *o != id && !is_builtin(o)) {
+                    // A renamed task keeps its selection.
+                    selected.update(|s| s.retain(|x| *x != old));
+                }
+                if !selected.with_untracked(|s| s.contains(&id)) && !is_builtin(&id) {
+                    selected.update(|s| s.push(id));
+                }
+                draft.set(None);
+            }
+            // The draft stays as typed, with the reason next to it.
+            Err(e) => set_form_error.set(Some(e.to_string())),
+        }
+    };
+    let export = move |_| {
+        let json = catalog.with_untracked(|c| c.export_json());
+        set_file_status.set(Some(
+            download_text("fanout-tasks.json", "application/json", &json)
+                .map(|()| "Exported the edited and added tasks.".to_string()),
+        ));
+    };
+    let import = move |ev: leptos::ev::Event| {
+        let Some(file) = take_file(&ev) else {
+            return;
+        };
+        let name = file.name();
+        if let Err(e) = check_task_file(&name, file.size() as u64) {
+            set_file_status.set(Some(Err(e.to_string())));
+            return;
+        }
+        spawn_local(async move {
+            let Ok(text) = gloo_file::futures::read_as_text(&gloo_file::File::from(file)).await
+            else {
+                set_file_status.set(Some(Err(FileError::Unreadable(name).to_string())));
+                return;
+            };
+            let mut result = Ok(0);
+            catalog.update(|c| result = c.import(&text));
+            match result {
+                Ok(n) => {
+                    let ids: Vec<String> =
+                        catalog.with_untracked(|c| c.custom.iter().map(|t| t.id.clone()).collect());
+                    selected.update(|s| {
+                        for id in ids {
+                            if !s.contains(&id) {
+                                s.push(id);
+                            }
+                        }
+                    });
+                    set_file_status.set(Some(Ok(format!("Imported {n} task(s) from \"{name}\"."))));
+                }
+                Err(e) => {
+                    set_file_status.set(Some(Err(format!("\"{name}\": {e} Nothing was changed."))))
+                }
+            }
+        });
+    };
+
+    let field = move |f: fn(&mut TaskDef, String)| {
+        move |ev: leptos::ev::Event| {
+            let v = event_target_value(&ev);
+            draft.update(|d| {
+                if let Some((_, t)) = d {
+                    f(t, v);
+                }
+            });
+        }
+    };
+    let value = move |f: fn(&TaskDef) -> String| {
+        move || draft.with(|d| d.as_ref().map(|(_, t)| f(t)).unwrap_or_default())
+    };
+    let editing_builtin = move || {
+        draft.with(|d| {
+            d.as_ref()
+                .is_some_and(|(o, _)| o.as_deref().is_some_and(is_builtin))
+        })
+    };
+
+    view! {
+        <fieldset class="tasks">
+            <legend>"Tasks"</legend>
+            <ul class="task-list">
+                <For
+                    each=move || catalog.with(|c| c.tasks())
+                    key=move |t| (t.id.clone(), t.label.clone(), catalog.with_untracked(|c| c.is_edited(&t.id)))
+                    children=move |t: TaskDef| {
+                        let id = t.id.clone();
+                        let builtin = is_builtin(&id);
+                        let edited = catalog.with_untracked(|c| c.is_edited(&id));
+                        let (id_check, id_toggle, id_edit, id_reset, id_remove) =
+                            (id.clone(), id.clone(), id.clone(), id.clone(), id.clone());
+                        view! {
+                            <li>
+                                <label class="check">
+                                    <input
+                                        type="checkbox"
+                                        data-testid=format!("select-{id}")
+                                        prop:checked=move || selected.with(|s| s.contains(&id_check))
+                                        on:change=move |ev| toggle(id_toggle.clone(), event_target_checked(&ev))
+                                    />
+                                    <span>{t.label.clone()}</span>
+                                    {edited.then(|| view! { <span class="muted">" (edited)"</span> })}
+                                </label>
+                                <button type="button" class="link" data-testid=format!("edit-{id}")
+                                    on:click=move |_| {
+                                        if let Some(t) = catalog.with_untracked(|c| c.get(&id_edit)) {
+                                            open((Some(id_edit.clone()), t));
+                                        }
+                                    }>"Edit"</button>
+                                {(builtin && edited).then(|| view! {
+                                    <button type="button" class="link" data-testid=format!("reset-{id}")
+                                        on:click=move |_| catalog.update(|c| c.reset(&id_reset))>"Reset"</button>
+                                })}
+                                {(!builtin).then(|| view! {
+                                    <button type="button" class="link" data-testid=format!("remove-{id}")
+                                        on:click=move |_| {
+                                            catalog.update(|c| { c.remove(&id_remove); });
+                                            selected.update(|s| s.retain(|x| *x != id_remove));
+                                        }>"Remove"</button>
+                                })}
+                            </li>
+                        }
+                    }
+                />
+            </ul>
+            <div class="row">
+                <button type="button" data-testid="add-task" on:click=move |_| open((None, blank_task()))>"Add a task"</button>
+                <button type="button" data-testid="export-tasks" on:click=export>"Export tasks"</button>
+                <label class="file-button">
+                    <span>"Import tasks (.json)"</span>
+                    <input type="file" accept=".json,application/json" data-testid="import-tasks" on:change=import />
+                </label>
+            </div>
+            {move || file_status.get().map(|s| match s {
+                Ok(m) => view! { <p class="hint" role="status" data-testid="tasks-status">{m}</p> }.into_any(),
+                Err(e) => view! { <p class="field-error" role="alert" data-testid="tasks-error">{e}</p> }.into_any(),
+            })}
+            <Show when=move || draft.with(Option::is_some)>
+                <div class="task-form" data-testid="task-form" role="group" aria-label="Edit task">
+                    <div class="row">
+                        <label class="field small">
+                            <span>"Id"</span>
+                            <input type="text" data-testid="task-form-id" disabled=editing_builtin
+                                prop:value=value(|t| t.id.clone()) on:input=field(|t, v| t.id = v) />
+                        </label>
+                        <label class="field">
+                            <span>"Name"</span>
+                            <input type="text" data-testid="task-form-label"
+                                prop:value=value(|t| t.label.clone()) on:input=field(|t, v| t.label = v) />
+                        </label>
+                        <label class="field small">
+                            <span>"Token limit"</span>
+                            <input type="number" min="1" data-testid="task-form-max-tokens"
+                                prop:value=value(|t| t.max_tokens.to_string())
+                                on:input=field(|t, v| t.max_tokens = v.trim().parse().unwrap_or(0)) />
+                        </label>
+                    </div>
+                    <label class="field">
+                        <span>"System message"</span>
+                        <textarea rows="2" data-testid="task-form-system"
+                            prop:value=value(|t| t.system.clone()) on:input=field(|t, v| t.system = v)></textarea>
+                    </label>
+                    <label class="field">
+                        <span>"Prompt ({text} is replaced by the input text, {language} by the target language)"</span>
+                        <textarea rows="4" data-testid="task-form-prompt"
+                            prop:value=value(|t| t.prompt.clone()) on:input=field(|t, v| t.prompt = v)></textarea>
+                    </label>
+                    <Show when=move || draft.with(|d| d.as_ref().is_some_and(|(_, t)| schema_for(&t.id).is_some()))>
+                        <label class="check">
+                            <input type="checkbox" data-testid="task-form-structured"
+                                prop:checked=move || draft.with(|d| d.as_ref().is_some_and(|(_, t)| t.structured))
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    draft.update(|d| if let Some((_, t)) = d { t.structured = on; });
+                                } />
+                            <span>"Ask for structured output (JSON fields), falling back to text where refused"</span>
+                        </label>
+                    </Show>
+                    {move || form_error.get().map(|e| view! {
+                        <p class="field-error" role="alert" data-testid="task-form-error">{e}</p>
+                    })}
+                    <div class="row">
+                        <button type="button" class="primary" data-testid="task-form-save" on:click=move |_| save()>"Save task"</button>
+                        <button type="button" data-testid="task-form-cancel" on:click=move |_| draft.set(None)>"Cancel"</button>
+                    </div>
+                </div>
+            </Show>
+        </fieldset>
+    }
+}
