@@ -227,6 +227,33 @@ fn request_bodies_validate_against_create_chat_completion_request() {
 }
 
 #[test]
+fn every_workflow_request_validates() {
+    use fanout::workflow::engine::{RunSpec, task_request, warm_up_request};
+    use fanout::workflow::structured::{response_format, schema_for};
+    use fanout::workflow::tasks::builtin_tasks;
+    let Some(spec) = spec() else { return };
+    let v = validator(&spec, "CreateChatCompletionRequest");
+    for model in ["gpt-4o-mini", "o3-mini"] {
+        let run = RunSpec {
+            model: model.into(),
+            stream: true,
+            token_param: TokenParam::Auto,
+            text: "Quarterly revenue rose 12 %.".into(),
+            language: "Spanish".into(),
+            tasks: builtin_tasks(),
+            limit: 0,
+        };
+        for t in &run.tasks {
+            let format = schema_for(&t.id).map(|s| response_format(&t.id, s));
+            let body = serde_json::to_value(task_request(&run, t, format)).unwrap();
+            assert_valid(&v, &body, &format!("{} for {model}", t.id));
+        }
+        let warm = serde_json::to_value(warm_up_request(&run)).unwrap();
+        assert_valid(&v, &warm, &format!("warm-up for {model}"));
+    }
+}
+
+#[test]
 fn the_validator_rejects_a_wrong_body() {
     // Guards the test above against a validator that accepts anything.
     let Some(spec) = spec() else { return };
