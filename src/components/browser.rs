@@ -1,5 +1,6 @@
 //! Small browser helpers shared by views.
 
+use leptos::prelude::{LocalStorage, SetValue, StoredValue, WithValue};
 use wasm_bindgen::JsCast;
 
 /// Offers `content` to the user as a downloaded file named `name`.
@@ -29,4 +30,38 @@ pub fn take_file(ev: &leptos::ev::Event) -> Option<web_sys::File> {
     let file = input.files().and_then(|f| f.get(0));
     input.set_value("");
     file
+}
+
+/// The cancel handle of a run a view starts: `start` makes a fresh
+/// `AbortSignal` for the run, `cancel` aborts it, `finish` forgets it.
+#[derive(Clone, Copy)]
+pub struct Canceller(StoredValue<Option<web_sys::AbortController>, LocalStorage>);
+
+/// A [`Canceller`] owned by the calling component.
+pub fn use_canceller() -> Canceller {
+    Canceller(StoredValue::new_local(None))
+}
+
+impl Canceller {
+    /// A signal for a new run; `None` only if the browser has no AbortController.
+    pub fn start(&self) -> Option<web_sys::AbortSignal> {
+        let ctl = web_sys::AbortController::new().ok()?;
+        let signal = ctl.signal();
+        self.0.set_value(Some(ctl));
+        Some(signal)
+    }
+
+    /// Aborts the run in progress, if any.
+    pub fn cancel(&self) {
+        self.0.with_value(|c| {
+            if let Some(c) = c {
+                c.abort();
+            }
+        });
+    }
+
+    /// The run ended: drop its controller.
+    pub fn finish(&self) {
+        self.0.set_value(None);
+    }
 }

@@ -1,6 +1,7 @@
 //! Thin views over the plain modules.
 
 mod browser;
+mod fields;
 mod prompt;
 mod run_charts;
 mod settings_panel;

@@ -3,13 +3,15 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use web_sys::AbortController;
 
 use crate::app::AppState;
+use crate::components::browser::use_canceller;
+use crate::components::fields::NumberField;
 use crate::format::duration_ms;
 use crate::openai::{
     ApiError, ChatMessage, ChatOutput, Progress, RequestOptions, build_chat_request, chat,
 };
+use crate::workflow::tasks::MAX_TASK_TOKENS;
 
 /// Where the current request stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,7 +49,7 @@ pub fn PromptPanel() -> impl IntoView {
     let waiting = RwSignal::new(None::<String>);
     let attempt = RwSignal::new(0u32);
     let output = RwSignal::new(None::<ChatOutput>);
-    let controller = StoredValue::new_local(None::<AbortController>);
+    let controller = use_canceller();
 
     let send = move || {
         set_form_error.set(None);
@@ -74,16 +76,15 @@ pub fn PromptPanel() -> impl IntoView {
                 ..RequestOptions::default()
             },
         );
-        let Ok(ctl) = AbortController::new() else {
+        let Some(signal) = controller.start() else {
             return;
         };
-        controller.set_value(Some(ctl.clone()));
         answer.set(String::new());
         output.set(None);
         waiting.set(None);
         set_status.set(Status::Running);
         spawn_local(async move {
-            let out = chat(&cfg, &req, &ctl.signal(), &mut |p| match p {
+            let out = chat(&cfg, &req, &signal, &mut |p| match p {
                 Progress::Attempt(n) => {
                     attempt.set(n);
                     waiting.set(None);
@@ -112,17 +113,11 @@ pub fn PromptPanel() -> impl IntoView {
                 Some(_) => Status::Failed,
             });
             output.set(Some(out));
-            controller.set_value(None);
+            controller.finish();
         });
     };
 
-    let cancel = move |_| {
-        controller.with_value(|c| {
-            if let Some(c) = c {
-                c.abort();
-            }
-        });
-    };
+    let cancel = move |_| controller.cancel();
 
     let running = move || status.get() == Status::Running;
 
@@ -143,20 +138,8 @@ pub fn PromptPanel() -> impl IntoView {
                     ></textarea>
                 </label>
                 <div class="row">
-                    <label class="field small">
-                        <span>"Token limit"</span>
-                        <input
-                            type="number"
-                            min="1"
-                            data-testid="max-tokens"
-                            prop:value=move || max_tokens.get().to_string()
-                            on:change=move |ev| {
-                                if let Ok(v) = event_target_value(&ev).parse::<u32>() {
-                                    set_max_tokens.set(v.max(1));
-                                }
-                            }
-                        />
-                    </label>
+                    <NumberField label="Token limit" testid="max-tokens" min=1u32 max=MAX_TASK_TOKENS
+                        value=max_tokens on_set=Callback::new(move |v| set_max_tokens.set(v)) />
                     <button type="submit" class="primary" data-testid="send" disabled=running>
                         "Send"
                     </button>

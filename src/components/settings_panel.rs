@@ -6,6 +6,7 @@ use leptos::task::spawn_local;
 use web_sys::AbortController;
 
 use crate::app::AppState;
+use crate::components::fields::NumberField;
 use crate::openai::{TokenParam, list_models};
 use crate::workflow::cost::{edit_price, price_for};
 
@@ -126,36 +127,12 @@ pub fn SettingsPanel() -> impl IntoView {
                 </For>
             </datalist>
             <div class="row">
-                <label class="field small">
-                    <span>"Timeout (s)"</span>
-                    <input
-                        type="number"
-                        min="1"
-                        max="600"
-                        data-testid="timeout"
-                        prop:value=move || settings.with(|s| s.timeout_secs.to_string())
-                        on:change=move |ev| {
-                            if let Ok(v) = event_target_value(&ev).parse() {
-                                settings.update(|s| s.timeout_secs = v);
-                            }
-                        }
-                    />
-                </label>
-                <label class="field small">
-                    <span>"Max retries"</span>
-                    <input
-                        type="number"
-                        min="0"
-                        max="10"
-                        data-testid="max-retries"
-                        prop:value=move || settings.with(|s| s.max_retries.to_string())
-                        on:change=move |ev| {
-                            if let Ok(v) = event_target_value(&ev).parse() {
-                                settings.update(|s| s.max_retries = v);
-                            }
-                        }
-                    />
-                </label>
+                <NumberField label="Timeout (s)" testid="timeout" min=1.0 max=600.0
+                    value=Signal::derive(move || settings.with(|s| s.timeout_secs))
+                    on_set=Callback::new(move |v| settings.update(|s| s.timeout_secs = v)) />
+                <NumberField label="Max retries" testid="max-retries" min=0u32 max=10u32
+                    value=Signal::derive(move || settings.with(|s| s.max_retries))
+                    on_set=Callback::new(move |v| settings.update(|s| s.max_retries = v)) />
             </div>
             <label class="check">
                 <input

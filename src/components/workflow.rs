@@ -7,10 +7,10 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use web_sys::AbortController;
 
 use crate::app::AppState;
-use crate::components::browser::take_file;
+use crate::components::browser::{take_file, use_canceller};
+use crate::components::fields::NumberField;
 use crate::components::run_charts::{Headline, PerTaskBars, PerTaskTable, Rows, Timeline};
 use crate::components::task_card::{CardState, TaskCard};
 use crate::components::task_editor::TaskList;
@@ -69,7 +69,7 @@ pub fn WorkflowPanel() -> impl IntoView {
     let results = RwSignal::new(RunResults::default());
     let rows: Rows = RwSignal::new(Vec::new());
     let now = RwSignal::new(None::<f64>);
-    let controller = StoredValue::new_local(None::<AbortController>);
+    let controller = use_canceller();
     // Whether the server refused structured output, per base URL and model.
     let formats = StoredValue::new_local(HashMap::<(String, String), Rc<FormatMemory>>::new());
     let selected = RwSignal::new(
@@ -124,10 +124,9 @@ pub fn WorkflowPanel() -> impl IntoView {
             set_input_error.set(Some("Choose at least one task.".into()));
             return;
         }
-        let Ok(ctl) = AbortController::new() else {
+        let Some(signal) = controller.start() else {
             return;
         };
-        controller.set_value(Some(ctl.clone()));
         let memory = formats.with_value(|f| {
             f.get(&(cfg.base_url.clone(), settings.model.clone()))
                 .cloned()
@@ -169,10 +168,7 @@ pub fn WorkflowPanel() -> impl IntoView {
         let run_start = now_ms();
         let ticker =
             gloo_timers::callback::Interval::new(100, move || now.set(Some(now_ms() - run_start)));
-        let transport = HttpTransport {
-            cfg,
-            signal: ctl.signal(),
-        };
+        let transport = HttpTransport { cfg, signal };
         spawn_local(async move {
             // Page-clock start of the current run, to place finished tasks.
             let started = std::cell::Cell::new(0.0);
@@ -212,17 +208,11 @@ pub fn WorkflowPanel() -> impl IntoView {
             drop(ticker);
             now.set(None);
             set_running.set(false);
-            controller.set_value(None);
+            controller.finish();
         });
     };
 
-    let cancel = move |_| {
-        controller.with_value(|c| {
-            if let Some(c) = c {
-                c.abort();
-            }
-        });
-    };
+    let cancel = move |_| controller.cancel();
 
     let open_file = move |ev: leptos::ev::Event| {
         let Some(file) = take_file(&ev) else {
@@ -324,26 +314,10 @@ pub fn WorkflowPanel() -> impl IntoView {
                     .collect_view()}
             </fieldset>
             <div class="row">
-                <label class="field small">
-                    <span>"Concurrency K (0 = all)"</span>
-                    <input type="number" min="0" max="64" data-testid="concurrency"
-                        prop:value=move || limit.get().to_string()
-                        on:change=move |ev| {
-                            if let Ok(v) = event_target_value(&ev).parse::<usize>() {
-                                set_limit.set(v.min(64));
-                            }
-                        } />
-                </label>
-                <label class="field small">
-                    <span>"Rounds (compare)"</span>
-                    <input type="number" min="1" max="5" data-testid="rounds"
-                        prop:value=move || rounds.get().to_string()
-                        on:change=move |ev| {
-                            if let Ok(v) = event_target_value(&ev).parse::<usize>() {
-                                set_rounds.set(v.clamp(1, 5));
-                            }
-                        } />
-                </label>
+                <NumberField label="Concurrency K (0 = all)" testid="concurrency" min=0usize max=64usize
+                    value=limit on_set=Callback::new(move |v| set_limit.set(v)) />
+                <NumberField label="Rounds (compare)" testid="rounds" min=1usize max=5usize
+                    value=rounds on_set=Callback::new(move |v| set_rounds.set(v)) />
                 <button type="button" class="primary" data-testid="run" disabled=running on:click=move |_| run()>
                     "Run"
                 </button>
