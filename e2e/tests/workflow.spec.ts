@@ -67,6 +67,7 @@ test('one failing task leaves the other five done, with a readable error', async
   await expect(page.getByTestId('task-summary')).toHaveAttribute('data-status', 'error');
   await expect(page.getByTestId('task-summary-error')).toContainText('The server failed (500)');
   await expect(page.getByTestId('task-summary-error')).toContainText('upstream exploded');
+  await expect(page.getByTestId('task-summary-attempts').locator('li')).toHaveText([/^Attempt 1: HTTP 500 after /]);
   for (const id of IDS.slice(1)) {
     await expect(page.getByTestId(`task-${id}`)).toHaveAttribute('data-status', 'done');
   }
@@ -101,6 +102,10 @@ test('a 429 with Retry-After is retried and shown as a retry in the timeline', a
   await expect(page.getByTestId('phase')).toHaveText('Finished.', { timeout: 30_000 });
   await expect(page.getByTestId('task-summary')).toHaveAttribute('data-status', 'done');
   await expect(page.getByTestId('task-summary')).toContainText('2 attempts');
+  await expect(page.getByTestId('task-summary-attempts').locator('li')).toHaveText([
+    /^Attempt 1: HTTP 429 after .*, then waited (600 ms|0\.6\d s)$/,
+    /^Attempt 2: ok after /,
+  ]);
   await expect(page.getByTestId('retry-mark')).toHaveCount(1);
   expect(await numberOf(page, 'task-summary-ms')).toBeGreaterThanOrEqual(600);
 });

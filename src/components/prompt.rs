@@ -208,14 +208,7 @@ fn OutputDetails(
         <ol class="attempts" data-testid="attempts">
             {attempts
                 .into_iter()
-                .map(|a| {
-                    let wait = a.wait_ms.map(|w| format!(", then waited {}", duration_ms(w))).unwrap_or_default();
-                    view! {
-                        <li data-testid="attempt">
-                            {format!("Attempt {}: {} after {}{}", a.number, a.outcome, duration_ms(a.ended_ms - a.started_ms), wait)}
-                        </li>
-                    }
-                })
+                .map(|a| view! { <li data-testid="attempt">{a.describe()}</li> })
                 .collect_view()}
         </ol>
     }

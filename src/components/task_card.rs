@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::openai::ApiError;
+use crate::openai::{ApiError, AttemptRecord};
 use crate::workflow::engine::{Structured, TaskEvent, TaskStatus};
 use crate::workflow::metrics::TaskTiming;
 
@@ -22,6 +22,8 @@ pub struct CardState {
     pub timing: RwSignal<Option<TaskTiming>>,
     /// Structured output, once finished.
     pub structured: RwSignal<Structured>,
+    /// Every attempt, once finished.
+    pub attempt_log: RwSignal<Vec<AttemptRecord>>,
 }
 
 impl CardState {
@@ -34,6 +36,7 @@ impl CardState {
             attempts: RwSignal::new(0),
             timing: RwSignal::new(None),
             structured: RwSignal::new(Structured::NotAsked),
+            attempt_log: RwSignal::new(Vec::new()),
         }
     }
 
@@ -45,6 +48,7 @@ impl CardState {
         self.attempts.set(0);
         self.timing.set(None);
         self.structured.set(Structured::NotAsked);
+        self.attempt_log.set(Vec::new());
     }
 
     /// Shows one event of the task's request.
@@ -63,6 +67,7 @@ impl CardState {
             TaskEvent::Waiting { .. } => {}
             TaskEvent::Finished(r) => {
                 self.text.set(r.output.text);
+                self.attempt_log.set(r.output.attempts);
                 self.error.set(
                     r.output
                         .error
@@ -103,6 +108,7 @@ pub fn TaskCard(
         attempts,
         timing,
         structured,
+        attempt_log,
     } = card;
     let fields = move || match structured.get() {
         Structured::Parsed(f) => Some(f),
@@ -145,6 +151,15 @@ pub fn TaskCard(
                 let id = id.clone();
                 move || error.get().map(|e| view! {
                     <p class="error" role="alert" data-testid=format!("task-{id}-error")>{e}</p>
+                })
+            }
+            {
+                let id = id.clone();
+                // The list is worth its space only when something went wrong.
+                move || attempt_log.with(|log| (log.len() > 1 || error.with(Option::is_some)) && !log.is_empty()).then(|| view! {
+                    <ol class="attempts" data-testid=format!("task-{id}-attempts")>
+                        {attempt_log.get().iter().map(|a| view! { <li>{a.describe()}</li> }).collect_view()}
+                    </ol>
                 })
             }
             <footer class="card-foot">

@@ -153,6 +153,23 @@ pub struct AttemptRecord {
     pub wait_ms: Option<f64>,
 }
 
+impl AttemptRecord {
+    /// One line for the attempt list: "Attempt 1: HTTP 500 after 120 ms, then waited 500 ms".
+    pub fn describe(&self) -> String {
+        let wait = self
+            .wait_ms
+            .map(|w| format!(", then waited {}", crate::format::duration_ms(w)))
+            .unwrap_or_default();
+        format!(
+            "Attempt {}: {} after {}{}",
+            self.number,
+            self.outcome,
+            crate::format::duration_ms(self.ended_ms - self.started_ms),
+            wait
+        )
+    }
+}
+
 /// What the retry loop reports while it runs.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RetryEvent {
@@ -234,6 +251,28 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn attempts_describe_outcome_duration_and_wait() {
+        let a = AttemptRecord {
+            number: 1,
+            started_ms: 100.0,
+            ended_ms: 220.0,
+            outcome: "HTTP 500".into(),
+            wait_ms: Some(500.0),
+        };
+        assert_eq!(
+            a.describe(),
+            "Attempt 1: HTTP 500 after 120 ms, then waited 500 ms"
+        );
+        let b = AttemptRecord {
+            number: 2,
+            wait_ms: None,
+            outcome: "ok".into(),
+            ..a
+        };
+        assert_eq!(b.describe(), "Attempt 2: ok after 120 ms");
+    }
     use std::cell::{Cell, RefCell};
 
     fn http(status: u16, retry_after: Option<Duration>) -> ApiError {
