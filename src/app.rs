@@ -4,7 +4,7 @@ use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 
 use crate::components::{PromptPanel, SettingsPanel, WorkflowPanel};
-use crate::settings::{API_KEY_KEY, SETTINGS_KEY, Settings};
+use crate::settings::{API_KEY_KEY, Provider, SETTINGS_KEY, Settings};
 use crate::workflow::catalog::{TASKS_KEY, TaskCatalog};
 
 /// App-wide state shared through context rather than props.
@@ -23,12 +23,13 @@ impl AppState {
     /// localStorage.
     fn load() -> Self {
         let raw: Option<String> = LocalStorage::raw().get_item(SETTINGS_KEY).ok().flatten();
-        let settings = Settings::from_json(raw.as_deref());
+        let mut settings = Settings::from_json(raw.as_deref());
         let key = if settings.remember_key {
             LocalStorage::get::<String>(API_KEY_KEY).unwrap_or_default()
         } else {
             String::new()
         };
+        settings.provider = settings.provider_on_open(!key.trim().is_empty());
         let tasks: Option<String> = LocalStorage::raw().get_item(TASKS_KEY).ok().flatten();
         Self {
             settings: RwSignal::new(settings),
@@ -65,6 +66,17 @@ pub fn App() -> impl IntoView {
             <h1>"Fanout"</h1>
             <p class="tagline">"Run LLM tasks in parallel, straight from your browser, and see what it buys."</p>
         </header>
+        <Show when=move || state.settings.with(|s| s.provider == Provider::Demo)>
+            <p class="demo-banner" role="status" data-testid="demo-banner">
+                <strong>"Demo mode: "</strong>
+                "answers and timings are simulated inside this page; nothing is sent anywhere and no key is needed. "
+                "To use a real API, choose \"OpenAI-compatible API\" under Settings › Provider and enter your key (or a local server's URL). "
+                <button type="button" class="link" data-testid="use-api"
+                    on:click=move |_| state.settings.update(|s| s.provider = Provider::Api)>
+                    "Switch to the API"
+                </button>
+            </p>
+        </Show>
         <main class="layout">
             <SettingsPanel />
             <div class="main-col">

@@ -5,7 +5,9 @@
 pub mod app;
 pub mod charts;
 pub mod components;
+pub mod demo;
 pub mod format;
 pub mod openai;
+pub mod samples;
 pub mod settings;
 pub mod workflow;

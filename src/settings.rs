@@ -7,14 +7,25 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::demo::{DemoSettings, DemoTransport};
 use crate::openai::request::{BaseUrlError, DEFAULT_BASE_URL, normalize_base_url};
-use crate::openai::{ClientConfig, RetryPolicy, TokenParam};
+use crate::openai::{ClientConfig, HttpTransport, RetryPolicy, TokenParam, Transport};
 use crate::workflow::cost::{Price, default_prices};
 
 /// localStorage key of the settings (never holds the API key).
 pub const SETTINGS_KEY: &str = "fanout.settings.v1";
 /// localStorage key of the API key, present only when the user opted in.
 pub const API_KEY_KEY: &str = "fanout.apikey.v1";
+
+/// Who answers the requests.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Provider {
+    /// A simulated server inside the page: no key, no network.
+    #[default]
+    Demo,
+    /// An OpenAI-compatible API at the base URL.
+    Api,
+}
 
 /// Everything the settings panel edits, except the key.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -36,6 +47,10 @@ pub struct Settings {
     pub remember_key: bool,
     /// Price table for cost estimates (editable).
     pub prices: Vec<Price>,
+    /// Who answers: the API, or the simulated demo provider.
+    pub provider: Provider,
+    /// How the demo provider behaves.
+    pub demo: DemoSettings,
 }
 
 impl Default for Settings {
@@ -49,6 +64,8 @@ impl Default for Settings {
             token_param: TokenParam::Auto,
             remember_key: false,
             prices: default_prices(),
+            provider: Provider::Demo,
+            demo: DemoSettings::default(),
         }
     }
 }
@@ -86,6 +103,48 @@ impl Settings {
         normalize_base_url(&self.base_url).err().map(Into::into)
     }
 
+    /// The provider the page opens with. Without a key, OpenAI's own API
+    /// cannot answer, so the page opens in demo mode; a user who chose a
+    /// local server (which needs no key) keeps it.
+    pub fn provider_on_open(&self, has_key: bool) -> Provider {
+        let needs_key = normalize_base_url(&self.base_url).is_ok_and(|u| u == DEFAULT_BASE_URL);
+        if self.provider == Provider::Api && !has_key && needs_key {
+            Provider::Demo
+        } else {
+            self.provider
+        }
+    }
+
+    /// The transport a run uses: the HTTP client (settings checked first)
+    /// or the demo provider. `signal` cancels it.
+    pub fn transport(
+        &self,
+        api_key: &str,
+        signal: web_sys::AbortSignal,
+    ) -> Result<Box<dyn Transport>, SettingsError> {
+        match self.provider {
+            Provider::Api => Ok(Box::new(HttpTransport {
+                cfg: self.client_config(api_key)?,
+                signal,
+            })),
+            Provider::Demo => Ok(Box::new(DemoTransport::new(
+                self.demo,
+                self.retry_policy()?,
+                signal,
+            ))),
+        }
+    }
+
+    fn retry_policy(&self) -> Result<RetryPolicy, SettingsError> {
+        if self.max_retries > Self::MAX_RETRIES {
+            return Err(SettingsError::Retries);
+        }
+        Ok(RetryPolicy {
+            max_retries: self.max_retries,
+            ..RetryPolicy::default()
+        })
+    }
+
     /// The client configuration, or the first setting that is wrong.
     pub fn client_config(&self, api_key: &str) -> Result<ClientConfig, SettingsError> {
         let base_url = normalize_base_url(&self.base_url)?;
@@ -95,17 +154,11 @@ impl Settings {
         if !(1.0..=600.0).contains(&self.timeout_secs) {
             return Err(SettingsError::Timeout);
         }
-        if self.max_retries > Self::MAX_RETRIES {
-            return Err(SettingsError::Retries);
-        }
         Ok(ClientConfig {
             base_url,
             api_key: api_key.trim().to_string(),
             timeout: Duration::from_secs_f64(self.timeout_secs),
-            retry: RetryPolicy {
-                max_retries: self.max_retries,
-                ..RetryPolicy::default()
-            },
+            retry: self.retry_policy()?,
         })
     }
 }
@@ -149,6 +202,23 @@ mod tests {
             ..Settings::default()
         };
         assert_eq!(s.client_config("").unwrap_err(), SettingsError::Retries);
+    }
+
+    #[test]
+    fn without_a_key_openai_opens_in_demo_mode_but_a_local_server_stays() {
+        let api = Settings {
+            provider: Provider::Api,
+            ..Settings::default()
+        };
+        assert_eq!(api.provider_on_open(false), Provider::Demo);
+        assert_eq!(api.provider_on_open(true), Provider::Api);
+        let local = Settings {
+            base_url: "http://127.0.0.1:8080/v1".into(),
+            ..api.clone()
+        };
+        assert_eq!(local.provider_on_open(false), Provider::Api);
+        // A new visitor starts in demo mode; a chosen demo stays demo.
+        assert_eq!(Settings::default().provider_on_open(true), Provider::Demo);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::components::browser::use_canceller;
 use crate::components::fields::NumberField;
 use crate::format::duration_ms;
 use crate::openai::{
-    ApiError, ChatMessage, ChatOutput, Progress, RequestOptions, build_chat_request, chat,
+    ApiError, ChatMessage, ChatOutput, Progress, RequestOptions, build_chat_request,
 };
 use crate::workflow::tasks::MAX_TASK_TOKENS;
 
@@ -54,8 +54,11 @@ pub fn PromptPanel() -> impl IntoView {
     let send = move || {
         set_form_error.set(None);
         let settings = state.settings.get_untracked();
-        let cfg = match settings.client_config(&state.api_key.get_untracked()) {
-            Ok(c) => c,
+        let Some(signal) = controller.start() else {
+            return;
+        };
+        let transport = match settings.transport(&state.api_key.get_untracked(), signal) {
+            Ok(t) => t,
             Err(e) => {
                 set_form_error.set(Some(format!("Settings: {e}")));
                 return;
@@ -76,35 +79,33 @@ pub fn PromptPanel() -> impl IntoView {
                 ..RequestOptions::default()
             },
         );
-        let Some(signal) = controller.start() else {
-            return;
-        };
         answer.set(String::new());
         output.set(None);
         waiting.set(None);
         set_status.set(Status::Running);
         spawn_local(async move {
-            let out = chat(&cfg, &req, &signal, &mut |p| match p {
-                Progress::Attempt(n) => {
-                    attempt.set(n);
-                    waiting.set(None);
-                    if n > 1 {
-                        answer.set(String::new());
+            let out = transport
+                .chat(&req, &mut |p| match p {
+                    Progress::Attempt(n) => {
+                        attempt.set(n);
+                        waiting.set(None);
+                        if n > 1 {
+                            answer.set(String::new());
+                        }
                     }
-                }
-                Progress::Headers => {}
-                Progress::Text(delta) => answer.update(|a| a.push_str(&delta)),
-                Progress::Waiting {
-                    attempt,
-                    wait,
-                    error,
-                } => waiting.set(Some(format!(
-                    "Attempt {attempt} failed ({}); retrying in {}.",
-                    error.short(),
-                    duration_ms(wait.as_secs_f64() * 1000.0)
-                ))),
-            })
-            .await;
+                    Progress::Headers => {}
+                    Progress::Text(delta) => answer.update(|a| a.push_str(&delta)),
+                    Progress::Waiting {
+                        attempt,
+                        wait,
+                        error,
+                    } => waiting.set(Some(format!(
+                        "Attempt {attempt} failed ({}); retrying in {}.",
+                        error.short(),
+                        duration_ms(wait.as_secs_f64() * 1000.0)
+                    ))),
+                })
+                .await;
             answer.set(out.text.clone());
             waiting.set(None);
             set_status.set(match &out.error {

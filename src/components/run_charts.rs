@@ -34,6 +34,11 @@ pub fn Headline(
     };
     let tokens = move || results.with(RunResults::tokens);
     view! {
+        <Show when=move || results.with(|r| r.simulated)>
+            <p class="simulated-label" data-testid="simulated-label">
+                "Simulated run (demo provider): the times and answers below come from the page's built-in simulation, not from a model."
+            </p>
+        </Show>
         <dl class="headline" aria-live="polite">
             <div title="Wall time of the sequential run: first request sent to last answer finished (median over rounds).">
                 <dt>"Sequential"</dt>

@@ -7,7 +7,9 @@ use web_sys::AbortController;
 
 use crate::app::AppState;
 use crate::components::fields::NumberField;
+use crate::demo::DemoSettings;
 use crate::openai::{TokenParam, list_models};
+use crate::settings::Provider;
 use crate::workflow::cost::{edit_price, price_for};
 
 /// Outcome of the last connection test.
@@ -74,6 +76,26 @@ pub fn SettingsPanel() -> impl IntoView {
     view! {
         <section class="panel settings" aria-labelledby="settings-title">
             <h2 id="settings-title">"Settings"</h2>
+            <fieldset class="provider">
+                <legend>"Provider"</legend>
+                {[
+                    (Provider::Api, "api", "OpenAI-compatible API"),
+                    (Provider::Demo, "demo", "Demo (simulated, no network)"),
+                ]
+                    .into_iter()
+                    .map(|(p, id, label)| view! {
+                        <label class="check">
+                            <input type="radio" name="provider" data-testid=format!("provider-{id}")
+                                prop:checked=move || settings.with(|s| s.provider == p)
+                                on:change=move |_| settings.update(|s| s.provider = p) />
+                            <span>{label}</span>
+                        </label>
+                    })
+                    .collect_view()}
+            </fieldset>
+            <Show when=move || settings.with(|s| s.provider == Provider::Demo)>
+                <DemoSettingsFields />
+            </Show>
             <label class="field">
                 <span>"API key"</span>
                 <input
@@ -83,7 +105,14 @@ pub fn SettingsPanel() -> impl IntoView {
                     data-testid="api-key"
                     placeholder="sk-… (leave empty for local servers)"
                     prop:value=move || state.api_key.get()
-                    on:input=move |ev| state.api_key.set(event_target_value(&ev))
+                    on:input=move |ev| {
+                        let key = event_target_value(&ev);
+                        // Entering a key means the user wants the real API.
+                        if !key.trim().is_empty() {
+                            settings.update(|s| s.provider = Provider::Api);
+                        }
+                        state.api_key.set(key);
+                    }
                 />
             </label>
             <label class="check">
@@ -103,7 +132,10 @@ pub fn SettingsPanel() -> impl IntoView {
                     data-testid="base-url"
                     aria-invalid=move || base_url_error().is_some().to_string()
                     prop:value=move || settings.with(|s| s.base_url.clone())
-                    on:input=move |ev| settings.update(|s| s.base_url = event_target_value(&ev))
+                    on:input=move |ev| settings.update(|s| {
+                        s.base_url = event_target_value(&ev);
+                        s.provider = Provider::Api;
+                    })
                 />
             </label>
             <Show when=move || base_url_error().is_some()>
@@ -242,5 +274,45 @@ pub fn SettingsPanel() -> impl IntoView {
                 }}
             </div>
         </section>
+    }
+}
+
+/// The demo provider's distributions and simulated server limits.
+#[component]
+fn DemoSettingsFields() -> impl IntoView {
+    let settings = expect_context::<AppState>().settings;
+    let demo =
+        move |f: fn(&DemoSettings) -> f64| Signal::derive(move || settings.with(|s| f(&s.demo)));
+    let set = move |f: fn(&mut DemoSettings, f64)| {
+        Callback::new(move |v: f64| settings.update(|s| f(&mut s.demo, v)))
+    };
+    view! {
+        <fieldset class="demo-settings" data-testid="demo-settings">
+            <legend>"Simulated server"</legend>
+            <div class="row">
+                <NumberField label="First token, median (ms)" testid="demo-ttft" min=0.0 max=60_000.0
+                    value=demo(|d| d.ttft_median_ms) on_set=set(|d, v| d.ttft_median_ms = v) />
+                <NumberField label="First token spread (σ of log)" testid="demo-ttft-sigma" min=0.0 max=2.0
+                    value=demo(|d| d.ttft_sigma) on_set=set(|d, v| d.ttft_sigma = v) />
+            </div>
+            <div class="row">
+                <NumberField label="Tokens per second" testid="demo-rate" min=1.0 max=5_000.0
+                    value=demo(|d| d.tokens_per_s) on_set=set(|d, v| d.tokens_per_s = v) />
+                <NumberField label="Speed jitter (share)" testid="demo-rate-jitter" min=0.0 max=1.0
+                    value=demo(|d| d.rate_jitter) on_set=set(|d, v| d.rate_jitter = v) />
+            </div>
+            <div class="row">
+                <NumberField label="Slows down above (0 = never)" testid="demo-slowdown" min=0u32 max=1000u32
+                    value=Signal::derive(move || settings.with(|s| s.demo.slowdown_above))
+                    on_set=Callback::new(move |v| settings.update(|s| s.demo.slowdown_above = v)) />
+                <NumberField label="Requests per minute (0 = no limit)" testid="demo-rpm" min=0u32 max=100_000u32
+                    value=Signal::derive(move || settings.with(|s| s.demo.rpm_limit))
+                    on_set=Callback::new(move |v| settings.update(|s| s.demo.rpm_limit = v)) />
+                <NumberField label="Seed" testid="demo-seed" min=0u64 max=u64::MAX
+                    value=Signal::derive(move || settings.with(|s| s.demo.seed))
+                    on_set=Callback::new(move |v| settings.update(|s| s.demo.seed = v)) />
+            </div>
+            <p class="hint">"Same seed, same timings. Answers are prepared for the bundled samples and generic otherwise."</p>
+        </fieldset>
     }
 }

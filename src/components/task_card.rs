@@ -99,8 +99,11 @@ pub fn TaskCard(
     card: CardState,
     /// Selected task ids (unselected cards are dimmed).
     selected: RwSignal<Vec<String>>,
+    /// The last run was answered by the demo provider.
+    simulated: Signal<bool>,
 ) -> impl IntoView {
     let id_sel = id.clone();
+    let id_badge = id.clone();
     let CardState {
         status,
         text,
@@ -130,7 +133,12 @@ pub fn TaskCard(
         >
             <header>
                 <h3>{move || label.get()}</h3>
-                <span class=move || format!("badge {}", status.get().name())>{move || status.get().name()}</span>
+                <span class="badges">
+                    <Show when=move || simulated.get() && status.get() != TaskStatus::Pending>
+                        <span class="badge simulated" data-testid=format!("task-{}-simulated", id_badge)>"simulated"</span>
+                    </Show>
+                    <span class=move || format!("badge {}", status.get().name())>{move || status.get().name()}</span>
+                </span>
             </header>
             {
                 let id = id.clone();

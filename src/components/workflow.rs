@@ -14,33 +14,14 @@ use crate::components::fields::NumberField;
 use crate::components::run_charts::{Headline, PerTaskBars, PerTaskTable, Rows, Timeline};
 use crate::components::task_card::{CardState, TaskCard};
 use crate::components::task_editor::TaskList;
-use crate::openai::HttpTransport;
 use crate::openai::client::now_ms;
+use crate::samples::SAMPLES;
+use crate::settings::Provider;
 use crate::workflow::engine::{FormatMemory, Plan, RunSpec, WorkflowEvent, run_plan};
 use crate::workflow::input::{FileError, check_text_file};
 use crate::workflow::live::{LiveRow, RunResults};
 use crate::workflow::runner::{Mode, concurrency};
 use crate::workflow::tasks::{TaskDef, estimate_tokens};
-
-/// The bundled sample texts: (label, text).
-const SAMPLES: [(&str, &str); 4] = [
-    (
-        "AI technology article",
-        include_str!("../../samples/ai-technology-article.txt"),
-    ),
-    (
-        "Business report",
-        include_str!("../../samples/business-report.txt"),
-    ),
-    (
-        "Healthcare study",
-        include_str!("../../samples/healthcare-study.txt"),
-    ),
-    (
-        "Technology news",
-        include_str!("../../samples/technology-news.txt"),
-    ),
-];
 
 /// Above this estimate, warn that the text may not fit a model's context.
 const CONTEXT_WARN_TOKENS: usize = 100_000;
@@ -57,7 +38,7 @@ enum RunMode {
 #[component]
 pub fn WorkflowPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let (text, set_text) = signal(SAMPLES[0].1.to_string());
+    let (text, set_text) = signal(SAMPLES[0].text.to_string());
     let (sample, set_sample) = signal(0usize.to_string());
     let (language, set_language) = signal("Spanish".to_string());
     let (mode, set_mode) = signal(RunMode::Compare);
@@ -99,8 +80,11 @@ pub fn WorkflowPanel() -> impl IntoView {
     let run = move || {
         set_input_error.set(None);
         let settings = state.settings.get_untracked();
-        let cfg = match settings.client_config(&state.api_key.get_untracked()) {
-            Ok(c) => c,
+        let Some(signal) = controller.start() else {
+            return;
+        };
+        let transport = match settings.transport(&state.api_key.get_untracked(), signal) {
+            Ok(t) => t,
             Err(e) => {
                 set_input_error.set(Some(format!("Settings: {e}")));
                 return;
@@ -124,17 +108,13 @@ pub fn WorkflowPanel() -> impl IntoView {
             set_input_error.set(Some("Choose at least one task.".into()));
             return;
         }
-        let Some(signal) = controller.start() else {
-            return;
-        };
-        let memory = formats.with_value(|f| {
-            f.get(&(cfg.base_url.clone(), settings.model.clone()))
-                .cloned()
-        });
+        let server = format!("{:?} {}", settings.provider, settings.base_url.trim());
+        let memory_key = (server, settings.model.clone());
+        let memory = formats.with_value(|f| f.get(&memory_key).cloned());
         let memory = memory.unwrap_or_else(|| {
             let m = Rc::new(FormatMemory::default());
             formats.update_value(|f| {
-                f.insert((cfg.base_url.clone(), settings.model.clone()), m.clone());
+                f.insert(memory_key, m.clone());
             });
             m
         });
@@ -156,11 +136,14 @@ pub fn WorkflowPanel() -> impl IntoView {
         };
         let labels: Vec<String> = spec.tasks.iter().map(|t| t.label.clone()).collect();
         let run_cards: Vec<CardState> = spec.tasks.iter().map(|t| card_for(&t.id)).collect();
-        results.set(RunResults::new(
-            &labels,
-            concurrency(Mode::Parallel, spec.limit, spec.tasks.len()),
-            &spec.model,
-        ));
+        results.set(RunResults {
+            simulated: settings.provider == Provider::Demo,
+            ..RunResults::new(
+                &labels,
+                concurrency(Mode::Parallel, spec.limit, spec.tasks.len()),
+                &spec.model,
+            )
+        });
         rows.set(Vec::new());
         cards.with_value(|m| m.values().for_each(CardState::reset));
         set_running.set(true);
@@ -168,7 +151,6 @@ pub fn WorkflowPanel() -> impl IntoView {
         let run_start = now_ms();
         let ticker =
             gloo_timers::callback::Interval::new(100, move || now.set(Some(now_ms() - run_start)));
-        let transport = HttpTransport { cfg, signal };
         spawn_local(async move {
             // Page-clock start of the current run, to place finished tasks.
             let started = std::cell::Cell::new(0.0);
@@ -204,7 +186,7 @@ pub fn WorkflowPanel() -> impl IntoView {
                     results.update(|res| res.record_run(m, metrics));
                 }
             };
-            run_plan(&transport, &spec, plan, &memory, &on_event).await;
+            run_plan(&*transport, &spec, plan, &memory, &on_event).await;
             drop(ticker);
             now.set(None);
             set_running.set(false);
@@ -246,8 +228,8 @@ pub fn WorkflowPanel() -> impl IntoView {
                         prop:value=move || sample.get()
                         on:change=move |ev| {
                             let v = event_target_value(&ev);
-                            if let Some((_, t)) = v.parse::<usize>().ok().and_then(|i| SAMPLES.get(i)) {
-                                set_text.set((*t).to_string());
+                            if let Some(s) = v.parse::<usize>().ok().and_then(|i| SAMPLES.get(i)) {
+                                set_text.set(s.text.to_string());
                             }
                             set_sample.set(v);
                         }
@@ -255,7 +237,7 @@ pub fn WorkflowPanel() -> impl IntoView {
                         {SAMPLES
                             .iter()
                             .enumerate()
-                            .map(|(i, (label, _))| view! { <option value=i.to_string()>{*label}</option> })
+                            .map(|(i, s)| view! { <option value=i.to_string()>{s.label}</option> })
                             .collect_view()}
                         <option value="custom">"Your own text"</option>
                     </select>
@@ -340,7 +322,8 @@ pub fn WorkflowPanel() -> impl IntoView {
                         let label = Signal::derive(move || {
                             state.tasks.with(|c| c.get(&id).map(|t| t.label).unwrap_or_default())
                         });
-                        view! { <TaskCard id=t.id.clone() label=label card=card_for(&t.id) selected=selected /> }
+                        let simulated = Signal::derive(move || results.with(|r| r.simulated));
+                        view! { <TaskCard id=t.id.clone() label=label card=card_for(&t.id) selected=selected simulated=simulated /> }
                     }
                 />
             </div>

@@ -123,7 +123,7 @@ async fn aborted(signal: AbortSignal) {
 }
 
 /// Sleeps for `d` unless `signal` aborts first.
-async fn sleep_or_abort(d: Duration, signal: &AbortSignal) -> Result<(), ApiError> {
+pub(crate) async fn sleep_or_abort(d: Duration, signal: &AbortSignal) -> Result<(), ApiError> {
     let sleep = gloo_timers::future::sleep(d).fuse();
     let abort = aborted(signal.clone()).fuse();
     futures::pin_mut!(sleep, abort);
@@ -257,6 +257,145 @@ pub async fn list_models(cfg: &ClientConfig, user: &AbortSignal) -> Result<Vec<M
     Ok(models)
 }
 
+/// Collects what the attempts of one request report: the text (each retry
+/// starts it afresh), usage, timestamps, and progress for the caller. Shared
+/// by the HTTP client and the simulated provider, so both time and report
+/// answers the same way.
+pub(crate) struct Collector<'p> {
+    acc: RefCell<StreamAccumulator>,
+    timing: RefCell<Timing>,
+    progress: RefCell<&'p mut dyn FnMut(Progress)>,
+}
+
+impl<'p> Collector<'p> {
+    /// Starts collecting; the request counts as sent now.
+    pub(crate) fn new(on_progress: &'p mut dyn FnMut(Progress)) -> Self {
+        Self {
+            acc: RefCell::new(StreamAccumulator::default()),
+            timing: RefCell::new(Timing {
+                sent_ms: now_ms(),
+                ..Timing::default()
+            }),
+            progress: RefCell::new(on_progress),
+        }
+    }
+
+    fn report(&self, p: Progress) {
+        (self.progress.borrow_mut())(p);
+    }
+
+    /// Attempt `n` starts: its text replaces any failed attempt's.
+    pub(crate) fn attempt(&self, n: u32) {
+        *self.acc.borrow_mut() = StreamAccumulator::default();
+        self.report(Progress::Attempt(n));
+    }
+
+    /// Response headers arrived.
+    pub(crate) fn headers(&self) {
+        self.timing.borrow_mut().headers_ms = Some(now_ms());
+        self.report(Progress::Headers);
+    }
+
+    fn shown(&self, delta: String) {
+        let now = now_ms();
+        let mut t = self.timing.borrow_mut();
+        t.first_token_ms.get_or_insert(now);
+        t.last_token_ms = Some(now);
+        drop(t);
+        self.report(Progress::Text(delta));
+    }
+
+    /// One SSE `data:` payload.
+    pub(crate) fn payload(&self, data: &str) -> Result<(), ApiError> {
+        let step = self.acc.borrow_mut().push(data)?;
+        if let super::stream::StreamStep::Text(delta) = step {
+            self.shown(delta);
+        }
+        Ok(())
+    }
+
+    /// Text produced directly (the simulated provider streams this way).
+    pub(crate) fn text(&self, delta: String) {
+        let mut a = self.acc.borrow_mut();
+        a.text.push_str(&delta);
+        a.text_chunks += 1;
+        drop(a);
+        self.shown(delta);
+    }
+
+    /// The answer is complete, with its usage if known.
+    pub(crate) fn complete(&self, finish_reason: Option<String>, usage: Option<Usage>) {
+        let mut a = self.acc.borrow_mut();
+        a.finish_reason = finish_reason;
+        a.usage = usage;
+        a.done = true;
+    }
+
+    /// A whole, non-streamed answer.
+    pub(crate) fn whole(&self, text: String, finish_reason: Option<String>, usage: Option<Usage>) {
+        self.acc.borrow_mut().text = text.clone();
+        self.complete(finish_reason, usage);
+        self.timing.borrow_mut().last_token_ms = Some(now_ms());
+        self.report(Progress::Text(text));
+    }
+
+    /// The stream ended: an error unless it was complete.
+    pub(crate) fn end(&self) -> Result<(), ApiError> {
+        self.acc.borrow().finish()
+    }
+
+    /// Runs `attempt` under the retry policy, sleeping between attempts
+    /// unless `user` aborts, and returns everything collected.
+    pub(crate) async fn run<F, Fut>(
+        &self,
+        retry: &RetryPolicy,
+        user: &AbortSignal,
+        mut attempt: F,
+    ) -> ChatOutput
+    where
+        F: FnMut(u32) -> Fut,
+        Fut: std::future::Future<Output = Result<(), ApiError>>,
+    {
+        let mut jitter = js_sys::Math::random;
+        let (result, attempts) = run_with_retries(
+            retry,
+            &now_ms,
+            |n| {
+                self.attempt(n);
+                attempt(n)
+            },
+            |d| sleep_or_abort(d, user),
+            &mut jitter,
+            &mut |ev| {
+                if let RetryEvent::Waiting {
+                    attempt,
+                    wait,
+                    error,
+                } = ev
+                {
+                    self.report(Progress::Waiting {
+                        attempt,
+                        wait,
+                        error,
+                    });
+                }
+            },
+        )
+        .await;
+        let acc = self.acc.take();
+        let mut timing = self.timing.take();
+        timing.end_ms = now_ms();
+        ChatOutput {
+            text: acc.text,
+            usage: acc.usage,
+            finish_reason: acc.finish_reason,
+            timing,
+            attempts,
+            error: result.err(),
+        }
+    }
+}
+
 /// Sends one chat request with retries; never panics, always returns what
 /// it got. `on_progress` sees attempts, waits and text as they happen.
 pub async fn chat(
@@ -268,84 +407,47 @@ pub async fn chat(
     let url = chat_completions_url(&cfg.base_url);
     let host = host_of(&cfg.base_url).to_string();
     let body = serde_json::to_string(req).unwrap_or_default();
-    let acc = RefCell::new(StreamAccumulator::default());
-    let timing = RefCell::new(Timing {
-        sent_ms: now_ms(),
-        ..Timing::default()
-    });
-    let progress = RefCell::new(on_progress);
-    let mut jitter = js_sys::Math::random;
-
-    let (result, attempts) = run_with_retries(
-        &cfg.retry,
-        &now_ms,
-        |n| {
-            // A retry starts from scratch: its text replaces the failed one's.
-            *acc.borrow_mut() = StreamAccumulator::default();
-            let (url, host, body) = (&url, host.clone(), &body);
-            let (acc, timing, progress) = (&acc, &timing, &progress);
-            async move {
-                (progress.borrow_mut())(Progress::Attempt(n));
-                let guard = AttemptGuard::new(user, cfg.timeout, host)?;
-                let resp = post(url, &cfg.api_key, body, &guard.signal())?
-                    .send()
-                    .await
-                    .map_err(|_| guard.classify())?;
-                timing.borrow_mut().headers_ms = Some(now_ms());
-                (progress.borrow_mut())(Progress::Headers);
-                if !resp.ok() {
-                    return Err(error_from(&resp, &cfg.api_key).await);
-                }
-                guard.arm();
-                let content_type = resp.headers().get("content-type").unwrap_or_default();
-                if !req.stream || content_type.contains("application/json") {
-                    read_whole(&resp, &guard, acc, timing, progress).await
-                } else if content_type.contains("text/html") {
-                    Err(ApiError::Malformed(
-                        "an HTML page instead of an event stream (a proxy or login page in the way?)".into(),
-                    ))
-                } else {
-                    read_stream(&resp, &guard, acc, timing, progress).await
-                }
+    let sink = Collector::new(on_progress);
+    sink.run(&cfg.retry, user, |_| {
+        let (url, host, body, sink) = (&url, host.clone(), &body, &sink);
+        async move {
+            let guard = AttemptGuard::new(user, cfg.timeout, host)?;
+            let resp = post(url, &cfg.api_key, body, &guard.signal())?
+                .send()
+                .await
+                .map_err(|_| guard.classify())?;
+            sink.headers();
+            if !resp.ok() {
+                return Err(error_from(&resp, &cfg.api_key).await);
             }
-        },
-        |d| sleep_or_abort(d, user),
-        &mut jitter,
-        &mut |ev| {
-            if let RetryEvent::Waiting { attempt, wait, error } = ev {
-                (progress.borrow_mut())(Progress::Waiting { attempt, wait, error });
+            guard.arm();
+            let content_type = resp.headers().get("content-type").unwrap_or_default();
+            if !req.stream || content_type.contains("application/json") {
+                read_whole(&resp, &guard, sink).await
+            } else if content_type.contains("text/html") {
+                Err(ApiError::Malformed(
+                    "an HTML page instead of an event stream (a proxy or login page in the way?)"
+                        .into(),
+                ))
+            } else {
+                read_stream(&resp, &guard, sink).await
             }
-        },
-    )
-    .await;
-
-    let acc = acc.into_inner();
-    let mut timing = timing.into_inner();
-    timing.end_ms = now_ms();
-    ChatOutput {
-        text: acc.text,
-        usage: acc.usage,
-        finish_reason: acc.finish_reason,
-        timing,
-        attempts,
-        error: result.err(),
-    }
+        }
+    })
+    .await
 }
 
 /// A non-streamed answer (or a server that ignored `stream: true`).
 async fn read_whole(
     resp: &Response,
     guard: &AttemptGuard,
-    acc: &RefCell<StreamAccumulator>,
-    timing: &RefCell<Timing>,
-    progress: &RefCell<&mut dyn FnMut(Progress)>,
+    sink: &Collector<'_>,
 ) -> Result<(), ApiError> {
     let text = resp.text().await.map_err(|_| guard.classify())?;
     let completion: ChatCompletion = serde_json::from_str(&text)
         .map_err(|e| ApiError::Malformed(format!("the answer was not the expected JSON ({e})")))?;
     let choice = completion.choices.into_iter().next();
-    let mut a = acc.borrow_mut();
-    a.text = choice
+    let text = choice
         .as_ref()
         .and_then(|c| {
             c.message
@@ -354,11 +456,7 @@ async fn read_whole(
                 .or_else(|| c.message.refusal.clone())
         })
         .unwrap_or_default();
-    a.finish_reason = choice.and_then(|c| c.finish_reason);
-    a.usage = completion.usage;
-    a.done = true;
-    timing.borrow_mut().last_token_ms = Some(now_ms());
-    (progress.borrow_mut())(Progress::Text(a.text.clone()));
+    sink.whole(text, choice.and_then(|c| c.finish_reason), completion.usage);
     Ok(())
 }
 
@@ -366,9 +464,7 @@ async fn read_whole(
 async fn read_stream(
     resp: &Response,
     guard: &AttemptGuard,
-    acc: &RefCell<StreamAccumulator>,
-    timing: &RefCell<Timing>,
-    progress: &RefCell<&mut dyn FnMut(Progress)>,
+    sink: &Collector<'_>,
 ) -> Result<(), ApiError> {
     let Some(raw) = resp.body() else {
         return Err(ApiError::StreamCut("the server sent an empty body".into()));
@@ -397,15 +493,7 @@ async fn read_stream(
     }));
     while let Some(payload) = payloads.next().await {
         guard.arm();
-        let step = acc.borrow_mut().push(&payload?)?;
-        if let super::stream::StreamStep::Text(delta) = step {
-            let now = now_ms();
-            let mut t = timing.borrow_mut();
-            t.first_token_ms.get_or_insert(now);
-            t.last_token_ms = Some(now);
-            drop(t);
-            (progress.borrow_mut())(Progress::Text(delta));
-        }
+        sink.payload(&payload?)?;
     }
-    acc.borrow().finish()
+    sink.end()
 }

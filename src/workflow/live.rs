@@ -20,6 +20,8 @@ pub struct RunResults {
     pub concurrency: usize,
     /// The model the runs used (prices are looked up for it).
     pub model: String,
+    /// Answered by the demo provider: times and texts are simulated.
+    pub simulated: bool,
 }
 
 /// Token counts over all runs.

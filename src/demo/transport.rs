@@ -1,0 +1,119 @@
+//! The simulated provider as a [`Transport`]: plans each attempt with the
+//! [`Simulator`], waits on real timers, and streams the reply token by token
+//! through the same collector, retry loop and timing as the HTTP client.
+
+use std::cell::RefCell;
+use std::time::Duration;
+
+use futures::future::LocalBoxFuture;
+use web_sys::AbortSignal;
+
+use super::answers::reply_for;
+use super::sim::{AttemptPlan, DemoSettings, Simulator};
+use crate::openai::client::{Collector, now_ms, sleep_or_abort};
+use crate::openai::{ApiError, ChatOutput, ChatRequest, Progress, RetryPolicy, Transport};
+
+/// The demo provider for one run (its draws start from the seed).
+pub struct DemoTransport {
+    sim: RefCell<Simulator>,
+    rpm_limit: u32,
+    retry: RetryPolicy,
+    signal: AbortSignal,
+}
+
+impl DemoTransport {
+    /// A simulated server with `settings`, retrying by `retry`, cancelled by `signal`.
+    pub fn new(settings: DemoSettings, retry: RetryPolicy, signal: AbortSignal) -> Self {
+        Self {
+            sim: RefCell::new(Simulator::new(settings)),
+            rpm_limit: settings.rpm_limit,
+            retry,
+            signal,
+        }
+    }
+
+    fn ms(ms: f64) -> Duration {
+        Duration::from_secs_f64(ms.max(0.0) / 1000.0)
+    }
+
+    /// One attempt: refused, or answered after the drawn delays.
+    async fn attempt(&self, req: &ChatRequest, sink: &Collector<'_>) -> Result<(), ApiError> {
+        let plan = self.sim.borrow_mut().plan(now_ms());
+        let (ttft_ms, ms_per_token) = match plan {
+            AttemptPlan::RateLimited { retry_after_ms } => {
+                sink.headers();
+                return Err(ApiError::Http {
+                    status: 429,
+                    message: format!(
+                        "Simulated rate limit of {} requests per minute (demo settings).",
+                        self.rpm_limit
+                    ),
+                    retry_after: Some(Self::ms(retry_after_ms)),
+                });
+            }
+            AttemptPlan::Answer {
+                ttft_ms,
+                ms_per_token,
+            } => (ttft_ms, ms_per_token),
+        };
+        // The slot is freed however the attempt ends (done, cancelled, dropped).
+        let _slot = Slot(&self.sim);
+        let reply = reply_for(req);
+        sleep_or_abort(Self::ms(ttft_ms), &self.signal).await?;
+        sink.headers();
+        let finish = Some(reply.finish_reason.clone());
+        if !req.stream {
+            let total = ms_per_token * reply.tokens.len() as f64;
+            sleep_or_abort(Self::ms(total), &self.signal).await?;
+            sink.whole(reply.text(), finish, Some(reply.usage));
+            return Ok(());
+        }
+        // Tokens are due every `ms_per_token` after the first; each wake-up
+        // sends every token that is due, so slow timers never slow the rate.
+        let start = now_ms();
+        let mut sent = 0;
+        while sent < reply.tokens.len() {
+            let due = (((now_ms() - start) / ms_per_token).floor() as usize + 1)
+                .clamp(sent + 1, reply.tokens.len());
+            sink.text(reply.tokens[sent..due].concat());
+            sent = due;
+            if sent < reply.tokens.len() {
+                let next = start + sent as f64 * ms_per_token;
+                sleep_or_abort(Self::ms(next - now_ms()), &self.signal).await?;
+            }
+        }
+        sink.complete(finish, Some(reply.usage));
+        Ok(())
+    }
+}
+
+/// Marks an accepted attempt finished when dropped.
+struct Slot<'a>(&'a RefCell<Simulator>);
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        self.0.borrow_mut().finished();
+    }
+}
+
+impl Transport for DemoTransport {
+    fn chat<'a>(
+        &'a self,
+        req: &'a ChatRequest,
+        on_progress: &'a mut dyn FnMut(Progress),
+    ) -> LocalBoxFuture<'a, ChatOutput> {
+        Box::pin(async move {
+            let sink = Collector::new(on_progress);
+            sink.run(&self.retry, &self.signal, |_| self.attempt(req, &sink))
+                .await
+        })
+    }
+
+    fn now_ms(&self) -> f64 {
+        now_ms()
+    }
+
+    fn cancelled(&self) -> bool {
+        self.signal.aborted()
+    }
+}
