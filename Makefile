@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/.tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: serve dist test setup setup-test lint unit browser clean
+.PHONY: serve dist test bench setup setup-test setup-bench lint unit browser clean
 
 ## Install the build tools if missing, then serve on http://127.0.0.1:8080 and open a browser.
 serve: setup
@@ -17,11 +17,19 @@ dist: setup
 ## tests, then browser tests of the release build against a local server.
 test: setup-test lint unit dist browser
 
+## Benchmark the built app against a local server with controlled latencies:
+## prints medians (min–max) and writes bench/results.json.
+bench: setup-bench dist
+	node bench/bench.mjs
+
 setup:
 	@scripts/setup.sh build
 
 setup-test:
 	@scripts/setup.sh test
+
+setup-bench:
+	@scripts/setup.sh bench
 
 lint:
 	cargo fmt --all -- --check

@@ -3,6 +3,8 @@
 #   scripts/setup.sh build   wasm target, trunk, wasm-bindgen CLI, wasm-opt
 #   scripts/setup.sh test    the above, plus Chromium + chromedriver, the
 #                            Node test deps and the local test server (llmock)
+#   scripts/setup.sh bench   the above, plus the official openai SDK (for the
+#                            original-method comparison) and hypercorn (HTTP/2)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-build}"
@@ -10,6 +12,8 @@ mode="${1:-build}"
 TRUNK_VERSION=0.21.14
 BINARYEN_VERSION=132
 LLMOCK_VERSION=0.2.2
+OPENAI_VERSION=3.57.0
+HYPERCORN_VERSION=0.18.0
 # The CLI must match the wasm-bindgen crate in Cargo.lock exactly.
 WBG_VERSION=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/[^0-9.]/, ""); print; exit}' Cargo.lock)
 
@@ -41,7 +45,7 @@ if ! wasm-opt --version 2>/dev/null | grep -q "version $BINARYEN_VERSION"; then
   retry npm install --prefix .tools --no-audit --no-fund "binaryen@$BINARYEN_VERSION"
 fi
 
-[ "$mode" = test ] || exit 0
+[ "$mode" = test ] || [ "$mode" = bench ] || exit 0
 
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
   say "installing Chromium and chromedriver (Debian packages)"
@@ -58,4 +62,11 @@ if ! .venv/bin/python -c "import llmock, importlib.metadata as m; assert m.versi
   say "installing the local OpenAI-compatible test server (llmock $LLMOCK_VERSION) into .venv/"
   python3 -m venv .venv
   retry .venv/bin/pip install -q "llmock==$LLMOCK_VERSION"
+fi
+
+[ "$mode" = bench ] || exit 0
+
+if ! .venv/bin/python -c "import importlib.metadata as m; assert m.version('openai') == '$OPENAI_VERSION' and m.version('hypercorn') == '$HYPERCORN_VERSION'" 2>/dev/null; then
+  say "installing the benchmark's Python deps (openai $OPENAI_VERSION, hypercorn $HYPERCORN_VERSION) into .venv/"
+  retry .venv/bin/pip install -q "openai==$OPENAI_VERSION" "hypercorn==$HYPERCORN_VERSION"
 fi

@@ -39,7 +39,13 @@ pub fn Headline(
                 "Simulated run (demo provider): the times and answers below come from the page's built-in simulation, not from a model."
             </p>
         </Show>
-        <dl class="headline" aria-live="polite">
+        // The figures as JSON too, for scripts (the benchmark reads them).
+        <dl
+            class="headline"
+            aria-live="polite"
+            data-testid="headline"
+            data-results=move || results.with(|r| serde_json::to_string(r).unwrap_or_default())
+        >
             <div title="Wall time of the sequential run: first request sent to last answer finished (median over rounds).">
                 <dt>"Sequential"</dt>
                 <dd><span data-testid="total-sequential-ms">{move || ms(wall(Mode::Sequential))}</span>" ms"</dd>

@@ -1,0 +1,299 @@
+// Fanout's benchmark: the built app (dist/) in headless Chromium against the
+// benchmark server (bench/server.py) on 127.0.0.1, each scenario repeated
+// after a warm-up; prints medians with min–max, writes bench/results.json.
+// Exits non-zero only if it could not run.
+//
+// Usage: node bench/bench.mjs [--repeats N]
+
+import { createRequire } from 'node:module';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { cpus, tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(join(ROOT, 'e2e', 'package.json'));
+const { chromium } = require('@playwright/test');
+
+const REPEATS = Number(process.argv[process.argv.indexOf('--repeats') + 1]) || 5;
+const SITE_PORT = 8281;
+const API_PORT = 8290;
+const SITE = `http://127.0.0.1:${SITE_PORT}/`;
+const API = `http://127.0.0.1:${API_PORT}`;
+const PYTHON = join(ROOT, '.venv', 'bin', 'python');
+const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+// ---------- helpers ----------
+
+const children = [];
+function start(cmd, args, quiet = false) {
+  const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'ignore', quiet ? 'ignore' : 'inherit'] });
+  children.push(child);
+  return child;
+}
+process.on('exit', () => children.forEach((c) => c.kill()));
+
+async function waitFor(url, seconds = 30) {
+  for (let i = 0; i < seconds * 10; i++) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+const median = (v) => {
+  const s = [...v].sort((a, b) => a - b);
+  const n = s.length;
+  return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+};
+const stats = (v) => ({ median: median(v), min: Math.min(...v), max: Math.max(...v), n: v.length });
+
+/** A task file the app imports: six tasks whose system message sets the server's timing. */
+function taskFile(dir, name, systems) {
+  const file = join(dir, `${name}.json`);
+  writeFileSync(file, JSON.stringify({
+    format: 'fanout-tasks', version: 1,
+    tasks: systems.map((system, i) => ({
+      id: `${name}-${i + 1}`, label: `${name} ${i + 1}`, system,
+      prompt: 'Benchmark task {text}', max_tokens: 1000,
+    })),
+  }));
+  return file;
+}
+
+/** Opens the app pointed at the benchmark server, with only `tasks` (ids) ticked. */
+async function openApp(page, importFile) {
+  await page.goto(SITE);
+  await page.getByTestId('api-key').fill('sk-bench');
+  await page.getByTestId('base-url').fill(`${API}/v1`);
+  await page.getByTestId('model').fill('bench');
+  if (importFile) {
+    await page.getByTestId('import-tasks').setInputFiles(importFile);
+    await page.getByTestId('tasks-status').waitFor();
+    for (const id of ['summary', 'sentiment', 'keywords', 'questions', 'translation', 'category']) {
+      await page.getByTestId(`select-${id}`).uncheck();
+    }
+  }
+}
+
+async function runAndRead(page, mode, timeout = 120_000) {
+  await page.getByTestId(`mode-${mode}`).check();
+  await page.getByTestId('run').click();
+  await page.getByTestId('phase').filter({ hasText: 'Finished.' }).waitFor({ timeout });
+  const json = await page.getByTestId('headline').getAttribute('data-results');
+  return JSON.parse(json);
+}
+
+// ---------- scenarios ----------
+
+/** Scenarios 1 and 2: compare mode, ratios against the physical limits. */
+async function ratios(browser, importFile, idealSpeedup) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await openApp(page, importFile);
+  const rows = [];
+  for (let i = 0; i <= REPEATS; i++) {
+    const r = await runAndRead(page, 'compare');
+    if (i === 0) continue; // warm-up repetition
+    const s = r.sequential[0];
+    const p = r.parallel[0];
+    rows.push({
+      sequential_ms: s.wall_ms, parallel_ms: p.wall_ms,
+      sequential_overhead: s.wall_ms / s.sum_task_ms,
+      parallel_overhead: p.overhead,
+      speedup: s.wall_ms / p.wall_ms,
+    });
+  }
+  await context.close();
+  const out = Object.fromEntries(Object.keys(rows[0]).map((k) => [k, stats(rows.map((r) => r[k]))]));
+  out.ideal_speedup = idealSpeedup;
+  return out;
+}
+
+/** Scenario 3: six 400-token streams at 200 tokens/s at once. */
+async function streaming(browser, importFile) {
+  const context = await browser.newContext();
+  await context.addInitScript(() => {
+    const w = window;
+    w.__bench = { longtasks: [], gaps: [], mutations: 0, lastMutation: 0, watching: false };
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) w.__bench.longtasks.push(e.duration);
+    }).observe({ type: 'longtask', buffered: true });
+    w.__benchStart = () => {
+      const b = w.__bench;
+      b.longtasks = []; b.gaps = []; b.watching = true;
+      let last = performance.now();
+      const frame = (t) => {
+        b.gaps.push(t - last); last = t;
+        if (b.watching) requestAnimationFrame(frame);
+      };
+      requestAnimationFrame(frame);
+      const mo = new MutationObserver(() => { b.mutations++; b.lastMutation = performance.now(); });
+      document.querySelectorAll('pre.answer').forEach((el) =>
+        mo.observe(el, { childList: true, characterData: true, subtree: true }));
+      b.observer = mo;
+    };
+  });
+  const page = await context.newPage();
+  await openApp(page, importFile);
+  const rows = [];
+  for (let i = 0; i <= REPEATS; i++) {
+    await page.evaluate(() => performance.clearResourceTimings());
+    await page.evaluate(() => window.__benchStart());
+    await runAndRead(page, 'parallel');
+    const m = await page.evaluate(() => {
+      const b = window.__bench;
+      b.watching = false;
+      b.observer.disconnect();
+      const ends = performance.getEntriesByType('resource')
+        .filter((e) => e.name.includes('/chat/completions')).map((e) => e.responseEnd);
+      return {
+        longest_task_ms: Math.max(0, ...b.longtasks),
+        long_tasks: b.longtasks.length,
+        longest_frame_gap_ms: Math.max(...b.gaps.slice(1)),
+        last_byte_to_screen_ms: b.lastMutation - Math.max(...ends),
+        dom_updates: b.mutations,
+      };
+    });
+    if (i > 0) rows.push(m);
+  }
+  await context.close();
+  return Object.fromEntries(Object.keys(rows[0]).map((k) => [k, stats(rows.map((r) => r[k]))]));
+}
+
+/** Scenario 5: bytes of every asset loaded, and navigation start to Run enabled. */
+async function pageLoad(browser) {
+  const loads = [];
+  let assets = [];
+  for (let i = 0; i <= REPEATS; i++) {
+    const context = await browser.newContext(); // cold cache each time
+    await context.addInitScript(() => {
+      const check = () => {
+        const b = document.querySelector('[data-testid="run"]');
+        if (b && !b.disabled) { window.__runEnabledAt = performance.now(); return true; }
+        return false;
+      };
+      new MutationObserver((_, mo) => { if (check()) mo.disconnect(); })
+        .observe(document, { childList: true, subtree: true, attributes: true });
+    });
+    const page = await context.newPage();
+    await page.goto(SITE);
+    await page.waitForFunction(() => window.__runEnabledAt !== undefined);
+    const t = await page.evaluate(() => window.__runEnabledAt);
+    if (i > 0) loads.push(t);
+    assets = await page.evaluate(() => [
+      { name: location.pathname.endsWith('/') ? 'index.html' : location.pathname, size: performance.getEntriesByType('navigation')[0].decodedBodySize },
+      ...performance.getEntriesByType('resource').map((e) => ({ name: new URL(e.name).pathname.slice(1), size: e.decodedBodySize })),
+    ]);
+    await context.close();
+  }
+  const files = assets.filter((a) => !a.name.startsWith('http')).map((a) => {
+    const path = join(ROOT, 'dist', a.name === '/' ? 'index.html' : a.name);
+    const raw = readFileSync(path);
+    return { name: a.name, raw: raw.length, gzip: gzipSync(raw, { level: 9 }).length };
+  });
+  return {
+    assets: files,
+    total_raw: files.reduce((s, f) => s + f.raw, 0),
+    total_gzip: files.reduce((s, f) => s + f.gzip, 0),
+    run_enabled_ms: stats(loads),
+  };
+}
+
+function originalMethod(scenario) {
+  return new Promise((resolve) => {
+    const child = spawn(PYTHON, [join(ROOT, 'bench', 'original_method.py'), `${API}/v1`, scenario, '--repeats', String(REPEATS)], { cwd: ROOT });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => process.stderr.write(d));
+    child.on('close', (code) => resolve(code === 0 ? JSON.parse(out) : { error: `exit ${code}` }));
+  });
+}
+
+// ---------- report ----------
+
+const f = (x, d = 2) => (typeof x === 'number' ? x.toFixed(d) : String(x));
+const cell = (s, d = 2) => `${f(s.median, d)} (${f(s.min, d)}–${f(s.max, d)})`;
+const verdict = (ok) => (ok ? 'met' : 'MISSED');
+
+function report(r) {
+  const lines = [];
+  const row = (...c) => lines.push(`| ${c.join(' | ')} |`);
+  lines.push(`Fanout benchmark: ${REPEATS} repetitions after a warm-up; median (min–max).`);
+  lines.push(`Machine: ${r.machine.cores} cores (${r.machine.cpu}), ${r.machine.browser}.`);
+  lines.push('');
+  row('scenario', 'figure', 'Fanout', 'original method (Python)', 'target', '');
+  row('---', '---', '---', '---', '---', '---');
+  for (const [key, name] of [['uniform', '1. six × 1000 ms'], ['mixed', '2. 300–1800 ms']]) {
+    const s = r[key];
+    const o = r[`${key}_original`] ?? {};
+    const ideal = s.ideal_speedup;
+    const t = key === 'uniform'
+      ? { seq: s.sequential_overhead.median <= 1.02, par: s.parallel_overhead.median <= 1.05, sp: s.speedup.median >= 5.7 }
+      : { sp: s.speedup.median >= 0.95 * ideal };
+    row(name, 'sequential wall ms', cell(s.sequential_ms, 0), o.sequential_ms ? cell(o.sequential_ms, 0) : '–', '', '');
+    row(name, 'parallel wall ms', cell(s.parallel_ms, 0), o.parallel_ms ? cell(o.parallel_ms, 0) : '–', '', '');
+    row(name, 'sequential overhead (wall / sum of tasks)', cell(s.sequential_overhead, 3), o.sequential_overhead ? cell(o.sequential_overhead, 3) : '–', key === 'uniform' ? '≤ 1.02' : '', key === 'uniform' ? verdict(t.seq) : '');
+    row(name, 'parallel overhead (wall / slowest task)', cell(s.parallel_overhead, 3), o.parallel_overhead ? cell(o.parallel_overhead, 3) : '–', key === 'uniform' ? '≤ 1.05' : '', key === 'uniform' ? verdict(t.par) : '');
+    row(name, `speedup (ideal ${f(ideal)})`, cell(s.speedup), o.speedup ? cell(o.speedup) : '–', key === 'uniform' ? '≥ 5.7' : `≥ ${f(0.95 * ideal)}`, verdict(t.sp));
+  }
+  const st = r.streaming;
+  row('3. six streams, 400 tokens at 200/s', 'longest main-thread task ms', cell(st.longest_task_ms, 0), '', '≤ 50', verdict(st.longest_task_ms.median <= 50));
+  row('3.', 'long tasks (> 50 ms)', cell(st.long_tasks, 0), '', '0', verdict(st.long_tasks.median === 0));
+  row('3.', 'longest gap between frames ms', cell(st.longest_frame_gap_ms, 0), '', '≤ 50', verdict(st.longest_frame_gap_ms.median <= 50));
+  row('3.', 'last byte to text on screen ms', cell(st.last_byte_to_screen_ms, 1), '', '≤ 20', verdict(st.last_byte_to_screen_ms.median <= 20));
+  row('4. batch at K = 6, 12, 24', '–', 'not measured: batch mode is not built yet', '', '', '');
+  const p = r.page;
+  row('5. page', 'all assets, raw / gzip KB', `${f(p.total_raw / 1024, 1)} / ${f(p.total_gzip / 1024, 1)}`, '', 'gzip ≤ 250', verdict(p.total_gzip <= 250 * 1024));
+  row('5.', 'navigation start to Run enabled ms', cell(p.run_enabled_ms, 0), '', '≤ 300', verdict(p.run_enabled_ms.median <= 300));
+  return lines.join('\n');
+}
+
+// ---------- main ----------
+
+async function main() {
+  start('python3', ['-m', 'http.server', String(SITE_PORT), '--bind', '127.0.0.1', '--directory', join(ROOT, 'dist')], true);
+  start(PYTHON, [join(ROOT, 'bench', 'server.py'), String(API_PORT), '--latency-ms', '1000']);
+  await waitFor(`${SITE}index.html`);
+  await waitFor(`${API}/health`);
+  const dir = mkdtempSync(join(tmpdir(), 'fanout-bench-'));
+  const mixed = taskFile(dir, 'mixed', [300, 600, 900, 1200, 1500, 1800].map((ms) => `latency=${ms}`));
+  const streams = taskFile(dir, 'stream', Array(6).fill('latency=200 tokens=400 rate=200'));
+
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const results = {
+    date: new Date().toISOString(),
+    repeats: REPEATS,
+    machine: { cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', browser: `Chromium ${browser.version()}` },
+  };
+  console.error('scenario 1: six tasks, 1000 ms each…');
+  results.uniform = await ratios(browser, null, 6);
+  results.uniform_original = await originalMethod('uniform');
+  console.error('scenario 2: six tasks, 300 to 1800 ms…');
+  results.mixed = await ratios(browser, mixed, 6300 / 1800);
+  results.mixed_original = await originalMethod('mixed');
+  console.error('scenario 3: six streams…');
+  results.streaming = await streaming(browser, streams);
+  results.batch = { note: 'not measured: batch mode is not built yet' };
+  console.error('scenario 5: page weight and start-up…');
+  results.page = await pageLoad(browser);
+  await browser.close();
+
+  const table = report(results);
+  results.table = table;
+  writeFileSync(join(ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  console.log(table);
+  console.log('\nWrote bench/results.json');
+}
+
+main().then(() => process.exit(0), (e) => {
+  console.error(`The benchmark could not run: ${e.stack ?? e}`);
+  process.exit(1);
+});
