@@ -7,5 +7,6 @@ pub mod input;
 pub mod live;
 pub mod metrics;
 pub mod runner;
+pub mod scheduler;
 pub mod structured;
 pub mod tasks;
