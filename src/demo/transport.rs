@@ -2,15 +2,14 @@
 //! [`Simulator`], waits on real timers, and streams the reply token by token
 //! through the same collector, retry loop and timing as the HTTP client.
 
-use std::cell::RefCell;
-use std::time::Duration;
-
 use futures::future::LocalBoxFuture;
+use std::cell::RefCell;
 use web_sys::AbortSignal;
 
 use super::answers::reply_for;
 use super::sim::{AttemptPlan, DemoSettings, Simulator};
 use crate::openai::client::{Collector, now_ms, sleep_or_abort};
+use crate::openai::transport::duration;
 use crate::openai::{ApiError, ChatOutput, ChatRequest, Progress, RetryPolicy, Transport};
 
 /// The demo provider for one run (its draws start from the seed).
@@ -32,10 +31,6 @@ impl DemoTransport {
         }
     }
 
-    fn ms(ms: f64) -> Duration {
-        Duration::from_secs_f64(ms.max(0.0) / 1000.0)
-    }
-
     /// One attempt: refused, or answered after the drawn delays.
     async fn attempt(&self, req: &ChatRequest, sink: &Collector<'_>) -> Result<(), ApiError> {
         let plan = self.sim.borrow_mut().plan(now_ms());
@@ -48,7 +43,7 @@ impl DemoTransport {
                         "Simulated rate limit of {} requests per minute (demo settings).",
                         self.rpm_limit
                     ),
-                    retry_after: Some(Self::ms(retry_after_ms)),
+                    retry_after: Some(duration(retry_after_ms)),
                 });
             }
             AttemptPlan::Answer {
@@ -59,12 +54,12 @@ impl DemoTransport {
         // The slot is freed however the attempt ends (done, cancelled, dropped).
         let _slot = Slot(&self.sim);
         let reply = reply_for(req);
-        sleep_or_abort(Self::ms(ttft_ms), &self.signal).await?;
+        sleep_or_abort(duration(ttft_ms), &self.signal).await?;
         sink.headers();
         let finish = Some(reply.finish_reason.clone());
         if !req.stream {
             let total = ms_per_token * reply.tokens.len() as f64;
-            sleep_or_abort(Self::ms(total), &self.signal).await?;
+            sleep_or_abort(duration(total), &self.signal).await?;
             sink.whole(reply.text(), finish, Some(reply.usage));
             return Ok(());
         }
@@ -79,7 +74,7 @@ impl DemoTransport {
             sent = due;
             if sent < reply.tokens.len() {
                 let next = start + sent as f64 * ms_per_token;
-                sleep_or_abort(Self::ms(next - now_ms()), &self.signal).await?;
+                sleep_or_abort(duration(next - now_ms()), &self.signal).await?;
             }
         }
         sink.complete(finish, Some(reply.usage));
@@ -115,5 +110,11 @@ impl Transport for DemoTransport {
 
     fn cancelled(&self) -> bool {
         self.signal.aborted()
+    }
+
+    fn sleep(&self, ms: f64) -> LocalBoxFuture<'_, ()> {
+        Box::pin(async move {
+            let _ = sleep_or_abort(duration(ms), &self.signal).await;
+        })
     }
 }

@@ -5,7 +5,7 @@
 use futures::future::LocalBoxFuture;
 use web_sys::AbortSignal;
 
-use super::client::{ChatOutput, ClientConfig, Progress, chat, now_ms};
+use super::client::{ChatOutput, ClientConfig, Progress, chat, now_ms, sleep_or_abort};
 use super::types::ChatRequest;
 
 /// Sends chat requests and tells the time; single-threaded (browser futures
@@ -23,6 +23,9 @@ pub trait Transport {
 
     /// True once the user cancelled: nothing new should start.
     fn cancelled(&self) -> bool;
+
+    /// Waits `ms` on the same clock (ends early if the user cancels).
+    fn sleep(&self, ms: f64) -> LocalBoxFuture<'_, ()>;
 }
 
 /// The real thing: `fetch` to an OpenAI-compatible server, cancelled by an
@@ -50,4 +53,15 @@ impl Transport for HttpTransport {
     fn cancelled(&self) -> bool {
         self.signal.aborted()
     }
+
+    fn sleep(&self, ms: f64) -> LocalBoxFuture<'_, ()> {
+        Box::pin(async move {
+            let _ = sleep_or_abort(duration(ms), &self.signal).await;
+        })
+    }
+}
+
+/// A non-negative duration from milliseconds.
+pub(crate) fn duration(ms: f64) -> std::time::Duration {
+    std::time::Duration::from_secs_f64(ms.max(0.0) / 1000.0)
 }

@@ -495,6 +495,10 @@ mod tests {
         fn cancelled(&self) -> bool {
             self.cancelled.get()
         }
+        fn sleep(&self, ms: f64) -> futures::future::LocalBoxFuture<'_, ()> {
+            self.clock.set(self.clock.get() + ms);
+            Box::pin(async {})
+        }
     }
 
     fn spec() -> RunSpec {

@@ -1,7 +1,9 @@
 //! The six-task workflow: task definitions, scheduling and metrics.
 
+pub mod batch;
 pub mod catalog;
 pub mod cost;
+pub mod documents;
 pub mod engine;
 pub mod input;
 pub mod live;

@@ -286,7 +286,9 @@ mod tests {
     fn keeps_exactly_k_busy_without_waves() {
         // 20 jobs of varied length, K = 4: a finished job's slot is refilled
         // at once, so in flight stays 4 until the queue is empty.
-        let durations: Vec<f64> = (0..20).map(|i| 100.0 + (i * 37 % 11) as f64 * 50.0).collect();
+        let durations: Vec<f64> = (0..20)
+            .map(|i| 100.0 + (i * 37 % 11) as f64 * 50.0)
+            .collect();
         let sim = simulate(
             Scheduler::new(vec![0.0; 20], limits(4), 0.0),
             |j| durations[j],
@@ -331,11 +333,18 @@ mod tests {
         for (i, t) in times.iter().enumerate() {
             let in_window = times[i..].iter().filter(|u| **u < t + 60_000.0).count();
             // A full bucket (30) plus what refills within the window (30).
-            assert!(in_window <= 60, "{in_window} starts in the minute after {t}");
+            assert!(
+                in_window <= 60,
+                "{in_window} starts in the minute after {t}"
+            );
         }
         // After the burst of 30, one start every 2 s.
         assert!((times[31] - times[30] - 2000.0).abs() < 1e-6);
-        assert!((sim.end - (29.0 * 2000.0 + 2000.0 + 10.0)).abs() < 1.0, "{}", sim.end);
+        assert!(
+            (sim.end - (29.0 * 2000.0 + 2000.0 + 10.0)).abs() < 1.0,
+            "{}",
+            sim.end
+        );
     }
 
     #[test]

@@ -1,0 +1,600 @@
+//! Batches: documents × tasks as one list of jobs, run through the
+//! [`Scheduler`] by an async driver over any [`Transport`]; progress
+//! figures; and exports (CSV, JSON, JSONL) in input order.
+
+use std::cell::RefCell;
+
+use futures::future::{Either, select};
+use futures::stream::{FuturesUnordered, StreamExt};
+use serde::Serialize;
+
+use crate::openai::{ApiError, ChatOutput, ChatRequest, Progress, Transport};
+use crate::workflow::documents::Document;
+use crate::workflow::engine::{RunSpec, TaskStatus, task_request};
+use crate::workflow::scheduler::{Limits, Next, Scheduler};
+use crate::workflow::tasks::{TaskDef, estimate_tokens};
+
+/// One request of a batch: document `doc` × task `task`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Job {
+    /// Index in the document list.
+    pub doc: usize,
+    /// Index in the task list.
+    pub task: usize,
+}
+
+/// Every usable document × every task, document by document.
+pub fn jobs(docs: &[Document], tasks: usize) -> Vec<Job> {
+    docs.iter()
+        .enumerate()
+        .filter(|(_, d)| d.error.is_none())
+        .flat_map(|(doc, _)| (0..tasks).map(move |task| Job { doc, task }))
+        .collect()
+}
+
+/// The request of a job (plain text: a batch keeps answers as text).
+pub fn job_request(base: &RunSpec, docs: &[Document], tasks: &[TaskDef], job: Job) -> ChatRequest {
+    let spec = RunSpec {
+        text: docs[job.doc].text.clone(),
+        tasks: Vec::new(),
+        ..base.clone()
+    };
+    task_request(&spec, &tasks[job.task], None)
+}
+
+/// Estimated tokens of a request: its prompt plus its answer limit.
+pub fn estimate(req: &ChatRequest) -> f64 {
+    let prompt: usize = req
+        .messages
+        .iter()
+        .map(|m| estimate_tokens(&m.content))
+        .sum();
+    let limit = req.max_tokens.or(req.max_completion_tokens).unwrap_or(0);
+    (prompt + limit as usize) as f64
+}
+
+/// What the batch driver reports.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BatchEvent {
+    /// Request `i` (of the list given) was started.
+    Started(usize),
+    /// Request `i` finished.
+    Finished(usize, Box<ChatOutput>),
+    /// Requests in flight and the current limit K, after any change.
+    Load {
+        /// In flight now.
+        in_flight: usize,
+        /// The scheduler's current K.
+        k: usize,
+    },
+}
+
+/// Runs `requests` under `limits`, reporting as it goes; returns each
+/// request's output in input order (cancelled ones that never started
+/// report `Aborted`).
+pub async fn run_batch(
+    transport: &dyn Transport,
+    requests: &[ChatRequest],
+    limits: Limits,
+    on: &dyn Fn(BatchEvent),
+) -> Vec<Option<ChatOutput>> {
+    let sched = RefCell::new(Scheduler::new(
+        requests.iter().map(estimate).collect(),
+        limits,
+        transport.now_ms(),
+    ));
+    let mut results: Vec<Option<ChatOutput>> = vec![None; requests.len()];
+    let mut running = FuturesUnordered::new();
+    let load = |s: &Scheduler| BatchEvent::Load {
+        in_flight: s.in_flight(),
+        k: s.current_k(),
+    };
+    let start_job = |i: usize| {
+        let sched = &sched;
+        async move {
+            let mut progress = |p: Progress| {
+                if let Progress::Waiting {
+                    error:
+                        ApiError::Http {
+                            status: 429,
+                            retry_after,
+                            ..
+                        },
+                    wait,
+                    ..
+                } = p
+                {
+                    let ms = retry_after.unwrap_or(wait).as_secs_f64() * 1000.0;
+                    let mut s = sched.borrow_mut();
+                    s.rate_limited(transport.now_ms(), Some(ms));
+                    on(load(&s));
+                }
+            };
+            let out = transport.chat(&requests[i], &mut progress).await;
+            (i, out)
+        }
+    };
+    loop {
+        if transport.cancelled() {
+            sched.borrow_mut().cancel();
+        }
+        let next = sched.borrow_mut().next(transport.now_ms());
+        let finished = match next {
+            Next::Start(i) => {
+                on(BatchEvent::Started(i));
+                on(load(&sched.borrow()));
+                running.push(start_job(i));
+                continue;
+            }
+            Next::Finished => break,
+            Next::WaitForCompletion => running.next().await,
+            Next::WaitUntil(t) => {
+                let nap = transport.sleep(t - transport.now_ms());
+                if running.is_empty() {
+                    nap.await;
+                    None
+                } else {
+                    match select(running.next(), nap).await {
+                        Either::Left((done, _)) => done,
+                        Either::Right(((), _)) => None,
+                    }
+                }
+            }
+        };
+        if let Some((i, out)) = finished {
+            let mut s = sched.borrow_mut();
+            s.finished(out.error.is_none());
+            on(load(&s));
+            drop(s);
+            on(BatchEvent::Finished(i, Box::new(out.clone())));
+            results[i] = Some(out);
+        }
+    }
+    results
+}
+
+/// A finished job's cell in the results table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Cell {
+    /// Done, error or cancelled.
+    #[serde(serialize_with = "status_name")]
+    pub status: TaskStatus,
+    /// The answer (or what arrived before a failure).
+    pub text: String,
+    /// A readable error.
+    pub error: Option<String>,
+    /// Sent to done, ms.
+    pub total_ms: f64,
+    /// Sent to first token, ms.
+    pub ttft_ms: Option<f64>,
+    /// Prompt tokens, if reported.
+    pub tokens_in: Option<u64>,
+    /// Completion tokens, if reported.
+    pub tokens_out: Option<u64>,
+    /// Attempts made.
+    pub attempts: usize,
+}
+
+fn status_name<S: serde::Serializer>(s: &TaskStatus, ser: S) -> Result<S::Ok, S::Error> {
+    ser.serialize_str(s.name())
+}
+
+impl Cell {
+    /// The cell of a finished request.
+    pub fn from_output(out: &ChatOutput) -> Self {
+        Self {
+            status: match &out.error {
+                None => TaskStatus::Done,
+                Some(ApiError::Aborted) => TaskStatus::Cancelled,
+                Some(_) => TaskStatus::Error,
+            },
+            text: out.text.clone(),
+            error: out
+                .error
+                .as_ref()
+                .filter(|e| **e != ApiError::Aborted)
+                .map(ToString::to_string),
+            total_ms: out.timing.total_ms(),
+            ttft_ms: out.timing.ttft_ms(),
+            tokens_in: out.usage.map(|u| u.prompt_tokens),
+            tokens_out: out.usage.map(|u| u.completion_tokens),
+            attempts: out.attempts.len(),
+        }
+    }
+}
+
+/// Counts and rates of a batch so far.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BatchProgress {
+    /// Finished successfully.
+    pub done: usize,
+    /// Failed (or cancelled).
+    pub failed: usize,
+    /// Not finished yet.
+    pub remaining: usize,
+    /// Since the batch started, ms.
+    pub elapsed_ms: f64,
+    /// Estimated time to the end at the rate so far, ms.
+    pub eta_ms: Option<f64>,
+    /// Finished requests per second.
+    pub requests_per_s: f64,
+    /// Completion tokens per second.
+    pub tokens_per_s: f64,
+}
+
+/// Progress of `cells` (one per job, `None` = not finished) after `elapsed_ms`.
+pub fn progress(cells: &[Option<Cell>], elapsed_ms: f64) -> BatchProgress {
+    let finished: Vec<&Cell> = cells.iter().flatten().collect();
+    let done = finished
+        .iter()
+        .filter(|c| c.status == TaskStatus::Done)
+        .count();
+    let failed = finished.len() - done;
+    let remaining = cells.len() - finished.len();
+    let secs = elapsed_ms / 1000.0;
+    let rate = if secs > 0.0 {
+        finished.len() as f64 / secs
+    } else {
+        0.0
+    };
+    let tokens: u64 = finished.iter().filter_map(|c| c.tokens_out).sum();
+    BatchProgress {
+        done,
+        failed,
+        remaining,
+        elapsed_ms,
+        eta_ms: (rate > 0.0).then(|| remaining as f64 / rate * 1000.0),
+        requests_per_s: rate,
+        tokens_per_s: if secs > 0.0 {
+            tokens as f64 / secs
+        } else {
+            0.0
+        },
+    }
+}
+
+/// The finished table: documents × tasks, `None` where a job has no result.
+pub struct Table<'a> {
+    /// The documents (unusable ones included, with their reason).
+    pub docs: &'a [Document],
+    /// The tasks, in column order.
+    pub tasks: &'a [TaskDef],
+    /// The jobs, in input order.
+    pub jobs: &'a [Job],
+    /// One cell per job.
+    pub cells: &'a [Option<Cell>],
+}
+
+impl Table<'_> {
+    fn cell(&self, doc: usize, task: usize) -> Option<&Cell> {
+        self.jobs
+            .iter()
+            .position(|j| j.doc == doc && j.task == task)
+            .and_then(|i| self.cells[i].as_ref())
+    }
+
+    /// One row per document, one column per task, then one timing column
+    /// per task.
+    pub fn to_csv(&self) -> String {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let mut header = vec!["document".to_string(), "error".to_string()];
+        header.extend(self.tasks.iter().map(|t| t.id.clone()));
+        header.extend(self.tasks.iter().map(|t| format!("{}_ms", t.id)));
+        let _ = w.write_record(&header);
+        for (d, doc) in self.docs.iter().enumerate() {
+            let mut row = vec![doc.name.clone(), doc.error.clone().unwrap_or_default()];
+            for t in 0..self.tasks.len() {
+                row.push(match self.cell(d, t) {
+                    Some(c) if c.status == TaskStatus::Done => c.text.clone(),
+                    Some(c) => format!(
+                        "[{}] {}",
+                        c.status.name(),
+                        c.error.clone().unwrap_or_default()
+                    ),
+                    None => String::new(),
+                });
+            }
+            for t in 0..self.tasks.len() {
+                row.push(
+                    self.cell(d, t)
+                        .map(|c| format!("{:.0}", c.total_ms))
+                        .unwrap_or_default(),
+                );
+            }
+            let _ = w.write_record(&row);
+        }
+        String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+    }
+
+    fn records(&self) -> Vec<serde_json::Value> {
+        self.jobs
+            .iter()
+            .zip(self.cells)
+            .map(|(j, c)| {
+                serde_json::json!({
+                    "document": self.docs[j.doc].name,
+                    "task": self.tasks[j.task].id,
+                    "result": c,
+                })
+            })
+            .collect()
+    }
+
+    /// One JSON object per line: document, task and result.
+    pub fn to_jsonl(&self) -> String {
+        self.records()
+            .iter()
+            .map(|r| r.to_string() + "\n")
+            .collect()
+    }
+
+    /// Everything, as one JSON document (never the key: it is not here).
+    pub fn to_json(&self, model: &str, simulated: bool) -> String {
+        let docs: Vec<serde_json::Value> = self
+            .docs
+            .iter()
+            .map(|d| serde_json::json!({"name": d.name, "chars": d.chars(), "error": d.error}))
+            .collect();
+        serde_json::to_string_pretty(&serde_json::json!({
+            "format": "fanout-batch",
+            "version": 1,
+            "model": model,
+            "simulated": simulated,
+            "tasks": self.tasks,
+            "documents": docs,
+            "results": self.records(),
+        }))
+        .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::openai::{AttemptRecord, Timing, TokenParam, Usage};
+    use crate::workflow::documents::{from_csv, from_jsonl, split_pasted};
+    use crate::workflow::tasks::builtin_tasks;
+    use futures::executor::block_on;
+    use std::cell::Cell as StdCell;
+
+    fn docs() -> Vec<Document> {
+        let mut d = split_pasted("Alpha, \"one\"\n---\nBeta\nline ☕\n---\nGamma");
+        d.push(crate::workflow::documents::unreadable(
+            "x.pdf",
+            "not supported",
+        ));
+        d
+    }
+
+    fn base() -> RunSpec {
+        RunSpec {
+            model: "m".into(),
+            stream: true,
+            token_param: TokenParam::Auto,
+            text: String::new(),
+            language: "Spanish".into(),
+            tasks: Vec::new(),
+            limit: 0,
+        }
+    }
+
+    /// A transport whose requests finish at once, in call order, answering
+    /// with the document's first word; one marked text fails.
+    struct Instant {
+        clock: StdCell<f64>,
+        calls: StdCell<usize>,
+    }
+
+    impl Transport for Instant {
+        fn chat<'a>(
+            &'a self,
+            req: &'a ChatRequest,
+            _: &'a mut dyn FnMut(Progress),
+        ) -> futures::future::LocalBoxFuture<'a, ChatOutput> {
+            Box::pin(async move {
+                self.calls.set(self.calls.get() + 1);
+                let prompt = &req.messages.last().unwrap().content;
+                let failing = prompt.contains("Beta") && prompt.starts_with("List");
+                let sent = self.clock.get();
+                self.clock.set(sent + 10.0);
+                ChatOutput {
+                    text: if failing {
+                        String::new()
+                    } else {
+                        format!("answer to {}", prompt.len())
+                    },
+                    usage: Some(Usage {
+                        prompt_tokens: 5,
+                        completion_tokens: 7,
+                        total_tokens: 12,
+                    }),
+                    finish_reason: None,
+                    timing: Timing {
+                        sent_ms: sent,
+                        end_ms: sent + 10.0,
+                        ..Timing::default()
+                    },
+                    attempts: vec![AttemptRecord {
+                        number: 1,
+                        started_ms: sent,
+                        ended_ms: sent + 10.0,
+                        outcome: "ok".into(),
+                        wait_ms: None,
+                    }],
+                    error: failing.then(|| ApiError::Http {
+                        status: 500,
+                        message: "boom".into(),
+                        retry_after: None,
+                    }),
+                }
+            })
+        }
+        fn now_ms(&self) -> f64 {
+            self.clock.get()
+        }
+        fn cancelled(&self) -> bool {
+            false
+        }
+        fn sleep(&self, ms: f64) -> futures::future::LocalBoxFuture<'_, ()> {
+            self.clock.set(self.clock.get() + ms);
+            Box::pin(async {})
+        }
+    }
+
+    #[test]
+    fn jobs_skip_unusable_documents_and_keep_order() {
+        let d = docs();
+        let j = jobs(&d, 2);
+        assert_eq!(j.len(), 6);
+        assert_eq!(j[0], Job { doc: 0, task: 0 });
+        assert_eq!(j[5], Job { doc: 2, task: 1 });
+        let tasks = builtin_tasks();
+        let req = job_request(&base(), &d, &tasks, j[3]);
+        assert!(req.messages[1].content.ends_with("Beta\nline ☕"));
+        assert!(req.response_format.is_none());
+        let prompt =
+            estimate_tokens(&req.messages[0].content) + estimate_tokens(&req.messages[1].content);
+        // Sentiment's limit is 120 tokens.
+        assert_eq!(estimate(&req), (prompt + 120) as f64);
+    }
+
+    #[test]
+    fn a_batch_runs_everything_once_in_order_with_one_failure() {
+        let d = docs();
+        let tasks: Vec<TaskDef> = builtin_tasks().into_iter().take(3).collect();
+        let j = jobs(&d, tasks.len());
+        let reqs: Vec<ChatRequest> = j
+            .iter()
+            .map(|j| job_request(&base(), &d, &tasks, *j))
+            .collect();
+        let t = Instant {
+            clock: StdCell::new(0.0),
+            calls: StdCell::new(0),
+        };
+        let events = RefCell::new(Vec::new());
+        let out = block_on(run_batch(
+            &t,
+            &reqs,
+            Limits {
+                max_in_flight: 4,
+                ..Limits::default()
+            },
+            &|e| events.borrow_mut().push(e),
+        ));
+        assert_eq!(t.calls.get(), 9);
+        let cells: Vec<Option<Cell>> = out
+            .iter()
+            .map(|o| o.as_ref().map(Cell::from_output))
+            .collect();
+        let status: Vec<&str> = cells
+            .iter()
+            .map(|c| c.as_ref().unwrap().status.name())
+            .collect();
+        // Doc 1 (Beta) × keywords ("List ...") fails; the rest are done.
+        assert_eq!(
+            status,
+            [
+                "done", "done", "done", "done", "done", "error", "done", "done", "done"
+            ]
+        );
+        let p = progress(&cells, 1000.0);
+        assert_eq!((p.done, p.failed, p.remaining), (8, 1, 0));
+        assert_eq!(p.requests_per_s, 9.0);
+        assert_eq!(p.tokens_per_s, 63.0);
+        let ev = events.borrow();
+        assert_eq!(
+            ev.iter()
+                .filter(|e| matches!(e, BatchEvent::Started(_)))
+                .count(),
+            9
+        );
+        assert!(
+            ev.iter()
+                .all(|e| !matches!(e, BatchEvent::Load { in_flight, .. } if *in_flight > 4))
+        );
+    }
+
+    #[test]
+    fn progress_estimates_the_rest() {
+        let cell = |ok: bool| {
+            Some(Cell {
+                status: if ok {
+                    TaskStatus::Done
+                } else {
+                    TaskStatus::Error
+                },
+                text: String::new(),
+                error: None,
+                total_ms: 1.0,
+                ttft_ms: None,
+                tokens_in: None,
+                tokens_out: Some(10),
+                attempts: 1,
+            })
+        };
+        let cells = vec![cell(true), cell(false), None, None];
+        let p = progress(&cells, 4000.0);
+        assert_eq!((p.done, p.failed, p.remaining), (1, 1, 2));
+        assert_eq!(p.eta_ms, Some(4000.0));
+        assert_eq!(progress(&[None], 0.0).eta_ms, None);
+    }
+
+    #[test]
+    fn exports_round_trip_quotes_commas_newlines_and_utf8() {
+        let d = docs();
+        let tasks: Vec<TaskDef> = builtin_tasks().into_iter().take(2).collect();
+        let j = jobs(&d, 2);
+        let texts = ["a, \"b\"", "line\nbreak", "ünï ☕", "", "x", "y"];
+        let cells: Vec<Option<Cell>> = texts
+            .iter()
+            .map(|t| {
+                Some(Cell {
+                    status: TaskStatus::Done,
+                    text: t.to_string(),
+                    error: None,
+                    total_ms: 12.4,
+                    ttft_ms: Some(3.0),
+                    tokens_in: Some(1),
+                    tokens_out: Some(2),
+                    attempts: 1,
+                })
+            })
+            .collect();
+        let table = Table {
+            docs: &d,
+            tasks: &tasks,
+            jobs: &j,
+            cells: &cells,
+        };
+        // CSV: read back the summary column.
+        let csv = table.to_csv();
+        let back = from_csv("e.csv", &csv, "summary").unwrap();
+        assert_eq!(back[0].text, "a, \"b\"");
+        assert_eq!(back[1].text, "ünï ☕");
+        assert_eq!(back[3].error.as_deref(), Some("it is empty")); // the unusable pdf row
+        let sentiments = from_csv("e.csv", &csv, "sentiment").unwrap();
+        assert_eq!(sentiments[0].text, "line\nbreak");
+        let ms = from_csv("e.csv", &csv, "summary_ms").unwrap();
+        assert_eq!(ms[0].text, "12");
+        let errors = from_csv("e.csv", &csv, "error").unwrap();
+        assert_eq!(errors[3].text, "not supported");
+        // JSONL: one line per job, read back through the document reader.
+        let jsonl = table.to_jsonl();
+        assert_eq!(jsonl.lines().count(), 6);
+        let lines: Vec<serde_json::Value> = jsonl
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines[1]["result"]["text"], "line\nbreak");
+        assert_eq!(lines[1]["result"]["status"], "done");
+        assert_eq!(lines[2]["document"], "Pasted text 2");
+        let via_reader = from_jsonl("e.jsonl", &jsonl, "task");
+        assert_eq!(via_reader[1].text, "sentiment");
+        // JSON: everything, labelled.
+        let json: serde_json::Value = serde_json::from_str(&table.to_json("gpt-4o", true)).unwrap();
+        assert_eq!(json["format"], "fanout-batch");
+        assert_eq!(json["simulated"], true);
+        assert_eq!(json["documents"][3]["error"], "not supported");
+        assert_eq!(json["results"].as_array().unwrap().len(), 6);
+    }
+}
