@@ -3,7 +3,7 @@
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 
-use crate::components::{PromptPanel, SettingsPanel, WorkflowPanel};
+use crate::components::{BatchPanel, PromptPanel, SettingsPanel, WorkflowPanel};
 use crate::settings::{API_KEY_KEY, Provider, SETTINGS_KEY, Settings};
 use crate::workflow::catalog::{TASKS_KEY, TaskCatalog};
 
@@ -16,6 +16,8 @@ pub struct AppState {
     pub api_key: RwSignal<String>,
     /// Edited built-in tasks and the user's own tasks.
     pub tasks: RwSignal<TaskCatalog>,
+    /// Ids of the tasks that run (in the workflow and in batches).
+    pub selected: RwSignal<Vec<String>>,
 }
 
 impl AppState {
@@ -31,10 +33,13 @@ impl AppState {
         };
         settings.provider = settings.provider_on_open(!key.trim().is_empty());
         let tasks: Option<String> = LocalStorage::raw().get_item(TASKS_KEY).ok().flatten();
+        let tasks = TaskCatalog::from_json(tasks.as_deref());
+        let selected = tasks.tasks().into_iter().map(|t| t.id).collect();
         Self {
             settings: RwSignal::new(settings),
             api_key: RwSignal::new(key),
-            tasks: RwSignal::new(TaskCatalog::from_json(tasks.as_deref())),
+            tasks: RwSignal::new(tasks),
+            selected: RwSignal::new(selected),
         }
     }
 }
@@ -81,6 +86,7 @@ pub fn App() -> impl IntoView {
             <SettingsPanel />
             <div class="main-col">
                 <WorkflowPanel />
+                <BatchPanel />
                 <PromptPanel />
             </div>
         </main>

@@ -3,5 +3,6 @@
 //! timeline), so the small amount of layout maths is written here.
 
 pub mod bars;
+pub mod gauge;
 pub mod scale;
 pub mod timeline;

@@ -1,5 +1,6 @@
 //! Thin views over the plain modules.
 
+mod batch;
 mod browser;
 mod fields;
 mod prompt;
@@ -9,6 +10,7 @@ mod task_card;
 mod task_editor;
 mod workflow;
 
+pub use batch::BatchPanel;
 pub use prompt::PromptPanel;
 pub use settings_panel::SettingsPanel;
 pub use workflow::WorkflowPanel;

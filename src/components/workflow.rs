@@ -53,11 +53,7 @@ pub fn WorkflowPanel() -> impl IntoView {
     let controller = use_canceller();
     // Whether the server refused structured output, per base URL and model.
     let formats = StoredValue::new_local(HashMap::<(String, String), Rc<FormatMemory>>::new());
-    let selected = RwSignal::new(
-        state
-            .tasks
-            .with_untracked(|c| c.tasks().into_iter().map(|t| t.id).collect::<Vec<_>>()),
-    );
+    let selected = state.selected;
 
     // One card state per task id, made on first use and kept (by the
     // panel's owner) so a card keeps its last answer while tasks are edited.

@@ -1,0 +1,124 @@
+import { test, expect, type Page } from '@playwright/test';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { API, openWith, received, script, uniqueModel } from './helpers';
+
+const THREE = ['summary', 'sentiment', 'keywords'];
+
+test.afterEach(async ({ request }) => {
+  await request.delete(`${API}/_llmock/scenario`);
+});
+
+async function onlyTasks(page: Page, ids: string[]) {
+  for (const id of ['summary', 'sentiment', 'keywords', 'questions', 'translation', 'category']) {
+    const box = page.getByTestId(`select-${id}`);
+    if (ids.includes(id)) await box.check();
+    else await box.uncheck();
+  }
+}
+
+async function pasteDocs(page: Page, n: number) {
+  const texts = Array.from({ length: n }, (_, i) => `Document number ${i + 1} talks about topic ${i + 1}.`);
+  await page.getByTestId('batch-paste').fill(texts.join('\n---\n'));
+  await page.getByTestId('batch-add-pasted').click();
+  await expect(page.getByTestId('batch-docs').locator('tbody tr')).toHaveCount(n);
+}
+
+async function setK(page: Page, k: number) {
+  await page.getByTestId('batch-k').fill(String(k));
+  await page.getByTestId('batch-k').dispatchEvent('change');
+}
+
+/** Most requests the server had open at once, from its journal. */
+function maxConcurrent(reqs: any[]): number {
+  const events = reqs.flatMap((r) => [[r.started_at, 1], [r.ended_at, -1]]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let cur = 0, max = 0;
+  for (const [, d] of events) { cur += d; max = Math.max(max, cur); }
+  return max;
+}
+
+test('10 documents × 3 tasks at K = 4 give 30 results in order, never more than 4 at once', async ({ page, request }) => {
+  const model = uniqueModel('batch');
+  await script(request, model, [{ type: 'delay', seconds: 0.3, times: null }]);
+  await openWith(page, { model });
+  await onlyTasks(page, THREE);
+  await pasteDocs(page, 10);
+  await setK(page, 4);
+  await page.getByTestId('batch-run').click();
+  await expect(page.getByTestId('batch-progress')).toContainText('30 done · 0 failed · 0 remaining', { timeout: 30_000 });
+  const rows = page.getByTestId('batch-results').locator('tbody tr');
+  await expect(rows).toHaveCount(10);
+  for (let d = 0; d < 10; d++) {
+    await expect(rows.nth(d).locator('th')).toHaveText(`Pasted text ${d + 1}`);
+    for (let t = 0; t < 3; t++) {
+      await expect(page.getByTestId(`cell-${d}-${t}`)).toHaveAttribute('data-status', 'done');
+    }
+  }
+  // A cell's answer is the one for its document.
+  await page.getByTestId('cell-6-0').click();
+  await expect(page.getByTestId('batch-output').locator('h3')).toHaveText('Pasted text 7 × Summary');
+  const sent = await received(request, model);
+  expect(sent).toHaveLength(30);
+  expect(maxConcurrent(sent)).toBeLessThanOrEqual(4);
+  expect(maxConcurrent(sent)).toBeGreaterThanOrEqual(3);
+  // Documents in input order: the first requests are document 1's.
+  expect(sent[0].body.messages[1].content).toContain('Document number 1 ');
+  await expect(page.getByTestId('batch-inflight')).toBeVisible();
+  await expect(page.getByTestId('batch-current-k')).toHaveText('4');
+});
+
+test('a forced 500 leaves one failed cell, and "Retry failed" re-runs only that one', async ({ page, request }) => {
+  const model = uniqueModel('batchfail');
+  await script(request, model, [{ type: 'fail', status: 500, times: 1, message: 'one bad apple' }]);
+  await openWith(page, { model, retries: 0 });
+  await onlyTasks(page, THREE);
+  await pasteDocs(page, 4);
+  await setK(page, 1);
+  await page.getByTestId('batch-run').click();
+  await expect(page.getByTestId('batch-progress')).toContainText('11 done · 1 failed · 0 remaining', { timeout: 30_000 });
+  await expect(page.getByTestId('cell-0-0')).toHaveAttribute('data-status', 'error');
+  await page.getByTestId('batch-filter').selectOption('error');
+  await expect(page.getByTestId('batch-results').locator('tbody tr')).toHaveCount(1);
+  await page.getByTestId('cell-0-0').click();
+  await expect(page.getByTestId('batch-output')).toContainText('one bad apple');
+  await page.getByTestId('batch-filter').selectOption('all');
+  await page.getByTestId('batch-retry-failed').click();
+  await expect(page.getByTestId('batch-progress')).toContainText('12 done · 0 failed', { timeout: 30_000 });
+  await expect(page.getByTestId('cell-0-0')).toHaveAttribute('data-status', 'done');
+  expect(await received(request, model)).toHaveLength(13);
+});
+
+test('files: CSV rows, a JSONL field, a refused PDF; export CSV', async ({ page, request }) => {
+  const model = uniqueModel('batchfiles');
+  await openWith(page, { model });
+  await onlyTasks(page, ['summary']);
+  const dir = mkdtempSync(join(tmpdir(), 'fanout-batch-'));
+  const csv = join(dir, 'tickets.csv');
+  writeFileSync(csv, 'id,text\n1,"Printer jams, again"\n2,"Login fails\nafter reset"\n');
+  const jsonl = join(dir, 'notes.jsonl');
+  writeFileSync(jsonl, '{"text": "Café order ☕"}\n{"body": "wrong field"}\n');
+  const pdf = join(dir, 'scan.pdf');
+  writeFileSync(pdf, '%PDF-1.4');
+  await page.getByTestId('batch-files').setInputFiles([csv, jsonl, pdf]);
+  const docs = page.getByTestId('batch-docs').locator('tbody tr');
+  await expect(docs).toHaveCount(5);
+  await expect(page.getByTestId('batch-docs')).toContainText('tickets.csv row 3');
+  await expect(page.getByTestId('batch-docs')).toContainText('no "text" field');
+  await expect(page.getByTestId('batch-docs')).toContainText('PDF and Word files are not supported yet');
+  await page.getByTestId('batch-run').click();
+  await expect(page.getByTestId('batch-progress')).toContainText('3 done · 0 failed · 0 remaining', { timeout: 30_000 });
+  const prompts = (await received(request, model)).map((r) => r.body.messages[1].content as string);
+  expect(prompts.some((p) => p.endsWith('Login fails\nafter reset'))).toBe(true);
+  expect(prompts.some((p) => p.endsWith('Café order ☕'))).toBe(true);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('batch-export-csv').click(),
+  ]);
+  const file = join(dir, 'out.csv');
+  await download.saveAs(file);
+  const out = readFileSync(file, 'utf8');
+  expect(out.split('\n')[0]).toBe('document,error,summary,summary_ms');
+  expect(out).toContain('tickets.csv row 2');
+  expect(out).toContain('scan.pdf');
+});

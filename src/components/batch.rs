@@ -1,0 +1,463 @@
+//! The batch section: many documents × the selected tasks under a limit K
+//! and optional rate budgets, with progress, the in-flight gauge, a results
+//! table and exports. Scheduling lives in `crate::workflow::scheduler` and
+//! `crate::workflow::batch`; this view turns their events into signals.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::app::AppState;
+use crate::charts::gauge::layout_gauge;
+use crate::components::browser::{download_text, use_canceller};
+use crate::components::fields::NumberField;
+use crate::format::duration_ms;
+use crate::openai::ChatRequest;
+use crate::openai::client::now_ms;
+use crate::settings::Provider;
+use crate::workflow::batch::{
+    BatchEvent, Cell, Job, Table, job_request, jobs, progress, run_batch,
+};
+use crate::workflow::documents::{Document, from_file, split_pasted, unreadable};
+use crate::workflow::engine::{RunSpec, TaskStatus};
+use crate::workflow::scheduler::{Limits, MAX_IN_FLIGHT};
+use crate::workflow::tasks::TaskDef;
+
+/// Browsers open at most this many HTTP/1.1 connections per origin.
+const HTTP1_CONNECTIONS: usize = 6;
+
+/// One job's live state.
+#[derive(Debug, Clone, PartialEq)]
+struct JobView {
+    status: TaskStatus,
+    cell: Option<Cell>,
+}
+
+/// The batch being shown: its documents, tasks, jobs and one signal per job.
+#[derive(Clone, Default)]
+struct Shown {
+    docs: Vec<Document>,
+    tasks: Vec<TaskDef>,
+    jobs: Vec<Job>,
+    views: Vec<RwSignal<JobView>>,
+    model: String,
+    simulated: bool,
+}
+
+impl Shown {
+    fn cells(&self) -> Vec<Option<Cell>> {
+        self.views
+            .iter()
+            .map(|v| v.with(|j| j.cell.clone()))
+            .collect()
+    }
+}
+
+/// The batch section.
+#[component]
+pub fn BatchPanel() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let docs = RwSignal::new(Vec::<Document>::new());
+    let (paste, set_paste) = signal(String::new());
+    let (field, set_field) = signal("text".to_string());
+    let (k, set_k) = signal(6usize);
+    let (rpm, set_rpm) = signal(0u32);
+    let (tpm, set_tpm) = signal(0u32);
+    let (error, set_error) = signal(None::<String>);
+    let (running, set_running) = signal(false);
+    let (filter, set_filter) = signal("all".to_string());
+    let shown = RwSignal::new(Shown::default());
+    let current_k = RwSignal::new(0usize);
+    let samples = RwSignal::new(Vec::<(f64, usize)>::new());
+    let started_at = RwSignal::new(0.0f64);
+    let elapsed = RwSignal::new(0.0f64);
+    let opened = RwSignal::new(None::<usize>);
+    let controller = use_canceller();
+    let owner = StoredValue::new_local(Owner::current().expect("BatchPanel has an owner"));
+
+    let add_files = move |ev: leptos::ev::Event| {
+        use wasm_bindgen::JsCast;
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(list) = input.files() else {
+            return;
+        };
+        let files: Vec<web_sys::File> = (0..list.length()).filter_map(|i| list.get(i)).collect();
+        input.set_value("");
+        let field = field.get_untracked();
+        for file in files {
+            let name = file.name();
+            let field = field.clone();
+            spawn_local(async move {
+                let found =
+                    match gloo_file::futures::read_as_text(&gloo_file::File::from(file)).await {
+                        Ok(text) => from_file(&name, &text, &field),
+                        Err(_) => vec![unreadable(&name, "it could not be read as UTF-8 text")],
+                    };
+                docs.update(|d| d.extend(found));
+            });
+        }
+    };
+
+    // Runs `indices` of the shown jobs (all of them, or the failed ones).
+    let start = move |indices: Vec<usize>| {
+        set_error.set(None);
+        let settings = state.settings.get_untracked();
+        let Some(signal) = controller.start() else {
+            return;
+        };
+        let transport = match settings.transport(&state.api_key.get_untracked(), signal) {
+            Ok(t) => t,
+            Err(e) => {
+                set_error.set(Some(format!("Settings: {e}")));
+                return;
+            }
+        };
+        let s = shown.get_untracked();
+        let base = RunSpec {
+            model: settings.model.clone(),
+            stream: settings.stream,
+            token_param: settings.token_param,
+            text: String::new(),
+            language: "Spanish".into(),
+            tasks: Vec::new(),
+            limit: 0,
+        };
+        let requests: Vec<ChatRequest> = indices
+            .iter()
+            .map(|&i| job_request(&base, &s.docs, &s.tasks, s.jobs[i]))
+            .collect();
+        for &i in &indices {
+            s.views[i].set(JobView {
+                status: TaskStatus::Pending,
+                cell: None,
+            });
+        }
+        let limits = Limits {
+            max_in_flight: k.get_untracked(),
+            rpm: Some(f64::from(rpm.get_untracked())).filter(|v| *v > 0.0),
+            tpm: Some(f64::from(tpm.get_untracked())).filter(|v| *v > 0.0),
+            ..Limits::default()
+        };
+        samples.set(Vec::new());
+        let t0 = now_ms();
+        started_at.set(t0);
+        elapsed.set(0.0);
+        set_running.set(true);
+        let ticker = gloo_timers::callback::Interval::new(250, move || elapsed.set(now_ms() - t0));
+        spawn_local(async move {
+            let on = |e: BatchEvent| match e {
+                BatchEvent::Started(i) => {
+                    s.views[indices[i]].update(|v| v.status = TaskStatus::Running)
+                }
+                BatchEvent::Finished(i, out) => {
+                    let cell = Cell::from_output(&out);
+                    s.views[indices[i]].set(JobView {
+                        status: cell.status,
+                        cell: Some(cell),
+                    });
+                }
+                BatchEvent::Load { in_flight, k } => {
+                    current_k.set(k);
+                    samples.update(|v| v.push((now_ms() - t0, in_flight)));
+                }
+            };
+            let outputs = run_batch(&*transport, &requests, limits, &on).await;
+            // Jobs never started (cancelled) are marked so, not left pending.
+            for (pos, out) in outputs.iter().enumerate() {
+                if out.is_none() {
+                    s.views[indices[pos]].update(|v| v.status = TaskStatus::Cancelled);
+                }
+            }
+            drop(ticker);
+            elapsed.set(now_ms() - t0);
+            set_running.set(false);
+            controller.finish();
+        });
+    };
+
+    let run_all = move |_| {
+        let d = docs.get_untracked();
+        if d.iter().all(|d| d.error.is_some()) {
+            set_error.set(Some(
+                "Add documents first: open files, or paste texts and press \"Add pasted texts\"."
+                    .into(),
+            ));
+            return;
+        }
+        let chosen = state.selected.get_untracked();
+        let tasks: Vec<TaskDef> = state
+            .tasks
+            .with_untracked(|c| c.tasks())
+            .into_iter()
+            .filter(|t| chosen.contains(&t.id))
+            .collect();
+        if tasks.is_empty() {
+            set_error.set(Some(
+                "Choose at least one task (in the task list above).".into(),
+            ));
+            return;
+        }
+        let j = jobs(&d, tasks.len());
+        let views = owner.with_value(|o| {
+            o.with(|| {
+                j.iter()
+                    .map(|_| {
+                        RwSignal::new(JobView {
+                            status: TaskStatus::Pending,
+                            cell: None,
+                        })
+                    })
+                    .collect::<Vec<_>>()
+            })
+        });
+        let settings = state.settings.get_untracked();
+        opened.set(None);
+        shown.set(Shown {
+            docs: d,
+            tasks,
+            jobs: j.clone(),
+            views,
+            model: settings.model.clone(),
+            simulated: settings.provider == Provider::Demo,
+        });
+        start((0..j.len()).collect());
+    };
+
+    let retry_failed = move |_| {
+        let failed: Vec<usize> = shown.with_untracked(|s| {
+            s.views
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| {
+                    v.with_untracked(|v| {
+                        matches!(v.status, TaskStatus::Error | TaskStatus::Cancelled)
+                    })
+                })
+                .map(|(i, _)| i)
+                .collect()
+        });
+        if !failed.is_empty() {
+            start(failed);
+        }
+    };
+
+    let export = move |kind: &'static str| {
+        let s = shown.get_untracked();
+        let cells = s.cells();
+        let table = Table {
+            docs: &s.docs,
+            tasks: &s.tasks,
+            jobs: &s.jobs,
+            cells: &cells,
+        };
+        let (name, mime, body) = match kind {
+            "csv" => ("fanout-batch.csv", "text/csv", table.to_csv()),
+            "jsonl" => ("fanout-batch.jsonl", "application/jsonl", table.to_jsonl()),
+            _ => (
+                "fanout-batch.json",
+                "application/json",
+                table.to_json(&s.model, s.simulated),
+            ),
+        };
+        if let Err(e) = download_text(name, mime, &body) {
+            set_error.set(Some(format!("Export failed: {e}")));
+        }
+    };
+
+    let stats = move || {
+        let cells = shown.with(|s| s.cells());
+        progress(&cells, elapsed.get())
+    };
+    let has_jobs = move || shown.with(|s| !s.jobs.is_empty());
+    let http1 = move || {
+        state
+            .settings
+            .with(|s| s.provider == Provider::Api && s.base_url.trim().starts_with("http://"))
+            && k.get() > HTTP1_CONNECTIONS
+    };
+
+    view! {
+        <section class="panel batch" aria-labelledby="batch-title">
+            <h2 id="batch-title">"Batch: many documents"</h2>
+            <p class="hint">"Every document runs the tasks ticked above. Open .txt or .md files (one document each), .csv files (one per row, from the column named below) or .jsonl files (one per line, from that field), or paste texts separated by a line of ---."</p>
+            <div class="row">
+                <label class="field">
+                    <span>"Open files"</span>
+                    <input type="file" multiple accept=".txt,.md,.markdown,.csv,.jsonl,.ndjson" data-testid="batch-files" on:change=add_files />
+                </label>
+                <label class="field small">
+                    <span>"CSV column / JSONL field"</span>
+                    <input type="text" data-testid="batch-field" prop:value=move || field.get()
+                        on:input=move |ev| set_field.set(event_target_value(&ev)) />
+                </label>
+            </div>
+            <label class="field">
+                <span>"Paste texts (separate documents with a line of ---)"</span>
+                <textarea rows="4" data-testid="batch-paste" prop:value=move || paste.get()
+                    on:input=move |ev| set_paste.set(event_target_value(&ev))></textarea>
+            </label>
+            <div class="row">
+                <button type="button" data-testid="batch-add-pasted" on:click=move |_| {
+                    let found = split_pasted(&paste.get_untracked());
+                    if found.is_empty() {
+                        set_error.set(Some("Nothing to add: the pasted text is empty.".into()));
+                    } else {
+                        set_error.set(None);
+                        docs.update(|d| d.extend(found));
+                        set_paste.set(String::new());
+                    }
+                }>"Add pasted texts"</button>
+                <button type="button" data-testid="batch-clear" disabled=running on:click=move |_| docs.set(Vec::new())>"Clear documents"</button>
+            </div>
+            <Show when=move || docs.with(|d| !d.is_empty())>
+                <table class="docs" data-testid="batch-docs">
+                    <caption>{move || docs.with(|d| format!("{} documents, {} usable", d.len(), d.iter().filter(|x| x.error.is_none()).count()))}</caption>
+                    <thead><tr><th scope="col">"Document"</th><th scope="col">"Characters"</th><th scope="col">"≈ Tokens"</th><th scope="col">"Status"</th></tr></thead>
+                    <tbody>
+                        {move || docs.with(|d| d.iter().enumerate().map(|(i, doc)| view! {
+                            <tr data-testid=format!("batch-doc-{i}")>
+                                <th scope="row">{doc.name.clone()}</th>
+                                <td>{doc.chars()}</td>
+                                <td>{doc.tokens()}</td>
+                                <td>{match &doc.error {
+                                    Some(e) => view! { <span class="error" data-testid=format!("batch-doc-{i}-error")>{e.clone()}</span> }.into_any(),
+                                    None => view! { <span>"ready"</span> }.into_any(),
+                                }}</td>
+                            </tr>
+                        }).collect_view())}
+                    </tbody>
+                </table>
+            </Show>
+            <div class="row">
+                <NumberField label="In flight at most (K)" testid="batch-k" min=1usize max=MAX_IN_FLIGHT
+                    value=k on_set=Callback::new(move |v| set_k.set(v)) />
+                <NumberField label="Requests / min (0 = no limit)" testid="batch-rpm" min=0u32 max=1_000_000u32
+                    value=rpm on_set=Callback::new(move |v| set_rpm.set(v)) />
+                <NumberField label="Tokens / min (0 = no limit)" testid="batch-tpm" min=0u32 max=100_000_000u32
+                    value=tpm on_set=Callback::new(move |v| set_tpm.set(v)) />
+            </div>
+            <Show when=http1>
+                <p class="hint" data-testid="batch-h1-note">"This base URL is plain http://, which browsers reach over HTTP/1.1 with at most 6 connections per server: requests beyond 6 wait in the browser. The OpenAI API (HTTP/2) has no such cap."</p>
+            </Show>
+            <div class="row">
+                <button type="button" class="primary" data-testid="batch-run" disabled=running on:click=run_all>"Run batch"</button>
+                <button type="button" data-testid="batch-cancel" disabled=move || !running.get() on:click=move |_| controller.cancel()>"Cancel"</button>
+                <button type="button" data-testid="batch-retry-failed"
+                    disabled=move || running.get() || stats().failed == 0
+                    on:click=retry_failed>"Retry failed"</button>
+            </div>
+            {move || error.get().map(|e| view! { <p class="field-error" role="alert" data-testid="batch-error">{e}</p> })}
+            <Show when=has_jobs>
+                <div class="batch-progress" aria-live="polite">
+                    <progress
+                        max=move || shown.with(|s| s.jobs.len()).to_string()
+                        value=move || { let p = stats(); (p.done + p.failed).to_string() }
+                    ></progress>
+                    <p data-testid="batch-progress">
+                        {move || {
+                            let p = stats();
+                            let eta = if running.get() { p.eta_ms.map(|e| format!(" · ETA {}", duration_ms(e))).unwrap_or_default() } else { String::new() };
+                            format!(
+                                "{} done · {} failed · {} remaining · {} elapsed{} · {:.1} requests/s · {:.0} tokens/s",
+                                p.done, p.failed, p.remaining, duration_ms(p.elapsed_ms), eta, p.requests_per_s, p.tokens_per_s
+                            )
+                        }}
+                    </p>
+                    <p class="hint">"Current limit K: "<span data-testid="batch-current-k">{move || current_k.get()}</span>
+                        {move || shown.with(|s| s.simulated).then_some(" · simulated (demo provider)")}
+                    </p>
+                    {move || {
+                        let l = samples.with(|s| layout_gauge(s, k.get(), elapsed.get(), 600.0, 60.0));
+                        view! {
+                            <svg class="gauge" viewBox=format!("0 0 {} {}", l.width, l.height) role="img"
+                                aria-label=format!("Requests in flight over {}: at most {}, limit {}", duration_ms(l.x_max), l.y_max, k.get())
+                                data-testid="batch-inflight">
+                                <line class="limit" x1="0" x2=l.width y1=l.limit_y y2=l.limit_y></line>
+                                <polyline class="inflight" points=l.points fill="none"></polyline>
+                            </svg>
+                        }
+                    }}
+                </div>
+                <div class="row">
+                    <label class="field small">
+                        <span>"Show"</span>
+                        <select data-testid="batch-filter" on:change=move |ev| set_filter.set(event_target_value(&ev))>
+                            <option value="all">"all"</option>
+                            <option value="done">"done"</option>
+                            <option value="error">"failed"</option>
+                            <option value="pending">"not finished"</option>
+                        </select>
+                    </label>
+                    <button type="button" data-testid="batch-export-csv" on:click=move |_| export("csv")>"Export CSV"</button>
+                    <button type="button" data-testid="batch-export-json" on:click=move |_| export("json")>"Export JSON"</button>
+                    <button type="button" data-testid="batch-export-jsonl" on:click=move |_| export("jsonl")>"Export JSONL"</button>
+                </div>
+                {move || {
+                    let s = shown.get();
+                    let f = filter.get();
+                    let keep = move |st: TaskStatus| match f.as_str() {
+                        "done" => st == TaskStatus::Done,
+                        "error" => matches!(st, TaskStatus::Error | TaskStatus::Cancelled),
+                        "pending" => matches!(st, TaskStatus::Pending | TaskStatus::Running),
+                        _ => true,
+                    };
+                    let rows: Vec<usize> = (0..s.docs.len())
+                        .filter(|d| s.docs[*d].error.is_none())
+                        .filter(|d| s.jobs.iter().zip(&s.views).any(|(j, v)| j.doc == *d && keep(v.with(|v| v.status))))
+                        .collect();
+                    view! {
+                        <table class="results" data-testid="batch-results">
+                            <caption>"Results: one row per document, one column per task; choose a cell to read its answer."</caption>
+                            <thead><tr>
+                                <th scope="col">"Document"</th>
+                                {s.tasks.iter().map(|t| view! { <th scope="col">{t.label.clone()}</th> }).collect_view()}
+                            </tr></thead>
+                            <tbody>
+                                {rows.into_iter().map(|d| view! {
+                                    <tr>
+                                        <th scope="row">{s.docs[d].name.clone()}</th>
+                                        {(0..s.tasks.len()).map(|t| {
+                                            let i = s.jobs.iter().position(|j| j.doc == d && j.task == t);
+                                            let v = i.map(|i| s.views[i]);
+                                            view! {
+                                                <td>
+                                                    {i.zip(v).map(|(i, v)| view! {
+                                                        <button type="button" class="cell"
+                                                            data-testid=format!("cell-{d}-{t}")
+                                                            data-status=move || v.with(|v| v.status.name())
+                                                            on:click=move |_| opened.set(Some(i))>
+                                                            {move || v.with(|v| match &v.cell {
+                                                                Some(c) => format!("{} · {}", v.status.name(), duration_ms(c.total_ms)),
+                                                                None => v.status.name().to_string(),
+                                                            })}
+                                                        </button>
+                                                    })}
+                                                </td>
+                                            }
+                                        }).collect_view()}
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }
+                }}
+                {move || opened.get().and_then(|i| shown.with(|s| {
+                    let job = *s.jobs.get(i)?;
+                    let v = s.views[i];
+                    let title = format!("{} × {}", s.docs[job.doc].name, s.tasks[job.task].label);
+                    Some(view! {
+                        <div class="cell-output" data-testid="batch-output">
+                            <h3>{title}</h3>
+                            {move || v.with(|v| v.cell.as_ref().and_then(|c| c.error.clone())).map(|e| view! { <p class="error">{e}</p> })}
+                            <pre class="answer">{move || v.with(|v| v.cell.as_ref().map(|c| c.text.clone()).unwrap_or_default())}</pre>
+                        </div>
+                    })
+                }))}
+            </Show>
+        </section>
+    }
+}
