@@ -18,6 +18,8 @@ pub struct AppState {
     pub tasks: RwSignal<TaskCatalog>,
     /// Ids of the tasks that run (in the workflow and in batches).
     pub selected: RwSignal<Vec<String>>,
+    /// Target language of the translation task.
+    pub language: RwSignal<String>,
 }
 
 impl AppState {
@@ -40,6 +42,7 @@ impl AppState {
             api_key: RwSignal::new(key),
             tasks: RwSignal::new(tasks),
             selected: RwSignal::new(selected),
+            language: RwSignal::new("Spanish".into()),
         }
     }
 }

@@ -105,14 +105,10 @@ pub fn BatchPanel() -> impl IntoView {
     // Runs `indices` of the shown jobs (all of them, or the failed ones).
     let start = move |indices: Vec<usize>| {
         set_error.set(None);
-        let settings = state.settings.get_untracked();
-        let Some(signal) = controller.start() else {
-            return;
-        };
-        let transport = match settings.transport(&state.api_key.get_untracked(), signal) {
-            Ok(t) => t,
+        let (settings, transport) = match controller.begin(&state) {
+            Ok(begun) => begun,
             Err(e) => {
-                set_error.set(Some(format!("Settings: {e}")));
+                set_error.set(Some(e));
                 return;
             }
         };
@@ -122,7 +118,7 @@ pub fn BatchPanel() -> impl IntoView {
             stream: settings.stream,
             token_param: settings.token_param,
             text: String::new(),
-            language: "Spanish".into(),
+            language: state.language.get_untracked(),
             tasks: Vec::new(),
             limit: 0,
         };

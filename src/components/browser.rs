@@ -60,6 +60,23 @@ impl Canceller {
         });
     }
 
+    /// Starts a run: the settings as they are now and a transport this
+    /// handle cancels; the error is a message to show the user.
+    pub fn begin(
+        &self,
+        state: &crate::app::AppState,
+    ) -> Result<(crate::settings::Settings, Box<dyn crate::openai::Transport>), String> {
+        use leptos::prelude::GetUntracked;
+        let settings = state.settings.get_untracked();
+        let signal = self
+            .start()
+            .ok_or("This browser cannot cancel requests (no AbortController).")?;
+        let transport = settings
+            .transport(&state.api_key.get_untracked(), signal)
+            .map_err(|e| format!("Settings: {e}"))?;
+        Ok((settings, transport))
+    }
+
     /// The run ended: drop its controller.
     pub fn finish(&self) {
         self.0.set_value(None);

@@ -53,14 +53,10 @@ pub fn PromptPanel() -> impl IntoView {
 
     let send = move || {
         set_form_error.set(None);
-        let settings = state.settings.get_untracked();
-        let Some(signal) = controller.start() else {
-            return;
-        };
-        let transport = match settings.transport(&state.api_key.get_untracked(), signal) {
-            Ok(t) => t,
+        let (settings, transport) = match controller.begin(&state) {
+            Ok(begun) => begun,
             Err(e) => {
-                set_form_error.set(Some(format!("Settings: {e}")));
+                set_form_error.set(Some(e));
                 return;
             }
         };

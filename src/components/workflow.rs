@@ -40,7 +40,7 @@ pub fn WorkflowPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
     let (text, set_text) = signal(SAMPLES[0].text.to_string());
     let (sample, set_sample) = signal(0usize.to_string());
-    let (language, set_language) = signal("Spanish".to_string());
+    let language = state.language;
     let (mode, set_mode) = signal(RunMode::Compare);
     let (limit, set_limit) = signal(0usize);
     let (rounds, set_rounds) = signal(1usize);
@@ -75,14 +75,10 @@ pub fn WorkflowPanel() -> impl IntoView {
 
     let run = move || {
         set_input_error.set(None);
-        let settings = state.settings.get_untracked();
-        let Some(signal) = controller.start() else {
-            return;
-        };
-        let transport = match settings.transport(&state.api_key.get_untracked(), signal) {
-            Ok(t) => t,
+        let (settings, transport) = match controller.begin(&state) {
+            Ok(begun) => begun,
             Err(e) => {
-                set_input_error.set(Some(format!("Settings: {e}")));
+                set_input_error.set(Some(e));
                 return;
             }
         };
@@ -248,7 +244,7 @@ pub fn WorkflowPanel() -> impl IntoView {
                         type="text"
                         data-testid="language"
                         prop:value=move || language.get()
-                        on:input=move |ev| set_language.set(event_target_value(&ev))
+                        on:input=move |ev| language.set(event_target_value(&ev))
                     />
                 </label>
             </div>
