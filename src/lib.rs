@@ -10,4 +10,5 @@ pub mod format;
 pub mod openai;
 pub mod samples;
 pub mod settings;
+pub mod store;
 pub mod workflow;

@@ -122,3 +122,33 @@ test('files: CSV rows, a JSONL field, a refused PDF; export CSV', async ({ page,
   expect(out).toContain('tickets.csv row 2');
   expect(out).toContain('scan.pdf');
 });
+
+test('a reload mid-batch keeps the finished results and resume runs only the rest', async ({ page, request }) => {
+  const model = uniqueModel('resume');
+  await script(request, model, [{ type: 'delay', seconds: 0.4, times: null }]);
+  await openWith(page, { model, key: 'sk-test-resume' });
+  await page.getByTestId('remember-key').check();
+  await onlyTasks(page, THREE);
+  await pasteDocs(page, 10);
+  await setK(page, 2);
+  await page.getByTestId('batch-run').click();
+  // Let some finish, then reload in the middle.
+  await expect(page.getByTestId('batch-progress')).toContainText(/^([6-9]|1\d) done/, { timeout: 20_000 });
+  await page.reload();
+  const offer = page.getByTestId('batch-resume-offer');
+  await expect(offer).toBeVisible();
+  const [, finished] = (await offer.textContent())!.match(/(\d+) of 30 requests finished/)!;
+  const kept = Number(finished);
+  expect(kept).toBeGreaterThanOrEqual(6);
+  // The finished cells are back, as they were.
+  await expect(page.getByTestId('cell-0-0')).toHaveAttribute('data-status', 'done');
+  // Requests cut by the reload end on the server within their 0.4 s delay.
+  await page.waitForTimeout(1000);
+  const before = (await received(request, model)).length;
+  await page.getByTestId('batch-resume').click();
+  await expect(page.getByTestId('batch-progress')).toContainText('30 done · 0 failed · 0 remaining', { timeout: 30_000 });
+  const sentAfter = (await received(request, model)).length - before;
+  // Exactly the unfinished requests were sent again; nothing finished was redone.
+  expect(sentAfter).toBe(30 - kept);
+  await expect(offer).toHaveCount(0);
+});

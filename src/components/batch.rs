@@ -3,6 +3,8 @@
 //! table and exports. Scheduling lives in `crate::workflow::scheduler` and
 //! `crate::workflow::batch`; this view turns their events into signals.
 
+use std::rc::Rc;
+
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -14,8 +16,9 @@ use crate::format::duration_ms;
 use crate::openai::ChatRequest;
 use crate::openai::client::now_ms;
 use crate::settings::Provider;
+use crate::store::Store;
 use crate::workflow::batch::{
-    BatchEvent, Cell, Job, Table, job_request, jobs, progress, run_batch,
+    BatchEvent, Cell, Job, SavedBatch, Table, job_request, jobs, progress, run_batch,
 };
 use crate::workflow::documents::{Document, from_file, split_pasted, unreadable};
 use crate::workflow::engine::{RunSpec, TaskStatus};
@@ -41,9 +44,21 @@ struct Shown {
     views: Vec<RwSignal<JobView>>,
     model: String,
     simulated: bool,
+    language: String,
 }
 
 impl Shown {
+    fn saved(&self) -> SavedBatch {
+        SavedBatch {
+            docs: self.docs.clone(),
+            tasks: self.tasks.clone(),
+            jobs: self.jobs.clone(),
+            model: self.model.clone(),
+            simulated: self.simulated,
+            language: self.language.clone(),
+        }
+    }
+
     fn cells(&self) -> Vec<Option<Cell>> {
         self.views
             .iter()
@@ -73,6 +88,47 @@ pub fn BatchPanel() -> impl IntoView {
     let opened = RwSignal::new(None::<usize>);
     let controller = use_canceller();
     let owner = StoredValue::new_local(Owner::current().expect("BatchPanel has an owner"));
+    // IndexedDB, where the batch and its results are kept as they arrive.
+    let store = StoredValue::new_local(None::<Rc<Store>>);
+    // Unfinished jobs of a batch found on the device at start-up.
+    let resumable = RwSignal::new(None::<Vec<usize>>);
+    let make_views = move |cells: Vec<Option<Cell>>| {
+        owner.with_value(|o| {
+            o.with(|| {
+                cells
+                    .into_iter()
+                    .map(|cell| {
+                        RwSignal::new(JobView {
+                            status: cell.as_ref().map_or(TaskStatus::Pending, |c| c.status),
+                            cell,
+                        })
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+    };
+    spawn_local(async move {
+        let Ok(db) = Store::open().await else {
+            return;
+        };
+        if let Ok(Some((saved, results))) = db.load_batch().await {
+            let left = saved.unfinished(&results);
+            let views = make_views(saved.cells(&results));
+            shown.set(Shown {
+                docs: saved.docs,
+                tasks: saved.tasks,
+                jobs: saved.jobs,
+                views,
+                model: saved.model,
+                simulated: saved.simulated,
+                language: saved.language,
+            });
+            if !left.is_empty() {
+                resumable.set(Some(left));
+            }
+        }
+        store.set_value(Some(Rc::new(db)));
+    });
 
     let add_files = move |ev: leptos::ev::Event| {
         use wasm_bindgen::JsCast;
@@ -118,7 +174,7 @@ pub fn BatchPanel() -> impl IntoView {
             stream: settings.stream,
             token_param: settings.token_param,
             text: String::new(),
-            language: state.language.get_untracked(),
+            language: s.language.clone(),
             tasks: Vec::new(),
             limit: 0,
         };
@@ -151,6 +207,12 @@ pub fn BatchPanel() -> impl IntoView {
                 }
                 BatchEvent::Finished(i, out) => {
                     let cell = Cell::from_output(&out);
+                    if let Some(db) = store.get_value() {
+                        let (job, cell) = (indices[i], cell.clone());
+                        spawn_local(async move {
+                            let _ = db.save_result(job, &cell).await;
+                        });
+                    }
                     s.views[indices[i]].set(JobView {
                         status: cell.status,
                         cell: Some(cell),
@@ -198,29 +260,44 @@ pub fn BatchPanel() -> impl IntoView {
             return;
         }
         let j = jobs(&d, tasks.len());
-        let views = owner.with_value(|o| {
-            o.with(|| {
-                j.iter()
-                    .map(|_| {
-                        RwSignal::new(JobView {
-                            status: TaskStatus::Pending,
-                            cell: None,
-                        })
-                    })
-                    .collect::<Vec<_>>()
-            })
-        });
+        let views = make_views(vec![None; j.len()]);
         let settings = state.settings.get_untracked();
         opened.set(None);
-        shown.set(Shown {
+        resumable.set(None);
+        let s = Shown {
             docs: d,
             tasks,
             jobs: j.clone(),
             views,
             model: settings.model.clone(),
             simulated: settings.provider == Provider::Demo,
+            language: state.language.get_untracked(),
+        };
+        let saved = s.saved();
+        shown.set(s);
+        // Save the batch before any result can arrive, then run it.
+        spawn_local(async move {
+            if let Some(db) = store.get_value() {
+                let _ = db.start_batch(&saved).await;
+            }
+            start((0..j.len()).collect());
         });
-        start((0..j.len()).collect());
+    };
+
+    let resume = move |_| {
+        if let Some(left) = resumable.get_untracked() {
+            resumable.set(None);
+            start(left);
+        }
+    };
+    let discard = move |_| {
+        resumable.set(None);
+        shown.set(Shown::default());
+        if let Some(db) = store.get_value() {
+            spawn_local(async move {
+                let _ = db.clear_batch().await;
+            });
+        }
     };
 
     let retry_failed = move |_| {
@@ -347,6 +424,16 @@ pub fn BatchPanel() -> impl IntoView {
                     on:click=retry_failed>"Retry failed"</button>
             </div>
             {move || error.get().map(|e| view! { <p class="field-error" role="alert" data-testid="batch-error">{e}</p> })}
+            {move || resumable.get().map(|left| {
+                let total = shown.with(|s| s.jobs.len());
+                view! {
+                    <div class="resume" role="status" data-testid="batch-resume-offer">
+                        <p>{format!("An unfinished batch was kept on this device: {} of {} requests finished, {} left.", total - left.len(), total, left.len())}</p>
+                        <button type="button" class="primary" data-testid="batch-resume" on:click=resume>"Resume"</button>
+                        <button type="button" data-testid="batch-discard" on:click=discard>"Discard it"</button>
+                    </div>
+                }
+            })}
             <Show when=has_jobs>
                 <div class="batch-progress" aria-live="polite">
                     <progress

@@ -6,7 +6,7 @@ use std::cell::RefCell;
 
 use futures::future::{Either, select};
 use futures::stream::{FuturesUnordered, StreamExt};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::openai::{ApiError, ChatOutput, ChatRequest, Progress, Transport};
 use crate::workflow::documents::Document;
@@ -15,7 +15,7 @@ use crate::workflow::scheduler::{Limits, Next, Scheduler};
 use crate::workflow::tasks::{TaskDef, estimate_tokens};
 
 /// One request of a batch: document `doc` × task `task`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Job {
     /// Index in the document list.
     pub doc: usize,
@@ -154,10 +154,9 @@ pub async fn run_batch(
 }
 
 /// A finished job's cell in the results table.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Cell {
     /// Done, error or cancelled.
-    #[serde(serialize_with = "status_name")]
     pub status: TaskStatus,
     /// The answer (or what arrived before a failure).
     pub text: String,
@@ -173,10 +172,6 @@ pub struct Cell {
     pub tokens_out: Option<u64>,
     /// Attempts made.
     pub attempts: usize,
-}
-
-fn status_name<S: serde::Serializer>(s: &TaskStatus, ser: S) -> Result<S::Ok, S::Error> {
-    ser.serialize_str(s.name())
 }
 
 impl Cell {
@@ -200,6 +195,47 @@ impl Cell {
             tokens_out: out.usage.map(|u| u.completion_tokens),
             attempts: out.attempts.len(),
         }
+    }
+}
+
+/// A batch as kept on the device while it runs, so that a reload loses
+/// nothing: what it was asked to do; results are saved one by one beside it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedBatch {
+    /// The documents.
+    pub docs: Vec<Document>,
+    /// The tasks as they were when it started.
+    pub tasks: Vec<TaskDef>,
+    /// The jobs, in input order.
+    pub jobs: Vec<Job>,
+    /// The model.
+    pub model: String,
+    /// Run by the demo provider.
+    pub simulated: bool,
+    /// Translation target language.
+    pub language: String,
+}
+
+impl SavedBatch {
+    /// The cells of the table from saved results (`(job, cell)` pairs).
+    pub fn cells(&self, saved: &[(usize, Cell)]) -> Vec<Option<Cell>> {
+        let mut cells = vec![None; self.jobs.len()];
+        for (job, cell) in saved {
+            if let Some(slot) = cells.get_mut(*job) {
+                *slot = Some(cell.clone());
+            }
+        }
+        cells
+    }
+
+    /// Jobs with no saved result: what a resume still has to run.
+    pub fn unfinished(&self, saved: &[(usize, Cell)]) -> Vec<usize> {
+        self.cells(saved)
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.is_none())
+            .map(|(i, _)| i)
+            .collect()
     }
 }
 
@@ -512,6 +548,38 @@ mod tests {
             ev.iter()
                 .all(|e| !matches!(e, BatchEvent::Load { in_flight, .. } if *in_flight > 4))
         );
+    }
+
+    #[test]
+    fn a_saved_batch_knows_what_is_left() {
+        let d = docs();
+        let saved = SavedBatch {
+            jobs: jobs(&d, 2),
+            docs: d,
+            tasks: builtin_tasks().into_iter().take(2).collect(),
+            model: "m".into(),
+            simulated: false,
+            language: "Spanish".into(),
+        };
+        let cell = Cell {
+            status: TaskStatus::Error,
+            text: String::new(),
+            error: Some("x".into()),
+            total_ms: 1.0,
+            ttft_ms: None,
+            tokens_in: None,
+            tokens_out: None,
+            attempts: 1,
+        };
+        let results = vec![(0, cell.clone()), (4, cell.clone()), (99, cell)];
+        // A failed result is finished (Retry failed re-runs it, not a resume).
+        assert_eq!(saved.unfinished(&results), [1, 2, 3, 5]);
+        assert_eq!(saved.cells(&results).iter().flatten().count(), 2);
+        // It survives JSON, as it is stored.
+        let json = serde_json::to_string(&saved).unwrap();
+        assert_eq!(serde_json::from_str::<SavedBatch>(&json).unwrap(), saved);
+        let c: Cell = serde_json::from_str(&serde_json::to_string(&results[0].1).unwrap()).unwrap();
+        assert_eq!(c.status, TaskStatus::Error);
     }
 
     #[test]

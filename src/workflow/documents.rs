@@ -8,7 +8,7 @@ use serde_json::Value;
 use crate::workflow::tasks::estimate_tokens;
 
 /// One document to process, or why it cannot be.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Document {
     /// File name, or file name and row, or "Pasted text N".
     pub name: String,

@@ -38,8 +38,9 @@ pub struct RunSpec {
     pub limit: usize,
 }
 
-/// A task's state, as its card shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A task's state, as its card shows it (serialized as its [`TaskStatus::name`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum TaskStatus {
     /// Not started.
     Pending,
