@@ -328,3 +328,46 @@ fn model_lists_and_errors_from_the_spec_parse() {
         assert_eq!(env.error.message, "x");
     }
 }
+
+#[test]
+fn batch_api_lines_and_objects_follow_the_spec() {
+    use fanout::openai::batches::BatchObject;
+    use fanout::workflow::batch::{Job, job_request, jobs};
+    use fanout::workflow::batch_api::{ENDPOINT, custom_id, input_file};
+    use fanout::workflow::documents::split_pasted;
+    use fanout::workflow::engine::RunSpec;
+    use fanout::workflow::tasks::builtin_tasks;
+    let Some(spec) = spec() else { return };
+    let chat = validator(&spec, "CreateChatCompletionRequest");
+    let docs = split_pasted("First document.\n---\nSecond, with ünïcödé ☕.");
+    let tasks = builtin_tasks();
+    let base = RunSpec {
+        model: "gpt-4o-mini".into(),
+        stream: true,
+        token_param: TokenParam::Auto,
+        text: String::new(),
+        language: "Spanish".into(),
+        tasks: Vec::new(),
+        limit: 0,
+    };
+    let all: Vec<Job> = jobs(&docs, tasks.len());
+    let requests: Vec<_> = all
+        .iter()
+        .map(|j| (custom_id(*j, &tasks), job_request(&base, &docs, &tasks, *j)))
+        .collect();
+    for line in input_file(&requests).lines() {
+        let v: Value = serde_json::from_str(line).unwrap();
+        assert_eq!(v["url"], ENDPOINT);
+        assert_valid(&chat, &v["body"], &format!("batch line {}", v["custom_id"]));
+    }
+    // The create-batch body the page sends.
+    let create = validator(&spec, "CreateBatchRequest");
+    let body = json!({"input_file_id": "file-1", "endpoint": ENDPOINT, "completion_window": "24h"});
+    assert_valid(&create, &body, "create batch");
+    // Batch objects as the spec describes them are read.
+    for e in examples(&spec, "Batch") {
+        let b: BatchObject =
+            serde_json::from_value(e.clone()).unwrap_or_else(|err| panic!("{err}: {e}"));
+        assert_eq!(b.id, e["id"].as_str().unwrap());
+    }
+}

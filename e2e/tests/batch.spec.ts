@@ -152,3 +152,46 @@ test('a reload mid-batch keeps the finished results and resume runs only the res
   expect(sentAfter).toBe(30 - kept);
   await expect(offer).toHaveCount(0);
 });
+
+test('the Batch API: input file, submit–poll–download against the server, and an imported output', async ({ page, request }) => {
+  const model = uniqueModel('batchapi');
+  await openWith(page, { model });
+  await onlyTasks(page, ['summary', 'keywords']);
+  await pasteDocs(page, 2);
+  await page.getByTestId('batch-api-output').evaluate((el) => (el.closest('details') as HTMLDetailsElement).open = true);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('batch-api-input').click(),
+  ]);
+  const dir = mkdtempSync(join(tmpdir(), 'fanout-batchapi-'));
+  const input = join(dir, 'input.jsonl');
+  await download.saveAs(input);
+  const lines = readFileSync(input, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  expect(lines.map((l) => l.custom_id)).toEqual(['0:summary', '0:keywords', '1:summary', '1:keywords']);
+  expect(lines.every((l) => l.url === '/v1/chat/completions' && l.method === 'POST' && l.body.stream === false)).toBe(true);
+  expect(lines[2].body.messages[1].content).toContain('Document number 2 ');
+
+  // Submit: upload, create, poll until completed, download, fill the table.
+  await page.getByTestId('batch-api-submit').click();
+  await expect(page.getByTestId('batch-api-status')).toContainText('Read 4 results', { timeout: 40_000 });
+  for (const cell of ['cell-0-0', 'cell-0-1', 'cell-1-0', 'cell-1-1']) {
+    await expect(page.getByTestId(cell)).toHaveAttribute('data-status', 'done');
+  }
+
+  // An output file from elsewhere: one answer, one failure, one stranger.
+  const output = join(dir, 'output.jsonl');
+  const answer = (id: string, text: string) => JSON.stringify({ id: 'r', custom_id: id, response: { status_code: 200, body: {
+    id: 'c', object: 'chat.completion', created: 1, model, choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
+    usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } } }, error: null });
+  writeFileSync(output, [
+    answer('1:keywords', 'imported answer'),
+    JSON.stringify({ id: 'r2', custom_id: '0:summary', response: null, error: { code: 'batch_expired', message: 'expired before it ran' } }),
+    answer('7:summary', 'not ours'),
+  ].join('\n'));
+  await page.getByTestId('batch-api-output').setInputFiles(output);
+  await expect(page.getByTestId('batch-api-status')).toContainText('Read 2 results');
+  await expect(page.getByTestId('batch-api-status')).toContainText('"7:summary" is not a request of this batch');
+  await expect(page.getByTestId('cell-0-0')).toHaveAttribute('data-status', 'error');
+  await page.getByTestId('cell-1-1').click();
+  await expect(page.getByTestId('batch-output')).toContainText('imported answer');
+});

@@ -10,16 +10,18 @@ use leptos::task::spawn_local;
 
 use crate::app::AppState;
 use crate::charts::gauge::layout_gauge;
-use crate::components::browser::{download_text, use_canceller};
+use crate::components::browser::{download_text, take_file, use_canceller};
 use crate::components::fields::NumberField;
 use crate::format::duration_ms;
 use crate::openai::ChatRequest;
+use crate::openai::batches::{create_batch, file_content, get_batch, upload_batch_file};
 use crate::openai::client::now_ms;
-use crate::settings::Provider;
+use crate::settings::{Provider, Settings};
 use crate::store::Store;
 use crate::workflow::batch::{
     BatchEvent, Cell, Job, SavedBatch, Table, job_request, jobs, progress, run_batch,
 };
+use crate::workflow::batch_api::{custom_id, input_file, poll_delay_ms, read_output};
 use crate::workflow::documents::{Document, from_file, split_pasted, unreadable};
 use crate::workflow::engine::{RunSpec, TaskStatus};
 use crate::workflow::scheduler::{Limits, MAX_IN_FLIGHT};
@@ -48,6 +50,19 @@ struct Shown {
 }
 
 impl Shown {
+    /// The request settings the batch's jobs are built with.
+    fn base(&self, settings: &Settings) -> RunSpec {
+        RunSpec {
+            model: settings.model.clone(),
+            stream: settings.stream,
+            token_param: settings.token_param,
+            text: String::new(),
+            language: self.language.clone(),
+            tasks: Vec::new(),
+            limit: 0,
+        }
+    }
+
     fn saved(&self) -> SavedBatch {
         SavedBatch {
             docs: self.docs.clone(),
@@ -80,6 +95,7 @@ pub fn BatchPanel() -> impl IntoView {
     let (error, set_error) = signal(None::<String>);
     let (running, set_running) = signal(false);
     let (filter, set_filter) = signal("all".to_string());
+    let (api_status, set_api_status) = signal(String::new());
     let shown = RwSignal::new(Shown::default());
     let current_k = RwSignal::new(0usize);
     let samples = RwSignal::new(Vec::<(f64, usize)>::new());
@@ -169,15 +185,7 @@ pub fn BatchPanel() -> impl IntoView {
             }
         };
         let s = shown.get_untracked();
-        let base = RunSpec {
-            model: settings.model.clone(),
-            stream: settings.stream,
-            token_param: settings.token_param,
-            text: String::new(),
-            language: s.language.clone(),
-            tasks: Vec::new(),
-            limit: 0,
-        };
+        let base = s.base(&settings);
         let requests: Vec<ChatRequest> = indices
             .iter()
             .map(|&i| job_request(&base, &s.docs, &s.tasks, s.jobs[i]))
@@ -237,14 +245,17 @@ pub fn BatchPanel() -> impl IntoView {
         });
     };
 
-    let run_all = move |_| {
+    // Shows a fresh batch of the documents × selected tasks and saves it on
+    // the device; None (with the reason shown) if there is nothing to run.
+    let prepare = move || -> Option<Shown> {
+        set_error.set(None);
         let d = docs.get_untracked();
         if d.iter().all(|d| d.error.is_some()) {
             set_error.set(Some(
                 "Add documents first: open files, or paste texts and press \"Add pasted texts\"."
                     .into(),
             ));
-            return;
+            return None;
         }
         let chosen = state.selected.get_untracked();
         let tasks: Vec<TaskDef> = state
@@ -257,7 +268,7 @@ pub fn BatchPanel() -> impl IntoView {
             set_error.set(Some(
                 "Choose at least one task (in the task list above).".into(),
             ));
-            return;
+            return None;
         }
         let j = jobs(&d, tasks.len());
         let views = make_views(vec![None; j.len()]);
@@ -273,14 +284,173 @@ pub fn BatchPanel() -> impl IntoView {
             simulated: settings.provider == Provider::Demo,
             language: state.language.get_untracked(),
         };
-        let saved = s.saved();
-        shown.set(s);
+        shown.set(s.clone());
+        Some(s)
+    };
+
+    let run_all = move |_| {
+        let Some(s) = prepare() else {
+            return;
+        };
         // Save the batch before any result can arrive, then run it.
         spawn_local(async move {
             if let Some(db) = store.get_value() {
-                let _ = db.start_batch(&saved).await;
+                let _ = db.start_batch(&s.saved()).await;
             }
-            start((0..j.len()).collect());
+            start((0..s.jobs.len()).collect());
+        });
+    };
+
+    // Fills cells from a Batch API output file's content.
+    let apply_output = move |content: &str| {
+        let s = shown.get_untracked();
+        let out = read_output(content, &s.jobs, &s.tasks);
+        for (job, cell) in &out.cells {
+            s.views[*job].set(JobView {
+                status: cell.status,
+                cell: Some(cell.clone()),
+            });
+            if let Some(db) = store.get_value() {
+                let (job, cell) = (*job, cell.clone());
+                spawn_local(async move {
+                    let _ = db.save_result(job, &cell).await;
+                });
+            }
+        }
+        let mut msg = format!(
+            "Read {} results from the Batch API output.",
+            out.cells.len()
+        );
+        if !out.problems.is_empty() {
+            msg.push_str(&format!(
+                " Skipped {}: {}",
+                out.problems.len(),
+                out.problems.join("; ")
+            ));
+        }
+        set_api_status.set(msg);
+    };
+
+    let api_requests = move |s: &Shown| {
+        let base = s.base(&state.settings.get_untracked());
+        s.jobs
+            .iter()
+            .map(|j| {
+                (
+                    custom_id(*j, &s.tasks),
+                    job_request(&base, &s.docs, &s.tasks, *j),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+
+    let download_api_input = move |_| {
+        let Some(s) = prepare() else {
+            return;
+        };
+        let file = input_file(&api_requests(&s));
+        if let Err(e) = download_text("fanout-batch-input.jsonl", "application/jsonl", &file) {
+            set_error.set(Some(format!("Export failed: {e}")));
+        }
+    };
+
+    let submit = move |_| {
+        let settings = state.settings.get_untracked();
+        if settings.provider == Provider::Demo {
+            set_error.set(Some(
+                "The Batch API needs a real API: choose \"OpenAI-compatible API\" in the settings."
+                    .into(),
+            ));
+            return;
+        }
+        let cfg = match settings.client_config(&state.api_key.get_untracked()) {
+            Ok(c) => c,
+            Err(e) => {
+                set_error.set(Some(format!("Settings: {e}")));
+                return;
+            }
+        };
+        let Some(s) = prepare() else {
+            return;
+        };
+        let Some(signal) = controller.start() else {
+            return;
+        };
+        let file = input_file(&api_requests(&s));
+        set_running.set(true);
+        spawn_local(async move {
+            if let Some(db) = store.get_value() {
+                let _ = db.start_batch(&s.saved()).await;
+            }
+            let result: Result<(), String> = async {
+                set_api_status.set("Uploading the input file…".into());
+                let file_id = upload_batch_file(&cfg, "fanout-batch-input.jsonl", &file, &signal)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let mut batch = create_batch(&cfg, &file_id, &signal)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let mut n = 0;
+                while !batch.is_final() {
+                    set_api_status.set(format!(
+                        "{} · next check in {}",
+                        batch.describe(),
+                        duration_ms(poll_delay_ms(n))
+                    ));
+                    gloo_timers::future::sleep(std::time::Duration::from_secs_f64(
+                        poll_delay_ms(n) / 1000.0,
+                    ))
+                    .await;
+                    if signal.aborted() {
+                        return Err(format!(
+                            "Stopped checking {}; it keeps running at the provider.",
+                            batch.id
+                        ));
+                    }
+                    batch = get_batch(&cfg, &batch.id, &signal)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    n += 1;
+                }
+                set_api_status.set(batch.describe());
+                let mut content = String::new();
+                for id in [&batch.output_file_id, &batch.error_file_id]
+                    .into_iter()
+                    .flatten()
+                {
+                    content.push_str(
+                        &file_content(&cfg, id, &signal)
+                            .await
+                            .map_err(|e| e.to_string())?,
+                    );
+                    content.push('\n');
+                }
+                apply_output(&content);
+                Ok(())
+            }
+            .await;
+            if let Err(e) = result {
+                set_api_status.set(e);
+            }
+            set_running.set(false);
+            controller.finish();
+        });
+    };
+
+    let import_api_output = move |ev: leptos::ev::Event| {
+        let Some(file) = take_file(&ev) else {
+            return;
+        };
+        if shown.with_untracked(|s| s.jobs.is_empty()) {
+            set_error.set(Some("Prepare the batch first (the same documents and tasks as the one sent), e.g. with \"Download Batch API input\".".into()));
+            return;
+        }
+        let name = file.name();
+        spawn_local(async move {
+            match gloo_file::futures::read_as_text(&gloo_file::File::from(file)).await {
+                Ok(content) => apply_output(&content),
+                Err(_) => set_error.set(Some(format!("\"{name}\" could not be read as text."))),
+            }
         });
     };
 
@@ -423,6 +593,19 @@ pub fn BatchPanel() -> impl IntoView {
                     disabled=move || running.get() || stats().failed == 0
                     on:click=retry_failed>"Retry failed"</button>
             </div>
+            <details class="batch-api">
+                <summary>"Too big for a browser tab? Use OpenAI's Batch API (results within 24 hours, at half price)"</summary>
+                <p class="hint">"Writes every document × task as one request line (custom_id = document number:task id). Submit it from here (the page uploads the file, creates the batch and checks it until it is done, then fills the table), or download the file, run it elsewhere and import the output file."</p>
+                <div class="row">
+                    <button type="button" data-testid="batch-api-input" disabled=running on:click=download_api_input>"Download Batch API input"</button>
+                    <button type="button" data-testid="batch-api-submit" disabled=running on:click=submit>"Submit to the Batch API"</button>
+                    <label class="file-button">
+                        <span>"Import Batch API output (.jsonl)"</span>
+                        <input type="file" accept=".jsonl,.json,application/jsonl" data-testid="batch-api-output" on:change=import_api_output />
+                    </label>
+                </div>
+                <p class="hint" role="status" data-testid="batch-api-status">{move || api_status.get()}</p>
+            </details>
             {move || error.get().map(|e| view! { <p class="field-error" role="alert" data-testid="batch-error">{e}</p> })}
             {move || resumable.get().map(|left| {
                 let total = shown.with(|s| s.jobs.len());

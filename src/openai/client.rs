@@ -221,7 +221,7 @@ fn post(url: &str, key: &str, body: &str, signal: &AbortSignal) -> Result<Reques
 }
 
 /// Reads an error response into an [`ApiError`], with the key redacted.
-async fn error_from(resp: &Response, key: &str) -> ApiError {
+pub(crate) async fn error_from(resp: &Response, key: &str) -> ApiError {
     let h = resp.headers();
     let wait = retry_after_from_headers(
         h.get("retry-after-ms").as_deref(),

@@ -1,6 +1,7 @@
 //! Everything that talks to an OpenAI-compatible API: typed models, request
 //! building, stream parsing, retries, errors, and the browser client.
 
+pub mod batches;
 pub mod client;
 pub mod error;
 pub mod request;
@@ -14,4 +15,4 @@ pub use error::ApiError;
 pub use request::{RequestOptions, TokenParam, build_chat_request};
 pub use retry::{AttemptRecord, RetryPolicy};
 pub use transport::{HttpTransport, Transport};
-pub use types::{ChatMessage, ChatRequest, Model, Usage};
+pub use types::{ChatCompletion, ChatMessage, ChatRequest, Model, Usage};

@@ -1,6 +1,7 @@
 //! The six-task workflow: task definitions, scheduling and metrics.
 
 pub mod batch;
+pub mod batch_api;
 pub mod catalog;
 pub mod cost;
 pub mod documents;
