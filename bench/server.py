@@ -85,8 +85,9 @@ async def chat(request: Request):
         yield "data: [DONE]\n\n"
         entry["ended"] = time.time()
 
+    # Timing-Allow-Origin lets the page read the protocol (h2 or http/1.1).
     return StreamingResponse(events(), media_type="text/event-stream",
-                             headers={"cache-control": "no-cache"})
+                             headers={"cache-control": "no-cache", "timing-allow-origin": "*"})
 
 
 async def models(_: Request):
@@ -135,6 +136,8 @@ if __name__ == "__main__":
         config.bind = [f"127.0.0.1:{args.port}"]
         config.certfile, config.keyfile = args.certfile, args.keyfile
         config.alpn_protocols = ["h2", "http/1.1"]
+        config.keep_alive_timeout = 60
+        config.h2_max_concurrent_streams = 1000
         asyncio.run(serve(app, config))
     else:
         import uvicorn

@@ -19,7 +19,8 @@ use crate::openai::client::now_ms;
 use crate::settings::{Provider, Settings};
 use crate::store::Store;
 use crate::workflow::batch::{
-    BatchEvent, Cell, Job, SavedBatch, Table, job_request, jobs, progress, run_batch,
+    BatchEvent, Cell, Job, SavedBatch, Table, Tally, job_request, jobs, mean_in_flight,
+    progress_of, run_batch,
 };
 use crate::workflow::batch_api::{custom_id, input_file, poll_delay_ms, read_output};
 use crate::workflow::documents::{Document, from_file, split_pasted, unreadable};
@@ -511,10 +512,17 @@ pub fn BatchPanel() -> impl IntoView {
         }
     };
 
-    let stats = move || {
-        let cells = shown.with(|s| s.cells());
-        progress(&cells, elapsed.get())
-    };
+    // Counts change once per finished request; the texts are not copied.
+    let tally = Memo::new(move |_| {
+        shown.with(|s| {
+            let mut t = Tally::default();
+            for v in &s.views {
+                v.with(|j| t = t.add(j.cell.as_ref()));
+            }
+            t
+        })
+    });
+    let stats = move || progress_of(tally.get(), elapsed.get());
     let has_jobs = move || shown.with(|s| !s.jobs.is_empty());
     let http1 = move || {
         state
@@ -623,7 +631,23 @@ pub fn BatchPanel() -> impl IntoView {
                         max=move || shown.with(|s| s.jobs.len()).to_string()
                         value=move || { let p = stats(); (p.done + p.failed).to_string() }
                     ></progress>
-                    <p data-testid="batch-progress">
+                    // The figures as JSON too, for scripts (the benchmark reads them).
+                    <p
+                        data-testid="batch-progress"
+                        data-figures=move || {
+                            let p = stats();
+                            let end = elapsed.get();
+                            serde_json::json!({
+                                "done": p.done,
+                                "failed": p.failed,
+                                "remaining": p.remaining,
+                                "elapsed_ms": end,
+                                "mean_in_flight": samples.with(|s| mean_in_flight(s, end)),
+                                "peak_in_flight": samples.with(|s| s.iter().map(|x| x.1).max().unwrap_or(0)),
+                            })
+                            .to_string()
+                        }
+                    >
                         {move || {
                             let p = stats();
                             let eta = if running.get() { p.eta_ms.map(|e| format!(" · ETA {}", duration_ms(e))).unwrap_or_default() } else { String::new() };
@@ -665,6 +689,9 @@ pub fn BatchPanel() -> impl IntoView {
                 {move || {
                     let s = shown.get();
                     let f = filter.get();
+                    // Only a filter needs to follow every status change; with
+                    // "all", the table is built once and each cell updates itself.
+                    let all = f == "all";
                     let keep = move |st: TaskStatus| match f.as_str() {
                         "done" => st == TaskStatus::Done,
                         "error" => matches!(st, TaskStatus::Error | TaskStatus::Cancelled),
@@ -673,7 +700,7 @@ pub fn BatchPanel() -> impl IntoView {
                     };
                     let rows: Vec<usize> = (0..s.docs.len())
                         .filter(|d| s.docs[*d].error.is_none())
-                        .filter(|d| s.jobs.iter().zip(&s.views).any(|(j, v)| j.doc == *d && keep(v.with(|v| v.status))))
+                        .filter(|d| all || s.jobs.iter().zip(&s.views).any(|(j, v)| j.doc == *d && keep(v.with(|v| v.status))))
                         .collect();
                     view! {
                         <table class="results" data-testid="batch-results">

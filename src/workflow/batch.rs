@@ -258,22 +258,80 @@ pub struct BatchProgress {
     pub tokens_per_s: f64,
 }
 
+/// The time-weighted mean of requests in flight from `samples` of
+/// (ms since start, in flight), up to `end_ms`.
+pub fn mean_in_flight(samples: &[(f64, usize)], end_ms: f64) -> f64 {
+    if end_ms <= 0.0 {
+        return 0.0;
+    }
+    let mut area = 0.0;
+    let (mut t, mut level) = (0.0, 0usize);
+    for (at, n) in samples {
+        area += (at.min(end_ms) - t).max(0.0) * level as f64;
+        t = at.min(end_ms);
+        level = *n;
+    }
+    area += (end_ms - t).max(0.0) * level as f64;
+    area / end_ms
+}
+
+/// What progress needs of a batch's cells: counts and tokens, cheap to
+/// keep (no texts).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Finished successfully.
+    pub done: usize,
+    /// Failed or cancelled.
+    pub failed: usize,
+    /// Not finished.
+    pub remaining: usize,
+    /// Completion tokens of the finished.
+    pub tokens_out: u64,
+}
+
+impl Tally {
+    /// This tally with one more cell (`None` = not finished).
+    pub fn add(mut self, c: Option<&Cell>) -> Self {
+        match c {
+            None => self.remaining += 1,
+            Some(c) => {
+                if c.status == TaskStatus::Done {
+                    self.done += 1;
+                } else {
+                    self.failed += 1;
+                }
+                self.tokens_out += c.tokens_out.unwrap_or(0);
+            }
+        }
+        self
+    }
+
+    /// Counts `cells` (one per job, `None` = not finished).
+    pub fn of<'a>(cells: impl IntoIterator<Item = Option<&'a Cell>>) -> Self {
+        cells.into_iter().fold(Tally::default(), Tally::add)
+    }
+}
+
 /// Progress of `cells` (one per job, `None` = not finished) after `elapsed_ms`.
 pub fn progress(cells: &[Option<Cell>], elapsed_ms: f64) -> BatchProgress {
-    let finished: Vec<&Cell> = cells.iter().flatten().collect();
-    let done = finished
-        .iter()
-        .filter(|c| c.status == TaskStatus::Done)
-        .count();
-    let failed = finished.len() - done;
-    let remaining = cells.len() - finished.len();
+    progress_of(Tally::of(cells.iter().map(Option::as_ref)), elapsed_ms)
+}
+
+/// Progress from a tally after `elapsed_ms`.
+pub fn progress_of(t: Tally, elapsed_ms: f64) -> BatchProgress {
+    let Tally {
+        done,
+        failed,
+        remaining,
+        tokens_out: tokens,
+    } = t;
+    let finished = done + failed;
     let secs = elapsed_ms / 1000.0;
     let rate = if secs > 0.0 {
-        finished.len() as f64 / secs
+        finished as f64 / secs
     } else {
         0.0
     };
-    let tokens: u64 = finished.iter().filter_map(|c| c.tokens_out).sum();
     BatchProgress {
         done,
         failed,
@@ -580,6 +638,17 @@ mod tests {
         assert_eq!(serde_json::from_str::<SavedBatch>(&json).unwrap(), saved);
         let c: Cell = serde_json::from_str(&serde_json::to_string(&results[0].1).unwrap()).unwrap();
         assert_eq!(c.status, TaskStatus::Error);
+    }
+
+    #[test]
+    fn mean_in_flight_weighs_by_time() {
+        // 2 in flight for 1 s, then 4 for 1 s, then 0 for 2 s: mean 1.5.
+        assert_eq!(
+            mean_in_flight(&[(0.0, 2), (1000.0, 4), (2000.0, 0)], 4000.0),
+            1.5
+        );
+        assert_eq!(mean_in_flight(&[], 1000.0), 0.0);
+        assert_eq!(mean_in_flight(&[(0.0, 3)], 0.0), 0.0);
     }
 
     #[test]
