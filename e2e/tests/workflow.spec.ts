@@ -9,7 +9,7 @@ async function numberOf(page: Page, testid: string): Promise<number> {
   return Number(text.trim());
 }
 
-async function runMode(page: Page, mode: 'sequential' | 'parallel' | 'compare') {
+async function runMode(page: Page, mode: 'sequential' | 'parallel' | 'compare' | 'sweep') {
   await page.getByTestId(`mode-${mode}`).check();
   await page.getByTestId('run').click();
 }
@@ -182,4 +182,25 @@ test('cost is estimated from the reported tokens and the edited price table', as
   const expected = (Number(m![1]) * 1000 + Number(m![2]) * 2000) / 1e6;
   expect(expected).toBeGreaterThan(0);
   await expect(page.getByTestId('cost')).toHaveText(`$${expected.toFixed(4)}`);
+});
+
+test('a concurrency sweep measures speedup at K = 1, 2, 4, 6 against the ideal', async ({ page, request }) => {
+  const model = uniqueModel('sweep');
+  await script(request, model, [
+    { type: 'delay', seconds: 0.3, times: null },
+    { type: 'reply', text: SHORT, times: null },
+  ]);
+  await openWith(page, { model });
+  await runMode(page, 'sweep');
+  await expect(page.getByTestId('phase')).toHaveText('Finished.', { timeout: 30_000 });
+  const rows = page.getByTestId('sweep-table').locator('tbody tr');
+  await expect(rows.locator('th')).toHaveText(['1', '2', '4', '6']);
+  await expect(rows.nth(0).locator('td').nth(1)).toHaveText('1.00');
+  await expect(rows.nth(3).locator('td').nth(2)).toHaveText('6.00');
+  // Wide margin: six at once is well over twice as fast as one at a time.
+  const fastest = Number(await rows.nth(3).locator('td').nth(1).textContent());
+  expect(fastest).toBeGreaterThan(2);
+  await expect(page.getByTestId('sweep-chart')).toBeVisible();
+  // The sweep's runs are not mixed into the compare figures.
+  await expect(page.getByTestId('total-parallel-ms')).toHaveText('');
 });

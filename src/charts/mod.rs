@@ -5,4 +5,5 @@
 pub mod bars;
 pub mod gauge;
 pub mod scale;
+pub mod sweep;
 pub mod timeline;

@@ -11,7 +11,9 @@ use leptos::task::spawn_local;
 use crate::app::AppState;
 use crate::components::browser::{take_file, use_canceller};
 use crate::components::fields::NumberField;
-use crate::components::run_charts::{Headline, PerTaskBars, PerTaskTable, Rows, Timeline};
+use crate::components::run_charts::{
+    Headline, PerTaskBars, PerTaskTable, Rows, SweepChart, Timeline,
+};
 use crate::components::task_card::{CardState, TaskCard};
 use crate::components::task_editor::TaskList;
 use crate::openai::client::now_ms;
@@ -32,6 +34,7 @@ enum RunMode {
     Sequential,
     Parallel,
     Compare,
+    Sweep,
 }
 
 /// The workflow section.
@@ -48,6 +51,9 @@ pub fn WorkflowPanel() -> impl IntoView {
     let (running, set_running) = signal(false);
     let (phase, set_phase) = signal(String::new());
     let results = RwSignal::new(RunResults::default());
+    // Concurrency sweep: (K, wall ms) per run, and the number of tasks swept.
+    let sweep = RwSignal::new(Vec::<(usize, f64)>::new());
+    let sweep_tasks = RwSignal::new(0usize);
     let rows: Rows = RwSignal::new(Vec::new());
     let now = RwSignal::new(None::<f64>);
     let controller = use_canceller();
@@ -116,7 +122,20 @@ pub fn WorkflowPanel() -> impl IntoView {
             RunMode::Compare => Plan::Compare {
                 rounds: rounds.get_untracked(),
             },
+            // Up to the concurrency field's K when set, else every task at once.
+            RunMode::Sweep => Plan::Sweep {
+                max: match limit.get_untracked() {
+                    0 => usize::MAX,
+                    k => k,
+                },
+            },
         };
+        let sweep_ks: Vec<usize> = match plan {
+            Plan::Sweep { .. } => plan.runs(tasks.len()).into_iter().map(|r| r.1).collect(),
+            _ => Vec::new(),
+        };
+        sweep.set(Vec::new());
+        sweep_tasks.set(tasks.len());
         let spec = RunSpec {
             model: settings.model.clone(),
             stream: settings.stream,
@@ -175,7 +194,15 @@ pub fn WorkflowPanel() -> impl IntoView {
                     run_cards[i].apply(ev);
                 }
                 WorkflowEvent::RunFinished(m, metrics) => {
-                    results.update(|res| res.record_run(m, metrics));
+                    if sweep_ks.is_empty() {
+                        results.update(|res| res.record_run(m, metrics));
+                    } else {
+                        // A sweep's runs are its points, not parallel rounds.
+                        sweep.update(|s| {
+                            let k = sweep_ks[s.len()];
+                            s.push((k, metrics.wall_ms));
+                        });
+                    }
                 }
             };
             run_plan(&*transport, &spec, plan, &memory, &on_event).await;
@@ -275,6 +302,7 @@ pub fn WorkflowPanel() -> impl IntoView {
                     (RunMode::Sequential, "sequential", "Sequential (one after another)"),
                     (RunMode::Parallel, "parallel", "Parallel (all at once, or K at a time)"),
                     (RunMode::Compare, "compare", "Compare (warm-up, then both, alternating)"),
+                    (RunMode::Sweep, "sweep", "Sweep K (warm-up, then parallel at K = 1, 2, 4, …)"),
                 ]
                     .into_iter()
                     .map(|(m, id, label)| view! {
@@ -321,6 +349,7 @@ pub fn WorkflowPanel() -> impl IntoView {
             </div>
             <PerTaskBars results=results />
             <PerTaskTable results=results />
+            <SweepChart points=sweep tasks=sweep_tasks />
         </section>
     }
 }

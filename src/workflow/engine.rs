@@ -13,7 +13,7 @@ use crate::openai::{
     Transport, build_chat_request,
 };
 use crate::workflow::metrics::{RunMetrics, TaskTiming, run_metrics};
-use crate::workflow::runner::{Mode, comparison_order, concurrency, run_limited};
+use crate::workflow::runner::{Mode, comparison_order, concurrency, run_limited, sweep_limits};
 use crate::workflow::structured::{
     Field, is_format_refusal, parse_fields, response_format, schema_for, supports_json_schema,
 };
@@ -331,6 +331,30 @@ pub enum Plan {
         /// 1 to 5.
         rounds: usize,
     },
+    /// A warm-up request, then parallel runs at K = 1, 2, 4, … up to the
+    /// number of tasks (or `max`), to find where more parallelism stops paying.
+    Sweep {
+        /// Highest K tried.
+        max: usize,
+    },
+}
+
+impl Plan {
+    /// The runs this plan makes for `tasks` tasks: (mode, concurrency limit;
+    /// 0 = the spec's own).
+    pub fn runs(self, tasks: usize) -> Vec<(Mode, usize)> {
+        match self {
+            Plan::Single(m) => vec![(m, 0)],
+            Plan::Compare { rounds } => comparison_order(rounds.clamp(1, 5))
+                .into_iter()
+                .map(|m| (m, 0))
+                .collect(),
+            Plan::Sweep { max } => sweep_limits(tasks, max)
+                .into_iter()
+                .map(|k| (Mode::Parallel, k))
+                .collect(),
+        }
+    }
 }
 
 /// The warm-up request of a comparison: tiny, so it costs next to nothing.
@@ -350,24 +374,36 @@ pub async fn run_plan(
     memory: &FormatMemory,
     on: &dyn Fn(WorkflowEvent),
 ) -> Vec<RunOutcome> {
-    let order = match plan {
-        Plan::Single(m) => vec![m],
-        Plan::Compare { rounds } => {
-            // Connection set-up and CORS preflight are paid here, not by
-            // whichever mode happens to go first.
-            on(WorkflowEvent::Phase("Warming up the connection…".into()));
-            transport.chat(&warm_up_request(spec), &mut |_| {}).await;
-            comparison_order(rounds.clamp(1, 5))
-        }
-    };
+    let order = plan.runs(spec.tasks.len());
+    if !matches!(plan, Plan::Single(_)) {
+        // Connection set-up and CORS preflight are paid here, not by
+        // whichever run happens to go first.
+        on(WorkflowEvent::Phase("Warming up the connection…".into()));
+        transport.chat(&warm_up_request(spec), &mut |_| {}).await;
+    }
     let total = order.len();
     let mut outcomes = Vec::with_capacity(total);
-    for (i, mode) in order.into_iter().enumerate() {
+    for (i, (mode, limit)) in order.into_iter().enumerate() {
         if transport.cancelled() {
             break;
         }
+        let limited;
+        let spec = if limit > 0 {
+            limited = RunSpec {
+                limit,
+                ..spec.clone()
+            };
+            &limited
+        } else {
+            spec
+        };
+        let k = if limit > 0 {
+            format!(" at K = {limit}")
+        } else {
+            String::new()
+        };
         on(WorkflowEvent::Phase(format!(
-            "Run {} of {}: {}",
+            "Run {} of {}: {}{k}",
             i + 1,
             total,
             mode.name()
@@ -732,6 +768,30 @@ mod tests {
             .filter(|e| matches!(e, WorkflowEvent::RunStarted(_)))
             .count();
         assert_eq!(started, 4);
+    }
+
+    #[test]
+    fn a_sweep_warms_up_then_runs_each_limit() {
+        let fake = Fake::new(|_| Reply::Ok("ok".into()));
+        let runs = block_on(run_plan(
+            &fake,
+            &spec(),
+            Plan::Sweep { max: 64 },
+            &FormatMemory::default(),
+            &|_| {},
+        ));
+        assert_eq!(runs.len(), 4);
+        assert!(runs.iter().all(|r| r.mode == Mode::Parallel));
+        // 1 warm-up + 4 runs × 6 tasks.
+        assert_eq!(fake.sent.borrow().len(), 25);
+        assert_eq!(
+            Plan::Sweep { max: 3 }.runs(6),
+            [
+                (Mode::Parallel, 1),
+                (Mode::Parallel, 2),
+                (Mode::Parallel, 3)
+            ]
+        );
     }
 
     /// With requests held open, parallel has every task in flight at once,

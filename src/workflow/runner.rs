@@ -49,6 +49,25 @@ pub fn concurrency(mode: Mode, limit: usize, tasks: usize) -> usize {
     }
 }
 
+/// The limits a concurrency sweep tries for `n` tasks: 1, 2, 4, … and `n`
+/// itself (or `max`, if lower).
+pub fn sweep_limits(n: usize, max: usize) -> Vec<usize> {
+    let top = n.min(max).max(1);
+    let mut ks: Vec<usize> = std::iter::successors(Some(1usize), |k| k.checked_mul(2))
+        .take_while(|k| *k < top)
+        .collect();
+    ks.push(top);
+    ks
+}
+
+/// The best speedup K slots can give `n` equal tasks: n / ceil(n / K).
+pub fn ideal_speedup(n: usize, k: usize) -> f64 {
+    if n == 0 || k == 0 {
+        return 0.0;
+    }
+    n as f64 / n.div_ceil(k) as f64
+}
+
 /// Runs `n` jobs with at most `limit` in flight, starting the next as soon as
 /// one finishes (no waves), and returns the results in input order whatever
 /// the completion order. `start(i)` creates job `i` when its turn comes.
@@ -76,6 +95,18 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sweeps_double_up_to_the_task_count() {
+        assert_eq!(sweep_limits(6, 64), [1, 2, 4, 6]);
+        assert_eq!(sweep_limits(8, 64), [1, 2, 4, 8]);
+        assert_eq!(sweep_limits(12, 5), [1, 2, 4, 5]);
+        assert_eq!(sweep_limits(1, 64), [1]);
+        assert_eq!(ideal_speedup(6, 4), 3.0);
+        assert_eq!(ideal_speedup(6, 6), 6.0);
+        assert_eq!(ideal_speedup(6, 1), 1.0);
+        assert_eq!(ideal_speedup(0, 3), 0.0);
+    }
     use std::cell::{Cell, RefCell};
     use std::pin::Pin;
     use std::task::{Context, Poll};
