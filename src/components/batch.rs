@@ -517,7 +517,7 @@ pub fn BatchPanel() -> impl IntoView {
         shown.with(|s| {
             let mut t = Tally::default();
             for v in &s.views {
-                v.with(|j| t = t.add(j.cell.as_ref()));
+                v.with(|j| t = t.with(j.cell.as_ref()));
             }
             t
         })

@@ -291,7 +291,7 @@ pub struct Tally {
 
 impl Tally {
     /// This tally with one more cell (`None` = not finished).
-    pub fn add(mut self, c: Option<&Cell>) -> Self {
+    pub fn with(mut self, c: Option<&Cell>) -> Self {
         match c {
             None => self.remaining += 1,
             Some(c) => {
@@ -308,7 +308,7 @@ impl Tally {
 
     /// Counts `cells` (one per job, `None` = not finished).
     pub fn of<'a>(cells: impl IntoIterator<Item = Option<&'a Cell>>) -> Self {
-        cells.into_iter().fold(Tally::default(), Tally::add)
+        cells.into_iter().fold(Tally::default(), Tally::with)
     }
 }
 
