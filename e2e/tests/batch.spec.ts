@@ -118,7 +118,8 @@ test('files: CSV rows, a JSONL field, a refused PDF; export CSV', async ({ page,
   const file = join(dir, 'out.csv');
   await download.saveAs(file);
   const out = readFileSync(file, 'utf8');
-  expect(out.split('\n')[0]).toBe('document,error,summary,summary_ms');
+  expect(out.split('\n')[0]).toBe('document,error,summary,summary_ms,simulated');
+  expect(out.split('\n')[1].endsWith(',no')).toBe(true);
   expect(out).toContain('tickets.csv row 2');
   expect(out).toContain('scan.pdf');
 });

@@ -68,3 +68,24 @@ test('entering a key switches to the real API and the banner goes', async ({ pag
   await page.getByTestId('provider-demo').check();
   await expect(page.getByTestId('demo-banner')).toBeVisible();
 });
+
+test('a demo batch is labelled simulated in its progress and its exports', async ({ page }) => {
+  await page.goto('./');
+  await setNumber(page, 'demo-rate', '400');
+  for (const id of ['sentiment', 'keywords', 'questions', 'translation', 'category']) {
+    await page.getByTestId(`select-${id}`).uncheck();
+  }
+  await page.getByTestId('batch-paste').fill('One text.\n---\nAnother text.');
+  await page.getByTestId('batch-add-pasted').click();
+  await page.getByTestId('batch-run').click();
+  await expect(page.getByTestId('batch-progress')).toContainText('2 done', { timeout: 20_000 });
+  await expect(page.locator('.batch-progress')).toContainText('simulated (demo provider)');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('batch-export-jsonl').click(),
+  ]);
+  const text = await (await download.createReadStream()).toArray();
+  const lines = Buffer.concat(text).toString('utf8').trim().split('\n').map((l) => JSON.parse(l));
+  expect(lines).toHaveLength(2);
+  expect(lines.every((l) => l.simulated === true)).toBe(true);
+});

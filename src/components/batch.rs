@@ -497,6 +497,7 @@ pub fn BatchPanel() -> impl IntoView {
             tasks: &s.tasks,
             jobs: &s.jobs,
             cells: &cells,
+            simulated: s.simulated,
         };
         let (name, mime, body) = match kind {
             "csv" => ("fanout-batch.csv", "text/csv", table.to_csv()),
@@ -504,7 +505,7 @@ pub fn BatchPanel() -> impl IntoView {
             _ => (
                 "fanout-batch.json",
                 "application/json",
-                table.to_json(&s.model, s.simulated),
+                table.to_json(&s.model),
             ),
         };
         if let Err(e) = download_text(name, mime, &body) {

@@ -357,6 +357,8 @@ pub struct Table<'a> {
     pub jobs: &'a [Job],
     /// One cell per job.
     pub cells: &'a [Option<Cell>],
+    /// Answered by the demo provider: every export says so.
+    pub simulated: bool,
 }
 
 impl Table<'_> {
@@ -374,6 +376,7 @@ impl Table<'_> {
         let mut header = vec!["document".to_string(), "error".to_string()];
         header.extend(self.tasks.iter().map(|t| t.id.clone()));
         header.extend(self.tasks.iter().map(|t| format!("{}_ms", t.id)));
+        header.push("simulated".into());
         let _ = w.write_record(&header);
         for (d, doc) in self.docs.iter().enumerate() {
             let mut row = vec![doc.name.clone(), doc.error.clone().unwrap_or_default()];
@@ -395,6 +398,7 @@ impl Table<'_> {
                         .unwrap_or_default(),
                 );
             }
+            row.push(if self.simulated { "yes" } else { "no" }.into());
             let _ = w.write_record(&row);
         }
         String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
@@ -409,6 +413,7 @@ impl Table<'_> {
                     "document": self.docs[j.doc].name,
                     "task": self.tasks[j.task].id,
                     "result": c,
+                    "simulated": self.simulated,
                 })
             })
             .collect()
@@ -423,7 +428,7 @@ impl Table<'_> {
     }
 
     /// Everything, as one JSON document (never the key: it is not here).
-    pub fn to_json(&self, model: &str, simulated: bool) -> String {
+    pub fn to_json(&self, model: &str) -> String {
         let docs: Vec<serde_json::Value> = self
             .docs
             .iter()
@@ -433,7 +438,7 @@ impl Table<'_> {
             "format": "fanout-batch",
             "version": 1,
             "model": model,
-            "simulated": simulated,
+            "simulated": self.simulated,
             "tasks": self.tasks,
             "documents": docs,
             "results": self.records(),
@@ -702,6 +707,7 @@ mod tests {
             tasks: &tasks,
             jobs: &j,
             cells: &cells,
+            simulated: true,
         };
         // CSV: read back the summary column.
         let csv = table.to_csv();
@@ -725,10 +731,13 @@ mod tests {
         assert_eq!(lines[1]["result"]["text"], "line\nbreak");
         assert_eq!(lines[1]["result"]["status"], "done");
         assert_eq!(lines[2]["document"], "Pasted text 2");
+        assert_eq!(lines[2]["simulated"], true);
+        let flags = from_csv("e.csv", &csv, "simulated").unwrap();
+        assert_eq!(flags[0].text, "yes");
         let via_reader = from_jsonl("e.jsonl", &jsonl, "task");
         assert_eq!(via_reader[1].text, "sentiment");
         // JSON: everything, labelled.
-        let json: serde_json::Value = serde_json::from_str(&table.to_json("gpt-4o", true)).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&table.to_json("gpt-4o")).unwrap();
         assert_eq!(json["format"], "fanout-batch");
         assert_eq!(json["simulated"], true);
         assert_eq!(json["documents"][3]["error"], "not supported");
