@@ -258,13 +258,9 @@ pub fn BatchPanel() -> impl IntoView {
             ));
             return None;
         }
-        let chosen = state.selected.get_untracked();
-        let tasks: Vec<TaskDef> = state
+        let tasks = state
             .tasks
-            .with_untracked(|c| c.tasks())
-            .into_iter()
-            .filter(|t| chosen.contains(&t.id))
-            .collect();
+            .with_untracked(|c| c.chosen(&state.selected.get_untracked()));
         if tasks.is_empty() {
             set_error.set(Some(
                 "Choose at least one task (in the task list above).".into(),

@@ -95,13 +95,9 @@ pub fn WorkflowPanel() -> impl IntoView {
             ));
             return;
         }
-        let chosen = selected.get_untracked();
-        let tasks: Vec<TaskDef> = state
+        let tasks = state
             .tasks
-            .with_untracked(|c| c.tasks())
-            .into_iter()
-            .filter(|t| chosen.contains(&t.id))
-            .collect();
+            .with_untracked(|c| c.chosen(&selected.get_untracked()));
         if tasks.is_empty() {
             set_input_error.set(Some("Choose at least one task.".into()));
             return;

@@ -79,6 +79,14 @@ impl TaskCatalog {
             .collect()
     }
 
+    /// The tasks whose ids are in `ids`, in card order.
+    pub fn chosen(&self, ids: &[String]) -> Vec<TaskDef> {
+        self.tasks()
+            .into_iter()
+            .filter(|t| ids.contains(&t.id))
+            .collect()
+    }
+
     /// The task with this id.
     pub fn get(&self, id: &str) -> Option<TaskDef> {
         self.tasks().into_iter().find(|t| t.id == id)
@@ -225,6 +233,13 @@ mod tests {
         c.save(None, mine("risk")).unwrap();
         c.save(Some("tone"), mine("mood")).unwrap();
         assert_eq!(&ids(&c)[6..], ["mood", "risk"]);
+        // Chosen tasks come in card order, whatever the order of the ids.
+        let chosen: Vec<String> = c
+            .chosen(&["risk".into(), "summary".into(), "gone".into()])
+            .into_iter()
+            .map(|t| t.id)
+            .collect();
+        assert_eq!(chosen, ["summary", "risk"]);
         assert!(c.remove("mood"));
         assert!(!c.remove("summary"));
         assert_eq!(ids(&c).len(), 7);
