@@ -11,6 +11,7 @@ use crate::demo::{DemoSettings, DemoTransport};
 use crate::openai::request::{BaseUrlError, DEFAULT_BASE_URL, normalize_base_url};
 use crate::openai::{ClientConfig, HttpTransport, RetryPolicy, TokenParam, Transport};
 use crate::workflow::cost::{Price, default_prices};
+use crate::workflow::engine::RunSpec;
 
 /// localStorage key of the settings (never holds the API key).
 pub const SETTINGS_KEY: &str = "fanout.settings.v1";
@@ -143,6 +144,16 @@ impl Settings {
             max_retries: self.max_retries,
             ..RetryPolicy::default()
         })
+    }
+
+    /// A run of these settings' model and request options, translating into `language`.
+    pub fn run_spec(&self, language: &str) -> RunSpec {
+        RunSpec {
+            stream: self.stream,
+            token_param: self.token_param,
+            language: language.to_string(),
+            ..RunSpec::new(&self.model)
+        }
     }
 
     /// The client configuration, or the first setting that is wrong.

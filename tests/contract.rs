@@ -235,13 +235,9 @@ fn every_workflow_request_validates() {
     let v = validator(&spec, "CreateChatCompletionRequest");
     for model in ["gpt-4o-mini", "o3-mini"] {
         let run = RunSpec {
-            model: model.into(),
-            stream: true,
-            token_param: TokenParam::Auto,
             text: "Quarterly revenue rose 12 %.".into(),
-            language: "Spanish".into(),
             tasks: builtin_tasks(),
-            limit: 0,
+            ..RunSpec::new(model)
         };
         for t in &run.tasks {
             let format = schema_for(&t.id).map(|s| response_format(&t.id, s));
@@ -341,15 +337,7 @@ fn batch_api_lines_and_objects_follow_the_spec() {
     let chat = validator(&spec, "CreateChatCompletionRequest");
     let docs = split_pasted("First document.\n---\nSecond, with ünïcödé ☕.");
     let tasks = builtin_tasks();
-    let base = RunSpec {
-        model: "gpt-4o-mini".into(),
-        stream: true,
-        token_param: TokenParam::Auto,
-        text: String::new(),
-        language: "Spanish".into(),
-        tasks: Vec::new(),
-        limit: 0,
-    };
+    let base = RunSpec::new("gpt-4o-mini");
     let all: Vec<Job> = jobs(&docs, tasks.len());
     let requests: Vec<_> = all
         .iter()

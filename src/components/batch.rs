@@ -53,15 +53,7 @@ struct Shown {
 impl Shown {
     /// The request settings the batch's jobs are built with.
     fn base(&self, settings: &Settings) -> RunSpec {
-        RunSpec {
-            model: settings.model.clone(),
-            stream: settings.stream,
-            token_param: settings.token_param,
-            text: String::new(),
-            language: self.language.clone(),
-            tasks: Vec::new(),
-            limit: 0,
-        }
+        settings.run_spec(&self.language)
     }
 
     fn saved(&self) -> SavedBatch {

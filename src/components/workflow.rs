@@ -133,13 +133,10 @@ pub fn WorkflowPanel() -> impl IntoView {
         sweep.set(Vec::new());
         sweep_tasks.set(tasks.len());
         let spec = RunSpec {
-            model: settings.model.clone(),
-            stream: settings.stream,
-            token_param: settings.token_param,
             text: input_text,
-            language: language.get_untracked(),
             limit: limit.get_untracked(),
             tasks,
+            ..settings.run_spec(&language.get_untracked())
         };
         let labels: Vec<String> = spec.tasks.iter().map(|t| t.label.clone()).collect();
         let run_cards: Vec<CardState> = spec.tasks.iter().map(|t| card_for(&t.id)).collect();

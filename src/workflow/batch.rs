@@ -450,7 +450,7 @@ impl Table<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::openai::{AttemptRecord, Timing, TokenParam, Usage};
+    use crate::openai::{AttemptRecord, Timing, Usage};
     use crate::workflow::documents::{from_csv, from_jsonl, split_pasted};
     use crate::workflow::tasks::builtin_tasks;
     use futures::executor::block_on;
@@ -466,15 +466,7 @@ mod tests {
     }
 
     fn base() -> RunSpec {
-        RunSpec {
-            model: "m".into(),
-            stream: true,
-            token_param: TokenParam::Auto,
-            text: String::new(),
-            language: "Spanish".into(),
-            tasks: Vec::new(),
-            limit: 0,
-        }
+        RunSpec::new("m")
     }
 
     /// A transport whose requests finish at once, in call order, answering

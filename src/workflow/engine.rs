@@ -38,6 +38,23 @@ pub struct RunSpec {
     pub limit: usize,
 }
 
+impl RunSpec {
+    /// A spec for `model` with the defaults: streamed, the token-limit field
+    /// chosen by model, no text or tasks yet, translation into Spanish, no
+    /// concurrency limit.
+    pub fn new(model: &str) -> Self {
+        Self {
+            model: model.to_string(),
+            stream: true,
+            token_param: TokenParam::Auto,
+            text: String::new(),
+            language: "Spanish".into(),
+            tasks: Vec::new(),
+            limit: 0,
+        }
+    }
+}
+
 /// A task's state, as its card shows it (serialized as its [`TaskStatus::name`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -540,13 +557,10 @@ mod tests {
 
     fn spec() -> RunSpec {
         RunSpec {
-            model: "gpt-4o-mini".into(),
-            stream: true,
-            token_param: TokenParam::Auto,
             text: "TEXT".into(),
             language: "French".into(),
             tasks: builtin_tasks(),
-            limit: 0,
+            ..RunSpec::new("gpt-4o-mini")
         }
     }
 
