@@ -89,7 +89,7 @@ test('a forced 500 leaves one failed cell, and "Retry failed" re-runs only that 
   expect(await received(request, model)).toHaveLength(13);
 });
 
-test('files: CSV rows, a JSONL field, a refused PDF; export CSV', async ({ page, request }) => {
+test('files: CSV rows, a JSONL field, a broken PDF; export CSV', async ({ page, request }) => {
   const model = uniqueModel('batchfiles');
   await openWith(page, { model });
   await onlyTasks(page, ['summary']);
@@ -105,7 +105,7 @@ test('files: CSV rows, a JSONL field, a refused PDF; export CSV', async ({ page,
   await expect(docs).toHaveCount(5);
   await expect(page.getByTestId('batch-docs')).toContainText('tickets.csv row 3');
   await expect(page.getByTestId('batch-docs')).toContainText('no "text" field');
-  await expect(page.getByTestId('batch-docs')).toContainText('PDF and Word files are not supported yet');
+  await expect(page.getByTestId('batch-docs')).toContainText('this PDF could not be read');
   await page.getByTestId('batch-run').click();
   await expect(page.getByTestId('batch-progress')).toContainText('3 done · 0 failed · 0 remaining', { timeout: 30_000 });
   const prompts = (await received(request, model)).map((r) => r.body.messages[1].content as string);
@@ -122,6 +122,42 @@ test('files: CSV rows, a JSONL field, a refused PDF; export CSV', async ({ page,
   expect(out.split('\n')[1].endsWith(',no')).toBe(true);
   expect(out).toContain('tickets.csv row 2');
   expect(out).toContain('scan.pdf');
+});
+
+test('PDF and Word files: text read in a worker loaded only then, bad ones refused with the reason', async ({ page, request }) => {
+  const model = uniqueModel('batchpdf');
+  const wasm: string[] = [];
+  page.on('request', (r) => { if (r.url().endsWith('.wasm')) wasm.push(r.url()); });
+  await openWith(page, { model });
+  await onlyTasks(page, ['summary']);
+  // The page itself never downloads the reader.
+  expect(wasm.some((u) => u.includes('extract'))).toBe(false);
+  const fixtures = join(__dirname, '..', 'fixtures');
+  const dir = mkdtempSync(join(tmpdir(), 'fanout-pdf-'));
+  const renamed = join(dir, 'notes.pdf');
+  writeFileSync(renamed, 'plain text saved with the wrong name');
+  const old = join(dir, 'memo.doc');
+  writeFileSync(old, 'old word');
+  await page.getByTestId('batch-files').setInputFiles([
+    join(fixtures, 'claim.pdf'), join(fixtures, 'ticket.docx'), join(fixtures, 'blank.pdf'), renamed, old,
+  ]);
+  const docs = page.getByTestId('batch-docs');
+  await expect(docs.locator('tbody tr')).toHaveCount(5);
+  await expect(page.getByTestId('docs-reading')).toHaveCount(0);
+  await expect(docs.locator('tr', { hasText: 'memo.doc' })).toContainText('save it as .docx');
+  await expect(docs.locator('tr', { hasText: 'notes.pdf' })).toContainText('not a PDF file');
+  await expect(docs.locator('tr', { hasText: 'blank.pdf' })).toContainText('OCR');
+  expect(wasm.filter((u) => u.includes('extract'))).toHaveLength(1);
+  await page.getByTestId('batch-run').click();
+  await expect(page.getByTestId('batch-progress')).toContainText('2 done · 0 failed · 0 remaining', { timeout: 30_000 });
+  const prompts = (await received(request, model)).map((r) => r.body.messages[1].content as string);
+  expect(prompts).toHaveLength(2);
+  const pdf = prompts.find((p) => p.includes('Claim 4471'));
+  expect(pdf).toContain('The pipe under the sink burst');
+  expect(pdf).toContain('Second page: the adjuster');
+  const word = prompts.find((p) => p.includes('Ticket 981'));
+  expect(word).toContain('printer on the R&D floor');
+  expect(word).toContain('Steps:\tcheck the cable');
 });
 
 test('a reload mid-batch keeps the finished results and resume runs only the rest', async ({ page, request }) => {

@@ -138,7 +138,7 @@ test('empty input is refused next to the text, and nothing is lost', async ({ pa
   await expect(page.getByTestId('input-size')).toContainText('15 characters, about 4 tokens');
 });
 
-test('a .txt file from disk becomes the input; other files are refused with a reason', async ({ page }) => {
+test('a .txt or .docx file from disk becomes the input; other files are refused with a reason', async ({ page }) => {
   const path = require('node:path');
   const fs = require('node:fs');
   const sample = path.join(__dirname, '..', '..', 'samples', 'technology-news.txt');
@@ -149,6 +149,12 @@ test('a .txt file from disk becomes the input; other files are refused with a re
   await expect(page.getByTestId('input-error')).toContainText('"photo.png" is not a text file');
   // The text already loaded is kept.
   await expect(page.getByTestId('input-text')).toHaveValue(/chip maker/);
+  // A Word file's text becomes the input; a damaged PDF is refused and the text stays.
+  await page.getByTestId('file-input').setInputFiles(path.join(__dirname, '..', 'fixtures', 'ticket.docx'));
+  await expect(page.getByTestId('input-text')).toHaveValue(/^Ticket 981: printer offline\nThe printer on the R&D floor/);
+  await page.getByTestId('file-input').setInputFiles({ name: 'cut.pdf', mimeType: 'application/pdf', buffer: fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'claim.pdf')).subarray(0, 300) });
+  await expect(page.getByTestId('input-error')).toContainText('"cut.pdf": this PDF could not be read');
+  await expect(page.getByTestId('input-text')).toHaveValue(/R&D floor/);
 });
 
 test('compare over two rounds reports the spread of each mode', async ({ page, request }) => {

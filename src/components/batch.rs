@@ -11,6 +11,7 @@ use leptos::task::spawn_local;
 use crate::app::AppState;
 use crate::charts::gauge::layout_gauge;
 use crate::components::browser::{download_text, take_file, use_canceller};
+use crate::components::extractor::extract_each;
 use crate::components::fields::NumberField;
 use crate::format::duration_ms;
 use crate::openai::ChatRequest;
@@ -23,8 +24,11 @@ use crate::workflow::batch::{
     progress_of, run_batch,
 };
 use crate::workflow::batch_api::{custom_id, input_file, poll_delay_ms, read_output};
-use crate::workflow::documents::{Document, from_file, split_pasted, unreadable};
+use crate::workflow::documents::{
+    Document, FileKind, file_kind, from_extracted, from_file, split_pasted, unreadable,
+};
 use crate::workflow::engine::{RunSpec, TaskStatus};
+use crate::workflow::extract::MAX_BYTES;
 use crate::workflow::scheduler::{Limits, MAX_IN_FLIGHT};
 use crate::workflow::tasks::TaskDef;
 
@@ -80,6 +84,8 @@ impl Shown {
 pub fn BatchPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
     let docs = RwSignal::new(Vec::<Document>::new());
+    // PDF and Word files still being read.
+    let reading = RwSignal::new(0usize);
     let (paste, set_paste) = signal(String::new());
     let (field, set_field) = signal("text".to_string());
     let (k, set_k) = signal(6usize);
@@ -153,6 +159,49 @@ pub fn BatchPanel() -> impl IntoView {
         let files: Vec<web_sys::File> = (0..list.length()).filter_map(|i| list.get(i)).collect();
         input.set_value("");
         let field = field.get_untracked();
+        // PDF and Word files go to the extraction worker, in one queue.
+        let (binary, files): (Vec<_>, Vec<_>) = files
+            .into_iter()
+            .partition(|f| matches!(file_kind(&f.name()), Ok(FileKind::Binary(_))));
+        if !binary.is_empty() {
+            reading.update(|n| *n += binary.len());
+            spawn_local(async move {
+                let mut names = Vec::new();
+                let mut queue = Vec::new();
+                for file in binary {
+                    let name = file.name();
+                    let Ok(FileKind::Binary(kind)) = file_kind(&name) else {
+                        continue;
+                    };
+                    let read = if file.size() > MAX_BYTES as f64 {
+                        Err(format!(
+                            "it is {:.0} MB; files over {} MB are not read here",
+                            file.size() / 1_048_576.0,
+                            MAX_BYTES / 1_048_576
+                        ))
+                    } else {
+                        gloo_file::futures::read_as_bytes(&gloo_file::File::from(file))
+                            .await
+                            .map_err(|_| "it could not be read".to_string())
+                    };
+                    match read {
+                        Ok(bytes) => {
+                            names.push(name);
+                            queue.push((kind, bytes));
+                        }
+                        Err(e) => {
+                            reading.update(|n| *n = n.saturating_sub(1));
+                            docs.update(|d| d.push(unreadable(&name, &e)));
+                        }
+                    }
+                }
+                extract_each(queue, |i, result| {
+                    reading.update(|n| *n = n.saturating_sub(1));
+                    docs.update(|d| d.push(from_extracted(&names[i], result)));
+                })
+                .await;
+            });
+        }
         for file in files {
             let name = file.name();
             let field = field.clone();
@@ -523,12 +572,17 @@ pub fn BatchPanel() -> impl IntoView {
     view! {
         <section class="panel batch" aria-labelledby="batch-title">
             <h2 id="batch-title">"Batch: many documents"</h2>
-            <p class="hint">"Every document runs the tasks ticked above. Open .txt or .md files (one document each), .csv files (one per row, from the column named below) or .jsonl files (one per line, from that field), or paste texts separated by a line of ---."</p>
+            <p class="hint">"Every document runs the tasks ticked above. Open .txt, .md, .pdf or .docx files (one document each; PDF and Word text is read in your browser), .csv files (one per row, from the column named below) or .jsonl files (one per line, from that field), or paste texts separated by a line of ---."</p>
             <div class="row">
                 <label class="field">
                     <span>"Open files"</span>
-                    <input type="file" multiple accept=".txt,.md,.markdown,.csv,.jsonl,.ndjson" data-testid="batch-files" on:change=add_files />
+                    <input type="file" multiple accept=".txt,.md,.markdown,.csv,.jsonl,.ndjson,.pdf,.docx" data-testid="batch-files" on:change=add_files />
                 </label>
+                <Show when=move || { reading.get() > 0 }>
+                    <p class="hint" role="status" data-testid="docs-reading">
+                        {move || format!("Reading {} PDF/Word file(s)…", reading.get())}
+                    </p>
+                </Show>
                 <label class="field small">
                     <span>"CSV column / JSONL field"</span>
                     <input type="text" data-testid="batch-field" prop:value=move || field.get()

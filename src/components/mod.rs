@@ -2,6 +2,7 @@
 
 mod batch;
 mod browser;
+mod extractor;
 mod fields;
 mod prompt;
 mod run_charts;

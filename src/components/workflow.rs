@@ -10,6 +10,7 @@ use leptos::task::spawn_local;
 
 use crate::app::AppState;
 use crate::components::browser::{take_file, use_canceller};
+use crate::components::extractor::extract_each;
 use crate::components::fields::NumberField;
 use crate::components::run_charts::{
     Headline, PerTaskBars, PerTaskTable, Rows, SweepChart, Timeline,
@@ -48,6 +49,8 @@ pub fn WorkflowPanel() -> impl IntoView {
     let (limit, set_limit) = signal(0usize);
     let (rounds, set_rounds) = signal(1usize);
     let (input_error, set_input_error) = signal(None::<String>);
+    // The PDF or Word file whose text is being read.
+    let (reading, set_reading) = signal(None::<String>);
     let (running, set_running) = signal(false);
     let (phase, set_phase) = signal(String::new());
     let results = RwSignal::new(RunResults::default());
@@ -213,18 +216,38 @@ pub fn WorkflowPanel() -> impl IntoView {
             return;
         };
         let name = file.name();
-        if let Err(e) = check_text_file(&name, file.size() as u64) {
-            set_input_error.set(Some(e.to_string()));
-            return;
-        }
+        let kind = match check_text_file(&name, file.size() as u64) {
+            Ok(kind) => kind,
+            Err(e) => {
+                set_input_error.set(Some(e.to_string()));
+                return;
+            }
+        };
         spawn_local(async move {
-            match gloo_file::futures::read_as_text(&gloo_file::File::from(file)).await {
+            let file = gloo_file::File::from(file);
+            let read = match kind {
+                None => gloo_file::futures::read_as_text(&file)
+                    .await
+                    .map_err(|_| FileError::Unreadable(name.clone()).to_string()),
+                Some(kind) => match gloo_file::futures::read_as_bytes(&file).await {
+                    Err(_) => Err(FileError::Unreadable(name.clone()).to_string()),
+                    Ok(bytes) => {
+                        set_reading.set(Some(name.clone()));
+                        let mut out = Err(String::new());
+                        extract_each(vec![(kind, bytes)], |_, r| out = r).await;
+                        set_reading.set(None);
+                        out.map_err(|e| format!("\"{name}\": {e}"))
+                    }
+                },
+            };
+            match read {
                 Ok(content) => {
                     set_input_error.set(None);
                     set_text.set(content);
                     set_sample.set("custom".into());
                 }
-                Err(_) => set_input_error.set(Some(FileError::Unreadable(name).to_string())),
+                // What was in the text box stays.
+                Err(e) => set_input_error.set(Some(e)),
             }
         });
     };
@@ -256,7 +279,7 @@ pub fn WorkflowPanel() -> impl IntoView {
                 </label>
                 <label class="field">
                     <span>"Open a .txt or .md file"</span>
-                    <input type="file" accept=".txt,.md,.markdown,text/plain,text/markdown" data-testid="file-input" on:change=open_file />
+                    <input type="file" accept=".txt,.md,.markdown,.pdf,.docx,text/plain,text/markdown" data-testid="file-input" on:change=open_file />
                 </label>
                 <label class="field">
                     <span>"Translate to"</span>
@@ -320,6 +343,11 @@ pub fn WorkflowPanel() -> impl IntoView {
                     "Cancel"
                 </button>
             </div>
+            <Show when=move || reading.get().is_some()>
+                <p class="hint" role="status" data-testid="input-reading">
+                    {move || format!("Reading \"{}\"…", reading.get().unwrap_or_default())}
+                </p>
+            </Show>
             <Show when=move || input_error.get().is_some()>
                 <p class="field-error" role="alert" data-testid="input-error">{move || input_error.get().unwrap_or_default()}</p>
             </Show>

@@ -1,10 +1,12 @@
 //! Many documents for a batch: pasted texts split by a separator line, text
-//! files, and the rows of a CSV or JSONL file (a chosen column or field).
+//! files, PDF and Word files, and the rows of a CSV or JSONL file (a chosen
+//! column or field).
 //! Every source gives one entry per document; an entry that cannot be used
 //! keeps its reason, and the others still run.
 
 use serde_json::Value;
 
+use crate::workflow::extract::Binary;
 use crate::workflow::tasks::estimate_tokens;
 
 /// One document to process, or why it cannot be.
@@ -140,6 +142,8 @@ pub enum FileKind {
     Csv,
     /// .jsonl: one document per line.
     Jsonl,
+    /// .pdf / .docx: text extracted in a worker (see `workflow::extract`).
+    Binary(Binary),
 }
 
 /// The kind of a file from its name, or why it cannot be used.
@@ -154,21 +158,42 @@ pub fn file_kind(name: &str) -> Result<FileKind, String> {
         Ok(FileKind::Csv)
     } else if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
         Ok(FileKind::Jsonl)
+    } else if lower.ends_with(".pdf") {
+        Ok(FileKind::Binary(Binary::Pdf))
+    } else if lower.ends_with(".docx") {
+        Ok(FileKind::Binary(Binary::Docx))
+    } else if lower.ends_with(".doc") {
+        Err(format!(
+            "\"{name}\" is an old Word .doc file: save it as .docx and open that"
+        ))
     } else {
         Err(format!(
-            "\"{name}\" cannot be read here: open .txt, .md, .csv or .jsonl files (PDF and Word files are not supported yet)"
+            "\"{name}\" cannot be read here: open .txt, .md, .csv, .jsonl, .pdf or .docx files"
         ))
     }
 }
 
-/// The documents in one file's content.
+/// The documents in one text file's content (a PDF or Word file's text
+/// comes from [`from_extracted`]).
 pub fn from_file(name: &str, content: &str, field: &str) -> Vec<Document> {
     match file_kind(name) {
+        Ok(FileKind::Binary(_)) => vec![Document::bad(
+            name.to_string(),
+            "its text must be extracted first".into(),
+        )],
         Ok(FileKind::Text) => vec![Document::ok(name.to_string(), content.to_string())],
         Ok(FileKind::Csv) => from_csv(name, content, field)
             .unwrap_or_else(|e| vec![Document::bad(name.to_string(), e)]),
         Ok(FileKind::Jsonl) => from_jsonl(name, content, field),
         Err(e) => vec![Document::bad(name.to_string(), e)],
+    }
+}
+
+/// The document for a PDF or Word file, from what extraction gave.
+pub fn from_extracted(name: &str, extracted: Result<String, String>) -> Document {
+    match extracted {
+        Ok(text) => Document::ok(name.to_string(), text),
+        Err(e) => Document::bad(name.to_string(), e),
     }
 }
 
@@ -237,13 +262,22 @@ mod tests {
     #[test]
     fn files_by_kind() {
         assert_eq!(from_file("a.md", "# Hi", "text")[0].text, "# Hi");
-        let pdf = &from_file("report.pdf", "%PDF", "text")[0];
+        assert_eq!(file_kind("Report.PDF"), Ok(FileKind::Binary(Binary::Pdf)));
+        assert_eq!(file_kind("memo.docx"), Ok(FileKind::Binary(Binary::Docx)));
         assert!(
-            pdf.error
-                .as_deref()
-                .unwrap()
-                .contains("PDF and Word files are not supported yet")
+            file_kind("memo.doc")
+                .unwrap_err()
+                .contains("save it as .docx")
         );
+        assert!(
+            file_kind("photo.png")
+                .unwrap_err()
+                .contains(".pdf or .docx")
+        );
+        let pdf = from_extracted("a.pdf", Ok("  \n".into()));
+        assert_eq!(pdf.error.as_deref(), Some("it is empty"));
+        let pdf = from_extracted("a.pdf", Err("no text found".into()));
+        assert_eq!(pdf.error.as_deref(), Some("no text found"));
         let bad_csv = &from_file("x.csv", "a,b\n1,2\n", "text")[0];
         assert!(
             bad_csv

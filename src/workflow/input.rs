@@ -1,6 +1,8 @@
 //! Checks on files opened from disk (input texts, task files), before they
 //! are read.
 
+use crate::workflow::extract::{Binary, MAX_BYTES};
+
 /// Largest file accepted as input text.
 pub const MAX_FILE_BYTES: u64 = 5 * 1024 * 1024;
 
@@ -10,16 +12,18 @@ pub const MAX_TASK_FILE_BYTES: u64 = 1024 * 1024;
 /// Why a file was refused.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum FileError {
-    /// Not a .txt or .md file.
-    #[error("\"{0}\" is not a text file: open a .txt or .md file.")]
+    /// Not a .txt, .md, .pdf or .docx file.
+    #[error("\"{0}\" is not a text file: open a .txt, .md, .pdf or .docx file.")]
     Kind(String),
     /// Too big for one text.
-    #[error("\"{name}\" is {mb:.1} MB; the limit is 5 MB for one text.")]
+    #[error("\"{name}\" is {mb:.1} MB; the limit is {limit} MB for this kind of file.")]
     TooBig {
         /// File name.
         name: String,
         /// Size in MB.
         mb: f64,
+        /// The limit in MB.
+        limit: u64,
     },
     /// Not a .json file.
     #[error("\"{0}\" is not a task file: choose a .json file exported by Fanout.")]
@@ -35,25 +39,39 @@ pub enum FileError {
     Unreadable(String),
 }
 
-/// Whether a file with this name and size may be opened as the input text.
-pub fn check_text_file(name: &str, size: u64) -> Result<(), FileError> {
+/// Whether a file with this name and size may be opened as the input text:
+/// `None` for a text file read as it is, the kind for a PDF or Word file
+/// whose text is extracted first.
+pub fn check_text_file(name: &str, size: u64) -> Result<Option<Binary>, FileError> {
     let lower = name.to_ascii_lowercase();
-    if ![".txt", ".md", ".markdown", ".text"]
+    let kind = if [".txt", ".md", ".markdown", ".text"]
         .iter()
         .any(|e| lower.ends_with(e))
     {
+        None
+    } else if lower.ends_with(".pdf") {
+        Some(Binary::Pdf)
+    } else if lower.ends_with(".docx") {
+        Some(Binary::Docx)
+    } else {
         return Err(FileError::Kind(name.to_string()));
-    }
+    };
     if size == 0 {
         return Err(FileError::Empty(name.to_string()));
     }
-    if size > MAX_FILE_BYTES {
+    let limit = if kind.is_some() {
+        MAX_BYTES as u64
+    } else {
+        MAX_FILE_BYTES
+    };
+    if size > limit {
         return Err(FileError::TooBig {
             name: name.to_string(),
             mb: size as f64 / (1024.0 * 1024.0),
+            limit: limit / (1024 * 1024),
         });
     }
-    Ok(())
+    Ok(kind)
 }
 
 /// Whether a file with this name and size may be imported as tasks.
@@ -76,8 +94,13 @@ mod tests {
 
     #[test]
     fn text_files_pass_and_others_are_explained() {
-        assert_eq!(check_text_file("notes.TXT", 10), Ok(()));
-        assert_eq!(check_text_file("readme.md", 10), Ok(()));
+        assert_eq!(check_text_file("notes.TXT", 10), Ok(None));
+        assert_eq!(check_text_file("readme.md", 10), Ok(None));
+        assert_eq!(check_text_file("claim.PDF", 10), Ok(Some(Binary::Pdf)));
+        assert_eq!(check_text_file("memo.docx", 10), Ok(Some(Binary::Docx)));
+        // PDFs may be larger than a text file: the text is what counts.
+        assert!(check_text_file("scan.pdf", 6 * 1024 * 1024).is_ok());
+        assert!(check_text_file("scan.pdf", MAX_BYTES as u64 + 1).is_err());
         assert_eq!(
             check_text_file("photo.png", 10),
             Err(FileError::Kind("photo.png".into()))
@@ -89,7 +112,7 @@ mod tests {
         let big = check_text_file("big.txt", 6 * 1024 * 1024).unwrap_err();
         assert_eq!(
             big.to_string(),
-            "\"big.txt\" is 6.0 MB; the limit is 5 MB for one text."
+            "\"big.txt\" is 6.0 MB; the limit is 5 MB for this kind of file."
         );
         assert!(check_text_file("x.txt", MAX_FILE_BYTES).is_ok());
     }

@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod cost;
 pub mod documents;
 pub mod engine;
+pub mod extract;
 pub mod input;
 pub mod live;
 pub mod metrics;
