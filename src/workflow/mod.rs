@@ -10,6 +10,7 @@ pub mod extract;
 pub mod input;
 pub mod live;
 pub mod metrics;
+pub mod order;
 pub mod runner;
 pub mod scheduler;
 pub mod structured;
