@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use crate::components::{BatchPanel, PromptPanel, SettingsPanel, WorkflowPanel};
 use crate::settings::{API_KEY_KEY, Provider, SETTINGS_KEY, Settings};
 use crate::workflow::catalog::{TASKS_KEY, TaskCatalog};
+use crate::workflow::order::{DURATIONS_KEY, DurationLog};
 
 /// App-wide state shared through context rather than props.
 #[derive(Clone, Copy)]
@@ -20,6 +21,8 @@ pub struct AppState {
     pub selected: RwSignal<Vec<String>>,
     /// Target language of the translation task.
     pub language: RwSignal<String>,
+    /// Durations measured in this browser, for expected durations.
+    pub durations: RwSignal<DurationLog>,
 }
 
 impl AppState {
@@ -43,6 +46,9 @@ impl AppState {
             tasks: RwSignal::new(tasks),
             selected: RwSignal::new(selected),
             language: RwSignal::new("Spanish".into()),
+            // A log that cannot be read starts empty: it is only a cache of
+            // measurements.
+            durations: RwSignal::new(LocalStorage::get(DURATIONS_KEY).unwrap_or_default()),
         }
     }
 }
@@ -67,6 +73,9 @@ pub fn App() -> impl IntoView {
 
     Effect::new(move |_| {
         let _ = LocalStorage::set(TASKS_KEY, state.tasks.get());
+    });
+    Effect::new(move |_| {
+        let _ = LocalStorage::set(DURATIONS_KEY, state.durations.get());
     });
 
     view! {

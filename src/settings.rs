@@ -12,6 +12,7 @@ use crate::openai::request::{BaseUrlError, DEFAULT_BASE_URL, normalize_base_url}
 use crate::openai::{ClientConfig, HttpTransport, RetryPolicy, TokenParam, Transport};
 use crate::workflow::cost::{Price, default_prices};
 use crate::workflow::engine::RunSpec;
+use crate::workflow::order::{DurationLog, Expected, Order, SpeedModel};
 
 /// localStorage key of the settings (never holds the API key).
 pub const SETTINGS_KEY: &str = "fanout.settings.v1";
@@ -52,6 +53,10 @@ pub struct Settings {
     pub provider: Provider,
     /// How the demo provider behaves.
     pub demo: DemoSettings,
+    /// The order requests start in when they cannot all start at once.
+    pub order: Order,
+    /// Figures for expected durations when none were measured.
+    pub speed: SpeedModel,
 }
 
 impl Default for Settings {
@@ -67,6 +72,8 @@ impl Default for Settings {
             prices: default_prices(),
             provider: Provider::Demo,
             demo: DemoSettings::default(),
+            order: Order::default(),
+            speed: SpeedModel::default(),
         }
     }
 }
@@ -146,6 +153,26 @@ impl Settings {
         })
     }
 
+    /// Which server measured durations belong to: the base URL's host, or
+    /// "demo" for the demo provider.
+    pub fn server_host(&self) -> String {
+        if self.provider == Provider::Demo {
+            return "demo".into();
+        }
+        let url = self.base_url.trim();
+        let rest = url.split_once("://").map_or(url, |(_, r)| r);
+        rest.split('/')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase()
+    }
+
+    /// How long each task of `spec` is expected to take on this server:
+    /// from durations measured before, else from the speed model.
+    pub fn expected_durations(&self, spec: &RunSpec, log: &DurationLog) -> Vec<Expected> {
+        crate::workflow::engine::expected_durations(spec, log, &self.speed, &self.server_host())
+    }
+
     /// A run of these settings' model and request options, translating into `language`.
     pub fn run_spec(&self, language: &str) -> RunSpec {
         RunSpec {
@@ -185,6 +212,20 @@ mod tests {
         assert_eq!(cfg.api_key, "sk-test");
         assert_eq!(cfg.timeout, Duration::from_secs(120));
         assert_eq!(cfg.retry.max_retries, 2);
+    }
+
+    #[test]
+    fn measured_durations_are_kept_per_server_host() {
+        let mut s = Settings::default();
+        assert_eq!(s.server_host(), "demo");
+        s.provider = Provider::Api;
+        assert_eq!(s.server_host(), "api.openai.com");
+        s.base_url = " HTTP://127.0.0.1:8190/v1/ ".into();
+        assert_eq!(s.server_host(), "127.0.0.1:8190");
+        // Settings saved before ordering existed load with its defaults.
+        let old: Settings = serde_json::from_str(r#"{"model":"m"}"#).unwrap();
+        assert_eq!(old.order, Order::LongestFirst);
+        assert_eq!(old.speed, SpeedModel::default());
     }
 
     #[test]

@@ -20,6 +20,8 @@ pub struct TimelineRow {
     pub end_ms: f64,
     /// Waits before retries, (start, end).
     pub waits: Vec<(f64, f64)>,
+    /// How long the task was expected to take (drawn faint behind the bar).
+    pub expected_ms: Option<f64>,
 }
 
 /// Sizes of the drawing.
@@ -68,6 +70,8 @@ pub struct BarGeom {
     pub ttft_width: f64,
     /// Retry waits as (x, width).
     pub waits: Vec<(f64, f64)>,
+    /// Width of the expected-duration bar from the bar's start, if known.
+    pub expected_width: Option<f64>,
 }
 
 /// The whole chart.
@@ -97,7 +101,7 @@ pub fn layout_timeline(
 ) -> TimelineLayout {
     let latest = rows
         .iter()
-        .map(|r| r.end_ms)
+        .map(|r| r.end_ms.max(r.start_ms + r.expected_ms.unwrap_or(0.0)))
         .fold(span_ms.max(now_ms.unwrap_or(0.0)), f64::max);
     let ticks = nice_ticks(latest, 6);
     let axis_max = ticks.last().copied().unwrap_or(0.0).max(1.0);
@@ -128,6 +132,7 @@ pub fn layout_timeline(
                 .iter()
                 .map(|(a, b)| (x.map(*a), (x.map(*b) - x.map(*a)).max(1.0)))
                 .collect(),
+            expected_width: r.expected_ms.map(|e| x.map(r.start_ms + e.max(0.0)) - x0),
         });
         y += frame.row_height;
     }
@@ -155,6 +160,7 @@ mod tests {
             first_token_ms: first,
             end_ms: end,
             waits: vec![],
+            expected_ms: None,
         }
     }
 
@@ -193,6 +199,23 @@ mod tests {
         assert_eq!((l.bars[0].y, l.bars[1].y, l.bars[2].y), (4.0, 24.0, 54.0));
         assert_eq!(l.axis_y, 78.0);
         assert_eq!(l.height, 98.0);
+        assert_eq!(l.bars[0].expected_width, None);
+    }
+
+    #[test]
+    fn expected_durations_are_drawn_from_the_bar_start_and_widen_the_axis() {
+        let mut late = row("B", "parallel", 1000.0, None, 1500.0);
+        late.expected_ms = Some(3000.0);
+        let mut early = row("A", "parallel", 0.0, None, 2000.0);
+        early.expected_ms = Some(500.0);
+        let l = layout_timeline(&[early, late], 0.0, None, frame());
+        // The expected end of B (4000 ms) sets the axis: 0.1 units per ms.
+        assert_eq!(l.ticks.last(), Some(&(500.0, 4000.0)));
+        assert_eq!(l.bars[0].expected_width, Some(50.0));
+        assert_eq!(
+            (l.bars[1].x, l.bars[1].expected_width),
+            (200.0, Some(300.0))
+        );
     }
 
     #[test]

@@ -20,8 +20,8 @@ use crate::openai::client::now_ms;
 use crate::settings::{Provider, Settings};
 use crate::store::Store;
 use crate::workflow::batch::{
-    BatchEvent, Cell, Job, SavedBatch, Table, Tally, job_request, jobs, mean_in_flight,
-    progress_of, run_batch,
+    BatchEvent, Cell, Job, Ordering, SavedBatch, Table, Tally, job_order, job_request, jobs,
+    mean_in_flight, progress_of, run_batch,
 };
 use crate::workflow::batch_api::{custom_id, input_file, poll_delay_ms, read_output};
 use crate::workflow::documents::{
@@ -232,6 +232,17 @@ pub fn BatchPanel() -> impl IntoView {
             .iter()
             .map(|&i| job_request(&base, &s.docs, &s.tasks, s.jobs[i]))
             .collect();
+        let picked: Vec<Job> = indices.iter().map(|&i| s.jobs[i]).collect();
+        let host = settings.server_host();
+        let order = state.durations.with_untracked(|log| {
+            let how = Ordering {
+                order: settings.order,
+                log,
+                speed: &settings.speed,
+                host: &host,
+            };
+            job_order(&base, &s.docs, &s.tasks, &picked, &how)
+        });
         for &i in &indices {
             s.views[i].set(JobView {
                 status: TaskStatus::Pending,
@@ -273,7 +284,7 @@ pub fn BatchPanel() -> impl IntoView {
                     samples.update(|v| v.push((now_ms() - t0, in_flight)));
                 }
             };
-            let outputs = run_batch(&*transport, &requests, limits, &on).await;
+            let outputs = run_batch(&*transport, &requests, &order, limits, &on).await;
             // Jobs never started (cancelled) are marked so, not left pending.
             for (pos, out) in outputs.iter().enumerate() {
                 if out.is_none() {

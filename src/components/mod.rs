@@ -4,6 +4,7 @@ mod batch;
 mod browser;
 mod extractor;
 mod fields;
+mod order_panel;
 mod prompt;
 mod run_charts;
 mod settings_panel;

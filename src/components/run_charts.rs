@@ -153,7 +153,7 @@ pub fn Timeline(
     view! {
         <Show when=move || rows.with(|r| !r.is_empty())>
             <figure class="timeline">
-                <figcaption>"Timeline: each bar runs from request sent to answer done; the lighter start is the wait for the first token; hatched marks are waits before a retry."</figcaption>
+                <figcaption>"Timeline: each bar runs from request sent to answer done; the lighter start is the wait for the first token; hatched marks are waits before a retry; the faint outline behind a bar is how long the task was expected to take."</figcaption>
                 {move || {
                     let l = layout();
                     view! {
@@ -167,6 +167,9 @@ pub fn Timeline(
                             {l.bars.iter().map(|b| view! {
                                 <g class=format!("bar {} {}", b.status, b.group)>
                                     <text class="label" x="4" y=b.y + 15.0>{b.label.clone()}</text>
+                                    {b.expected_width.map(|w| view! {
+                                        <rect class="expected" data-testid="expected-bar" x=b.x y=b.y + 1.0 width=w.max(1.0) height="20" rx="2"></rect>
+                                    })}
                                     <rect class="total" x=b.x y=b.y + 3.0 width=b.width height="16" rx="2"></rect>
                                     <rect class="ttft" x=b.x y=b.y + 3.0 width=b.ttft_width height="16" rx="2"></rect>
                                     {b.waits.iter().map(|(x, w)| view! {

@@ -23,6 +23,7 @@ fn blank_task() -> TaskDef {
         prompt: "{text}".into(),
         max_tokens: 200,
         structured: false,
+        priority: 0,
     }
 }
 
@@ -213,6 +214,12 @@ pub fn TaskList(
                             <input type="number" min="1" data-testid="task-form-max-tokens"
                                 prop:value=value(|t| t.max_tokens.to_string())
                                 on:input=field(|t, v| t.max_tokens = v.trim().parse().unwrap_or(0)) />
+                        </label>
+                        <label class="field small" title="When not every request can start at once, higher priorities start first, whatever their expected duration.">
+                            <span>"Priority (0–9, higher starts first)"</span>
+                            <input type="number" min="0" max="9" data-testid="task-form-priority"
+                                prop:value=value(|t| t.priority.to_string())
+                                on:input=field(|t, v| t.priority = v.trim().parse().unwrap_or(u8::MAX)) />
                         </label>
                     </div>
                     <label class="field">

@@ -12,6 +12,7 @@ use crate::app::AppState;
 use crate::components::browser::{take_file, use_canceller};
 use crate::components::extractor::extract_each;
 use crate::components::fields::NumberField;
+use crate::components::order_panel::OrderPanel;
 use crate::components::run_charts::{
     Headline, PerTaskBars, PerTaskTable, Rows, SweepChart, Timeline,
 };
@@ -20,7 +21,9 @@ use crate::components::task_editor::TaskList;
 use crate::openai::client::now_ms;
 use crate::samples::SAMPLES;
 use crate::settings::Provider;
-use crate::workflow::engine::{FormatMemory, Plan, RunSpec, WorkflowEvent, run_plan};
+use crate::workflow::engine::{
+    FormatMemory, Plan, RunSpec, WorkflowEvent, observations, order_saving, run_plan, with_order,
+};
 use crate::workflow::input::{FileError, check_text_file};
 use crate::workflow::live::{LiveRow, RunResults};
 use crate::workflow::runner::{Mode, concurrency};
@@ -53,6 +56,8 @@ pub fn WorkflowPanel() -> impl IntoView {
     let (reading, set_reading) = signal(None::<String>);
     let (running, set_running) = signal(false);
     let (phase, set_phase) = signal(String::new());
+    // What the start order saved against "as listed" in the last run.
+    let (saving, set_saving) = signal(None::<String>);
     let results = RwSignal::new(RunResults::default());
     // Concurrency sweep: (K, wall ms) per run, and the number of tasks swept.
     let sweep = RwSignal::new(Vec::<(usize, f64)>::new());
@@ -78,6 +83,26 @@ pub fn WorkflowPanel() -> impl IntoView {
         });
         c
     };
+
+    // What each chosen task is expected to take with the current text,
+    // settings and measurements.
+    let expected = Memo::new(move |_| {
+        let tasks = state.tasks.with(|c| c.chosen(&selected.get()));
+        let settings = state.settings.get();
+        let spec = RunSpec {
+            text: text.get(),
+            tasks,
+            ..settings.run_spec(&language.get())
+        };
+        let e = state
+            .durations
+            .with(|log| settings.expected_durations(&spec, log));
+        spec.tasks
+            .into_iter()
+            .map(|t| t.label)
+            .zip(e)
+            .collect::<Vec<_>>()
+    });
 
     let chars = move || text.with(|t| t.chars().count());
     let tokens = move || text.with(|t| estimate_tokens(t));
@@ -141,6 +166,13 @@ pub fn WorkflowPanel() -> impl IntoView {
             tasks,
             ..settings.run_spec(&language.get_untracked())
         };
+        let host = settings.server_host();
+        let expected = state
+            .durations
+            .with_untracked(|log| settings.expected_durations(&spec, log));
+        let spec = with_order(spec, &expected, settings.order);
+        let expected: Vec<f64> = expected.iter().map(|e| e.ms).collect();
+        set_saving.set(None);
         let labels: Vec<String> = spec.tasks.iter().map(|t| t.label.clone()).collect();
         let run_cards: Vec<CardState> = spec.tasks.iter().map(|t| card_for(&t.id)).collect();
         results.set(RunResults {
@@ -168,7 +200,14 @@ pub fn WorkflowPanel() -> impl IntoView {
                     run_cards.iter().for_each(CardState::reset);
                     rows.update(|all| {
                         all.retain(|(mode, _)| *mode != m);
-                        all.push((m, labels.iter().map(|l| LiveRow::pending(l)).collect()));
+                        all.push((
+                            m,
+                            labels
+                                .iter()
+                                .zip(&expected)
+                                .map(|(l, e)| LiveRow::pending(l, Some(*e)))
+                                .collect(),
+                        ));
                         // Sequential above parallel, whichever ran first.
                         all.sort_by_key(|(mode, _)| *mode == Mode::Parallel);
                     });
@@ -201,7 +240,21 @@ pub fn WorkflowPanel() -> impl IntoView {
                     }
                 }
             };
-            run_plan(&*transport, &spec, plan, &memory, &on_event).await;
+            let outcomes = run_plan(&*transport, &spec, plan, &memory, &on_event).await;
+            state.durations.update(|log| {
+                log.extend(outcomes.iter().flat_map(|o| observations(&spec, &host, o)));
+            });
+            // A sweep changes K from run to run: no single replay applies.
+            if !matches!(plan, Plan::Sweep { .. }) && !transport.cancelled() {
+                let k = concurrency(Mode::Parallel, spec.limit, spec.tasks.len());
+                set_saving.set(
+                    outcomes
+                        .iter()
+                        .rev()
+                        .find_map(|o| order_saving(&spec, o))
+                        .map(|s| s.describe(settings.order, k)),
+                );
+            }
             drop(ticker);
             now.set(None);
             set_running.set(false);
@@ -336,6 +389,7 @@ pub fn WorkflowPanel() -> impl IntoView {
                     value=limit on_set=Callback::new(move |v| set_limit.set(v)) />
                 <NumberField label="Rounds (compare)" testid="rounds" min=1usize max=5usize
                     value=rounds on_set=Callback::new(move |v| set_rounds.set(v)) />
+                <OrderPanel expected=expected />
                 <button type="button" class="primary" data-testid="run" disabled=running on:click=move |_| run()>
                     "Run"
                 </button>
@@ -352,6 +406,9 @@ pub fn WorkflowPanel() -> impl IntoView {
                 <p class="field-error" role="alert" data-testid="input-error">{move || input_error.get().unwrap_or_default()}</p>
             </Show>
             <p class="phase" aria-live="polite" data-testid="phase">{move || phase.get()}</p>
+            <Show when=move || saving.get().is_some()>
+                <p class="hint" data-testid="order-saving">{move || saving.get().unwrap_or_default()}</p>
+            </Show>
             <Headline results=results />
             <Timeline rows=rows now=now />
             <div class="cards">

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::openai::{ApiError, ChatOutput, ChatRequest, Progress, Transport};
 use crate::workflow::documents::Document;
 use crate::workflow::engine::{RunSpec, TaskStatus, task_request};
+use crate::workflow::order::{DurationLog, Order, RequestShape, SpeedModel, expected, start_order};
 use crate::workflow::scheduler::{Limits, Next, Scheduler};
 use crate::workflow::tasks::{TaskDef, estimate_tokens};
 
@@ -42,6 +43,49 @@ pub fn job_request(base: &RunSpec, docs: &[Document], tasks: &[TaskDef], job: Jo
     task_request(&spec, &tasks[job.task], None)
 }
 
+/// How the requests of a batch are ordered: the user's order, with what
+/// durations were measured in this browser and the request model.
+pub struct Ordering<'a> {
+    /// As listed or longest expected first.
+    pub order: Order,
+    /// Measured durations.
+    pub log: &'a DurationLog,
+    /// Figures for requests never measured.
+    pub speed: &'a SpeedModel,
+    /// The server's host ("demo" for the demo provider).
+    pub host: &'a str,
+}
+
+/// The order `jobs` start in (positions in `jobs`): task priorities first,
+/// then as listed or longest expected first, across documents × tasks.
+pub fn job_order(
+    base: &RunSpec,
+    docs: &[Document],
+    tasks: &[TaskDef],
+    jobs: &[Job],
+    how: &Ordering<'_>,
+) -> Vec<usize> {
+    let ms: Vec<f64> = jobs
+        .iter()
+        .map(|&j| {
+            let task = &tasks[j.task];
+            let shape = RequestShape {
+                task: &task.id,
+                input_tokens: estimate_tokens(&docs[j.doc].text),
+                prompt_tokens: job_request(base, docs, tasks, j)
+                    .messages
+                    .iter()
+                    .map(|m| estimate_tokens(&m.content))
+                    .sum(),
+                max_tokens: task.max_tokens,
+            };
+            expected(how.log, how.speed, &base.model, how.host, shape).ms
+        })
+        .collect();
+    let priorities: Vec<u8> = jobs.iter().map(|j| tasks[j.task].priority).collect();
+    start_order(&ms, &priorities, how.order)
+}
+
 /// Estimated tokens of a request: its prompt plus its answer limit.
 pub fn estimate(req: &ChatRequest) -> f64 {
     let prompt: usize = req
@@ -69,20 +113,24 @@ pub enum BatchEvent {
     },
 }
 
-/// Runs `requests` under `limits`, reporting as it goes; returns each
-/// request's output in input order (cancelled ones that never started
-/// report `Aborted`).
+/// Runs `requests` under `limits`, starting them in `order` (empty: as
+/// listed), reporting as it goes; returns each request's output in input
+/// order (cancelled ones that never started report `Aborted`).
 pub async fn run_batch(
     transport: &dyn Transport,
     requests: &[ChatRequest],
+    order: &[usize],
     limits: Limits,
     on: &dyn Fn(BatchEvent),
 ) -> Vec<Option<ChatOutput>> {
-    let sched = RefCell::new(Scheduler::new(
-        requests.iter().map(estimate).collect(),
-        limits,
-        transport.now_ms(),
-    ));
+    let sched = RefCell::new(
+        Scheduler::new(
+            requests.iter().map(estimate).collect(),
+            limits,
+            transport.now_ms(),
+        )
+        .in_order(order),
+    );
     let mut results: Vec<Option<ChatOutput>> = vec![None; requests.len()];
     let mut running = FuturesUnordered::new();
     let load = |s: &Scheduler| BatchEvent::Load {
@@ -550,6 +598,37 @@ mod tests {
     }
 
     #[test]
+    fn batches_order_documents_times_tasks_longest_first_with_priorities() {
+        let mut d = split_pasted("short\n---\nshort too");
+        d.push(Document {
+            name: "long".into(),
+            text: "word ".repeat(4000),
+            error: None,
+        });
+        let mut tasks: Vec<TaskDef> = builtin_tasks().into_iter().take(2).collect();
+        let j = jobs(&d, tasks.len());
+        let log = DurationLog::default();
+        let speed = SpeedModel::default();
+        let how = |order| Ordering {
+            order,
+            log: &log,
+            speed: &speed,
+            host: "h",
+        };
+        let listed = job_order(&base(), &d, &tasks, &j, &how(Order::AsListed));
+        assert_eq!(listed, (0..6).collect::<Vec<_>>());
+        // The long document's summary (200 tokens) first, then its
+        // sentiment (120), then the short ones' summaries, the longer text first.
+        let lpt = job_order(&base(), &d, &tasks, &j, &how(Order::LongestFirst));
+        assert_eq!(&lpt[..4], [4, 5, 2, 0]);
+        // Sentiment marked important starts first across every document
+        // (longest first among them).
+        tasks[1].priority = 5;
+        let prio = job_order(&base(), &d, &tasks, &j, &how(Order::LongestFirst));
+        assert_eq!(&prio[..3], [5, 3, 1]);
+    }
+
+    #[test]
     fn a_batch_runs_everything_once_in_order_with_one_failure() {
         let d = docs();
         let tasks: Vec<TaskDef> = builtin_tasks().into_iter().take(3).collect();
@@ -566,6 +645,7 @@ mod tests {
         let out = block_on(run_batch(
             &t,
             &reqs,
+            &[],
             Limits {
                 max_in_flight: 4,
                 ..Limits::default()

@@ -208,6 +208,7 @@ mod tests {
             prompt: "Do it: {text}".into(),
             max_tokens: 50,
             structured: false,
+            priority: 0,
         }
     }
 

@@ -13,11 +13,15 @@ use crate::openai::{
     Transport, build_chat_request,
 };
 use crate::workflow::metrics::{RunMetrics, TaskTiming, run_metrics};
+use crate::workflow::order::{
+    DurationLog, Expected, Observation, Order, RequestShape, Saving, SpeedModel, expected,
+    start_order,
+};
 use crate::workflow::runner::{Mode, comparison_order, concurrency, run_limited, sweep_limits};
 use crate::workflow::structured::{
     Field, is_format_refusal, parse_fields, response_format, schema_for, supports_json_schema,
 };
-use crate::workflow::tasks::{TaskDef, task_messages};
+use crate::workflow::tasks::{TaskDef, estimate_tokens, task_messages};
 
 /// What a run sends: the model settings, the text and the tasks.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,6 +40,10 @@ pub struct RunSpec {
     pub tasks: Vec<TaskDef>,
     /// Parallel concurrency limit (0 = all at once).
     pub limit: usize,
+    /// The order parallel runs start the tasks in when they cannot all start
+    /// at once (see `workflow::order`); empty or not a permutation of the
+    /// tasks = as listed. Sequential runs always go as listed.
+    pub start_order: Vec<usize>,
 }
 
 impl RunSpec {
@@ -51,6 +59,23 @@ impl RunSpec {
             language: "Spanish".into(),
             tasks: Vec::new(),
             limit: 0,
+            start_order: Vec::new(),
+        }
+    }
+
+    /// The order a run in `mode` starts the tasks in.
+    pub fn starts(&self, mode: Mode) -> Vec<usize> {
+        let n = self.tasks.len();
+        let mut seen = vec![false; n];
+        let valid = self.start_order.len() == n
+            && self
+                .start_order
+                .iter()
+                .all(|&i| i < n && !std::mem::replace(&mut seen[i], true));
+        if mode == Mode::Parallel && valid {
+            self.start_order.clone()
+        } else {
+            (0..n).collect()
         }
     }
 }
@@ -211,6 +236,81 @@ pub fn task_request(
     build_chat_request(&spec.model, messages, &opts)
 }
 
+/// How long each of the spec's tasks is expected to take: from durations
+/// measured before with this model on `host`, else from `speed`.
+pub fn expected_durations(
+    spec: &RunSpec,
+    log: &DurationLog,
+    speed: &SpeedModel,
+    host: &str,
+) -> Vec<Expected> {
+    let input_tokens = estimate_tokens(&spec.text);
+    spec.tasks
+        .iter()
+        .map(|t| {
+            let prompt_tokens = task_messages(t, &spec.text, &spec.language)
+                .iter()
+                .map(|m| estimate_tokens(&m.content))
+                .sum();
+            let shape = RequestShape {
+                task: &t.id,
+                input_tokens,
+                prompt_tokens,
+                max_tokens: t.max_tokens,
+            };
+            expected(log, speed, &spec.model, host, shape)
+        })
+        .collect()
+}
+
+/// The spec with its parallel start order set by `order` (and the tasks'
+/// priorities) from `expected`.
+pub fn with_order(spec: RunSpec, expected: &[Expected], order: Order) -> RunSpec {
+    let ms: Vec<f64> = expected.iter().map(|e| e.ms).collect();
+    let priorities: Vec<u8> = spec.tasks.iter().map(|t| t.priority).collect();
+    RunSpec {
+        start_order: start_order(&ms, &priorities, order),
+        ..spec
+    }
+}
+
+/// What a run's successful tasks measured, to estimate the next runs.
+pub fn observations(spec: &RunSpec, host: &str, outcome: &RunOutcome) -> Vec<Observation> {
+    let input_tokens = estimate_tokens(&spec.text);
+    spec.tasks
+        .iter()
+        .zip(&outcome.results)
+        .filter(|(_, r)| r.status == TaskStatus::Done)
+        .map(|(t, r)| {
+            let total = r.timing.total_ms();
+            Observation {
+                task: t.id.clone(),
+                model: spec.model.clone(),
+                host: host.to_string(),
+                input_tokens,
+                first_token_ms: r.timing.ttft_ms().unwrap_or(total),
+                total_ms: total,
+            }
+        })
+        .collect()
+}
+
+/// What the spec's start order saved in a parallel run against "as
+/// listed", replaying each task's measured duration; `None` for sequential
+/// runs and when every task had a slot.
+pub fn order_saving(spec: &RunSpec, outcome: &RunOutcome) -> Option<Saving> {
+    if outcome.mode != Mode::Parallel {
+        return None;
+    }
+    let k = concurrency(Mode::Parallel, spec.limit, spec.tasks.len());
+    let durations: Vec<f64> = outcome
+        .results
+        .iter()
+        .map(|r| r.timing.total_ms())
+        .collect();
+    Saving::of(&durations, &spec.starts(Mode::Parallel), k)
+}
+
 /// An output for a task that never started because the run was cancelled.
 fn not_started(at: f64) -> ChatOutput {
     ChatOutput {
@@ -321,7 +421,7 @@ pub async fn run_tasks(
     let n = spec.tasks.len();
     let k = concurrency(mode, spec.limit, n);
     let start = transport.now_ms();
-    let results = run_limited(n, k, |i| async move {
+    let results = run_limited(&spec.starts(mode), k, |i| async move {
         let r = run_task(transport, spec, &spec.tasks[i], start, memory, &|e| {
             on(i, e)
         })
@@ -564,6 +664,17 @@ mod tests {
         }
     }
 
+    /// Runs `spec` once in `mode`, ignoring events.
+    fn run_quietly(fake: &Fake, spec: &RunSpec, mode: Mode) -> RunOutcome {
+        block_on(run_tasks(
+            fake,
+            spec,
+            mode,
+            &FormatMemory::default(),
+            &|_, _| {},
+        ))
+    }
+
     fn http(status: u16, message: &str) -> ApiError {
         ApiError::Http {
             status,
@@ -622,13 +733,7 @@ mod tests {
                 "plain".into()
             })
         });
-        let out = block_on(run_tasks(
-            &fake,
-            &spec(),
-            Mode::Sequential,
-            &FormatMemory::default(),
-            &|_, _| {},
-        ));
+        let out = run_quietly(&fake, &spec(), Mode::Sequential);
         let with_format: Vec<String> = fake
             .sent
             .borrow()
@@ -729,13 +834,7 @@ mod tests {
     fn cancelled_runs_send_nothing_more() {
         let fake = Fake::new(|_| Reply::Ok("ok".into()));
         fake.cancelled.set(true);
-        let out = block_on(run_tasks(
-            &fake,
-            &spec(),
-            Mode::Sequential,
-            &FormatMemory::default(),
-            &|_, _| {},
-        ));
+        let out = run_quietly(&fake, &spec(), Mode::Sequential);
         assert!(fake.sent.borrow().is_empty());
         assert!(
             out.results
@@ -806,6 +905,103 @@ mod tests {
                 (Mode::Parallel, 3)
             ]
         );
+    }
+
+    /// Parallel runs start tasks in the spec's start order; sequential runs
+    /// and a start order that is not a permutation go as listed.
+    #[test]
+    fn parallel_runs_start_in_the_chosen_order() {
+        let first_words = |fake: &Fake| -> Vec<String> {
+            fake.sent
+                .borrow()
+                .iter()
+                .map(|r| {
+                    r.messages[1]
+                        .content
+                        .split(' ')
+                        .next()
+                        .unwrap_or("")
+                        .to_string()
+                })
+                .collect()
+        };
+        let run = |mode: Mode, order: Vec<usize>| {
+            let fake = Fake::new(|_| Reply::Ok("{}".into()));
+            let spec = RunSpec {
+                limit: 1,
+                start_order: order,
+                ..spec()
+            };
+            let out = run_quietly(&fake, &spec, mode);
+            // Results stay in task order whatever the start order.
+            assert_eq!(out.results[0].timing.id, "summary");
+            first_words(&fake)
+        };
+        let listed = run(Mode::Parallel, vec![]);
+        let reversed = run(Mode::Parallel, vec![5, 4, 3, 2, 1, 0]);
+        let mut expect = listed.clone();
+        expect.reverse();
+        assert_eq!(reversed, expect);
+        assert_ne!(listed, reversed);
+        assert_eq!(run(Mode::Sequential, vec![5, 4, 3, 2, 1, 0]), listed);
+        assert_eq!(run(Mode::Parallel, vec![0, 0, 1, 2, 3, 4]), listed);
+        assert_eq!(run(Mode::Parallel, vec![5, 4]), listed);
+    }
+
+    #[test]
+    fn measured_durations_feed_the_next_runs_order() {
+        let fake = Fake::new(|_| Reply::Ok("{}".into()));
+        let host = "127.0.0.1:8190";
+        let mut log = DurationLog::default();
+        let before = expected_durations(&spec(), &log, &SpeedModel::default(), host);
+        assert!(
+            before
+                .iter()
+                .all(|e| e.source == crate::workflow::order::Source::Model)
+        );
+        // The request model: Summary (200 tokens) is expected longer than
+        // Sentiment (120), so it starts before it.
+        assert!(before[0].ms > before[1].ms);
+        let s = with_order(spec(), &before, Order::LongestFirst);
+        let pos = |o: &[usize], i: usize| o.iter().position(|&x| x == i).unwrap();
+        assert!(pos(&s.start_order, 0) < pos(&s.start_order, 1));
+        let out = run_quietly(&fake, &spec(), Mode::Sequential);
+        let mut obs = observations(&spec(), host, &out);
+        assert_eq!(obs.len(), 6);
+        assert!(obs.iter().all(|o| o.total_ms == 10.0 && o.host == host));
+        // Say Category took 5 s last time.
+        obs[5].total_ms = 5000.0;
+        log.extend(obs);
+        let after = expected_durations(&spec(), &log, &SpeedModel::default(), host);
+        assert!(
+            after
+                .iter()
+                .all(|e| e.source == crate::workflow::order::Source::History)
+        );
+        assert_eq!(after[5].ms, 5000.0);
+        let s = with_order(spec(), &after, Order::LongestFirst);
+        assert_eq!(s.start_order[0], 5);
+        // As listed keeps the listing; a priority still goes first.
+        let mut tasks = builtin_tasks();
+        tasks[3].priority = 1;
+        let listed = with_order(RunSpec { tasks, ..spec() }, &after, Order::AsListed);
+        assert_eq!(listed.start_order, [3, 0, 1, 2, 4, 5]);
+        // A parallel run at K = 2 reports a replayed saving; with every
+        // task in flight, or sequential, there is nothing to compare.
+        let k2 = RunSpec { limit: 2, ..s };
+        let par = run_quietly(&fake, &k2, Mode::Parallel);
+        assert!(order_saving(&k2, &par).is_some());
+        assert_eq!(
+            order_saving(
+                &RunSpec {
+                    limit: 0,
+                    ..k2.clone()
+                },
+                &par
+            ),
+            None
+        );
+        assert_eq!(order_saving(&k2, &out), None);
     }
 
     /// With requests held open, parallel has every task in flight at once,

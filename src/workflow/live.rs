@@ -139,11 +139,13 @@ pub struct LiveRow {
     pub end: Option<f64>,
     /// Waits before retries, (start, end); an open wait has end = start.
     pub waits: Vec<(f64, f64)>,
+    /// How long it was expected to take, ms.
+    pub expected: Option<f64>,
 }
 
 impl LiveRow {
-    /// A row for a task not yet sent.
-    pub fn pending(label: &str) -> Self {
+    /// A row for a task not yet sent, expected to take `expected` ms.
+    pub fn pending(label: &str, expected: Option<f64>) -> Self {
         Self {
             label: label.to_string(),
             status: TaskStatus::Pending,
@@ -151,6 +153,7 @@ impl LiveRow {
             first: None,
             end: None,
             waits: Vec::new(),
+            expected,
         }
     }
 
@@ -199,6 +202,7 @@ impl LiveRow {
                 .end
                 .unwrap_or_else(|| now.unwrap_or(self.start).max(self.start)),
             waits: self.waits.clone(),
+            expected_ms: self.expected,
         }
     }
 }
@@ -256,7 +260,7 @@ mod tests {
 
     #[test]
     fn events_build_the_bar() {
-        let mut r = LiveRow::pending("Summary");
+        let mut r = LiveRow::pending("Summary", Some(900.0));
         r.apply(&TaskEvent::Sent { at: 5.0 }, 1000.0);
         r.apply(
             &TaskEvent::Attempt {
@@ -269,6 +273,7 @@ mod tests {
         r.apply(&TaskEvent::Waiting { at: 40.0 }, 1000.0);
         let row = r.to_timeline(Mode::Parallel, Some(60.0));
         assert_eq!(row.status, "running");
+        assert_eq!(row.expected_ms, Some(900.0));
         assert_eq!((row.start_ms, row.end_ms), (5.0, 60.0));
         assert_eq!(row.waits, vec![(40.0, 40.0)]);
         r.apply(

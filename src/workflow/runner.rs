@@ -68,16 +68,19 @@ pub fn ideal_speedup(n: usize, k: usize) -> f64 {
     n as f64 / n.div_ceil(k) as f64
 }
 
-/// Runs `n` jobs with at most `limit` in flight, starting the next as soon as
-/// one finishes (no waves), and returns the results in input order whatever
-/// the completion order. `start(i)` creates job `i` when its turn comes.
-pub async fn run_limited<T, F, Fut>(n: usize, limit: usize, mut start: F) -> Vec<T>
+/// Runs jobs `0..n` with at most `limit` in flight, starting them in
+/// `order` (a permutation of `0..n`; see `workflow::order`) and the next as
+/// soon as one finishes (no waves), and returns the results in job order
+/// whatever the completion order. `start(i)` creates job `i` when its turn
+/// comes.
+pub async fn run_limited<T, F, Fut>(order: &[usize], limit: usize, mut start: F) -> Vec<T>
 where
     F: FnMut(usize) -> Fut,
     Fut: Future<Output = T>,
 {
+    let n = order.len();
     let mut results: Vec<Option<T>> = (0..n).map(|_| None).collect();
-    let mut running = futures::stream::iter(0..n)
+    let mut running = futures::stream::iter(order.iter().copied())
         .map(|i| {
             let job = start(i);
             async move { (i, job.await) }
@@ -146,7 +149,8 @@ mod tests {
         let in_flight = Cell::new(0);
         let max = Cell::new(0);
         let finished = RefCell::new(vec![]);
-        let out = futures::executor::block_on(run_limited(durations.len(), limit, |i| FakeJob {
+        let order: Vec<usize> = (0..durations.len()).collect();
+        let out = futures::executor::block_on(run_limited(&order, limit, |i| FakeJob {
             id: i,
             polls: durations[i],
             started: false,

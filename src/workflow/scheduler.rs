@@ -128,6 +128,22 @@ impl Scheduler {
         }
     }
 
+    /// Starts the jobs in `order` (a permutation of the jobs, as
+    /// `workflow::order::start_order` gives) instead of `0..n`; an order
+    /// that is not a permutation is ignored.
+    pub fn in_order(mut self, order: &[usize]) -> Self {
+        let n = self.estimates.len();
+        let mut seen = vec![false; n];
+        if order.len() == n
+            && order
+                .iter()
+                .all(|&i| i < n && !std::mem::replace(&mut seen[i], true))
+        {
+            self.queue = order.iter().copied().collect();
+        }
+        self
+    }
+
     /// The current limit on requests in flight (lowered after 429s).
     pub fn current_k(&self) -> usize {
         self.k
@@ -273,6 +289,44 @@ mod tests {
             }
         }
         panic!("simulation did not end");
+    }
+
+    #[test]
+    fn jobs_start_in_the_given_order_and_longest_first_ends_sooner() {
+        // K = 2 over 1, 1, 1, 1, 10 as listed ends at 12; longest first at 10.
+        let d = [1.0, 1.0, 1.0, 1.0, 10.0];
+        let listed = simulate(
+            Scheduler::new(vec![0.0; 5], limits(2), 0.0),
+            |j| d[j],
+            |_| None,
+        );
+        let order = crate::workflow::order::start_order(
+            &d,
+            &[],
+            crate::workflow::order::Order::LongestFirst,
+        );
+        let lpt = simulate(
+            Scheduler::new(vec![0.0; 5], limits(2), 0.0).in_order(&order),
+            |j| d[j],
+            |_| None,
+        );
+        assert_eq!(
+            lpt.starts.iter().map(|s| s.0).collect::<Vec<_>>(),
+            [4, 0, 1, 2, 3]
+        );
+        assert_eq!((listed.end, lpt.end), (12.0, 10.0));
+        // The scheduler ends when the replay says it would.
+        assert_eq!(crate::workflow::order::replay(&d, &order, 2), lpt.end);
+        // Not a permutation: ignored.
+        let bad = simulate(
+            Scheduler::new(vec![0.0; 5], limits(2), 0.0).in_order(&[4, 4, 0, 1, 2]),
+            |j| d[j],
+            |_| None,
+        );
+        assert_eq!(
+            bad.starts.iter().map(|s| s.0).collect::<Vec<_>>(),
+            [0, 1, 2, 3, 4]
+        );
     }
 
     fn limits(k: usize) -> Limits {

@@ -29,7 +29,15 @@ pub struct TaskDef {
     /// one ([`crate::workflow::structured::schema_for`]) and the server takes it.
     #[serde(default)]
     pub structured: bool,
+    /// Start priority, 0 to [`MAX_PRIORITY`]: when not every request can
+    /// start at once, higher ones start first whatever their expected
+    /// duration (see `workflow::order`).
+    #[serde(default)]
+    pub priority: u8,
 }
+
+/// Highest task priority.
+pub const MAX_PRIORITY: u8 = 9;
 
 fn task(id: &str, label: &str, system: &str, prompt: &str, max_tokens: u32) -> TaskDef {
     TaskDef {
@@ -39,6 +47,7 @@ fn task(id: &str, label: &str, system: &str, prompt: &str, max_tokens: u32) -> T
         prompt: prompt.into(),
         max_tokens,
         structured: crate::workflow::structured::schema_for(id).is_some(),
+        priority: 0,
     }
 }
 
@@ -133,6 +142,9 @@ pub enum TaskError {
     /// Token limit out of range.
     #[error("The token limit must be between 1 and {max} (got {0}).", max = MAX_TASK_TOKENS)]
     TokenLimit(u32),
+    /// Priority out of range.
+    #[error("The priority must be between 0 and {max} (got {0}).", max = MAX_PRIORITY)]
+    Priority(u8),
 }
 
 /// Checks a task against the rules and the ids already taken by others.
@@ -161,6 +173,9 @@ pub fn validate_task<'a>(
     }
     if task.max_tokens == 0 || task.max_tokens > MAX_TASK_TOKENS {
         return Err(TaskError::TokenLimit(task.max_tokens));
+    }
+    if task.priority > MAX_PRIORITY {
+        return Err(TaskError::Priority(task.priority));
     }
     Ok(())
 }
@@ -229,8 +244,19 @@ mod tests {
             prompt: "Describe the tone: {text}".into(),
             max_tokens: 100,
             structured: false,
+            priority: 3,
         };
         assert_eq!(validate_task(&ok, ["summary"]), Ok(()));
+        assert_eq!(
+            validate_task(
+                &TaskDef {
+                    priority: 10,
+                    ..ok.clone()
+                },
+                ["summary"]
+            ),
+            Err(TaskError::Priority(10))
+        );
         let with = |f: &dyn Fn(&mut TaskDef)| {
             let mut t = ok.clone();
             f(&mut t);
