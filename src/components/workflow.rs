@@ -331,7 +331,7 @@ pub fn WorkflowPanel() -> impl IntoView {
                     </select>
                 </label>
                 <label class="field">
-                    <span>"Open a .txt or .md file"</span>
+                    <span>"Open a .txt, .md, .pdf or .docx file"</span>
                     <input type="file" accept=".txt,.md,.markdown,.pdf,.docx,text/plain,text/markdown" data-testid="file-input" on:change=open_file />
                 </label>
                 <label class="field">
