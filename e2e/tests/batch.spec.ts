@@ -45,6 +45,8 @@ test('10 documents × 3 tasks at K = 4 give 30 results in order, never more than
   await onlyTasks(page, THREE);
   await pasteDocs(page, 10);
   await setK(page, 4);
+  await page.getByTestId('order').selectOption('as-listed');
+  await expect(page.getByTestId('batch-order')).toContainText('Requests start as listed');
   await page.getByTestId('batch-run').click();
   await expect(page.getByTestId('batch-progress')).toContainText('30 done · 0 failed · 0 remaining', { timeout: 30_000 });
   const rows = page.getByTestId('batch-results').locator('tbody tr');

@@ -645,6 +645,12 @@ pub fn BatchPanel() -> impl IntoView {
                 <NumberField label="Tokens / min (0 = no limit)" testid="batch-tpm" min=0u32 max=100_000_000u32
                     value=tpm on_set=Callback::new(move |v| set_tpm.set(v)) />
             </div>
+            <p class="hint" data-testid="batch-order">
+                {move || format!(
+                    "Requests start {} across documents × tasks (task priorities first); change it under Start order above.",
+                    state.settings.with(|s| s.order.label()),
+                )}
+            </p>
             <Show when=http1>
                 <p class="hint" data-testid="batch-h1-note">"This base URL is plain http://, which browsers reach over HTTP/1.1 with at most 6 connections per server: requests beyond 6 wait in the browser. The OpenAI API (HTTP/2) has no such cap."</p>
             </Show>
