@@ -8,7 +8,9 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::demo::{DemoSettings, DemoTransport};
-use crate::openai::request::{BaseUrlError, DEFAULT_BASE_URL, normalize_base_url};
+use crate::openai::request::{
+    BaseUrlError, DEFAULT_BASE_URL, host_of, normalize_base_url, plain_http_to_remote,
+};
 use crate::openai::{ClientConfig, HttpTransport, RetryPolicy, TokenParam, Transport};
 use crate::workflow::cost::{Price, default_prices};
 use crate::workflow::engine::RunSpec;
@@ -55,6 +57,8 @@ pub struct Settings {
     pub demo: DemoSettings,
     /// The order requests start in when they cannot all start at once.
     pub order: Order,
+    /// The user accepted sending the key over plain http:// to another machine.
+    pub allow_plain_http: bool,
     /// Figures for expected durations when none were measured.
     pub speed: SpeedModel,
 }
@@ -73,6 +77,7 @@ impl Default for Settings {
             provider: Provider::Demo,
             demo: DemoSettings::default(),
             order: Order::default(),
+            allow_plain_http: false,
             speed: SpeedModel::default(),
         }
     }
@@ -90,6 +95,11 @@ pub enum SettingsError {
     /// Timeout out of range.
     #[error("The timeout must be between 1 and 600 seconds.")]
     Timeout,
+    /// The key would cross the network unencrypted.
+    #[error(
+        "This base URL is plain http:// to another machine, so the API key would cross the network unencrypted. Use https://, or tick \"Send the key over plain http\" to accept that."
+    )]
+    PlainHttpKey,
     /// Too many retries.
     #[error("Retries must be between 0 and 10.")]
     Retries,
@@ -159,12 +169,7 @@ impl Settings {
         if self.provider == Provider::Demo {
             return "demo".into();
         }
-        let url = self.base_url.trim();
-        let rest = url.split_once("://").map_or(url, |(_, r)| r);
-        rest.split('/')
-            .next()
-            .unwrap_or_default()
-            .to_ascii_lowercase()
+        host_of(self.base_url.trim()).to_ascii_lowercase()
     }
 
     /// How long each task of `spec` is expected to take on this server:
@@ -192,6 +197,9 @@ impl Settings {
         if !(1.0..=600.0).contains(&self.timeout_secs) {
             return Err(SettingsError::Timeout);
         }
+        if !api_key.trim().is_empty() && plain_http_to_remote(&base_url) && !self.allow_plain_http {
+            return Err(SettingsError::PlainHttpKey);
+        }
         Ok(ClientConfig {
             base_url,
             api_key: api_key.trim().to_string(),
@@ -212,6 +220,28 @@ mod tests {
         assert_eq!(cfg.api_key, "sk-test");
         assert_eq!(cfg.timeout, Duration::from_secs(120));
         assert_eq!(cfg.retry.max_retries, 2);
+    }
+
+    #[test]
+    fn a_key_is_not_sent_over_plain_http_to_another_machine_unless_accepted() {
+        let mut s = Settings {
+            base_url: "http://192.168.1.5:8000/v1".into(),
+            ..Settings::default()
+        };
+        assert_eq!(s.client_config("sk-x"), Err(SettingsError::PlainHttpKey));
+        assert!(
+            s.client_config("sk-x")
+                .unwrap_err()
+                .to_string()
+                .contains("https://")
+        );
+        // No key, nothing to protect; a local server is fine.
+        assert!(s.client_config("  ").is_ok());
+        s.base_url = "http://127.0.0.1:8000/v1".into();
+        assert!(s.client_config("sk-x").is_ok());
+        s.base_url = "http://192.168.1.5:8000/v1".into();
+        s.allow_plain_http = true;
+        assert!(s.client_config("sk-x").is_ok());
     }
 
     #[test]

@@ -8,6 +8,7 @@ use web_sys::AbortController;
 use crate::app::AppState;
 use crate::components::fields::NumberField;
 use crate::demo::DemoSettings;
+use crate::openai::request::{connect_src_allows, connect_src_of, plain_http_to_remote};
 use crate::openai::{TokenParam, list_models};
 use crate::settings::Provider;
 use crate::workflow::cost::{edit_price, price_for};
@@ -28,6 +29,19 @@ pub fn SettingsPanel() -> impl IntoView {
     let settings = state.settings;
     let (connection, set_connection) = signal(Connection::Untested);
     let base_url_error = move || settings.with(|s| s.base_url_error().map(|e| e.to_string()));
+    // The servers this copy of the page may call, from its own policy.
+    let policy = page_connect_src();
+    let csp_refuses = move || {
+        let Some((sources, origin)) = &policy else {
+            return None;
+        };
+        settings.with(|s| {
+            (s.provider == Provider::Api
+                && s.base_url_error().is_none()
+                && !connect_src_allows(sources, origin, &s.base_url))
+            .then(|| sources.clone())
+        })
+    };
 
     let test_connection = move |_| {
         let cfg = match settings
@@ -142,6 +156,27 @@ pub fn SettingsPanel() -> impl IntoView {
                 <p class="field-error" data-testid="base-url-error" role="alert">
                     {move || base_url_error().unwrap_or_default()}
                 </p>
+            </Show>
+            {move || csp_refuses().map(|sources| view! {
+                <p class="field-warning" data-testid="csp-warning" role="alert">
+                    {format!(
+                        "This copy of Fanout may call only the servers its Content-Security-Policy names ({sources}); the browser will refuse this base URL. Build it with FANOUT_CONNECT_SRC naming this server, or serve it with your own policy header (see the README)."
+                    )}
+                </p>
+            })}
+            <Show when=move || {
+                settings.with(|s| plain_http_to_remote(&s.base_url))
+                    && state.api_key.with(|k| !k.trim().is_empty())
+            }>
+                <div class="field-warning" data-testid="plain-http-warning" role="alert">
+                    <p>"This base URL is plain http:// to another machine: the API key would cross the network unencrypted, readable by anyone on the way. Use https:// if the server offers it."</p>
+                    <label class="check">
+                        <input type="checkbox" data-testid="allow-plain-http"
+                            prop:checked=move || settings.with(|s| s.allow_plain_http)
+                            on:change=move |ev| settings.update(|s| s.allow_plain_http = event_target_checked(&ev)) />
+                        <span>"Send the key over plain http anyway"</span>
+                    </label>
+                </div>
             </Show>
             <label class="field">
                 <span>"Model"</span>
@@ -315,4 +350,16 @@ fn DemoSettingsFields() -> impl IntoView {
             <p class="hint">"Same seed, same timings. Answers are prepared for the bundled samples and generic otherwise."</p>
         </fieldset>
     }
+}
+
+/// The page's `connect-src` sources and its origin, if it has a policy.
+fn page_connect_src() -> Option<(String, String)> {
+    let window = web_sys::window()?;
+    let meta = window
+        .document()?
+        .query_selector("meta[http-equiv='Content-Security-Policy']")
+        .ok()??;
+    let policy = meta.get_attribute("content")?;
+    let sources = connect_src_of(&policy)?.to_string();
+    Some((sources, window.location().origin().ok()?))
 }

