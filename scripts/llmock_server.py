@@ -3,45 +3,103 @@ browser page on another origin can call it, as the real API allows.
 
 Usage: python scripts/llmock_server.py PORT [--chunk-delay-ms N] [--latency-ms N]
 
-A request whose body contains `latency-ms=N` (in a task's system message,
-say) is held N ms before llmock answers it, so tests can give one task a
-latency of its own.
+Tests steer single requests by markers in the request body (a task's system
+message, say), so one task can misbehave while the others run normally:
+  latency-ms=N     hold the request N ms before llmock answers it;
+  scenario=NAME    send it to llmock as model "<model>--NAME", so faults
+                   scripted for that model (POST /_llmock/scenario) hit only
+                   these requests, and llmock's log counts their attempts;
+  fault=no-cors    answer without CORS headers (a server that does not allow
+                   browser calls);
+  fault=html-502   answer 502 with an HTML page, as a proxy in front does;
+  fault=empty-200  answer 200 with an empty body;
+  fault=no-usage   ask llmock for no usage (drops stream_options).
+llmock's own faults (errors, delays, stream cuts) are scripted per model.
 """
 
 import argparse
 import asyncio
+import json
 import os
 import re
 
 import uvicorn
 from starlette.middleware.cors import CORSMiddleware
 
-
 LATENCY = re.compile(rb"latency-ms=(\d{1,6})")
+SCENARIO = re.compile(rb"scenario=([A-Za-z0-9_-]{1,40})")
+FAULT = re.compile(rb"fault=(no-cors|html-502|empty-200|no-usage)")
 
 
-def per_request_latency(app):
-    """Holds a request whose body asks for a latency, then passes it on."""
+async def read_body(receive):
+    """The whole request body, and a receive() that replays it."""
+    chunks = []
+    more = True
+    while more:
+        message = await receive()
+        chunks.append(message)
+        more = message["type"] == "http.request" and message.get("more_body", False)
+    body = b"".join(m.get("body", b"") for m in chunks)
+    return body
+
+
+def replaying(body, receive):
+    sent = False
+
+    async def replay():
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+def with_length(scope, body):
+    headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"content-length"]
+    headers.append((b"content-length", str(len(body)).encode()))
+    return {**scope, "headers": headers}
+
+
+async def answer(send, status, content_type, body):
+    await send({
+        "type": "http.response.start",
+        "status": status,
+        "headers": [(b"content-type", content_type), (b"content-length", str(len(body)).encode())],
+    })
+    await send({"type": "http.response.body", "body": body})
+
+
+def test_hooks(app):
+    """Applies the body markers that change what llmock sees or answers."""
 
     async def wrapped(scope, receive, send):
         if scope["type"] != "http" or scope["method"] != "POST":
             return await app(scope, receive, send)
-        chunks = []
-        more = True
-        while more:
-            message = await receive()
-            chunks.append(message)
-            more = message.get("more_body", False) and message["type"] == "http.request"
-        body = b"".join(m.get("body", b"") for m in chunks)
+        body = await read_body(receive)
         found = LATENCY.search(body)
         if found:
             await asyncio.sleep(int(found.group(1)) / 1000)
-        pending = list(chunks)
-
-        async def replay():
-            return pending.pop(0) if pending else await receive()
-
-        return await app(scope, replay, send)
+        fault = FAULT.search(body)
+        fault = fault.group(1).decode() if fault else None
+        if fault == "html-502":
+            page = b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>"
+            return await answer(send, 502, b"text/html", page)
+        if fault == "empty-200":
+            return await answer(send, 200, b"application/json", b"")
+        scenario = SCENARIO.search(body)
+        if scenario or fault == "no-usage":
+            try:
+                data = json.loads(body)
+                if scenario:
+                    data["model"] = f"{data.get('model', '')}--{scenario.group(1).decode()}"
+                if fault == "no-usage":
+                    data.pop("stream_options", None)
+                body = json.dumps(data).encode()
+            except ValueError:
+                pass
+        return await app(with_length(scope, body), replaying(body, receive), send)
 
     return wrapped
 
@@ -50,14 +108,26 @@ def build_app():
     # Imported late: llmock reads its settings from the environment on import.
     from llmock.main import create_app
 
-    return CORSMiddleware(
-        per_request_latency(create_app()),
+    inner = test_hooks(create_app())
+    with_cors = CORSMiddleware(
+        inner,
         allow_origins=["*"],
         allow_methods=["*"],
         allow_headers=["*"],
         # Page scripts can read only these non-safelisted headers.
         expose_headers=["retry-after", "retry-after-ms", "x-request-id"],
     )
+
+    async def app(scope, receive, send):
+        # A request marked fault=no-cors skips the CORS layer (its preflight,
+        # which has no body, still passes, as with real servers).
+        if scope["type"] == "http" and scope["method"] == "POST":
+            body = await read_body(receive)
+            target = inner if b"fault=no-cors" in body else with_cors
+            return await target(scope, replaying(body, receive), send)
+        return await with_cors(scope, receive, send)
+
+    return app
 
 
 if __name__ == "__main__":

@@ -437,6 +437,17 @@ pub async fn chat(
     .await
 }
 
+/// A whole (non-streamed) answer's body.
+fn parse_completion(body: &str) -> Result<ChatCompletion, ApiError> {
+    if body.trim().is_empty() {
+        return Err(ApiError::Malformed(
+            "the server sent an empty body where the answer should be".into(),
+        ));
+    }
+    serde_json::from_str(body)
+        .map_err(|e| ApiError::Malformed(format!("the answer was not the expected JSON ({e})")))
+}
+
 /// A non-streamed answer (or a server that ignored `stream: true`).
 async fn read_whole(
     resp: &Response,
@@ -444,8 +455,7 @@ async fn read_whole(
     sink: &Collector<'_>,
 ) -> Result<(), ApiError> {
     let text = resp.text().await.map_err(|_| guard.classify())?;
-    let completion: ChatCompletion = serde_json::from_str(&text)
-        .map_err(|e| ApiError::Malformed(format!("the answer was not the expected JSON ({e})")))?;
+    let completion = parse_completion(&text)?;
     let choice = completion.choices.into_iter().next();
     let text = choice
         .as_ref()
@@ -496,4 +506,22 @@ async fn read_stream(
         sink.payload(&payload?)?;
     }
     sink.end()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_answers_say_what_was_wrong_with_the_body() {
+        let empty = parse_completion(" \n").unwrap_err();
+        assert!(empty.to_string().contains("an empty body"), "{empty}");
+        let junk = parse_completion("{\"nope\": 1").unwrap_err();
+        assert!(junk.to_string().contains("not the expected JSON"), "{junk}");
+        let ok = parse_completion(
+            r#"{"id":"x","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"Hi"},"finish_reason":"stop"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(ok.choices.len(), 1);
+    }
 }
