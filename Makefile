@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/.tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: serve dist test bench setup setup-test setup-bench lint unit browser clean
+.PHONY: serve dist test soak bench setup setup-test setup-bench lint unit browser clean
 
 ## Install the build tools if missing, then serve on http://127.0.0.1:8080 and open a browser.
 serve: setup
@@ -16,6 +16,11 @@ dist: setup
 ## Every test layer: format, lints (native + wasm32), native unit + contract
 ## tests, then browser tests of the release build against a local server.
 test: setup-test lint unit dist browser
+
+## Only the soak test (also part of `make test`): 1,000 batch requests
+## against a server failing at random; nothing lost, every attempt counted.
+soak: setup-test dist
+	cd e2e && npx playwright test soak.spec.ts
 
 ## Benchmark the built app against a local server with controlled latencies:
 ## prints medians (min–max) and writes bench/results.json.

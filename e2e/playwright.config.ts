@@ -4,6 +4,8 @@ import { defineConfig } from '@playwright/test';
 // and llmock, the OpenAI-compatible test server with CORS.
 export const SITE_PORT = Number(process.env.FANOUT_SITE_PORT ?? 8181);
 export const API_PORT = Number(process.env.FANOUT_API_PORT ?? 8190);
+// A second llmock for the soak test, failing at random (seeded).
+export const CHAOS_PORT = Number(process.env.FANOUT_CHAOS_PORT ?? 8191);
 
 export default defineConfig({
   testDir: './tests',
@@ -41,6 +43,13 @@ export default defineConfig({
       command: `../.venv/bin/python ../scripts/llmock_server.py ${API_PORT} --chunk-delay-ms 15`,
       url: `http://127.0.0.1:${API_PORT}/health`,
       reuseExistingServer: false,
+    },
+    {
+      command: `../.venv/bin/python ../scripts/llmock_server.py ${CHAOS_PORT} --chunk-delay-ms 5 --chaos 500=0.05,429=0.02,cut=0.01 --seed 7`,
+      url: `http://127.0.0.1:${CHAOS_PORT}/health`,
+      reuseExistingServer: false,
+      // A cut stream is an exception by design; keep its traceback out of the log.
+      stderr: 'ignore',
     },
   ],
 });

@@ -15,12 +15,18 @@ message, say), so one task can misbehave while the others run normally:
   fault=empty-200  answer 200 with an empty body;
   fault=no-usage   ask llmock for no usage (drops stream_options).
 llmock's own faults (errors, delays, stream cuts) are scripted per model.
+
+For soak runs, --chaos "500=0.05,429=0.02,cut=0.01" makes every chat
+request fail at random (seeded by --seed): a 500, a 429 with Retry-After,
+or a stream cut after its first chunk; GET /_chaos/stats counts the chat
+requests that arrived and how each was treated.
 """
 
 import argparse
 import asyncio
 import json
 import os
+import random
 import re
 
 import uvicorn
@@ -104,11 +110,61 @@ def test_hooks(app):
     return wrapped
 
 
-def build_app():
+def chaos(app, rates, seed):
+    """Random faults for soak runs, with counts of what was done."""
+    rng = random.Random(seed)
+    stats = {"chat_requests": 0, "ok": 0, "500": 0, "429": 0, "cut": 0}
+
+    async def wrapped(scope, receive, send):
+        if scope["type"] == "http" and scope["path"] == "/_chaos/stats":
+            return await answer(send, 200, b"application/json", json.dumps(stats).encode())
+        if scope["type"] != "http" or scope["method"] != "POST" or not scope["path"].endswith("/chat/completions"):
+            return await app(scope, receive, send)
+        stats["chat_requests"] += 1
+        r = rng.random()
+        if r < rates.get("500", 0):
+            stats["500"] += 1
+            body = json.dumps({"error": {"message": "chaos: internal error", "type": "server_error"}}).encode()
+            return await answer(send, 500, b"application/json", body)
+        r -= rates.get("500", 0)
+        if r < rates.get("429", 0):
+            stats["429"] += 1
+            body = json.dumps({"error": {"message": "chaos: rate limited", "type": "rate_limit"}}).encode()
+            await send({
+                "type": "http.response.start",
+                "status": 429,
+                "headers": [(b"content-type", b"application/json"), (b"retry-after", b"1"),
+                            (b"content-length", str(len(body)).encode())],
+            })
+            return await send({"type": "http.response.body", "body": body})
+        r -= rates.get("429", 0)
+        if r < rates.get("cut", 0):
+            stats["cut"] += 1
+            chunks = 0
+
+            async def cutting(message):
+                nonlocal chunks
+                if message["type"] == "http.response.body":
+                    chunks += 1
+                    if chunks > 1:
+                        # Dropping the connection mid-body, as a broken network does.
+                        raise ConnectionResetError("chaos: stream cut")
+                await send(message)
+
+            return await app(scope, receive, cutting)
+        stats["ok"] += 1
+        return await app(scope, receive, send)
+
+    return wrapped
+
+
+def build_app(chaos_rates=None, seed=0):
     # Imported late: llmock reads its settings from the environment on import.
     from llmock.main import create_app
 
     inner = test_hooks(create_app())
+    if chaos_rates:
+        inner = chaos(inner, chaos_rates, seed)
     with_cors = CORSMiddleware(
         inner,
         allow_origins=["*"],
@@ -135,7 +191,10 @@ if __name__ == "__main__":
     parser.add_argument("port", type=int)
     parser.add_argument("--chunk-delay-ms", type=int, default=0, help="pause between stream chunks")
     parser.add_argument("--latency-ms", type=int, default=0, help="delay before every answer")
+    parser.add_argument("--chaos", default="", help='random faults, e.g. "500=0.05,429=0.02,cut=0.01"')
+    parser.add_argument("--seed", type=int, default=1, help="seed of the random faults")
     args = parser.parse_args()
+    rates = {k: float(v) for k, v in (p.split("=") for p in args.chaos.split(",") if p)}
     os.environ["LLMOCK_STREAM_CHUNK_DELAY_MS"] = str(args.chunk_delay_ms)
     os.environ["LLMOCK_LATENCY_MS"] = str(args.latency_ms)
-    uvicorn.run(build_app(), host="127.0.0.1", port=args.port, log_level="warning")
+    uvicorn.run(build_app(rates, args.seed), host="127.0.0.1", port=args.port, log_level="warning")
