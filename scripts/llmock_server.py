@@ -14,6 +14,8 @@ message, say), so one task can misbehave while the others run normally:
   fault=html-502   answer 502 with an HTML page, as a proxy in front does;
   fault=empty-200  answer 200 with an empty body;
   fault=no-usage   ask llmock for no usage (drops stream_options).
+Any GET under /junk/ (a base URL of <server>/junk/v1) answers 200 with an
+HTML page, as a misconfigured server or a captive portal does.
 llmock's own faults (errors, delays, stream cuts) are scripted per model.
 
 For soak runs, --chaos "500=0.05,429=0.02,cut=0.01" makes every chat
@@ -81,6 +83,8 @@ def test_hooks(app):
     """Applies the body markers that change what llmock sees or answers."""
 
     async def wrapped(scope, receive, send):
+        if scope["type"] == "http" and scope["method"] == "GET" and scope["path"].startswith("/junk/"):
+            return await answer(send, 200, b"text/html", b"<html><body>Welcome to nginx!</body></html>")
         if scope["type"] != "http" or scope["method"] != "POST":
             return await app(scope, receive, send)
         body = await read_body(receive)

@@ -92,6 +92,9 @@ pub enum SettingsError {
     /// No model chosen.
     #[error("Choose a model (Test connection lists the server's models).")]
     Model,
+    /// A model id with spaces in it.
+    #[error("A model id has no spaces (got \"{0}\"); Test connection lists the server's ids.")]
+    ModelSpaces(String),
     /// Timeout out of range.
     #[error("The timeout must be between 1 and 600 seconds.")]
     Timeout,
@@ -119,6 +122,18 @@ impl Settings {
     /// Checks the base URL alone (shown next to its field).
     pub fn base_url_error(&self) -> Option<SettingsError> {
         normalize_base_url(&self.base_url).err().map(Into::into)
+    }
+
+    /// Checks the model id alone (shown next to its field).
+    pub fn model_error(&self) -> Option<SettingsError> {
+        let model = self.model.trim();
+        if model.is_empty() {
+            Some(SettingsError::Model)
+        } else if model.contains(char::is_whitespace) {
+            Some(SettingsError::ModelSpaces(model.to_string()))
+        } else {
+            None
+        }
     }
 
     /// The provider the page opens with. Without a key, OpenAI's own API
@@ -184,15 +199,15 @@ impl Settings {
             stream: self.stream,
             token_param: self.token_param,
             language: language.to_string(),
-            ..RunSpec::new(&self.model)
+            ..RunSpec::new(self.model.trim())
         }
     }
 
     /// The client configuration, or the first setting that is wrong.
     pub fn client_config(&self, api_key: &str) -> Result<ClientConfig, SettingsError> {
         let base_url = normalize_base_url(&self.base_url)?;
-        if self.model.trim().is_empty() {
-            return Err(SettingsError::Model);
+        if let Some(e) = self.model_error() {
+            return Err(e);
         }
         if !(1.0..=600.0).contains(&self.timeout_secs) {
             return Err(SettingsError::Timeout);
@@ -220,6 +235,29 @@ mod tests {
         assert_eq!(cfg.api_key, "sk-test");
         assert_eq!(cfg.timeout, Duration::from_secs(120));
         assert_eq!(cfg.retry.max_retries, 2);
+    }
+
+    #[test]
+    fn model_ids_with_spaces_are_refused_with_the_id() {
+        let s = Settings {
+            model: " gpt 4o ".into(),
+            ..Settings::default()
+        };
+        assert_eq!(
+            s.model_error(),
+            Some(SettingsError::ModelSpaces("gpt 4o".into()))
+        );
+        assert!(
+            s.client_config("k")
+                .unwrap_err()
+                .to_string()
+                .contains("\"gpt 4o\"")
+        );
+        let ok = Settings {
+            model: " gpt-4o ".into(),
+            ..Settings::default()
+        };
+        assert_eq!(ok.model_error(), None);
     }
 
     #[test]

@@ -66,7 +66,7 @@ pub fn PromptPanel() -> impl IntoView {
             return;
         }
         let req = build_chat_request(
-            &settings.model,
+            settings.model.trim(),
             vec![ChatMessage::user(text)],
             &RequestOptions {
                 max_tokens: Some(max_tokens.get_untracked()),

@@ -10,8 +10,8 @@ use crate::components::fields::NumberField;
 use crate::demo::DemoSettings;
 use crate::openai::request::{connect_src_allows, connect_src_of, plain_http_to_remote};
 use crate::openai::{TokenParam, list_models};
-use crate::settings::Provider;
-use crate::workflow::cost::{edit_price, price_for};
+use crate::settings::{Provider, SettingsError};
+use crate::workflow::cost::{edit_price, parse_price, price_for};
 
 /// Outcome of the last connection test.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,8 +68,19 @@ pub fn SettingsPanel() -> impl IntoView {
     };
 
     // Edits the input (or output) price of the current model.
+    let (price_error, set_price_error) = signal(None::<String>);
     let edit = move |ev: &leptos::ev::Event, input_side: bool| {
-        if let Ok(v) = event_target_value(ev).parse::<f64>() {
+        // A number input reports "" for text it cannot read as a number.
+        let typed = event_target_value(ev);
+        let v = match parse_price(&typed) {
+            Ok(v) => v,
+            Err(e) => {
+                set_price_error.set(Some(e));
+                return;
+            }
+        };
+        set_price_error.set(None);
+        {
             settings.update(|s| {
                 let model = s.model.clone();
                 let (i, o) = if input_side {
@@ -188,6 +199,9 @@ pub fn SettingsPanel() -> impl IntoView {
                     on:input=move |ev| settings.update(|s| s.model = event_target_value(&ev))
                 />
             </label>
+            {move || settings.with(|s| s.model_error()).filter(|e| matches!(e, SettingsError::ModelSpaces(_))).map(|e| view! {
+                <p class="field-error" data-testid="model-error" role="alert">{e.to_string()}</p>
+            })}
             <datalist id="model-options">
                 <For each=models key=|m| m.clone() let:m>
                     <option value=m.clone()></option>
@@ -263,6 +277,9 @@ pub fn SettingsPanel() -> impl IntoView {
                         />
                     </label>
                 </div>
+                {move || price_error.get().map(|e| view! {
+                    <p class="field-error" data-testid="price-error" role="alert">{e}</p>
+                })}
                 <p class="hint">"List prices when this table was written; edit them to match your plan. Empty means unknown."</p>
             </fieldset>
             <button

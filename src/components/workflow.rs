@@ -24,7 +24,7 @@ use crate::settings::Provider;
 use crate::workflow::engine::{
     FormatMemory, Plan, RunSpec, WorkflowEvent, observations, order_saving, run_plan, with_order,
 };
-use crate::workflow::input::{FileError, check_text_file};
+use crate::workflow::input::{FileError, check_text_file, looks_binary};
 use crate::workflow::live::{LiveRow, RunResults};
 use crate::workflow::runner::{Mode, concurrency};
 use crate::workflow::tasks::{TaskDef, estimate_tokens};
@@ -120,6 +120,12 @@ pub fn WorkflowPanel() -> impl IntoView {
         if input_text.trim().is_empty() {
             set_input_error.set(Some(
                 "The text is empty: pick a sample, paste a text or open a file.".into(),
+            ));
+            return;
+        }
+        if looks_binary(&input_text) {
+            set_input_error.set(Some(
+                "The text looks like binary data (control characters), not words: paste or open a text, PDF or Word file.".into(),
             ));
             return;
         }
@@ -293,6 +299,15 @@ pub fn WorkflowPanel() -> impl IntoView {
                     }
                 },
             };
+            let read = read.and_then(|content| {
+                if looks_binary(&content) {
+                    Err(format!(
+                        "\"{name}\" looks like a binary file, not text: open a .txt, .md, .pdf or .docx file."
+                    ))
+                } else {
+                    Ok(content)
+                }
+            });
             match read {
                 Ok(content) => {
                     set_input_error.set(None);

@@ -110,6 +110,9 @@ pub enum BaseUrlError {
     /// Has a query or fragment, or credentials, that would leak or break paths.
     #[error("The base URL must not contain '?', '#' or '@'")]
     Extra,
+    /// Spaces inside.
+    #[error("The base URL must not contain spaces")]
+    Spaces,
 }
 
 /// Checks and normalises a base URL: trimmed, no trailing slash.
@@ -132,7 +135,17 @@ pub fn normalize_base_url(input: &str) -> Result<String, BaseUrlError> {
     if url.contains(['?', '#', '@']) {
         return Err(BaseUrlError::Extra);
     }
-    Ok(url.trim_end_matches('/').to_string())
+    if url.contains(char::is_whitespace) {
+        return Err(BaseUrlError::Spaces);
+    }
+    let mut url = url.trim_end_matches('/');
+    // A full endpoint pasted instead of the base: keep the base.
+    for endpoint in ["/chat/completions", "/completions", "/models"] {
+        if url.len() > endpoint.len() && url.to_ascii_lowercase().ends_with(endpoint) {
+            url = url[..url.len() - endpoint.len()].trim_end_matches('/');
+        }
+    }
+    Ok(url.to_string())
 }
 
 /// `{base}/chat/completions`.
@@ -397,6 +410,23 @@ mod tests {
         assert_eq!(
             normalize_base_url("https://u:p@host/v1"),
             Err(BaseUrlError::Extra)
+        );
+        // A pasted endpoint keeps only the base; a path is kept.
+        assert_eq!(
+            normalize_base_url("https://api.openai.com/v1/chat/completions/"),
+            Ok("https://api.openai.com/v1".into())
+        );
+        assert_eq!(
+            normalize_base_url("http://127.0.0.1:8080/v1/models"),
+            Ok("http://127.0.0.1:8080/v1".into())
+        );
+        assert_eq!(
+            normalize_base_url("https://gateway.example/openai/v1"),
+            Ok("https://gateway.example/openai/v1".into())
+        );
+        assert_eq!(
+            normalize_base_url("https://api.openai.com/ v1"),
+            Err(BaseUrlError::Spaces)
         );
         assert_eq!(
             chat_completions_url("http://h/v1/"),

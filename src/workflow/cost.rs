@@ -62,6 +62,22 @@ pub fn set_price(prices: &mut Vec<Price>, model: &str, input: f64, output: f64) 
     }
 }
 
+/// A price typed by the user (USD per 1M tokens), or why it cannot be one.
+pub fn parse_price(text: &str) -> Result<f64, String> {
+    let t = text.trim();
+    match t.parse::<f64>() {
+        Ok(v) if !v.is_finite() => Err(format!(
+            "\"{t}\" is not a price: enter a number such as 0.15."
+        )),
+        Ok(v) if v < 0.0 => Err(format!("A price cannot be negative (got {t}).")),
+        Ok(v) => Ok(v),
+        Err(_) if t.is_empty() => Err("Enter a price, 0 or more (USD per 1M tokens).".into()),
+        Err(_) => Err(format!(
+            "\"{t}\" is not a price: enter a number such as 0.15."
+        )),
+    }
+}
+
 /// Changes one side of `model`'s price, keeping the other side of the price
 /// that applies to it now (0 where there is none).
 pub fn edit_price(prices: &mut Vec<Price>, model: &str, input: Option<f64>, output: Option<f64>) {
@@ -85,6 +101,20 @@ pub fn cost_usd(price: &Price, tokens_in: u64, tokens_out: u64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typed_prices_are_checked() {
+        assert_eq!(parse_price(" 0.15 "), Ok(0.15));
+        assert_eq!(parse_price("0"), Ok(0.0));
+        assert!(
+            parse_price("-1")
+                .unwrap_err()
+                .contains("cannot be negative")
+        );
+        assert!(parse_price("abc").unwrap_err().contains("not a price"));
+        assert!(parse_price("inf").unwrap_err().contains("not a price"));
+        assert!(parse_price("").unwrap_err().contains("Enter a price"));
+    }
 
     #[test]
     fn prefix_matching_prefers_the_most_specific_entry() {

@@ -7,6 +7,7 @@
 use serde_json::Value;
 
 use crate::workflow::extract::Binary;
+use crate::workflow::input::looks_binary;
 use crate::workflow::tasks::estimate_tokens;
 
 /// One document to process, or why it cannot be.
@@ -24,6 +25,9 @@ impl Document {
     fn ok(name: String, text: String) -> Self {
         if text.trim().is_empty() {
             return Self::bad(name, "it is empty".into());
+        }
+        if looks_binary(&text) {
+            return Self::bad(name, "it looks like binary data, not text".into());
         }
         Self {
             name,
@@ -287,6 +291,11 @@ mod tests {
                 .contains("no column \"text\"")
         );
         assert_eq!(file_kind("x.NDJSON"), Ok(FileKind::Jsonl));
+        let junk = &from_file("a.txt", "\u{0}\u{1}ELF\u{2}", "")[0];
+        assert_eq!(
+            junk.error.as_deref(),
+            Some("it looks like binary data, not text")
+        );
         let d = &from_file("a.txt", "abcdefgh", "")[0];
         assert_eq!((d.chars(), d.tokens()), (8, 2));
     }

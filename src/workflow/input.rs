@@ -74,6 +74,24 @@ pub fn check_text_file(name: &str, size: u64) -> Result<Option<Binary>, FileErro
     Ok(kind)
 }
 
+/// Whether a text looks like binary data (a program, an image, an archive
+/// read as text) rather than words: a NUL, or more than 5 % control or
+/// undecodable characters in its first 64 Ki characters.
+pub fn looks_binary(text: &str) -> bool {
+    let mut total = 0usize;
+    let mut odd = 0usize;
+    for c in text.chars().take(65_536) {
+        total += 1;
+        if c == '\0' {
+            return true;
+        }
+        if c == '\u{FFFD}' || (c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{0C}')) {
+            odd += 1;
+        }
+    }
+    odd * 20 > total
+}
+
 /// Whether a file with this name and size may be imported as tasks.
 pub fn check_task_file(name: &str, size: u64) -> Result<(), FileError> {
     if !name.to_ascii_lowercase().ends_with(".json") {
@@ -115,6 +133,24 @@ mod tests {
             "\"big.txt\" is 6.0 MB; the limit is 5 MB for this kind of file."
         );
         assert!(check_text_file("x.txt", MAX_FILE_BYTES).is_ok());
+    }
+
+    #[test]
+    fn binary_junk_is_told_apart_from_text() {
+        assert!(!looks_binary(
+            "Plain text,\twith tabs\r\nand lines. Café ☕"
+        ));
+        assert!(!looks_binary(""));
+        assert!(looks_binary("PK\u{3}\u{4}\0\0zip"));
+        // An image read as UTF-8: mostly replacement characters.
+        let png = String::from_utf8_lossy(&[
+            0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0xff, 0xfe, 0xc3, 0x28, 0xa0, 0xa1,
+        ])
+        .to_string();
+        assert!(looks_binary(&png));
+        // One stray control character in a long text is not enough.
+        let mostly = format!("{}\u{7}", "word ".repeat(100));
+        assert!(!looks_binary(&mostly));
     }
 
     #[test]
