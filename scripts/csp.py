@@ -22,7 +22,6 @@ DEFAULT_CONNECT = [
     "https://api.openai.com",
     "http://localhost:*",
     "http://127.0.0.1:*",
-    "http://[::1]:*",
 ]
 
 

@@ -2,7 +2,7 @@ import { test, expect, type Page } from '@playwright/test';
 import { readFileSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { API, TEST_KEY, openWith, script, uniqueModel } from './helpers';
+import { API, TEST_KEY, openWith, script, uniqueModel, watchErrors } from './helpers';
 import { SITE_PORT } from '../playwright.config';
 
 const SITE = `http://127.0.0.1:${SITE_PORT}`;
@@ -44,6 +44,8 @@ async function download(page: Page, testid: string, dir: string): Promise<string
 
 test('the built page runs under its Content-Security-Policy with no violation, and the policy is enforced', async ({ page, request }) => {
   const violations = await watchViolations(page);
+  // The browser reports a policy it cannot parse in the console.
+  const errors = watchErrors(page);
   const model = uniqueModel('csp');
   await script(request, model, [{ type: 'reply', text: 'Fine.', times: null }]);
   await openWith(page, { model });
@@ -60,6 +62,7 @@ test('the built page runs under its Content-Security-Policy with no violation, a
   await expect(page.getByTestId('batch-doc-0-error')).toHaveCount(0);
   await batchOfTwo(page);
   expect(await violations()).toEqual([]);
+  expect(errors).toEqual([]);
 
   // Enforced: another server and an injected inline script are refused.
   const outcome = await page.evaluate(() =>

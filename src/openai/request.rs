@@ -253,7 +253,7 @@ mod tests {
 
     #[test]
     fn connect_src_matching_follows_the_csp_rules_the_page_uses() {
-        let policy = "default-src 'none'; connect-src 'self' https://api.openai.com http://127.0.0.1:* http://[::1]:* https://*.example.org; worker-src 'self'";
+        let policy = "default-src 'none'; connect-src 'self' https://api.openai.com http://127.0.0.1:* http://localhost:* https://*.example.org; worker-src 'self'";
         let src = connect_src_of(policy).unwrap();
         assert!(src.starts_with("'self' https://api.openai.com"));
         assert_eq!(connect_src_of("default-src 'none'"), None);
@@ -262,7 +262,7 @@ mod tests {
             "https://api.openai.com/v1",
             "http://127.0.0.1:8190/v1",
             "https://127.0.0.1:8443/v1",
-            "http://[::1]:11434/v1",
+            "http://localhost:11434/v1",
             "https://llm.example.org/v1",
         ] {
             assert!(connect_src_allows(src, page, ok), "{ok}");
