@@ -8,6 +8,10 @@ trunk on the staged build (TRUNK_STAGING_DIR), replaces
   __CONNECT_SRC__           with the servers the page may call: the OpenAI
                             API and local servers, plus FANOUT_CONNECT_SRC
                             (space-separated origins) if set at build time.
+In a debug build (`trunk serve`, i.e. `make serve`) the server rewrites its
+live-reload script on every request, so no hash can match it: there inline
+scripts are allowed instead ('unsafe-inline'), and only there. Release
+builds (`make dist`) forbid every inline script but the loader.
 Standard library only.
 """
 
@@ -33,10 +37,13 @@ def main() -> int:
     page = pathlib.Path(staging) / "index.html"
     html = page.read_text(encoding="utf-8")
     scripts = re.findall(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", html, flags=re.S)
-    hashes = " ".join(
-        "'sha256-" + base64.b64encode(hashlib.sha256(s.encode("utf-8")).digest()).decode() + "'"
-        for s in scripts
-    )
+    if os.environ.get("TRUNK_PROFILE") == "debug":
+        hashes = "'unsafe-inline'"
+    else:
+        hashes = " ".join(
+            "'sha256-" + base64.b64encode(hashlib.sha256(s.encode("utf-8")).digest()).decode() + "'"
+            for s in scripts
+        )
     extra = os.environ.get("FANOUT_CONNECT_SRC", "").split()
     for origin in extra:
         if not re.fullmatch(r"https?://[A-Za-z0-9.\-\[\]:*]+", origin):
