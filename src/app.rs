@@ -8,6 +8,11 @@ use crate::settings::{API_KEY_KEY, Provider, SETTINGS_KEY, Settings};
 use crate::workflow::catalog::{TASKS_KEY, TaskCatalog};
 use crate::workflow::order::{DURATIONS_KEY, DurationLog};
 
+/// Every localStorage key Fanout writes starts with this, so "forget
+/// everything" can remove them all and nothing else (a shared origin, such
+/// as a GitHub Pages user site, may hold other apps' keys).
+pub const STORAGE_PREFIX: &str = "fanout.";
+
 /// App-wide state shared through context rather than props.
 #[derive(Clone, Copy)]
 pub struct AppState {
@@ -102,5 +107,18 @@ pub fn App() -> impl IntoView {
                 <PromptPanel />
             </div>
         </main>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workflow::order::DURATIONS_KEY;
+
+    #[test]
+    fn every_stored_key_is_one_that_forgetting_removes() {
+        for key in [SETTINGS_KEY, API_KEY_KEY, TASKS_KEY, DURATIONS_KEY] {
+            assert!(key.starts_with(STORAGE_PREFIX), "{key}");
+        }
     }
 }

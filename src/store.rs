@@ -7,7 +7,8 @@ use wasm_bindgen::JsValue;
 
 use crate::workflow::batch::{Cell, SavedBatch};
 
-const DB: &str = "fanout";
+/// The database's name (removed whole by "forget everything").
+pub const DB: &str = "fanout";
 const BATCH: &str = "batch";
 const RESULTS: &str = "batch_results";
 const CURRENT: &str = "current";

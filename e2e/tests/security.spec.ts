@@ -166,3 +166,43 @@ test('a key is not sent over plain http to another machine until the user accept
   await expect(page.getByTestId('error-message')).toBeVisible({ timeout: 15_000 });
   await expect(page.getByTestId('form-error')).toHaveCount(0);
 });
+
+test('"forget everything" removes the key, settings, tasks, durations and the saved batch, and only Fanout\'s data', async ({ page, request }) => {
+  const model = uniqueModel('forget');
+  await script(request, model, [{ type: 'reply', text: 'Fine.', times: null }]);
+  await openWith(page, { model });
+  await page.evaluate(() => localStorage.setItem('another-app', 'keep me'));
+  await page.getByTestId('remember-key').check();
+  await page.getByTestId('edit-summary').click();
+  await page.getByTestId('task-form-system').fill('Edited system message.');
+  await page.getByTestId('task-form-save').click();
+  await runSixTasks(page);
+  await batchOfTwo(page);
+  const stored = () => page.evaluate(() => JSON.stringify({ ...localStorage }));
+  await expect.poll(stored).toContain(TEST_KEY);
+  expect(await stored()).toContain('Edited system message.');
+  expect(await stored()).toContain(model);
+
+  await page.getByTestId('forget').click();
+  await expect(page.getByTestId('forget-explained')).toContainText('removes the API key');
+  await page.getByTestId('forget-cancel').click();
+  expect(await stored()).toContain(TEST_KEY);
+  await page.getByTestId('forget').click();
+  await Promise.all([page.waitForEvent('load'), page.getByTestId('forget-confirm').click()]);
+
+  await expect(page.getByTestId('api-key')).toHaveValue('');
+  await expect(page.getByTestId('model')).not.toHaveValue(model);
+  const after = await stored();
+  for (const gone of [TEST_KEY, model, 'Edited system message.', 'First document.']) expect(after).not.toContain(gone);
+  expect(after).toContain('keep me');
+  await expect(page.getByTestId('batch-resume-offer')).toHaveCount(0);
+  const idb = await page.evaluate(async () => {
+    const names = (await indexedDB.databases()).map((d) => d.name);
+    if (!names.includes('fanout')) return '';
+    const db: IDBDatabase = await new Promise((ok) => { const o = indexedDB.open('fanout'); o.onsuccess = () => ok(o.result); });
+    const stores = Array.from(db.objectStoreNames);
+    const all = await Promise.all(stores.map((n) => new Promise((ok) => { const g = db.transaction(n).objectStore(n).getAll(); g.onsuccess = () => ok(g.result); })));
+    return JSON.stringify(all);
+  });
+  expect(idb).not.toContain('First document.');
+});

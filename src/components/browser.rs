@@ -23,6 +23,32 @@ pub fn download_text(name: &str, mime: &str, content: &str) -> Result<(), String
     Ok(())
 }
 
+/// Removes everything Fanout keeps in this browser (its localStorage keys
+/// and its IndexedDB database), then reloads the page so nothing stays in
+/// memory either. The database is deleted once the reload has closed the
+/// page's connection to it.
+pub fn forget_everything() -> Result<(), String> {
+    let window = web_sys::window().ok_or("no window")?;
+    if let Ok(Some(storage)) = window.local_storage() {
+        let len = storage.length().unwrap_or(0);
+        let ours: Vec<String> = (0..len)
+            .filter_map(|i| storage.key(i).ok().flatten())
+            .filter(|k| k.starts_with(crate::app::STORAGE_PREFIX))
+            .collect();
+        for key in ours {
+            let _ = storage.remove_item(&key);
+        }
+    }
+    if let Ok(Some(idb)) = window.indexed_db() {
+        idb.delete_database(crate::store::DB)
+            .map_err(|_| "the browser refused to delete its stored batch")?;
+    }
+    window
+        .location()
+        .reload()
+        .map_err(|_| "the page could not reload".to_string())
+}
+
 /// The first file chosen in a file input, and clears the input so the same
 /// file can be chosen again.
 pub fn take_file(ev: &leptos::ev::Event) -> Option<web_sys::File> {

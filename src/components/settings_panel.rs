@@ -6,6 +6,7 @@ use leptos::task::spawn_local;
 use web_sys::AbortController;
 
 use crate::app::AppState;
+use crate::components::browser::forget_everything;
 use crate::components::fields::NumberField;
 use crate::demo::DemoSettings;
 use crate::openai::request::{connect_src_allows, connect_src_of, plain_http_to_remote};
@@ -325,6 +326,7 @@ pub fn SettingsPanel() -> impl IntoView {
                     }
                 }}
             </div>
+            <ForgetEverything />
         </section>
     }
 }
@@ -379,4 +381,34 @@ fn page_connect_src() -> Option<(String, String)> {
     let policy = meta.get_attribute("content")?;
     let sources = connect_src_of(&policy)?.to_string();
     Some((sources, window.location().origin().ok()?))
+}
+
+/// "Forget everything on this device", with a confirmation step.
+#[component]
+fn ForgetEverything() -> impl IntoView {
+    let (asking, set_asking) = signal(false);
+    let (failed, set_failed) = signal(None::<String>);
+    view! {
+        <div class="forget">
+            <Show
+                when=move || asking.get()
+                fallback=move || view! {
+                    <button type="button" data-testid="forget" on:click=move |_| set_asking.set(true)>
+                        "Forget everything on this device…"
+                    </button>
+                }
+            >
+                <p role="alert" data-testid="forget-explained">
+                    "This removes the API key, the settings, your edited and added tasks, the measured durations and the saved batch from this browser, then reloads the page."
+                </p>
+                <button type="button" data-testid="forget-confirm" on:click=move |_| {
+                    if let Err(e) = forget_everything() {
+                        set_failed.set(Some(e));
+                    }
+                }>"Forget everything"</button>
+                <button type="button" data-testid="forget-cancel" on:click=move |_| set_asking.set(false)>"Keep it"</button>
+            </Show>
+            {move || failed.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
+        </div>
+    }
 }
