@@ -62,3 +62,18 @@ test('the key stays in memory unless "remember" is ticked', async ({ page }) => 
   expect(JSON.stringify(await page.evaluate(() => ({ ...localStorage })))).not.toContain(TEST_KEY);
   expect(page.url()).not.toContain(TEST_KEY);
 });
+
+test('a 360 px wide phone screen needs no horizontal scrolling, before and after a demo run', async ({ page }) => {
+  await page.setViewportSize({ width: 360, height: 800 });
+  await page.goto('./');
+  const width = () => page.evaluate(() => document.scrollingElement!.scrollWidth);
+  expect(await width()).toBeLessThanOrEqual(360);
+  await page.getByTestId('mode-parallel').check();
+  await page.getByTestId('run').click();
+  await expect(page.getByTestId('phase')).toHaveText('Finished.', { timeout: 30_000 });
+  await page.getByTestId('batch-paste').fill('One.\n---\nTwo.');
+  await page.getByTestId('batch-add-pasted').click();
+  await page.getByTestId('batch-run').click();
+  await expect(page.getByTestId('batch-progress')).toContainText('0 remaining', { timeout: 30_000 });
+  expect(await width()).toBeLessThanOrEqual(360);
+});
