@@ -28,7 +28,7 @@ use crate::workflow::documents::{
     Document, FileKind, file_kind, from_extracted, from_file, split_pasted, unreadable,
 };
 use crate::workflow::engine::{RunSpec, TaskStatus};
-use crate::workflow::extract::MAX_BYTES;
+use crate::workflow::extract::too_big;
 use crate::workflow::scheduler::{Limits, MAX_IN_FLIGHT};
 use crate::workflow::tasks::TaskDef;
 
@@ -173,12 +173,8 @@ pub fn BatchPanel() -> impl IntoView {
                     let Ok(FileKind::Binary(kind)) = file_kind(&name) else {
                         continue;
                     };
-                    let read = if file.size() > MAX_BYTES as f64 {
-                        Err(format!(
-                            "it is {:.0} MB; files over {} MB are not read here",
-                            file.size() / 1_048_576.0,
-                            MAX_BYTES / 1_048_576
-                        ))
+                    let read = if let Some(e) = too_big(file.size() as u64) {
+                        Err(e)
                     } else {
                         gloo_file::futures::read_as_bytes(&gloo_file::File::from(file))
                             .await

@@ -86,7 +86,7 @@ pub fn WorkflowPanel() -> impl IntoView {
 
     // What each chosen task is expected to take with the current text,
     // settings and measurements.
-    let expected = Memo::new(move |_| {
+    let expected_figures = Memo::new(move |_| {
         let tasks = state.tasks.with(|c| c.chosen(&selected.get()));
         let settings = state.settings.get();
         let spec = RunSpec {
@@ -173,9 +173,12 @@ pub fn WorkflowPanel() -> impl IntoView {
             ..settings.run_spec(&language.get_untracked())
         };
         let host = settings.server_host();
-        let expected = state
-            .durations
-            .with_untracked(|log| settings.expected_durations(&spec, log));
+        // The figures the page shows for these tasks, text and settings.
+        let expected: Vec<_> = expected_figures
+            .get_untracked()
+            .into_iter()
+            .map(|(_, e)| e)
+            .collect();
         let spec = with_order(spec, &expected, settings.order);
         let expected: Vec<f64> = expected.iter().map(|e| e.ms).collect();
         set_saving.set(None);
@@ -404,7 +407,7 @@ pub fn WorkflowPanel() -> impl IntoView {
                     value=limit on_set=Callback::new(move |v| set_limit.set(v)) />
                 <NumberField label="Rounds (compare)" testid="rounds" min=1usize max=5usize
                     value=rounds on_set=Callback::new(move |v| set_rounds.set(v)) />
-                <OrderPanel expected=expected />
+                <OrderPanel expected=expected_figures />
                 <button type="button" class="primary" data-testid="run" disabled=running on:click=move |_| run()>
                     "Run"
                 </button>

@@ -22,14 +22,21 @@ pub enum Binary {
     Docx,
 }
 
+/// Why a file of `size` bytes is too big to read, if it is.
+pub fn too_big(size: u64) -> Option<String> {
+    (size > MAX_BYTES as u64).then(|| {
+        format!(
+            "it is {} MB; files over {} MB are not read here",
+            size / (1024 * 1024),
+            MAX_BYTES / (1024 * 1024)
+        )
+    })
+}
+
 /// The text of a binary document, or a reason a person can act on.
 pub fn text_of(kind: Binary, bytes: &[u8]) -> Result<String, String> {
-    if bytes.len() > MAX_BYTES {
-        return Err(format!(
-            "it is {} MB; files over {} MB are not read here",
-            bytes.len() / (1024 * 1024),
-            MAX_BYTES / (1024 * 1024)
-        ));
+    if let Some(e) = too_big(bytes.len() as u64) {
+        return Err(e);
     }
     let text = match kind {
         Binary::Pdf => pdf_text(bytes)?,
@@ -205,6 +212,13 @@ mod tests {
     fn a_pdf_without_text_says_it_needs_ocr() {
         let e = text_of(Binary::Pdf, &fixture("blank.pdf")).unwrap_err();
         assert!(e.contains("OCR"), "{e}");
+    }
+
+    #[test]
+    fn files_over_the_limit_are_refused_before_reading() {
+        assert_eq!(too_big(MAX_BYTES as u64), None);
+        let e = too_big(60 * 1024 * 1024).unwrap();
+        assert_eq!(e, "it is 60 MB; files over 50 MB are not read here");
     }
 
     #[test]
