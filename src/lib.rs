@@ -7,6 +7,7 @@ pub mod charts;
 pub mod components;
 pub mod demo;
 pub mod format;
+pub mod history;
 pub mod openai;
 pub mod samples;
 pub mod settings;

@@ -1,10 +1,11 @@
 //! What Fanout keeps in the browser's IndexedDB (through rexie): the batch
-//! in progress and its results as they arrive, so a reload loses nothing.
-//! Values are stored as JSON strings.
+//! in progress and its results as they arrive, so a reload loses nothing,
+//! and the run history. Values are stored as JSON strings.
 
 use rexie::{ObjectStore, Rexie, TransactionMode};
 use wasm_bindgen::JsValue;
 
+use crate::history::RunRecord;
 use crate::workflow::batch::{Cell, SavedBatch};
 
 /// The database's name (removed whole by "forget everything").
@@ -12,6 +13,7 @@ pub const DB: &str = "fanout";
 const BATCH: &str = "batch";
 const RESULTS: &str = "batch_results";
 const CURRENT: &str = "current";
+const RUNS: &str = "runs";
 
 /// The open database.
 pub struct Store(Rexie);
@@ -24,9 +26,11 @@ impl Store {
     /// Opens (and on first use creates) the database.
     pub async fn open() -> Result<Self, String> {
         Rexie::builder(DB)
-            .version(1)
+            // Version 2 added the history; upgrading keeps the other stores.
+            .version(2)
             .add_object_store(ObjectStore::new(BATCH))
             .add_object_store(ObjectStore::new(RESULTS))
+            .add_object_store(ObjectStore::new(RUNS))
             .build()
             .await
             .map(Store)
@@ -102,6 +106,60 @@ impl Store {
             .map_err(err)?;
         tx.store(BATCH).map_err(err)?.clear().await.map_err(err)?;
         tx.store(RESULTS).map_err(err)?.clear().await.map_err(err)?;
+        tx.done().await.map_err(err)?;
+        Ok(())
+    }
+
+    /// Adds (or replaces, by id) a run in the history.
+    pub async fn save_run(&self, run: &RunRecord) -> Result<(), String> {
+        let json = serde_json::to_string(run).map_err(err)?;
+        self.put(RUNS, JsValue::from_str(&run.id), json).await
+    }
+
+    /// Every run in the history, and how many stored entries could not be
+    /// read (kept, not deleted: a later version may read them).
+    pub async fn runs(&self) -> Result<(Vec<RunRecord>, usize), String> {
+        let tx = self
+            .0
+            .transaction(&[RUNS], TransactionMode::ReadOnly)
+            .map_err(err)?;
+        let rows = tx
+            .store(RUNS)
+            .map_err(err)?
+            .scan(None, None, None, None)
+            .await
+            .map_err(err)?;
+        let total = rows.len();
+        let runs: Vec<RunRecord> = rows
+            .into_iter()
+            .filter_map(|(_, v)| serde_json::from_str(&v.as_string()?).ok())
+            .collect();
+        let unreadable = total - runs.len();
+        Ok((runs, unreadable))
+    }
+
+    /// Deletes one run from the history.
+    pub async fn delete_run(&self, id: &str) -> Result<(), String> {
+        let tx = self
+            .0
+            .transaction(&[RUNS], TransactionMode::ReadWrite)
+            .map_err(err)?;
+        tx.store(RUNS)
+            .map_err(err)?
+            .delete(JsValue::from_str(id))
+            .await
+            .map_err(err)?;
+        tx.done().await.map_err(err)?;
+        Ok(())
+    }
+
+    /// Deletes the whole history.
+    pub async fn clear_runs(&self) -> Result<(), String> {
+        let tx = self
+            .0
+            .transaction(&[RUNS], TransactionMode::ReadWrite)
+            .map_err(err)?;
+        tx.store(RUNS).map_err(err)?.clear().await.map_err(err)?;
         tx.done().await.map_err(err)?;
         Ok(())
     }

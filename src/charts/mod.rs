@@ -7,3 +7,4 @@ pub mod gauge;
 pub mod scale;
 pub mod sweep;
 pub mod timeline;
+pub mod trend;

@@ -13,7 +13,10 @@ use crate::charts::gauge::layout_gauge;
 use crate::components::browser::{download_text, take_file, use_canceller};
 use crate::components::extractor::extract_each;
 use crate::components::fields::NumberField;
+use crate::components::history::History;
 use crate::format::duration_ms;
+use crate::history::RunRecord;
+use crate::history::record::{BatchEntry, Meta};
 use crate::openai::ChatRequest;
 use crate::openai::batches::{create_batch, file_content, get_batch, upload_batch_file};
 use crate::openai::client::now_ms;
@@ -24,6 +27,7 @@ use crate::workflow::batch::{
     mean_in_flight, progress_of, run_batch,
 };
 use crate::workflow::batch_api::{custom_id, input_file, poll_delay_ms, read_output};
+use crate::workflow::cost::{cost_usd, price_for};
 use crate::workflow::documents::{
     Document, FileKind, file_kind, from_extracted, from_file, split_pasted, unreadable,
 };
@@ -102,6 +106,9 @@ pub fn BatchPanel() -> impl IntoView {
     let elapsed = RwSignal::new(0.0f64);
     let opened = RwSignal::new(None::<usize>);
     let controller = use_canceller();
+    let history = expect_context::<History>();
+    // The history id of the batch shown, so a retry updates its entry.
+    let record_id = StoredValue::new(None::<String>);
     let owner = StoredValue::new_local(Owner::current().expect("BatchPanel has an owner"));
     // IndexedDB, where the batch and its results are kept as they arrive.
     let store = StoredValue::new_local(None::<Rc<Store>>);
@@ -288,7 +295,42 @@ pub fn BatchPanel() -> impl IntoView {
                 }
             }
             drop(ticker);
-            elapsed.set(now_ms() - t0);
+            let end = now_ms() - t0;
+            elapsed.set(end);
+            let shown_now = shown.get_untracked();
+            let cells = shown_now.cells();
+            let (tokens_in, tokens_out) = cells.iter().flatten().fold((0, 0), |(i, o), c| {
+                (i + c.tokens_in.unwrap_or(0), o + c.tokens_out.unwrap_or(0))
+            });
+            let usable: Vec<(String, String)> = shown_now
+                .docs
+                .iter()
+                .filter(|d| d.error.is_none())
+                .map(|d| (d.name.clone(), d.text.clone()))
+                .collect();
+            let meta = Meta {
+                at: js_sys::Date::now(),
+                host,
+                simulated: shown_now.simulated,
+                input_name: String::new(),
+                cost_usd: price_for(&settings.prices, &shown_now.model)
+                    .map(|p| cost_usd(p, tokens_in, tokens_out)),
+                cancelled: transport.cancelled(),
+            };
+            let entry = BatchEntry {
+                docs: usable.iter().map(|d| d.0.clone()).collect(),
+                k: limits.max_in_flight,
+                wall_ms: end,
+                mean_in_flight: samples.with_untracked(|v| mean_in_flight(v, end)),
+                cells,
+            };
+            let labels: Vec<String> = shown_now.tasks.iter().map(|t| t.label.clone()).collect();
+            let mut record = RunRecord::batch(meta, &shown_now.model, &usable, &labels, entry);
+            match record_id.get_value() {
+                Some(id) => record.id = id,
+                None => record_id.set_value(Some(record.id.clone())),
+            }
+            history.add(record);
             set_running.set(false);
             controller.finish();
         });
@@ -320,6 +362,7 @@ pub fn BatchPanel() -> impl IntoView {
         let settings = state.settings.get_untracked();
         opened.set(None);
         resumable.set(None);
+        record_id.set_value(None);
         let s = Shown {
             docs: d,
             tasks,

@@ -4,6 +4,7 @@ mod batch;
 mod browser;
 mod extractor;
 mod fields;
+mod history;
 mod order_panel;
 mod prompt;
 mod run_charts;
@@ -13,6 +14,7 @@ mod task_editor;
 mod workflow;
 
 pub use batch::BatchPanel;
+pub use history::{ExportButtons, History, HistoryPanel, RunView};
 pub use prompt::PromptPanel;
 pub use settings_panel::SettingsPanel;
 pub use workflow::WorkflowPanel;

@@ -48,37 +48,43 @@ pub fn Headline(
             data-testid="headline"
             data-results=move || results.with(|r| serde_json::to_string(r).unwrap_or_default())
         >
-            <div title="Wall time of the sequential run: first request sent to last answer finished (median over rounds).">
+            <div class="metric" tabindex="0">
                 <dt>"Sequential"</dt>
                 <dd><span data-testid="total-sequential-ms">{move || ms(wall(Mode::Sequential))}</span>" ms"</dd>
                 <dd class="spread" data-testid="spread-sequential">{move || range(Mode::Sequential)}</dd>
+                <dd class="explain">"Wall time of the sequential run: first request sent to last answer finished (median over rounds)."</dd>
             </div>
-            <div title="Wall time of the parallel run (median over rounds).">
+            <div class="metric" tabindex="0">
                 <dt>"Parallel"</dt>
                 <dd><span data-testid="total-parallel-ms">{move || ms(wall(Mode::Parallel))}</span>" ms"</dd>
                 <dd class="spread" data-testid="spread-parallel">{move || range(Mode::Parallel)}</dd>
+                <dd class="explain">"Wall time of the parallel run (median over rounds)."</dd>
             </div>
-            <div title="Speedup = sequential wall time / parallel wall time.">
+            <div class="metric" tabindex="0">
                 <dt>"Speedup"</dt>
                 <dd data-testid="speedup">{move || cmp().map(|c| format!("{:.2}", c.speedup)).unwrap_or_default()}</dd>
+                <dd class="explain">"Speedup = sequential wall time / parallel wall time."</dd>
             </div>
-            <div title="Time saved = sequential - parallel wall time (and as % of sequential).">
+            <div class="metric" tabindex="0">
                 <dt>"Time saved"</dt>
                 <dd>
                     <span data-testid="time-saved">{move || cmp().map(|c| format!("{}", c.time_saved_ms.round())).unwrap_or_default()}</span>
                     " ms "
                     <span class="muted">{move || cmp().map(|c| format!("({:.1} %)", c.time_saved_pct)).unwrap_or_default()}</span>
                 </dd>
+                <dd class="explain">"Time saved = sequential - parallel wall time (and as % of sequential)."</dd>
             </div>
-            <div title="Parallel efficiency = speedup / number of tasks run at once (1.00 = every extra slot paid off fully).">
+            <div class="metric" tabindex="0">
                 <dt>"Efficiency"</dt>
                 <dd data-testid="efficiency">{move || cmp().map(|c| format!("{:.2}", c.efficiency)).unwrap_or_default()}</dd>
+                <dd class="explain">"Parallel efficiency = speedup / number of tasks run at once (1.00 = every extra slot paid off fully)."</dd>
             </div>
-            <div title="Overhead = parallel wall time / slowest task in that run (1.00 = nothing lost beyond the slowest task).">
+            <div class="metric" tabindex="0">
                 <dt>"Overhead"</dt>
                 <dd data-testid="overhead">{move || results.with(RunResults::median_overhead).map(|o| format!("{o:.2}")).unwrap_or_default()}</dd>
+                <dd class="explain">"Overhead = parallel wall time / slowest task in that run (1.00 = nothing lost beyond the slowest task)."</dd>
             </div>
-            <div title="Estimated cost of all runs here: tokens reported by the server times the price table in the settings (warm-up not counted).">
+            <div class="metric" tabindex="0">
                 <dt>"Cost"</dt>
                 <dd data-testid="cost">
                     {move || {
@@ -93,8 +99,9 @@ pub fn Headline(
                         })
                     }}
                 </dd>
+                <dd class="explain">"Estimated cost of all runs here: tokens reported by the server times the price table in the settings (warm-up not counted)."</dd>
             </div>
-            <div title="Tokens reported by the server over all runs; tasks without usage are counted as unknown.">
+            <div class="metric" tabindex="0">
                 <dt>"Tokens"</dt>
                 <dd data-testid="tokens">
                     {move || {
@@ -112,6 +119,7 @@ pub fn Headline(
                         s
                     }}
                 </dd>
+                <dd class="explain">"Tokens reported by the server over all runs; tasks without usage are counted as unknown."</dd>
             </div>
         </dl>
     }

@@ -12,15 +12,19 @@ use crate::app::AppState;
 use crate::components::browser::{take_file, use_canceller};
 use crate::components::extractor::extract_each;
 use crate::components::fields::NumberField;
+use crate::components::history::{ExportButtons, History};
 use crate::components::order_panel::OrderPanel;
 use crate::components::run_charts::{
     Headline, PerTaskBars, PerTaskTable, Rows, SweepChart, Timeline,
 };
 use crate::components::task_card::{CardState, TaskCard};
 use crate::components::task_editor::TaskList;
+use crate::history::RunRecord;
+use crate::history::record::Meta;
 use crate::openai::client::now_ms;
 use crate::samples::SAMPLES;
 use crate::settings::Provider;
+use crate::workflow::cost::{cost_usd, price_for};
 use crate::workflow::engine::{
     FormatMemory, Plan, RunSpec, WorkflowEvent, observations, order_saving, run_plan, with_order,
 };
@@ -47,6 +51,11 @@ pub fn WorkflowPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
     let (text, set_text) = signal(SAMPLES[0].text.to_string());
     let (sample, set_sample) = signal(0usize.to_string());
+    // What the text is called in the history: the sample, the file, or typed.
+    let (source, set_source) = signal(SAMPLES[0].label.to_string());
+    let history = expect_context::<History>();
+    // The last run's record, for its export buttons.
+    let (latest, set_latest) = signal(None::<RunRecord>);
     let language = state.language;
     let (mode, set_mode) = signal(RunMode::Compare);
     let (limit, set_limit) = signal(0usize);
@@ -182,6 +191,7 @@ pub fn WorkflowPanel() -> impl IntoView {
         let spec = with_order(spec, &expected, settings.order);
         let expected: Vec<f64> = expected.iter().map(|e| e.ms).collect();
         set_saving.set(None);
+        set_latest.set(None);
         let labels: Vec<String> = spec.tasks.iter().map(|t| t.label.clone()).collect();
         let run_cards: Vec<CardState> = spec.tasks.iter().map(|t| card_for(&t.id)).collect();
         results.set(RunResults {
@@ -250,6 +260,23 @@ pub fn WorkflowPanel() -> impl IntoView {
                 }
             };
             let outcomes = run_plan(&*transport, &spec, plan, &memory, &on_event).await;
+            if !outcomes.is_empty() {
+                let (tokens_in, tokens_out) = outcomes.iter().fold((0, 0), |(i, o), x| {
+                    (i + x.metrics.tokens_in, o + x.metrics.tokens_out)
+                });
+                let meta = Meta {
+                    at: js_sys::Date::now(),
+                    host: host.clone(),
+                    simulated: settings.provider == Provider::Demo,
+                    input_name: source.get_untracked(),
+                    cost_usd: price_for(&settings.prices, &spec.model)
+                        .map(|p| cost_usd(p, tokens_in, tokens_out)),
+                    cancelled: transport.cancelled(),
+                };
+                let record = RunRecord::workflow(meta, &spec, plan, &outcomes, &expected);
+                history.add(record.clone());
+                set_latest.set(Some(record));
+            }
             state.durations.update(|log| {
                 log.extend(outcomes.iter().flat_map(|o| observations(&spec, &host, o)));
             });
@@ -314,6 +341,7 @@ pub fn WorkflowPanel() -> impl IntoView {
             match read {
                 Ok(content) => {
                     set_input_error.set(None);
+                    set_source.set(name.clone());
                     set_text.set(content);
                     set_sample.set("custom".into());
                 }
@@ -336,6 +364,7 @@ pub fn WorkflowPanel() -> impl IntoView {
                             let v = event_target_value(&ev);
                             if let Some(s) = v.parse::<usize>().ok().and_then(|i| SAMPLES.get(i)) {
                                 set_text.set(s.text.to_string());
+                                set_source.set(s.label.to_string());
                             }
                             set_sample.set(v);
                         }
@@ -371,6 +400,7 @@ pub fn WorkflowPanel() -> impl IntoView {
                     on:input=move |ev| {
                         set_text.set(event_target_value(&ev));
                         set_sample.set("custom".into());
+                        set_source.set("Your own text".into());
                     }
                 ></textarea>
             </label>
@@ -446,6 +476,12 @@ pub fn WorkflowPanel() -> impl IntoView {
             <PerTaskBars results=results />
             <PerTaskTable results=results />
             <SweepChart points=sweep tasks=sweep_tasks />
+            {move || latest.get().map(|r| view! {
+                <div class="saved-run" data-testid="run-saved">
+                    <p class="hint">"Kept in the history below. Export this run:"</p>
+                    <ExportButtons record=r />
+                </div>
+            })}
         </section>
     }
 }

@@ -222,6 +222,19 @@ fn options(spec: &RunSpec, max_tokens: u32) -> RequestOptions {
     }
 }
 
+/// The most `runs` runs of `spec` can cost at `price`: every task's
+/// estimated prompt tokens, and every answer as long as its token limit.
+pub fn cost_ceiling(spec: &RunSpec, price: &crate::workflow::cost::Price, runs: u64) -> f64 {
+    let (tokens_in, tokens_out) = spec.tasks.iter().fold((0u64, 0u64), |(i, o), t| {
+        let prompt: usize = task_messages(t, &spec.text, &spec.language)
+            .iter()
+            .map(|m| estimate_tokens(&m.content))
+            .sum();
+        (i + prompt as u64, o + u64::from(t.max_tokens))
+    });
+    crate::workflow::cost::cost_usd(price, tokens_in * runs, tokens_out * runs)
+}
+
 /// The request of task `task` (with `format` as `response_format`).
 pub fn task_request(
     spec: &RunSpec,
@@ -849,6 +862,28 @@ mod tests {
             &|_| {},
         ));
         assert!(plan.is_empty());
+    }
+
+    #[test]
+    fn the_cost_ceiling_counts_every_prompt_and_every_token_limit() {
+        let one = RunSpec {
+            tasks: builtin_tasks()[..1].to_vec(),
+            text: "abcd".repeat(100),
+            ..spec()
+        };
+        let prompt: usize = task_messages(&one.tasks[0], &one.text, &one.language)
+            .iter()
+            .map(|m| estimate_tokens(&m.content))
+            .sum();
+        let price = crate::workflow::cost::Price {
+            model: "m".into(),
+            input_per_mtok: 1.0,
+            output_per_mtok: 2.0,
+        };
+        let expected =
+            (prompt as f64 + 2.0 * f64::from(one.tasks[0].max_tokens)) * 2.0 / 1_000_000.0;
+        assert!((cost_ceiling(&one, &price, 2) - expected).abs() < 1e-12);
+        assert!(prompt >= 100);
     }
 
     #[test]

@@ -1,0 +1,285 @@
+//! Queries over the history: the filtered, sorted list, and the trend of
+//! speedup and latency per model over time.
+
+use crate::history::record::RunRecord;
+use crate::workflow::runner::Mode;
+
+/// What the list is sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    /// When it finished.
+    Date,
+    /// Model id.
+    Model,
+    /// Speedup (runs without one last).
+    Speedup,
+    /// Median parallel wall time (runs without one last).
+    Parallel,
+}
+
+impl SortKey {
+    /// Every key, with its name (the select's value) and label.
+    pub const ALL: [(SortKey, &'static str, &'static str); 4] = [
+        (SortKey::Date, "date", "Date"),
+        (SortKey::Model, "model", "Model"),
+        (SortKey::Speedup, "speedup", "Speedup"),
+        (SortKey::Parallel, "parallel", "Parallel wall time"),
+    ];
+
+    /// The key named `name` (Date if unknown).
+    pub fn named(name: &str) -> Self {
+        Self::ALL
+            .iter()
+            .find(|k| k.1 == name)
+            .map_or(SortKey::Date, |k| k.0)
+    }
+}
+
+/// The list's settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Query {
+    /// Words that must all appear in the model, host, mode, input name or
+    /// task labels (case-insensitive).
+    pub filter: String,
+    /// Sort key.
+    pub sort: SortKey,
+    /// Largest (or newest) first.
+    pub descending: bool,
+}
+
+impl Default for Query {
+    fn default() -> Self {
+        Self {
+            filter: String::new(),
+            sort: SortKey::Date,
+            descending: true,
+        }
+    }
+}
+
+fn haystack(r: &RunRecord) -> String {
+    let mut s = format!(
+        "{} {} {} {} {}",
+        r.model,
+        r.host,
+        r.plan.name(),
+        r.input.name,
+        r.tasks.join(" ")
+    );
+    if r.simulated {
+        s.push_str(" simulated demo");
+    }
+    s.to_lowercase()
+}
+
+/// Median parallel wall time of a run, if it had parallel runs.
+pub fn parallel_ms(r: &RunRecord) -> Option<f64> {
+    r.results().median_wall(Mode::Parallel)
+}
+
+/// Speedup of a run, if it ran both modes.
+pub fn speedup(r: &RunRecord) -> Option<f64> {
+    r.results().comparison().map(|c| c.speedup)
+}
+
+/// Indices of the records the query keeps, in its order (ties keep the
+/// stored order; missing values sort last either way).
+pub fn list(records: &[RunRecord], q: &Query) -> Vec<usize> {
+    let words: Vec<String> = q.filter.split_whitespace().map(str::to_lowercase).collect();
+    let mut idx: Vec<usize> = records
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| {
+            let h = haystack(r);
+            words.iter().all(|w| h.contains(w.as_str()))
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let num = |i: usize| -> Option<f64> {
+        match q.sort {
+            SortKey::Date => Some(records[i].at),
+            SortKey::Speedup => speedup(&records[i]),
+            SortKey::Parallel => parallel_ms(&records[i]),
+            SortKey::Model => None,
+        }
+    };
+    idx.sort_by(|&a, &b| {
+        use std::cmp::Ordering;
+        let ord = if q.sort == SortKey::Model {
+            records[a]
+                .model
+                .to_lowercase()
+                .cmp(&records[b].model.to_lowercase())
+        } else {
+            match (num(a), num(b)) {
+                (Some(x), Some(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
+                // Missing values last whichever the direction.
+                (Some(_), None) => return Ordering::Less,
+                (None, Some(_)) => return Ordering::Greater,
+                (None, None) => Ordering::Equal,
+            }
+        };
+        if q.descending { ord.reverse() } else { ord }
+    });
+    idx
+}
+
+/// One model's points over time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    /// Model id.
+    pub model: String,
+    /// (finished at, speedup) of its runs that have one, oldest first.
+    pub speedup: Vec<(f64, f64)>,
+    /// (finished at, median task latency ms), oldest first.
+    pub latency: Vec<(f64, f64)>,
+}
+
+/// Speedup and median latency per model over time. Simulated runs are left
+/// out: their times say nothing about a model.
+pub fn trend(records: &[RunRecord]) -> Vec<Series> {
+    let mut by_time: Vec<&RunRecord> = records.iter().filter(|r| !r.simulated).collect();
+    by_time.sort_by(|a, b| a.at.total_cmp(&b.at));
+    let mut out: Vec<Series> = Vec::new();
+    for r in by_time {
+        let i = match out.iter().position(|s| s.model == r.model) {
+            Some(i) => i,
+            None => {
+                out.push(Series {
+                    model: r.model.clone(),
+                    speedup: Vec::new(),
+                    latency: Vec::new(),
+                });
+                out.len() - 1
+            }
+        };
+        if let Some(s) = speedup(r) {
+            out[i].speedup.push((r.at, s));
+        }
+        if let Some(l) = r.median_latency_ms() {
+            out[i].latency.push((r.at, l));
+        }
+    }
+    out.retain(|s| !s.speedup.is_empty() || !s.latency.is_empty());
+    out.sort_by(|a, b| a.model.cmp(&b.model));
+    out
+}
+
+/// Bytes the records take as stored (their JSON).
+pub fn stored_bytes(records: &[RunRecord]) -> usize {
+    records
+        .iter()
+        .map(|r| serde_json::to_string(r).map_or(0, |s| s.len()))
+        .sum()
+}
+
+/// A size as people read it: "820 B", "14.2 KB", "3.1 MB".
+pub fn size_text(bytes: usize) -> String {
+    let b = bytes as f64;
+    if b < 1000.0 {
+        format!("{bytes} B")
+    } else if b < 1e6 {
+        format!("{:.1} KB", b / 1e3)
+    } else {
+        format!("{:.1} MB", b / 1e6)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::record::PlanKind;
+    use crate::history::record::fixtures::compare;
+
+    fn history() -> Vec<RunRecord> {
+        let mut only_par = compare("gpt-4o", 3e12, 400.0, 2, "x");
+        only_par.runs.remove(0);
+        only_par.plan = PlanKind::Parallel;
+        vec![
+            compare("gpt-4o-mini", 1e12, 1000.0, 3, "x"), // speedup 2.99
+            compare("gpt-4o", 2e12, 500.0, 6, "x"),       // speedup 5.96
+            only_par,                                     // no speedup
+            compare("Llama-3", 4e12, 100.0, 2, "x"),      // speedup 1.98
+        ]
+    }
+
+    #[test]
+    fn the_list_sorts_each_way_with_missing_values_last() {
+        let h = history();
+        let q = |sort, descending| Query {
+            sort,
+            descending,
+            ..Query::default()
+        };
+        assert_eq!(list(&h, &Query::default()), vec![3, 2, 1, 0]);
+        assert_eq!(list(&h, &q(SortKey::Date, false)), vec![0, 1, 2, 3]);
+        assert_eq!(list(&h, &q(SortKey::Speedup, true)), vec![1, 0, 3, 2]);
+        assert_eq!(list(&h, &q(SortKey::Speedup, false)), vec![3, 0, 1, 2]);
+        assert_eq!(list(&h, &q(SortKey::Parallel, false)), vec![3, 2, 1, 0]);
+        // Case-insensitive by model; equal models keep stored order.
+        assert_eq!(list(&h, &q(SortKey::Model, false)), vec![1, 2, 0, 3]);
+        assert_eq!(SortKey::named("speedup"), SortKey::Speedup);
+        assert_eq!(SortKey::named("nonsense"), SortKey::Date);
+    }
+
+    #[test]
+    fn the_filter_needs_every_word_anywhere() {
+        let h = history();
+        let f = |text: &str| {
+            list(
+                &h,
+                &Query {
+                    filter: text.into(),
+                    ..Query::default()
+                },
+            )
+        };
+        assert_eq!(f("GPT-4O"), vec![2, 1, 0]);
+        assert_eq!(f("4o mini"), vec![0]);
+        assert_eq!(f("parallel"), vec![2]);
+        assert_eq!(f("llama compare sentiment"), vec![3]);
+        assert_eq!(f("product review"), vec![3, 2, 1, 0]);
+        assert!(f("claude").is_empty());
+        assert_eq!(f("   "), vec![3, 2, 1, 0]);
+    }
+
+    #[test]
+    fn the_trend_follows_each_model_over_time() {
+        let mut h = history();
+        let mut sim = compare("gpt-4o", 5e12, 100.0, 2, "x");
+        sim.simulated = true;
+        h.push(sim);
+        let t = trend(&h);
+        assert_eq!(
+            t.iter().map(|s| s.model.as_str()).collect::<Vec<_>>(),
+            vec!["Llama-3", "gpt-4o", "gpt-4o-mini"]
+        );
+        let g = &t[1];
+        // The parallel-only run has a latency but no speedup; the simulated
+        // run is not there.
+        assert_eq!(g.speedup.len(), 1);
+        assert_eq!(g.speedup[0].0, 2e12);
+        assert!((g.speedup[0].1 - 3000.0 / 505.0).abs() < 1e-9);
+        assert_eq!(
+            g.latency.iter().map(|p| p.0).collect::<Vec<_>>(),
+            vec![2e12, 3e12]
+        );
+        assert_eq!(g.latency[0].1, 500.0);
+    }
+
+    #[test]
+    fn sizes() {
+        let h = history();
+        let bytes = stored_bytes(&h);
+        assert_eq!(
+            bytes,
+            h.iter()
+                .map(|r| serde_json::to_string(r).unwrap().len())
+                .sum::<usize>()
+        );
+        assert!(bytes > 1000);
+        assert_eq!(size_text(820), "820 B");
+        assert_eq!(size_text(14_200), "14.2 KB");
+        assert_eq!(size_text(3_100_000), "3.1 MB");
+    }
+}
