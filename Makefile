@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/.tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: serve dist test soak bench setup setup-test setup-bench lint unit browser clean
+.PHONY: serve dist test soak bench screenshots setup setup-test setup-bench lint unit browser clean
 
 ## Install the build tools if missing, then serve on http://127.0.0.1:8080 and open a browser.
 serve: setup
@@ -21,6 +21,10 @@ test: setup-test lint unit dist browser
 ## against a server failing at random; nothing lost, every attempt counted.
 soak: setup-test dist
 	cd e2e && npx playwright test soak.spec.ts
+
+## Retake the README's screenshots (docs/screenshots/*.png) in demo mode.
+screenshots: setup-test dist
+	cd e2e && npx playwright test --config screenshots.config.ts
 
 ## Benchmark the built app against a local server with controlled latencies:
 ## prints medians (min–max) and writes bench/results.json.

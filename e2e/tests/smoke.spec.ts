@@ -4,7 +4,7 @@ import { BASE_URL, TEST_KEY, watchErrors } from './helpers';
 test('the built page loads without console errors', async ({ page }) => {
   const errors = watchErrors(page);
   await page.goto('./');
-  await expect(page.getByRole('heading', { name: 'Fanout' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Fanout', exact: true })).toBeVisible();
   await expect(page.getByTestId('send')).toBeEnabled();
   expect(errors).toEqual([]);
 });

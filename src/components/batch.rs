@@ -845,7 +845,7 @@ pub fn BatchPanel() -> impl IntoView {
                         <div class="cell-output" data-testid="batch-output">
                             <h3>{title}</h3>
                             {move || v.with(|v| v.cell.as_ref().and_then(|c| c.error.clone())).map(|e| view! { <p class="error">{e}</p> })}
-                            <pre class="answer">{move || v.with(|v| v.cell.as_ref().map(|c| c.text.clone()).unwrap_or_default())}</pre>
+                            <pre class="answer" tabindex="0">{move || v.with(|v| v.cell.as_ref().map(|c| c.text.clone()).unwrap_or_default())}</pre>
                         </div>
                     })
                 }))}

@@ -242,7 +242,7 @@ pub fn RunView(
                     {answers.into_iter().map(|t| view! {
                         <details data-testid="kept-answer">
                             <summary>{format!("{} · {} · {}", t.label, t.status.name(), duration_ms(t.timing.total_ms()))}</summary>
-                            <pre class="answer">{t.text}</pre>
+                            <pre class="answer" tabindex="0">{t.text}</pre>
                             {t.error.map(|e| view! { <p class="error">{e}</p> })}
                         </details>
                     }).collect_view()}

@@ -163,7 +163,7 @@ pub fn PromptPanel() -> impl IntoView {
                 <Show when=move || waiting.get().is_some()>
                     <p class="waiting" data-testid="retry-wait">{move || waiting.get().unwrap_or_default()}</p>
                 </Show>
-                <pre class="answer" data-testid="answer">{move || answer.get()}</pre>
+                <pre class="answer" tabindex="0" data-testid="answer">{move || answer.get()}</pre>
                 {move || output.get().map(|out| view! { <OutputDetails out=out /> })}
             </div>
         </section>

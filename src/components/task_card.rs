@@ -150,7 +150,7 @@ pub fn TaskCard(
                     </dl>
                 })
             }
-            <pre class="answer" data-testid=format!("task-{id}-output")>{move || text.get()}</pre>
+            <pre class="answer" tabindex="0" data-testid=format!("task-{id}-output")>{move || text.get()}</pre>
             {
                 let id = id.clone();
                 move || note().map(|n| view! { <p class="hint" data-testid=format!("task-{id}-note")>{n}</p> })

@@ -133,7 +133,14 @@ pub fn figures(r: &RunRecord) -> Vec<Figure> {
             "Time saved",
             cmp.map(|c| c.time_saved_ms),
             Higher,
-            duration_ms,
+            // Parallel can lose time; say how much rather than "–".
+            |v| {
+                if v < 0.0 {
+                    format!("-{}", duration_ms(-v))
+                } else {
+                    duration_ms(v)
+                }
+            },
         ));
         out.push(fig(
             "efficiency",
@@ -248,7 +255,12 @@ pub fn differences(a: &RunRecord, b: &RunRecord) -> Vec<Difference> {
                         Better::Lower => vb < va,
                         Better::Higher => vb > va,
                     };
-                    (format!("{pct:+.1} %"), (vb != va).then_some(better))
+                    // A change too small to show is no change.
+                    if (pct * 10.0).round() == 0.0 {
+                        ("0.0 %".into(), None)
+                    } else {
+                        (format!("{pct:+.1} %"), Some(better))
+                    }
                 }
                 (Some(va), Some(vb)) => (
                     format!("{:+}", vb - va),
@@ -695,8 +707,21 @@ mod tests {
         assert_eq!(par.b_better, Some(true));
         let errors = d.iter().find(|x| x.key == "errors").unwrap();
         assert_eq!((errors.change.as_str(), errors.b_better), ("+0", None));
+        let mut slower = a.clone();
+        slower.runs[1].metrics.wall_ms = 4000.0;
+        let saved = figures(&slower)
+            .into_iter()
+            .find(|f| f.key == "saved")
+            .unwrap();
+        assert_eq!(saved.text, "-1.00 s");
         let same = differences(&a, &a);
         assert!(same.iter().all(|x| x.b_better.is_none()));
+        // Under 0.05 % is no change, not "-0.0 % (better)".
+        let mut c = a.clone();
+        c.runs[1].metrics.wall_ms += 0.1;
+        let tiny = differences(&a, &c);
+        let par = tiny.iter().find(|x| x.key == "parallel").unwrap();
+        assert_eq!((par.change.as_str(), par.b_better), ("0.0 %", None));
     }
 
     #[test]
