@@ -97,6 +97,10 @@ test('two runs compare side by side; filter, sort and delete work on the list', 
   await expect(rows.first()).toContainText(slow);
   await page.getByTestId('history-filter').fill('');
   await expect(rows).toHaveCount(2);
+  // The trend: one latency point per model (no speedup: parallel-only runs).
+  await expect(page.getByTestId('trend-latency').locator('circle')).toHaveCount(2);
+  await expect(page.getByTestId('trend-latency')).toHaveAttribute('aria-label', new RegExp(`${fast}: \\d+ ms`));
+  await expect(page.getByTestId('trend-speedup').locator('circle')).toHaveCount(0);
 
   await expect(page.getByTestId('history-compare')).toBeDisabled();
   await rows.nth(0).getByTestId('history-tick').check();

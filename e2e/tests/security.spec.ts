@@ -167,7 +167,7 @@ test('a key is not sent over plain http to another machine until the user accept
   await expect(page.getByTestId('form-error')).toHaveCount(0);
 });
 
-test('"forget everything" removes the key, settings, tasks, durations and the saved batch, and only Fanout\'s data', async ({ page, request }) => {
+test('"forget everything" removes the key, settings, tasks, durations, the saved batch and the history, and only Fanout\'s data', async ({ page, request }) => {
   const model = uniqueModel('forget');
   await script(request, model, [{ type: 'reply', text: 'Fine.', times: null }]);
   await openWith(page, { model });
@@ -178,6 +178,9 @@ test('"forget everything" removes the key, settings, tasks, durations and the sa
   await page.getByTestId('task-form-save').click();
   await runSixTasks(page);
   await batchOfTwo(page);
+  await expect(page.getByTestId('history-row')).toHaveCount(2);
+  await page.getByTestId('theme').selectOption('dark');
+  await page.getByTestId('welcome-dismiss').click();
   const stored = () => page.evaluate(() => JSON.stringify({ ...localStorage }));
   await expect.poll(stored).toContain(TEST_KEY);
   expect(await stored()).toContain('Edited system message.');
@@ -195,7 +198,11 @@ test('"forget everything" removes the key, settings, tasks, durations and the sa
   const after = await stored();
   for (const gone of [TEST_KEY, model, 'Edited system message.', 'First document.']) expect(after).not.toContain(gone);
   expect(after).toContain('keep me');
+  // The page writes its defaults again on load; the theme and "welcomed" are gone.
+  expect(await page.evaluate(() => localStorage.getItem('fanout.theme'))).toBeNull();
+  await expect(page.getByTestId('welcome')).toBeVisible();
   await expect(page.getByTestId('batch-resume-offer')).toHaveCount(0);
+  await expect(page.getByTestId('history-empty')).toBeVisible();
   const idb = await page.evaluate(async () => {
     const names = (await indexedDB.databases()).map((d) => d.name);
     if (!names.includes('fanout')) return '';
@@ -205,4 +212,5 @@ test('"forget everything" removes the key, settings, tasks, durations and the sa
     return JSON.stringify(all);
   });
   expect(idb).not.toContain('First document.');
+  expect(idb).not.toContain(model);
 });
