@@ -200,7 +200,9 @@ async function batches(browser, api, importFile) {
     await page.getByTestId('batch-k').fill(String(k));
     await page.getByTestId('batch-k').dispatchEvent('change');
     const rows = [];
+    const traces = [];
     for (let i = 0; i <= REPEATS; i++) {
+      await page.evaluate(() => { performance.setResourceTimingBufferSize(2000); performance.clearResourceTimings(); });
       await page.getByTestId('batch-run').click();
       // Started (the button disables), then finished (it enables again).
       await page.waitForFunction(() => document.querySelector('[data-testid="batch-run"]').disabled);
@@ -212,10 +214,33 @@ async function batches(browser, api, importFile) {
         f.first_error = await page.getByTestId('batch-output').textContent();
         console.error(`  K = ${k} over ${api}: ${f.failed} failed (${f.first_error})`);
       }
-      if (i > 0) rows.push(f);
+      // Where the time of each request went, from the browser's resource
+      // timing: fetch called → request sent (queued in the browser, e.g. the
+      // 6-connection cap), request sent → first byte (the server's 300 ms
+      // plus transport), first byte → last byte; and the gap from each
+      // response's end to the next request the page starts (scheduling).
+      const t = await page.evaluate(() => {
+        const rs = performance.getEntriesByType('resource').filter((e) => e.name.includes('/chat/completions'));
+        const med = (v) => { const a = [...v].sort((x, y) => x - y); return a.length ? a[Math.floor(a.length / 2)] : 0; };
+        const starts = rs.map((e) => e.startTime).sort((a, b) => a - b);
+        const gaps = rs.map((e) => { const n = starts.find((s) => s >= e.responseEnd); return n === undefined ? null : n - e.responseEnd; }).filter((g) => g !== null);
+        return {
+          protocols: [...new Set(rs.map((e) => e.nextHopProtocol))],
+          browser_queue_ms: med(rs.map((e) => e.requestStart - e.startTime)),
+          to_first_byte_ms: med(rs.map((e) => e.responseStart - e.requestStart)),
+          body_ms: med(rs.map((e) => e.responseEnd - e.responseStart)),
+          request_total_ms: med(rs.map((e) => e.responseEnd - e.startTime)),
+          request_p90_ms: [...rs.map((e) => e.responseEnd - e.startTime)].sort((a, b) => a - b)[Math.floor(rs.length * 0.9)] ?? 0,
+          request_max_ms: Math.max(0, ...rs.map((e) => e.responseEnd - e.startTime)),
+          end_to_next_start_ms: med(gaps),
+          // First request sent to last response ended, as the network saw it.
+          network_span_ms: rs.length ? Math.max(...rs.map((e) => e.responseEnd)) - Math.min(...rs.map((e) => e.startTime)) : 0,
+        };
+      });
+      t.page_outside_span_ms = f.elapsed_ms - t.network_span_ms;
+      protocols.push(...t.protocols);
+      if (i > 0) { rows.push(f); traces.push(t); }
     }
-    protocols.push(...await page.evaluate(() => performance.getEntriesByType('resource')
-      .filter((e) => e.name.includes('/chat/completions')).map((e) => e.nextHopProtocol)));
     const ideal = Math.ceil(120 / k) * 300;
     out[`k${k}`] = {
       wall_ms: stats(rows.map((r) => r.elapsed_ms)),
@@ -225,6 +250,8 @@ async function batches(browser, api, importFile) {
       peak_in_flight: stats(rows.map((r) => r.peak_in_flight)),
       failed: stats(rows.map((r) => r.failed)),
       errors: rows.map((r) => r.first_error).filter(Boolean),
+      trace: Object.fromEntries(['browser_queue_ms', 'to_first_byte_ms', 'body_ms', 'request_total_ms', 'request_p90_ms', 'request_max_ms', 'end_to_next_start_ms', 'network_span_ms', 'page_outside_span_ms']
+        .map((key) => [key, stats(traces.map((x) => x[key]))])),
     };
   }
   out.protocols = [...new Set(protocols)];
@@ -272,8 +299,13 @@ async function pageLoad(browser) {
 }
 
 function originalMethod(scenario) {
+  return python(['original_method.py', `${API}/v1`, scenario]);
+}
+
+/** Runs `bench/<script> args… --repeats N` and reads the JSON it prints. */
+function python([script, ...args]) {
   return new Promise((resolve) => {
-    const child = spawn(PYTHON, [join(ROOT, 'bench', 'original_method.py'), `${API}/v1`, scenario, '--repeats', String(REPEATS)], { cwd: ROOT });
+    const child = spawn(PYTHON, [join(ROOT, 'bench', script), ...args, '--repeats', String(REPEATS)], { cwd: ROOT });
     let out = '';
     child.stdout.on('data', (d) => { out += d; });
     child.stderr.on('data', (d) => process.stderr.write(d));
@@ -320,6 +352,13 @@ function report(r) {
       row(`4. 20 docs × 6 tasks, ${proto} (${b.protocols.join(', ') || '?'}), K = ${k}`, `wall ms (ideal ${x.ideal_ms}) / wall ÷ ideal / mean in flight`,
         `${cell(x.wall_ms, 0)} / ${cell(x.wall_over_ideal)} / ${cell(x.mean_in_flight, 1)}${x.failed.max > 0 ? ` / failed: ${cell(x.failed, 0)}` : ''}`, '', target,
         target ? verdict(x.wall_over_ideal.median <= 1.10) : '');
+      const py = proto === 'HTTP/2' ? r.batch_http2_python?.[`k${k}`] : undefined;
+      if (py) {
+        row(`4. HTTP/2, K = ${k}, Python client (bench/h2_client.py, no browser)`, 'wall ms / wall ÷ ideal', '', `${cell(py.wall_ms, 0)} / ${cell(py.wall_over_ideal)}`, '', '');
+      }
+      const tr = x.trace;
+      row(`4. ${proto}, K = ${k}`, 'trace ms: per request queued in browser / sent → first byte / body / total (p90, max) / response end → next start; network span / wall outside it',
+        `${[tr.browser_queue_ms, tr.to_first_byte_ms, tr.body_ms].map((v) => cell(v, 0)).join(' / ')} / ${cell(tr.request_total_ms, 0)} (${f(tr.request_p90_ms.median, 0)}, ${f(tr.request_max_ms.median, 0)}) / ${cell(tr.end_to_next_start_ms, 0)}; ${cell(tr.network_span_ms, 0)} / ${cell(tr.page_outside_span_ms, 0)}`, '', '', '');
     }
   }
   const p = r.page;
@@ -374,6 +413,9 @@ async function main() {
     const quick = taskFile(dir, 'batch', Array(6).fill('latency=300'));
     results.batch_http1 = await batches(browser, API, quick);
     results.batch_http2 = await batches(browser, `https://127.0.0.1:${TLS_PORT}`, quick);
+    // The same batch from a Python HTTP/2 client, no browser: the server's
+    // and the machine's share of the time.
+    results.batch_http2_python = await python(['h2_client.py', `https://127.0.0.1:${TLS_PORT}/v1`]);
   }
   if (want(5)) {
     console.error('scenario 5: page weight and start-up…');
