@@ -676,6 +676,59 @@ pub(crate) mod fixtures {
 }
 
 #[cfg(test)]
+pub(crate) mod batch_fixture {
+    use super::*;
+
+    /// A batch of two documents × two tasks: three done, one failed.
+    pub fn batch() -> RunRecord {
+        let cell = Cell {
+            status: TaskStatus::Done,
+            text: "ok".into(),
+            error: None,
+            total_ms: 800.0,
+            ttft_ms: Some(100.0),
+            tokens_in: Some(10),
+            tokens_out: Some(5),
+            attempts: 1,
+        };
+        let meta = Meta {
+            at: 1.7e12,
+            host: "api.openai.com".into(),
+            simulated: false,
+            input_name: String::new(),
+            cost_usd: None,
+            cancelled: false,
+        };
+        let docs = vec![
+            ("a.txt".to_string(), "Alpha".to_string()),
+            ("b.txt".into(), "Beta".into()),
+        ];
+        let entry = BatchEntry {
+            docs: docs.iter().map(|d| d.0.clone()).collect(),
+            k: 4,
+            wall_ms: 2000.0,
+            mean_in_flight: 3.5,
+            cells: vec![
+                Some(cell.clone()),
+                Some(cell.clone()),
+                None,
+                Some(Cell {
+                    status: TaskStatus::Error,
+                    ..cell
+                }),
+            ],
+        };
+        RunRecord::batch(
+            meta,
+            "gpt-4o-mini",
+            &docs,
+            &["Summary".into(), "Keywords".into()],
+            entry,
+        )
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::fixtures::compare;
     use super::*;
@@ -808,50 +861,7 @@ mod tests {
 
     #[test]
     fn a_batch_record_checks_its_cells() {
-        let cell = Cell {
-            status: TaskStatus::Done,
-            text: "ok".into(),
-            error: None,
-            total_ms: 800.0,
-            ttft_ms: Some(100.0),
-            tokens_in: Some(10),
-            tokens_out: Some(5),
-            attempts: 1,
-        };
-        let meta = Meta {
-            at: 1.7e12,
-            host: "api.openai.com".into(),
-            simulated: false,
-            input_name: String::new(),
-            cost_usd: None,
-            cancelled: false,
-        };
-        let docs = vec![
-            ("a.txt".to_string(), "Alpha".to_string()),
-            ("b.txt".into(), "Beta".into()),
-        ];
-        let entry = BatchEntry {
-            docs: docs.iter().map(|d| d.0.clone()).collect(),
-            k: 4,
-            wall_ms: 2000.0,
-            mean_in_flight: 3.5,
-            cells: vec![
-                Some(cell.clone()),
-                Some(cell.clone()),
-                None,
-                Some(Cell {
-                    status: TaskStatus::Error,
-                    ..cell
-                }),
-            ],
-        };
-        let r = RunRecord::batch(
-            meta,
-            "gpt-4o-mini",
-            &docs,
-            &["Summary".into(), "Keywords".into()],
-            entry,
-        );
+        let r = super::batch_fixture::batch();
         assert_eq!(r.input.name, "2 documents");
         assert_eq!(r.input.chars, 9);
         assert_eq!(r.errors(), 1);

@@ -755,9 +755,26 @@ mod tests {
     #[test]
     fn every_figure_is_explained() {
         let a = compare("m", 1.7e12, 10.0, 2, "A");
-        for f in figures(&a) {
+        let b = crate::history::record::batch_fixture::batch();
+        for f in figures(&a).into_iter().chain(figures(&b)) {
             assert!(!explain(f.key).is_empty(), "{}", f.key);
         }
+    }
+
+    #[test]
+    fn a_batch_reports_its_requests_and_results() {
+        let b = crate::history::record::batch_fixture::batch();
+        let f = figures(&b);
+        let text = |k: &str| f.iter().find(|x| x.key == k).unwrap().text.clone();
+        assert_eq!(text("requests"), "3 of 4");
+        assert_eq!(text("throughput"), "1.50");
+        assert_eq!(text("errors"), "1");
+        let h = html(&b);
+        assert!(h.contains("(not finished)"));
+        assert_eq!(h.matches("<h3>").count(), 2);
+        let rows: Vec<String> = csv(&b).lines().map(String::from).collect();
+        assert_eq!(rows.len(), 5);
+        assert!(rows[3].starts_with("b.txt,Summary,not finished"));
     }
 
     #[test]
