@@ -63,7 +63,7 @@ test('the key stays in memory unless "remember" is ticked', async ({ page }) => 
   expect(page.url()).not.toContain(TEST_KEY);
 });
 
-test('a 360 px wide phone screen needs no horizontal scrolling, before and after a demo run', async ({ page }) => {
+test('a 360 px wide phone screen needs no horizontal scrolling: before and after a demo run, a batch, the history', async ({ page }) => {
   await page.setViewportSize({ width: 360, height: 800 });
   await page.goto('./');
   const width = () => page.evaluate(() => document.scrollingElement!.scrollWidth);
@@ -75,5 +75,14 @@ test('a 360 px wide phone screen needs no horizontal scrolling, before and after
   await page.getByTestId('batch-add-pasted').click();
   await page.getByTestId('batch-run').click();
   await expect(page.getByTestId('batch-progress')).toContainText('0 remaining', { timeout: 30_000 });
+  expect(await width()).toBeLessThanOrEqual(360);
+  // The history with a run opened, then the two kept runs compared.
+  await expect(page.getByTestId('history-row')).toHaveCount(2);
+  await page.getByTestId('history-open').first().click();
+  await expect(page.getByTestId('run-view')).toBeVisible();
+  expect(await width()).toBeLessThanOrEqual(360);
+  for (const tick of await page.getByTestId('history-tick').all()) await tick.check();
+  await page.getByTestId('history-compare').click();
+  await expect(page.getByTestId('compare-view')).toBeVisible();
   expect(await width()).toBeLessThanOrEqual(360);
 });
