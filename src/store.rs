@@ -110,15 +110,15 @@ impl Store {
         Ok(())
     }
 
-    /// Adds (or replaces, by id) a run in the history.
-    pub async fn save_run(&self, run: &RunRecord) -> Result<(), String> {
-        let json = serde_json::to_string(run).map_err(err)?;
-        self.put(RUNS, JsValue::from_str(&run.id), json).await
+    /// Adds (or replaces) the run with this id, as its JSON.
+    pub async fn save_run(&self, id: &str, json: String) -> Result<(), String> {
+        self.put(RUNS, JsValue::from_str(id), json).await
     }
 
-    /// Every run in the history, and how many stored entries could not be
-    /// read (kept, not deleted: a later version may read them).
-    pub async fn runs(&self) -> Result<(Vec<RunRecord>, usize), String> {
+    /// Every run in the history with its stored size in bytes, and how many
+    /// stored entries could not be read (kept, not deleted: a later version
+    /// may read them).
+    pub async fn runs(&self) -> Result<(Vec<(RunRecord, usize)>, usize), String> {
         let tx = self
             .0
             .transaction(&[RUNS], TransactionMode::ReadOnly)
@@ -130,9 +130,12 @@ impl Store {
             .await
             .map_err(err)?;
         let total = rows.len();
-        let runs: Vec<RunRecord> = rows
+        let runs: Vec<(RunRecord, usize)> = rows
             .into_iter()
-            .filter_map(|(_, v)| serde_json::from_str(&v.as_string()?).ok())
+            .filter_map(|(_, v)| {
+                let json = v.as_string()?;
+                Some((serde_json::from_str(&json).ok()?, json.len()))
+            })
             .collect();
         let unreadable = total - runs.len();
         Ok((runs, unreadable))

@@ -27,7 +27,7 @@ use crate::workflow::batch::{
     mean_in_flight, progress_of, run_batch,
 };
 use crate::workflow::batch_api::{custom_id, input_file, poll_delay_ms, read_output};
-use crate::workflow::cost::{cost_usd, price_for};
+use crate::workflow::cost::estimate_usd;
 use crate::workflow::documents::{
     Document, FileKind, file_kind, from_extracted, from_file, split_pasted, unreadable,
 };
@@ -313,8 +313,7 @@ pub fn BatchPanel() -> impl IntoView {
                 host,
                 simulated: shown_now.simulated,
                 input_name: String::new(),
-                cost_usd: price_for(&settings.prices, &shown_now.model)
-                    .map(|p| cost_usd(p, tokens_in, tokens_out)),
+                cost_usd: estimate_usd(&settings.prices, &shown_now.model, tokens_in, tokens_out),
                 cancelled: transport.cancelled(),
             };
             let entry = BatchEntry {

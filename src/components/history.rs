@@ -2,6 +2,7 @@
 //! filterable list; a run opened again as it was; two runs compared; the
 //! trend per model; import and export. Logic lives in `crate::history`.
 
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use leptos::prelude::*;
@@ -11,9 +12,7 @@ use crate::charts::trend::layout_trend;
 use crate::components::browser::{download_text, take_file};
 use crate::components::run_charts::{PerTaskBars, PerTaskTable, SweepChart, Timeline};
 use crate::format::duration_ms;
-use crate::history::query::{
-    Query, SortKey, list, parallel_ms, size_text, speedup, stored_bytes, trend,
-};
+use crate::history::query::{Query, SortKey, list, parallel_ms, size_text, speedup, trend};
 use crate::history::record::{MAX_IMPORT_BYTES, RunRecord};
 use crate::history::report::{self, date_of, differences, figures};
 use crate::store::Store;
@@ -26,6 +25,8 @@ pub struct History {
     pub runs: RwSignal<Vec<RunRecord>>,
     /// A storage failure to show, if any.
     pub error: RwSignal<Option<String>>,
+    /// Stored size of each run (its JSON), by id.
+    sizes: RwSignal<HashMap<String, usize>>,
     db: StoredValue<Option<Rc<Store>>, LocalStorage>,
 }
 
@@ -35,6 +36,7 @@ impl History {
         let h = Self {
             runs: RwSignal::new(Vec::new()),
             error: RwSignal::new(None),
+            sizes: RwSignal::new(HashMap::new()),
             db: StoredValue::new_local(None),
         };
         provide_context(h);
@@ -44,7 +46,13 @@ impl History {
                 Err(e) => Err(e),
             };
             match loaded {
-                Ok((runs, unreadable)) => {
+                Ok((stored, unreadable)) => {
+                    h.sizes.update(|m| {
+                        for (r, bytes) in &stored {
+                            m.entry(r.id.clone()).or_insert(*bytes);
+                        }
+                    });
+                    let runs = stored.into_iter().map(|(r, _)| r).collect();
                     // Runs added while loading stay, once.
                     h.runs.update(|now| {
                         let fresh = std::mem::take(now);
@@ -77,14 +85,19 @@ impl History {
 
     /// Keeps `run` (replacing a run with the same id) and stores it.
     pub fn add(&self, run: RunRecord) {
+        let json = serde_json::to_string(&run).unwrap_or_default();
+        let id = run.id.clone();
+        self.sizes.update(|m| {
+            m.insert(id.clone(), json.len());
+        });
         self.runs.update(|all| {
             all.retain(|r| r.id != run.id);
-            all.push(run.clone());
+            all.push(run);
         });
         let h = *self;
         spawn_local(async move {
             let saved = match h.db().await {
-                Ok(db) => db.save_run(&run).await,
+                Ok(db) => db.save_run(&id, json).await,
                 Err(e) => Err(e),
             };
             if let Err(e) = saved {
@@ -95,6 +108,9 @@ impl History {
 
     fn delete(&self, id: String) {
         self.runs.update(|all| all.retain(|r| r.id != id));
+        self.sizes.update(|m| {
+            m.remove(&id);
+        });
         let h = *self;
         spawn_local(async move {
             if let Err(e) = async { h.db().await?.delete_run(&id).await }.await {
@@ -105,6 +121,7 @@ impl History {
 
     fn clear(&self) {
         self.runs.set(Vec::new());
+        self.sizes.set(HashMap::new());
         let h = *self;
         spawn_local(async move {
             if let Err(e) = async { h.db().await?.clear_runs().await }.await {
@@ -381,13 +398,12 @@ pub fn HistoryPanel() -> impl IntoView {
         })
     });
     let size = move || {
-        h.runs.with(|r| {
-            format!(
-                "{} run(s) kept on this device, about {}.",
-                r.len(),
-                size_text(stored_bytes(r))
-            )
-        })
+        let bytes = h.sizes.with(|m| m.values().sum());
+        format!(
+            "{} run(s) kept on this device, about {}.",
+            h.runs.with(Vec::len),
+            size_text(bytes)
+        )
     };
     let find = move |id: &str| h.runs.with(|all| all.iter().find(|r| r.id == id).cloned());
 

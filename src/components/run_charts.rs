@@ -9,7 +9,8 @@ use crate::charts::bars::{BAR_HEIGHT, layout_bars};
 use crate::charts::sweep::layout_sweep;
 use crate::charts::timeline::{TimelineFrame, TimelineRow, layout_timeline};
 use crate::format::duration_ms;
-use crate::workflow::cost::{cost_usd, price_for};
+use crate::history::report::explain;
+use crate::workflow::cost::estimate_usd;
 use crate::workflow::live::{LiveRow, RunResults};
 use crate::workflow::runner::Mode;
 use crate::workflow::runner::ideal_speedup;
@@ -52,18 +53,18 @@ pub fn Headline(
                 <dt>"Sequential"</dt>
                 <dd><span data-testid="total-sequential-ms">{move || ms(wall(Mode::Sequential))}</span>" ms"</dd>
                 <dd class="spread" data-testid="spread-sequential">{move || range(Mode::Sequential)}</dd>
-                <dd class="explain">"Wall time of the sequential run: first request sent to last answer finished (median over rounds)."</dd>
+                <dd class="explain">{explain("sequential")}</dd>
             </div>
             <div class="metric" tabindex="0">
                 <dt>"Parallel"</dt>
                 <dd><span data-testid="total-parallel-ms">{move || ms(wall(Mode::Parallel))}</span>" ms"</dd>
                 <dd class="spread" data-testid="spread-parallel">{move || range(Mode::Parallel)}</dd>
-                <dd class="explain">"Wall time of the parallel run (median over rounds)."</dd>
+                <dd class="explain">{explain("parallel")}</dd>
             </div>
             <div class="metric" tabindex="0">
                 <dt>"Speedup"</dt>
                 <dd data-testid="speedup">{move || cmp().map(|c| format!("{:.2}", c.speedup)).unwrap_or_default()}</dd>
-                <dd class="explain">"Speedup = sequential wall time / parallel wall time."</dd>
+                <dd class="explain">{explain("speedup")}</dd>
             </div>
             <div class="metric" tabindex="0">
                 <dt>"Time saved"</dt>
@@ -77,12 +78,12 @@ pub fn Headline(
             <div class="metric" tabindex="0">
                 <dt>"Efficiency"</dt>
                 <dd data-testid="efficiency">{move || cmp().map(|c| format!("{:.2}", c.efficiency)).unwrap_or_default()}</dd>
-                <dd class="explain">"Parallel efficiency = speedup / number of tasks run at once (1.00 = every extra slot paid off fully)."</dd>
+                <dd class="explain">{explain("efficiency")}</dd>
             </div>
             <div class="metric" tabindex="0">
                 <dt>"Overhead"</dt>
                 <dd data-testid="overhead">{move || results.with(RunResults::median_overhead).map(|o| format!("{o:.2}")).unwrap_or_default()}</dd>
-                <dd class="explain">"Overhead = parallel wall time / slowest task in that run (1.00 = nothing lost beyond the slowest task)."</dd>
+                <dd class="explain">{explain("overhead")}</dd>
             </div>
             <div class="metric" tabindex="0">
                 <dt>"Cost"</dt>
@@ -93,8 +94,8 @@ pub fn Headline(
                             return String::new();
                         }
                         let model = results.with(|r| r.model.clone());
-                        state.settings.with(|s| match price_for(&s.prices, &model) {
-                            Some(p) => format!("${:.4}", cost_usd(p, t.input, t.output)),
+                        state.settings.with(|s| match estimate_usd(&s.prices, &model, t.input, t.output) {
+                            Some(usd) => format!("${usd:.4}"),
                             None => "unknown (no price)".into(),
                         })
                     }}
@@ -119,7 +120,7 @@ pub fn Headline(
                         s
                     }}
                 </dd>
-                <dd class="explain">"Tokens reported by the server over all runs; tasks without usage are counted as unknown."</dd>
+                <dd class="explain">{explain("tokens")}</dd>
             </div>
         </dl>
     }

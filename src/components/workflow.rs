@@ -24,7 +24,7 @@ use crate::history::record::Meta;
 use crate::openai::client::now_ms;
 use crate::samples::SAMPLES;
 use crate::settings::Provider;
-use crate::workflow::cost::{cost_usd, price_for};
+use crate::workflow::cost::estimate_usd;
 use crate::workflow::engine::{
     FormatMemory, Plan, RunSpec, WorkflowEvent, observations, order_saving, run_plan, with_order,
 };
@@ -269,8 +269,7 @@ pub fn WorkflowPanel() -> impl IntoView {
                     host: host.clone(),
                     simulated: settings.provider == Provider::Demo,
                     input_name: source.get_untracked(),
-                    cost_usd: price_for(&settings.prices, &spec.model)
-                        .map(|p| cost_usd(p, tokens_in, tokens_out)),
+                    cost_usd: estimate_usd(&settings.prices, &spec.model, tokens_in, tokens_out),
                     cancelled: transport.cancelled(),
                 };
                 let record = RunRecord::workflow(meta, &spec, plan, &outcomes, &expected);

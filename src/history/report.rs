@@ -202,7 +202,7 @@ pub fn explain(key: &str) -> &'static str {
         }
         "parallel" => "Wall time of the parallel run (median over rounds).",
         "speedup" => "Speedup = sequential wall time / parallel wall time.",
-        "saved" => "Time saved = sequential - parallel wall time.",
+        "saved" => "Time saved = sequential - parallel wall time (and as % of sequential).",
         "efficiency" => {
             "Parallel efficiency = speedup / number of tasks run at once (1.00 = every extra slot paid off fully)."
         }

@@ -98,9 +98,22 @@ pub fn cost_usd(price: &Price, tokens_in: u64, tokens_out: u64) -> f64 {
         / 1_000_000.0
 }
 
+/// Estimated dollars for `model`'s tokens at the table's price, if it has one.
+pub fn estimate_usd(prices: &[Price], model: &str, tokens_in: u64, tokens_out: u64) -> Option<f64> {
+    price_for(prices, model).map(|p| cost_usd(p, tokens_in, tokens_out))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn estimates_need_a_price() {
+        let prices = default_prices();
+        let usd = estimate_usd(&prices, "gpt-4o-mini-2024-07-18", 1_000_000, 500_000).unwrap();
+        assert!((usd - (0.15 + 0.30)).abs() < 1e-12);
+        assert_eq!(estimate_usd(&prices, "llama3", 10, 10), None);
+    }
 
     #[test]
     fn typed_prices_are_checked() {
