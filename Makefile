@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/.tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: serve dist test soak bench screenshots setup setup-test setup-bench lint unit browser clean
+.PHONY: serve dist test soak bench split-probe screenshots setup setup-test setup-bench lint unit browser clean
 
 ## Install the build tools if missing, then serve on http://127.0.0.1:8080 and open a browser.
 serve: setup
@@ -30,6 +30,11 @@ screenshots: setup-test dist
 ## prints medians (min–max) and writes bench/results.json.
 bench: setup-bench dist
 	node bench/bench.mjs
+
+## What code splitting (Leptos #[lazy] + wasm-split) would do to the page's
+## first load, measured on a patched copy: writes bench/split_probe.json.
+split-probe: setup
+	python3 bench/split_probe.py
 
 setup:
 	@scripts/setup.sh build
