@@ -100,15 +100,14 @@ def stage(work: pathlib.Path, name: str) -> dict:
     for f in sorted(out.glob("*.wasm")):
         run(["wasm-opt", "-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", f, "-o", f])
 
-    size = {f.name: (f.stat().st_size, gz(f)) for f in out.iterdir()
-            if f.suffix in (".wasm", ".js") and not f.name.endswith(".d.ts")}
+    size = {f.name: (f.stat().st_size, gz(f)) for f in out.iterdir() if f.suffix in (".wasm", ".js")}
     deps = loader_deps((out / "__wasm_split.js").read_text())
     split_file = {s: next(f for f in size if f.startswith(f"split_{s}_")) for s in deps}
     shell = ["fanout_bg.wasm", "fanout.js", "__wasm_split.js"]
     first = shell + [split_file["lazy_settings"], split_file["lazy_workflow"]]
     first += sorted(set(deps["lazy_settings"]) | set(deps["lazy_workflow"]))
     page = {"style/main.css": gz(ROOT / "style" / "main.css"), "index.html": gz(ROOT / "index.html")}
-    result = {
+    return {
         "shell_gzip": sum(size[f][1] for f in shell),
         "panels_gzip": {s[5:]: size[split_file[s]][1] for s in deps},
         "first_screen_gzip": sum(size[f][1] for f in first) + sum(page.values()),
@@ -116,7 +115,6 @@ def stage(work: pathlib.Path, name: str) -> dict:
         "everything_gzip": sum(v[1] for v in size.values()) + sum(page.values()),
         "files": {f: {"raw": r, "gzip": g} for f, (r, g) in sorted(size.items())},
     }
-    return result
 
 
 def main() -> int:
