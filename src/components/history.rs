@@ -85,20 +85,23 @@ impl History {
 
     /// Keeps `run` (replacing a run with the same id) and stores it.
     pub fn add(&self, run: RunRecord) {
-        let json = serde_json::to_string(&run).unwrap_or_default();
+        // Serialized once: the stored JSON and the size shown come from it.
+        let json = serde_json::to_string(&run).map_err(|e| e.to_string());
         let id = run.id.clone();
-        self.sizes.update(|m| {
-            m.insert(id.clone(), json.len());
-        });
+        if let Ok(json) = &json {
+            self.sizes.update(|m| {
+                m.insert(id.clone(), json.len());
+            });
+        }
         self.runs.update(|all| {
             all.retain(|r| r.id != run.id);
             all.push(run);
         });
         let h = *self;
         spawn_local(async move {
-            let saved = match h.db().await {
-                Ok(db) => db.save_run(&id, json).await,
-                Err(e) => Err(e),
+            let saved = match (json, h.db().await) {
+                (Ok(json), Ok(db)) => db.save_run(&id, json).await,
+                (Err(e), _) | (_, Err(e)) => Err(e),
             };
             if let Err(e) = saved {
                 h.error.set(Some(format!("The run could not be kept: {e}")));
