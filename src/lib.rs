@@ -3,6 +3,7 @@
 //! logic live in plain modules with native tests.
 
 pub mod app;
+pub mod batch;
 pub mod charts;
 pub mod components;
 pub mod demo;
@@ -10,6 +11,7 @@ pub mod format;
 pub mod history;
 pub mod openai;
 pub mod samples;
+pub mod schedule;
 pub mod settings;
-pub mod store;
+pub mod state;
 pub mod workflow;

@@ -327,10 +327,10 @@ fn model_lists_and_errors_from_the_spec_parse() {
 
 #[test]
 fn batch_api_lines_and_objects_follow_the_spec() {
+    use fanout::batch::batch_api::{ENDPOINT, custom_id, input_file};
+    use fanout::batch::documents::split_pasted;
+    use fanout::batch::jobs::{Job, job_request, jobs};
     use fanout::openai::batches::BatchObject;
-    use fanout::workflow::batch::{Job, job_request, jobs};
-    use fanout::workflow::batch_api::{ENDPOINT, custom_id, input_file};
-    use fanout::workflow::documents::split_pasted;
     use fanout::workflow::engine::RunSpec;
     use fanout::workflow::tasks::builtin_tasks;
     let Some(spec) = spec() else { return };

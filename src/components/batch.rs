@@ -1,6 +1,6 @@
 //! The batch section: many documents × the selected tasks under a limit K
 //! and optional rate budgets, with progress, the in-flight gauge, a results
-//! table and exports. Scheduling lives in `crate::workflow::scheduler` and
+//! table and exports. Scheduling lives in `crate::schedule::scheduler` and
 //! `crate::workflow::batch`; this view turns their events into signals.
 
 use std::rc::Rc;
@@ -9,6 +9,16 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::app::AppState;
+use crate::batch::batch_api::{custom_id, input_file, poll_delay_ms, read_output};
+use crate::batch::documents::{
+    Document, FileKind, file_kind, from_extracted, from_file, split_pasted, unreadable,
+};
+use crate::batch::driver::{BatchEvent, run_batch};
+use crate::batch::export::Table;
+use crate::batch::extract::too_big;
+use crate::batch::jobs::{Job, Ordering, job_order, job_request, jobs};
+use crate::batch::progress::{Tally, mean_in_flight, progress_of};
+use crate::batch::saved::{Cell, SavedBatch};
 use crate::charts::gauge::layout_gauge;
 use crate::components::browser::{download_text, take_file, use_canceller};
 use crate::components::extractor::extract_each;
@@ -20,20 +30,11 @@ use crate::history::record::{BatchEntry, Meta};
 use crate::openai::ChatRequest;
 use crate::openai::batches::{create_batch, file_content, get_batch, upload_batch_file};
 use crate::openai::client::now_ms;
+use crate::schedule::scheduler::{Limits, MAX_IN_FLIGHT};
 use crate::settings::{Provider, Settings};
-use crate::store::Store;
-use crate::workflow::batch::{
-    BatchEvent, Cell, Job, Ordering, SavedBatch, Table, Tally, job_order, job_request, jobs,
-    mean_in_flight, progress_of, run_batch,
-};
-use crate::workflow::batch_api::{custom_id, input_file, poll_delay_ms, read_output};
+use crate::state::store::Store;
 use crate::workflow::cost::estimate_usd;
-use crate::workflow::documents::{
-    Document, FileKind, file_kind, from_extracted, from_file, split_pasted, unreadable,
-};
 use crate::workflow::engine::{RunSpec, TaskStatus};
-use crate::workflow::extract::too_big;
-use crate::workflow::scheduler::{Limits, MAX_IN_FLIGHT};
 use crate::workflow::tasks::TaskDef;
 
 /// Browsers open at most this many HTTP/1.1 connections per origin.

@@ -40,7 +40,7 @@ pub fn forget_everything() -> Result<(), String> {
         }
     }
     if let Ok(Some(idb)) = window.indexed_db() {
-        idb.delete_database(crate::store::DB)
+        idb.delete_database(crate::state::store::DB)
             .map_err(|_| "the browser refused to delete its stored batch")?;
     }
     window

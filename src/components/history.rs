@@ -15,7 +15,7 @@ use crate::format::duration_ms;
 use crate::history::query::{Query, SortKey, list, parallel_ms, size_text, speedup, trend};
 use crate::history::record::{MAX_IMPORT_BYTES, RunRecord};
 use crate::history::report::{self, date_of, differences, figures};
-use crate::store::Store;
+use crate::state::store::Store;
 
 /// The run history, shared through context: the page's runs add to it, the
 /// history section shows it.

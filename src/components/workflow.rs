@@ -214,7 +214,7 @@ pub fn WorkflowPanel() -> impl IntoView {
             let started = std::cell::Cell::new(0.0);
             let on_event = |e: WorkflowEvent| match e {
                 WorkflowEvent::Phase(p) => set_phase.set(p),
-                WorkflowEvent::RunStarted(m) => {
+                WorkflowEvent::RunStarted { mode: m, .. } => {
                     started.set(now_ms());
                     run_cards.iter().for_each(CardState::reset);
                     rows.update(|all| {

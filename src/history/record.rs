@@ -9,8 +9,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::batch::saved::Cell;
 use crate::openai::ApiError;
-use crate::workflow::batch::Cell;
 use crate::workflow::engine::{Plan, RunOutcome, RunSpec, TaskResult, TaskStatus};
 use crate::workflow::live::{LiveRow, RunResults};
 use crate::workflow::metrics::{RunMetrics, TaskTiming, median};

@@ -1,6 +1,6 @@
 //! OpenAI's Batch API from the browser: upload the input file, create the
 //! batch, check its status, download the output. The file format and the
-//! polling rules are in `crate::workflow::batch_api`.
+//! polling rules are in `crate::batch::batch_api`.
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::{Deserialize, Serialize};
@@ -134,7 +134,7 @@ pub async fn create_batch(
 ) -> Result<BatchObject, ApiError> {
     let body = serde_json::json!({
         "input_file_id": file_id,
-        "endpoint": crate::workflow::batch_api::ENDPOINT,
+        "endpoint": crate::batch::batch_api::ENDPOINT,
         "completion_window": "24h",
     });
     let req = authorized(

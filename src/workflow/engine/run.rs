@@ -1,196 +1,23 @@
 //! Runs a workflow through a [`Transport`]: one mode (sequential, or
 //! parallel with at most K in flight), or a fair comparison (a warm-up
 //! request, then the modes in alternating order over several rounds).
-//!
-//! Everything the page shows comes from the events this module reports, so
-//! the page holds no scheduling logic and this module knows nothing of the
-//! page: it is tested natively with a fake transport.
 
 use std::cell::Cell;
 
-use crate::openai::{
-    ApiError, ChatMessage, ChatOutput, ChatRequest, Progress, RequestOptions, Timing, TokenParam,
-    Transport, build_chat_request,
-};
-use crate::workflow::metrics::{RunMetrics, TaskTiming, run_metrics};
-use crate::workflow::order::{
-    DurationLog, Expected, Observation, Order, RequestShape, Saving, SpeedModel, expected,
-    start_order,
-};
-use crate::workflow::runner::{Mode, comparison_order, concurrency, run_limited, sweep_limits};
+use super::events::*;
+use super::spec::*;
+use futures::future::join_all;
+
+use crate::openai::{ApiError, ChatOutput, Progress, Timing, Transport};
+use crate::schedule::executor::Executor;
+use crate::schedule::scheduler::Limits;
+use crate::workflow::metrics::{TaskTiming, run_metrics};
+use crate::workflow::order::{Observation, Saving};
+use crate::workflow::runner::{Mode, concurrency};
 use crate::workflow::structured::{
-    Field, is_format_refusal, parse_fields, response_format, schema_for, supports_json_schema,
+    is_format_refusal, parse_fields, response_format, schema_for, supports_json_schema,
 };
-use crate::workflow::tasks::{TaskDef, estimate_tokens, task_messages};
-
-/// What a run sends: the model settings, the text and the tasks.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RunSpec {
-    /// Model id.
-    pub model: String,
-    /// Stream answers.
-    pub stream: bool,
-    /// Which token-limit field to send.
-    pub token_param: TokenParam,
-    /// The input text.
-    pub text: String,
-    /// Target language of the translation task.
-    pub language: String,
-    /// The tasks, in card order.
-    pub tasks: Vec<TaskDef>,
-    /// Parallel concurrency limit (0 = all at once).
-    pub limit: usize,
-    /// The order parallel runs start the tasks in when they cannot all start
-    /// at once (see `workflow::order`); empty or not a permutation of the
-    /// tasks = as listed. Sequential runs always go as listed.
-    pub start_order: Vec<usize>,
-}
-
-impl RunSpec {
-    /// A spec for `model` with the defaults: streamed, the token-limit field
-    /// chosen by model, no text or tasks yet, translation into Spanish, no
-    /// concurrency limit.
-    pub fn new(model: &str) -> Self {
-        Self {
-            model: model.to_string(),
-            stream: true,
-            token_param: TokenParam::Auto,
-            text: String::new(),
-            language: "Spanish".into(),
-            tasks: Vec::new(),
-            limit: 0,
-            start_order: Vec::new(),
-        }
-    }
-
-    /// The order a run in `mode` starts the tasks in.
-    pub fn starts(&self, mode: Mode) -> Vec<usize> {
-        let n = self.tasks.len();
-        let mut seen = vec![false; n];
-        let valid = self.start_order.len() == n
-            && self
-                .start_order
-                .iter()
-                .all(|&i| i < n && !std::mem::replace(&mut seen[i], true));
-        if mode == Mode::Parallel && valid {
-            self.start_order.clone()
-        } else {
-            (0..n).collect()
-        }
-    }
-}
-
-/// A task's state, as its card shows it (serialized as its [`TaskStatus::name`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum TaskStatus {
-    /// Not started.
-    Pending,
-    /// Request in flight.
-    Running,
-    /// Answered.
-    Done,
-    /// Failed (after any retries).
-    Error,
-    /// Stopped by the user.
-    Cancelled,
-}
-
-impl TaskStatus {
-    /// Lowercase name, as used in `data-status` and CSS classes.
-    pub fn name(self) -> &'static str {
-        match self {
-            TaskStatus::Pending => "pending",
-            TaskStatus::Running => "running",
-            TaskStatus::Done => "done",
-            TaskStatus::Error => "error",
-            TaskStatus::Cancelled => "cancelled",
-        }
-    }
-}
-
-/// What became of a structured-output request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Structured {
-    /// Not asked for (task without schema, option off, or a model known to refuse).
-    NotAsked,
-    /// Asked for and read.
-    Parsed(Vec<Field>),
-    /// Asked for, but the answer was not the expected JSON.
-    Unreadable,
-    /// The server refused it; the task was sent again as plain text.
-    Refused,
-}
-
-/// A finished task.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TaskResult {
-    /// Done, error or cancelled.
-    pub status: TaskStatus,
-    /// What the transport returned (both requests merged after a fallback).
-    pub output: ChatOutput,
-    /// Its timing in the run.
-    pub timing: TaskTiming,
-    /// Structured output, if any.
-    pub structured: Structured,
-}
-
-/// Live updates about task `i` of a run; times are ms since the run started.
-#[derive(Debug, Clone, PartialEq)]
-pub enum TaskEvent {
-    /// Its request is being sent.
-    Sent {
-        /// When.
-        at: f64,
-    },
-    /// Attempt `number` started; `restart` means the text so far is void.
-    Attempt {
-        /// 1-based, counting all requests of the task.
-        number: u32,
-        /// When.
-        at: f64,
-        /// A retry or a plain-text fallback: discard the text shown so far.
-        restart: bool,
-    },
-    /// New answer text.
-    Text {
-        /// The new part.
-        delta: String,
-        /// When it arrived.
-        at: f64,
-    },
-    /// A wait before a retry began.
-    Waiting {
-        /// When.
-        at: f64,
-    },
-    /// The task finished.
-    Finished(Box<TaskResult>),
-}
-
-/// What the workflow reports as it goes.
-#[derive(Debug, Clone, PartialEq)]
-pub enum WorkflowEvent {
-    /// A human-readable description of what happens now.
-    Phase(String),
-    /// A run in `mode` starts; its cards start again from pending.
-    RunStarted(Mode),
-    /// Something happened to task `index` of the current run.
-    Task(Mode, usize, TaskEvent),
-    /// A run finished.
-    RunFinished(Mode, RunMetrics),
-}
-
-/// One finished run.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RunOutcome {
-    /// The mode it ran in.
-    pub mode: Mode,
-    /// Its figures.
-    pub metrics: RunMetrics,
-    /// Per task, in task order.
-    pub results: Vec<TaskResult>,
-}
+use crate::workflow::tasks::{TaskDef, estimate_tokens};
 
 /// Remembers, across the runs of a session, that the server refused
 /// structured output, so later tasks do not pay for the refusal again.
@@ -210,80 +37,6 @@ impl FormatMemory {
     }
     fn refused(&self) {
         self.0.set(false);
-    }
-}
-
-fn options(spec: &RunSpec, max_tokens: u32) -> RequestOptions {
-    RequestOptions {
-        max_tokens: Some(max_tokens),
-        stream: spec.stream,
-        token_param: spec.token_param,
-        ..RequestOptions::default()
-    }
-}
-
-/// The most `runs` runs of `spec` can cost at `price`: every task's
-/// estimated prompt tokens, and every answer as long as its token limit.
-pub fn cost_ceiling(spec: &RunSpec, price: &crate::workflow::cost::Price, runs: u64) -> f64 {
-    let (tokens_in, tokens_out) = spec.tasks.iter().fold((0u64, 0u64), |(i, o), t| {
-        let prompt: usize = task_messages(t, &spec.text, &spec.language)
-            .iter()
-            .map(|m| estimate_tokens(&m.content))
-            .sum();
-        (i + prompt as u64, o + u64::from(t.max_tokens))
-    });
-    crate::workflow::cost::cost_usd(price, tokens_in * runs, tokens_out * runs)
-}
-
-/// The request of task `task` (with `format` as `response_format`).
-pub fn task_request(
-    spec: &RunSpec,
-    task: &TaskDef,
-    format: Option<serde_json::Value>,
-) -> ChatRequest {
-    let messages = task_messages(task, &spec.text, &spec.language);
-    let opts = RequestOptions {
-        response_format: format,
-        ..options(spec, task.max_tokens)
-    };
-    build_chat_request(&spec.model, messages, &opts)
-}
-
-/// How long each of the spec's tasks is expected to take: from durations
-/// measured before with this model on `host`, else from `speed`.
-pub fn expected_durations(
-    spec: &RunSpec,
-    log: &DurationLog,
-    speed: &SpeedModel,
-    host: &str,
-) -> Vec<Expected> {
-    let input_tokens = estimate_tokens(&spec.text);
-    spec.tasks
-        .iter()
-        .map(|t| {
-            let prompt_tokens = task_messages(t, &spec.text, &spec.language)
-                .iter()
-                .map(|m| estimate_tokens(&m.content))
-                .sum();
-            let shape = RequestShape {
-                task: &t.id,
-                input_tokens,
-                prompt_tokens,
-                max_tokens: t.max_tokens,
-            };
-            expected(log, speed, &spec.model, host, shape)
-        })
-        .collect()
-}
-
-/// The spec with its parallel start order set by `order` (and the tasks'
-/// priorities) from `expected`.
-pub fn with_order(spec: RunSpec, expected: &[Expected], order: Order) -> RunSpec {
-    let ms: Vec<f64> = expected.iter().map(|e| e.ms).collect();
-    let priorities: Vec<u8> = spec.tasks.iter().map(|t| t.priority).collect();
-    RunSpec {
-        start_order: start_order(&ms, &priorities, order),
-        ..spec
     }
 }
 
@@ -423,7 +176,11 @@ fn finish(task: &TaskDef, start: f64, output: ChatOutput, structured: Structured
     }
 }
 
-/// Runs every task of `spec` once in `mode` and reports as it goes.
+/// Runs every task of `spec` once in `mode` and reports as it goes:
+/// sequential awaits each task before the next; parallel with no limit is
+/// `join_all` over every task's future; parallel with a limit K below the
+/// number of tasks goes through the shared executor (a finished task frees
+/// its slot at once). Results are in task order whatever the start order.
 pub async fn run_tasks(
     transport: &dyn Transport,
     spec: &RunSpec,
@@ -434,66 +191,56 @@ pub async fn run_tasks(
     let n = spec.tasks.len();
     let k = concurrency(mode, spec.limit, n);
     let start = transport.now_ms();
-    let results = run_limited(&spec.starts(mode), k, |i| async move {
+    let task = |i: usize| async move {
         let r = run_task(transport, spec, &spec.tasks[i], start, memory, &|e| {
             on(i, e)
         })
         .await;
         on(i, TaskEvent::Finished(Box::new(r.clone())));
-        r
-    })
-    .await;
+        (i, r)
+    };
+    let order = spec.starts(mode);
+    let mut done: Vec<(usize, TaskResult)> = match mode {
+        Mode::Sequential => {
+            let mut out = Vec::with_capacity(n);
+            for &i in &order {
+                out.push(task(i).await);
+            }
+            out
+        }
+        Mode::Parallel if k >= n => join_all(order.iter().map(|&i| task(i))).await,
+        Mode::Parallel => {
+            let limits = Limits {
+                max_in_flight: k,
+                ..Limits::default()
+            };
+            let exec = Executor::new(vec![0.0; n], &order, limits, start);
+            let ran = exec.run(transport, task, |_| true, &|_, _| {}).await;
+            // Tasks a cancel kept from starting end as cancelled, like the
+            // ones that were asked to start after it.
+            ran.into_iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    r.unwrap_or_else(|| {
+                        let at = transport.now_ms();
+                        on(i, TaskEvent::Sent { at: at - start });
+                        let r =
+                            finish(&spec.tasks[i], start, not_started(at), Structured::NotAsked);
+                        on(i, TaskEvent::Finished(Box::new(r.clone())));
+                        (i, r)
+                    })
+                })
+                .collect()
+        }
+    };
+    done.sort_by_key(|(i, _)| *i);
+    let results: Vec<TaskResult> = done.into_iter().map(|(_, r)| r).collect();
     let timings: Vec<TaskTiming> = results.iter().map(|r| r.timing.clone()).collect();
     RunOutcome {
         mode,
         metrics: run_metrics(start, &timings),
         results,
     }
-}
-
-/// Which runs to make.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Plan {
-    /// One run in this mode.
-    Single(Mode),
-    /// A warm-up request, then both modes alternating over `rounds` rounds.
-    Compare {
-        /// 1 to 5.
-        rounds: usize,
-    },
-    /// A warm-up request, then parallel runs at K = 1, 2, 4, … up to the
-    /// number of tasks (or `max`), to find where more parallelism stops paying.
-    Sweep {
-        /// Highest K tried.
-        max: usize,
-    },
-}
-
-impl Plan {
-    /// The runs this plan makes for `tasks` tasks: (mode, concurrency limit;
-    /// 0 = the spec's own).
-    pub fn runs(self, tasks: usize) -> Vec<(Mode, usize)> {
-        match self {
-            Plan::Single(m) => vec![(m, 0)],
-            Plan::Compare { rounds } => comparison_order(rounds.clamp(1, 5))
-                .into_iter()
-                .map(|m| (m, 0))
-                .collect(),
-            Plan::Sweep { max } => sweep_limits(tasks, max)
-                .into_iter()
-                .map(|k| (Mode::Parallel, k))
-                .collect(),
-        }
-    }
-}
-
-/// The warm-up request of a comparison: tiny, so it costs next to nothing.
-pub fn warm_up_request(spec: &RunSpec) -> ChatRequest {
-    build_chat_request(
-        &spec.model,
-        vec![ChatMessage::user("Reply with OK.")],
-        &options(spec, 5),
-    )
 }
 
 /// Runs a plan to the end (or until cancelled) and returns every run made.
@@ -538,7 +285,8 @@ pub async fn run_plan(
             total,
             mode.name()
         )));
-        on(WorkflowEvent::RunStarted(mode));
+        let k = concurrency(mode, spec.limit, spec.tasks.len());
+        on(WorkflowEvent::RunStarted { mode, k });
         let outcome = run_tasks(transport, spec, mode, memory, &|i, e| {
             on(WorkflowEvent::Task(mode, i, e))
         })
@@ -560,8 +308,11 @@ pub async fn run_plan(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::openai::ChatRequest;
     use crate::openai::{AttemptRecord, Usage};
+    use crate::workflow::order::{DurationLog, Order, SpeedModel};
     use crate::workflow::tasks::builtin_tasks;
+    use crate::workflow::tasks::task_messages;
     use futures::channel::oneshot;
     use futures::executor::{LocalPool, block_on};
     use futures::task::LocalSpawnExt;
@@ -913,7 +664,7 @@ mod tests {
         assert!(matches!(ev.last(), Some(WorkflowEvent::Phase(p)) if p == "Finished."));
         let started = ev
             .iter()
-            .filter(|e| matches!(e, WorkflowEvent::RunStarted(_)))
+            .filter(|e| matches!(e, WorkflowEvent::RunStarted { .. }))
             .count();
         assert_eq!(started, 4);
     }

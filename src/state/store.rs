@@ -5,8 +5,8 @@
 use rexie::{ObjectStore, Rexie, TransactionMode};
 use wasm_bindgen::JsValue;
 
+use crate::batch::saved::{Cell, SavedBatch};
 use crate::history::RunRecord;
-use crate::workflow::batch::{Cell, SavedBatch};
 
 /// The database's name (removed whole by "forget everything").
 pub const DB: &str = "fanout";

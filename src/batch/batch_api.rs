@@ -5,8 +5,9 @@
 
 use serde_json::{Value, json};
 
+use crate::batch::jobs::Job;
+use crate::batch::saved::Cell;
 use crate::openai::{ChatCompletion, ChatRequest};
-use crate::workflow::batch::{Cell, Job};
 use crate::workflow::engine::TaskStatus;
 use crate::workflow::tasks::TaskDef;
 

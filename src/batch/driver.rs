@@ -1,0 +1,218 @@
+//! Runs a batch's requests through the shared executor (at most K in flight,
+//! request and token budgets, back-off on 429) over any transport.
+
+use crate::batch::jobs::estimate;
+use crate::openai::{ApiError, ChatOutput, ChatRequest, Progress, Transport};
+use crate::schedule::executor::{Executor, Load, Step};
+use crate::schedule::scheduler::Limits;
+
+/// What the batch driver reports.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BatchEvent {
+    /// Request `i` (of the list given) was started.
+    Started(usize),
+    /// Request `i` finished.
+    Finished(usize, Box<ChatOutput>),
+    /// Requests in flight and the current limit K, after any change.
+    Load {
+        /// In flight now.
+        in_flight: usize,
+        /// The scheduler's current K.
+        k: usize,
+    },
+}
+
+fn load_event(l: Load) -> BatchEvent {
+    BatchEvent::Load {
+        in_flight: l.in_flight,
+        k: l.k,
+    }
+}
+
+/// Runs `requests` under `limits`, starting them in `order` (empty: as
+/// listed), reporting as it goes; returns each request's output in input
+/// order (`None` for those a cancel kept from starting).
+pub async fn run_batch(
+    transport: &dyn Transport,
+    requests: &[ChatRequest],
+    order: &[usize],
+    limits: Limits,
+    on: &dyn Fn(BatchEvent),
+) -> Vec<Option<ChatOutput>> {
+    let exec = Executor::new(
+        requests.iter().map(estimate).collect(),
+        order,
+        limits,
+        transport.now_ms(),
+    );
+    let exec = &exec;
+    let start = |i: usize| async move {
+        // A 429 lowers K for the whole batch while the client retries.
+        let mut progress = |p: Progress| {
+            if let Progress::Waiting {
+                error:
+                    ApiError::Http {
+                        status: 429,
+                        retry_after,
+                        ..
+                    },
+                wait,
+                ..
+            } = p
+            {
+                let ms = retry_after.unwrap_or(wait).as_secs_f64() * 1000.0;
+                on(load_event(exec.rate_limited(transport.now_ms(), ms)));
+            }
+        };
+        transport.chat(&requests[i], &mut progress).await
+    };
+    exec.run(
+        transport,
+        start,
+        |out: &ChatOutput| out.error.is_none(),
+        &|step, load| match step {
+            Step::Started(i) => {
+                on(BatchEvent::Started(i));
+                on(load_event(load));
+            }
+            Step::Finished(i, out) => {
+                on(load_event(load));
+                on(BatchEvent::Finished(i, Box::new(out.clone())));
+            }
+        },
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::batch::jobs::tests::{base, docs};
+    use crate::batch::jobs::{job_request, jobs};
+    use crate::batch::progress::progress;
+    use crate::batch::saved::Cell;
+    use crate::openai::{AttemptRecord, Timing, Usage};
+    use crate::workflow::tasks::{TaskDef, builtin_tasks};
+    use futures::executor::block_on;
+    use std::cell::{Cell as StdCell, RefCell};
+
+    /// A transport whose requests finish at once, in call order, answering
+    /// with the document's first word; one marked text fails.
+    struct Instant {
+        clock: StdCell<f64>,
+        calls: StdCell<usize>,
+    }
+
+    impl Transport for Instant {
+        fn chat<'a>(
+            &'a self,
+            req: &'a ChatRequest,
+            _: &'a mut dyn FnMut(Progress),
+        ) -> futures::future::LocalBoxFuture<'a, ChatOutput> {
+            Box::pin(async move {
+                self.calls.set(self.calls.get() + 1);
+                let prompt = &req.messages.last().unwrap().content;
+                let failing = prompt.contains("Beta") && prompt.starts_with("List");
+                let sent = self.clock.get();
+                self.clock.set(sent + 10.0);
+                ChatOutput {
+                    text: if failing {
+                        String::new()
+                    } else {
+                        format!("answer to {}", prompt.len())
+                    },
+                    usage: Some(Usage {
+                        prompt_tokens: 5,
+                        completion_tokens: 7,
+                        total_tokens: 12,
+                    }),
+                    finish_reason: None,
+                    timing: Timing {
+                        sent_ms: sent,
+                        end_ms: sent + 10.0,
+                        ..Timing::default()
+                    },
+                    attempts: vec![AttemptRecord {
+                        number: 1,
+                        started_ms: sent,
+                        ended_ms: sent + 10.0,
+                        outcome: "ok".into(),
+                        wait_ms: None,
+                    }],
+                    error: failing.then(|| ApiError::Http {
+                        status: 500,
+                        message: "boom".into(),
+                        retry_after: None,
+                    }),
+                }
+            })
+        }
+        fn now_ms(&self) -> f64 {
+            self.clock.get()
+        }
+        fn cancelled(&self) -> bool {
+            false
+        }
+        fn sleep(&self, ms: f64) -> futures::future::LocalBoxFuture<'_, ()> {
+            self.clock.set(self.clock.get() + ms);
+            Box::pin(async {})
+        }
+    }
+
+    #[test]
+    fn a_batch_runs_everything_once_in_order_with_one_failure() {
+        let d = docs();
+        let tasks: Vec<TaskDef> = builtin_tasks().into_iter().take(3).collect();
+        let j = jobs(&d, tasks.len());
+        let reqs: Vec<ChatRequest> = j
+            .iter()
+            .map(|j| job_request(&base(), &d, &tasks, *j))
+            .collect();
+        let t = Instant {
+            clock: StdCell::new(0.0),
+            calls: StdCell::new(0),
+        };
+        let events = RefCell::new(Vec::new());
+        let out = block_on(run_batch(
+            &t,
+            &reqs,
+            &[],
+            Limits {
+                max_in_flight: 4,
+                ..Limits::default()
+            },
+            &|e| events.borrow_mut().push(e),
+        ));
+        assert_eq!(t.calls.get(), 9);
+        let cells: Vec<Option<Cell>> = out
+            .iter()
+            .map(|o| o.as_ref().map(Cell::from_output))
+            .collect();
+        let status: Vec<&str> = cells
+            .iter()
+            .map(|c| c.as_ref().unwrap().status.name())
+            .collect();
+        // Doc 1 (Beta) × keywords ("List ...") fails; the rest are done.
+        assert_eq!(
+            status,
+            [
+                "done", "done", "done", "done", "done", "error", "done", "done", "done"
+            ]
+        );
+        let p = progress(&cells, 1000.0);
+        assert_eq!((p.done, p.failed, p.remaining), (8, 1, 0));
+        assert_eq!(p.requests_per_s, 9.0);
+        assert_eq!(p.tokens_per_s, 63.0);
+        let ev = events.borrow();
+        assert_eq!(
+            ev.iter()
+                .filter(|e| matches!(e, BatchEvent::Started(_)))
+                .count(),
+            9
+        );
+        assert!(
+            ev.iter()
+                .all(|e| !matches!(e, BatchEvent::Load { in_flight, .. } if *in_flight > 4))
+        );
+    }
+}

@@ -1,0 +1,124 @@
+//! What a run reports and returns: task states, live task events, the
+//! workflow's events, and each finished run's outcome.
+
+use crate::openai::ChatOutput;
+use crate::workflow::metrics::{RunMetrics, TaskTiming};
+use crate::workflow::runner::Mode;
+use crate::workflow::structured::Field;
+
+/// A task's state, as its card shows it (serialized as its [`TaskStatus::name`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TaskStatus {
+    /// Not started.
+    Pending,
+    /// Request in flight.
+    Running,
+    /// Answered.
+    Done,
+    /// Failed (after any retries).
+    Error,
+    /// Stopped by the user.
+    Cancelled,
+}
+
+impl TaskStatus {
+    /// Lowercase name, as used in `data-status` and CSS classes.
+    pub fn name(self) -> &'static str {
+        match self {
+            TaskStatus::Pending => "pending",
+            TaskStatus::Running => "running",
+            TaskStatus::Done => "done",
+            TaskStatus::Error => "error",
+            TaskStatus::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// What became of a structured-output request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Structured {
+    /// Not asked for (task without schema, option off, or a model known to refuse).
+    NotAsked,
+    /// Asked for and read.
+    Parsed(Vec<Field>),
+    /// Asked for, but the answer was not the expected JSON.
+    Unreadable,
+    /// The server refused it; the task was sent again as plain text.
+    Refused,
+}
+
+/// A finished task.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskResult {
+    /// Done, error or cancelled.
+    pub status: TaskStatus,
+    /// What the transport returned (both requests merged after a fallback).
+    pub output: ChatOutput,
+    /// Its timing in the run.
+    pub timing: TaskTiming,
+    /// Structured output, if any.
+    pub structured: Structured,
+}
+
+/// Live updates about task `i` of a run; times are ms since the run started.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TaskEvent {
+    /// Its request is being sent.
+    Sent {
+        /// When.
+        at: f64,
+    },
+    /// Attempt `number` started; `restart` means the text so far is void.
+    Attempt {
+        /// 1-based, counting all requests of the task.
+        number: u32,
+        /// When.
+        at: f64,
+        /// A retry or a plain-text fallback: discard the text shown so far.
+        restart: bool,
+    },
+    /// New answer text.
+    Text {
+        /// The new part.
+        delta: String,
+        /// When it arrived.
+        at: f64,
+    },
+    /// A wait before a retry began.
+    Waiting {
+        /// When.
+        at: f64,
+    },
+    /// The task finished.
+    Finished(Box<TaskResult>),
+}
+
+/// What the workflow reports as it goes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WorkflowEvent {
+    /// A human-readable description of what happens now.
+    Phase(String),
+    /// A run starts; its cards start again from pending.
+    RunStarted {
+        /// Its mode.
+        mode: Mode,
+        /// How many tasks it runs at once (1 for sequential).
+        k: usize,
+    },
+    /// Something happened to task `index` of the current run.
+    Task(Mode, usize, TaskEvent),
+    /// A run finished.
+    RunFinished(Mode, RunMetrics),
+}
+
+/// One finished run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunOutcome {
+    /// The mode it ran in.
+    pub mode: Mode,
+    /// Its figures.
+    pub metrics: RunMetrics,
+    /// Per task, in task order.
+    pub results: Vec<TaskResult>,
+}

@@ -1,0 +1,185 @@
+//! What a run sends and which runs a plan makes: the spec (model, text,
+//! tasks, limit, start order), the request of each task, expected durations.
+
+use crate::openai::{ChatMessage, ChatRequest, RequestOptions, TokenParam, build_chat_request};
+use crate::workflow::order::{
+    DurationLog, Expected, Order, RequestShape, SpeedModel, expected, start_order,
+};
+use crate::workflow::runner::{Mode, comparison_order, sweep_limits};
+use crate::workflow::tasks::{TaskDef, estimate_tokens, task_messages};
+
+/// What a run sends: the model settings, the text and the tasks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunSpec {
+    /// Model id.
+    pub model: String,
+    /// Stream answers.
+    pub stream: bool,
+    /// Which token-limit field to send.
+    pub token_param: TokenParam,
+    /// The input text.
+    pub text: String,
+    /// Target language of the translation task.
+    pub language: String,
+    /// The tasks, in card order.
+    pub tasks: Vec<TaskDef>,
+    /// Parallel concurrency limit (0 = all at once).
+    pub limit: usize,
+    /// The order parallel runs start the tasks in when they cannot all start
+    /// at once (see `workflow::order`); empty or not a permutation of the
+    /// tasks = as listed. Sequential runs always go as listed.
+    pub start_order: Vec<usize>,
+}
+
+impl RunSpec {
+    /// A spec for `model` with the defaults: streamed, the token-limit field
+    /// chosen by model, no text or tasks yet, translation into Spanish, no
+    /// concurrency limit.
+    pub fn new(model: &str) -> Self {
+        Self {
+            model: model.to_string(),
+            stream: true,
+            token_param: TokenParam::Auto,
+            text: String::new(),
+            language: "Spanish".into(),
+            tasks: Vec::new(),
+            limit: 0,
+            start_order: Vec::new(),
+        }
+    }
+
+    /// The order a run in `mode` starts the tasks in.
+    pub fn starts(&self, mode: Mode) -> Vec<usize> {
+        let n = self.tasks.len();
+        let mut seen = vec![false; n];
+        let valid = self.start_order.len() == n
+            && self
+                .start_order
+                .iter()
+                .all(|&i| i < n && !std::mem::replace(&mut seen[i], true));
+        if mode == Mode::Parallel && valid {
+            self.start_order.clone()
+        } else {
+            (0..n).collect()
+        }
+    }
+}
+
+/// Which runs to make.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Plan {
+    /// One run in this mode.
+    Single(Mode),
+    /// A warm-up request, then both modes alternating over `rounds` rounds.
+    Compare {
+        /// 1 to 5.
+        rounds: usize,
+    },
+    /// A warm-up request, then parallel runs at K = 1, 2, 4, … up to the
+    /// number of tasks (or `max`), to find where more parallelism stops paying.
+    Sweep {
+        /// Highest K tried.
+        max: usize,
+    },
+}
+
+impl Plan {
+    /// The runs this plan makes for `tasks` tasks: (mode, concurrency limit;
+    /// 0 = the spec's own).
+    pub fn runs(self, tasks: usize) -> Vec<(Mode, usize)> {
+        match self {
+            Plan::Single(m) => vec![(m, 0)],
+            Plan::Compare { rounds } => comparison_order(rounds.clamp(1, 5))
+                .into_iter()
+                .map(|m| (m, 0))
+                .collect(),
+            Plan::Sweep { max } => sweep_limits(tasks, max)
+                .into_iter()
+                .map(|k| (Mode::Parallel, k))
+                .collect(),
+        }
+    }
+}
+
+fn options(spec: &RunSpec, max_tokens: u32) -> RequestOptions {
+    RequestOptions {
+        max_tokens: Some(max_tokens),
+        stream: spec.stream,
+        token_param: spec.token_param,
+        ..RequestOptions::default()
+    }
+}
+
+/// The most `runs` runs of `spec` can cost at `price`: every task's
+/// estimated prompt tokens, and every answer as long as its token limit.
+pub fn cost_ceiling(spec: &RunSpec, price: &crate::workflow::cost::Price, runs: u64) -> f64 {
+    let (tokens_in, tokens_out) = spec.tasks.iter().fold((0u64, 0u64), |(i, o), t| {
+        let prompt: usize = task_messages(t, &spec.text, &spec.language)
+            .iter()
+            .map(|m| estimate_tokens(&m.content))
+            .sum();
+        (i + prompt as u64, o + u64::from(t.max_tokens))
+    });
+    crate::workflow::cost::cost_usd(price, tokens_in * runs, tokens_out * runs)
+}
+
+/// The request of task `task` (with `format` as `response_format`).
+pub fn task_request(
+    spec: &RunSpec,
+    task: &TaskDef,
+    format: Option<serde_json::Value>,
+) -> ChatRequest {
+    let messages = task_messages(task, &spec.text, &spec.language);
+    let opts = RequestOptions {
+        response_format: format,
+        ..options(spec, task.max_tokens)
+    };
+    build_chat_request(&spec.model, messages, &opts)
+}
+
+/// How long each of the spec's tasks is expected to take: from durations
+/// measured before with this model on `host`, else from `speed`.
+pub fn expected_durations(
+    spec: &RunSpec,
+    log: &DurationLog,
+    speed: &SpeedModel,
+    host: &str,
+) -> Vec<Expected> {
+    let input_tokens = estimate_tokens(&spec.text);
+    spec.tasks
+        .iter()
+        .map(|t| {
+            let prompt_tokens = task_messages(t, &spec.text, &spec.language)
+                .iter()
+                .map(|m| estimate_tokens(&m.content))
+                .sum();
+            let shape = RequestShape {
+                task: &t.id,
+                input_tokens,
+                prompt_tokens,
+                max_tokens: t.max_tokens,
+            };
+            expected(log, speed, &spec.model, host, shape)
+        })
+        .collect()
+}
+
+/// The spec with its parallel start order set by `order` (and the tasks'
+/// priorities) from `expected`.
+pub fn with_order(spec: RunSpec, expected: &[Expected], order: Order) -> RunSpec {
+    let ms: Vec<f64> = expected.iter().map(|e| e.ms).collect();
+    let priorities: Vec<u8> = spec.tasks.iter().map(|t| t.priority).collect();
+    RunSpec {
+        start_order: start_order(&ms, &priorities, order),
+        ..spec
+    }
+}
+
+/// The warm-up request of a comparison: tiny, so it costs next to nothing.
+pub fn warm_up_request(spec: &RunSpec) -> ChatRequest {
+    build_chat_request(
+        &spec.model,
+        vec![ChatMessage::user("Reply with OK.")],
+        &options(spec, 5),
+    )
+}
