@@ -12,6 +12,9 @@ pub mod history;
 pub mod openai;
 pub mod samples;
 pub mod schedule;
+pub mod session;
 pub mod settings;
 pub mod state;
+#[cfg(test)]
+pub(crate) mod testing;
 pub mod workflow;

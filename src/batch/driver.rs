@@ -91,73 +91,10 @@ mod tests {
     use crate::batch::jobs::{job_request, jobs};
     use crate::batch::progress::progress;
     use crate::batch::saved::Cell;
-    use crate::openai::{AttemptRecord, Timing, Usage};
+    use crate::testing::FakeServer;
     use crate::workflow::tasks::{TaskDef, builtin_tasks};
     use futures::executor::block_on;
-    use std::cell::{Cell as StdCell, RefCell};
-
-    /// A transport whose requests finish at once, in call order, answering
-    /// with the document's first word; one marked text fails.
-    struct Instant {
-        clock: StdCell<f64>,
-        calls: StdCell<usize>,
-    }
-
-    impl Transport for Instant {
-        fn chat<'a>(
-            &'a self,
-            req: &'a ChatRequest,
-            _: &'a mut dyn FnMut(Progress),
-        ) -> futures::future::LocalBoxFuture<'a, ChatOutput> {
-            Box::pin(async move {
-                self.calls.set(self.calls.get() + 1);
-                let prompt = &req.messages.last().unwrap().content;
-                let failing = prompt.contains("Beta") && prompt.starts_with("List");
-                let sent = self.clock.get();
-                self.clock.set(sent + 10.0);
-                ChatOutput {
-                    text: if failing {
-                        String::new()
-                    } else {
-                        format!("answer to {}", prompt.len())
-                    },
-                    usage: Some(Usage {
-                        prompt_tokens: 5,
-                        completion_tokens: 7,
-                        total_tokens: 12,
-                    }),
-                    finish_reason: None,
-                    timing: Timing {
-                        sent_ms: sent,
-                        end_ms: sent + 10.0,
-                        ..Timing::default()
-                    },
-                    attempts: vec![AttemptRecord {
-                        number: 1,
-                        started_ms: sent,
-                        ended_ms: sent + 10.0,
-                        outcome: "ok".into(),
-                        wait_ms: None,
-                    }],
-                    error: failing.then(|| ApiError::Http {
-                        status: 500,
-                        message: "boom".into(),
-                        retry_after: None,
-                    }),
-                }
-            })
-        }
-        fn now_ms(&self) -> f64 {
-            self.clock.get()
-        }
-        fn cancelled(&self) -> bool {
-            false
-        }
-        fn sleep(&self, ms: f64) -> futures::future::LocalBoxFuture<'_, ()> {
-            self.clock.set(self.clock.get() + ms);
-            Box::pin(async {})
-        }
-    }
+    use std::cell::RefCell;
 
     #[test]
     fn a_batch_runs_everything_once_in_order_with_one_failure() {
@@ -168,10 +105,15 @@ mod tests {
             .iter()
             .map(|j| job_request(&base(), &d, &tasks, *j))
             .collect();
-        let t = Instant {
-            clock: StdCell::new(0.0),
-            calls: StdCell::new(0),
-        };
+        // Doc 1 (Beta) × keywords ("List ...") fails.
+        let t = FakeServer::new(|req| {
+            let prompt = &req.messages.last().unwrap().content;
+            if prompt.contains("Beta") && prompt.starts_with("List") {
+                Err(FakeServer::http(500))
+            } else {
+                Ok(format!("answer to {}", prompt.len()))
+            }
+        });
         let events = RefCell::new(Vec::new());
         let out = block_on(run_batch(
             &t,
@@ -183,7 +125,7 @@ mod tests {
             },
             &|e| events.borrow_mut().push(e),
         ));
-        assert_eq!(t.calls.get(), 9);
+        assert_eq!(t.sent.borrow().len(), 9);
         let cells: Vec<Option<Cell>> = out
             .iter()
             .map(|o| o.as_ref().map(Cell::from_output))
@@ -202,7 +144,8 @@ mod tests {
         let p = progress(&cells, 1000.0);
         assert_eq!((p.done, p.failed, p.remaining), (8, 1, 0));
         assert_eq!(p.requests_per_s, 9.0);
-        assert_eq!(p.tokens_per_s, 63.0);
+        // 7 completion tokens per answer; the failure reports no usage.
+        assert_eq!(p.tokens_per_s, 56.0);
         let ev = events.borrow();
         assert_eq!(
             ev.iter()

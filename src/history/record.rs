@@ -14,7 +14,7 @@ use crate::openai::ApiError;
 use crate::workflow::engine::{Plan, RunOutcome, RunSpec, TaskResult, TaskStatus};
 use crate::workflow::live::{LiveRow, RunResults};
 use crate::workflow::metrics::{RunMetrics, TaskTiming, median};
-use crate::workflow::runner::{Mode, concurrency};
+use crate::workflow::runner::Mode;
 
 /// The `format` of an exported run, so a stray JSON file is told apart.
 pub const FORMAT: &str = "fanout.run";
@@ -234,23 +234,12 @@ impl RunRecord {
         outcomes: &[RunOutcome],
         expected: &[f64],
     ) -> Self {
-        let n = spec.tasks.len();
         let labels: Vec<String> = spec.tasks.iter().map(|t| t.label.clone()).collect();
-        let runs = plan
-            .runs(n)
-            .into_iter()
-            .zip(outcomes)
-            .map(|((mode, limit), o)| RunEntry {
+        let runs = outcomes
+            .iter()
+            .map(|o| RunEntry {
                 mode: o.mode,
-                k: if mode == Mode::Sequential {
-                    1
-                } else {
-                    concurrency(
-                        Mode::Parallel,
-                        if limit > 0 { limit } else { spec.limit },
-                        n,
-                    )
-                },
+                k: o.k,
                 metrics: o.metrics,
                 tasks: labels
                     .iter()
@@ -649,6 +638,7 @@ pub(crate) mod fixtures {
             let timings: Vec<TaskTiming> = results.iter().map(|r| r.timing.clone()).collect();
             RunOutcome {
                 mode,
+                k: if mode == Mode::Parallel { n } else { 1 },
                 metrics: run_metrics(t0, &timings),
                 results,
             }

@@ -117,6 +117,8 @@ pub enum WorkflowEvent {
 pub struct RunOutcome {
     /// The mode it ran in.
     pub mode: Mode,
+    /// How many tasks it ran at once (1 for sequential).
+    pub k: usize,
     /// Its figures.
     pub metrics: RunMetrics,
     /// Per task, in task order.

@@ -68,7 +68,7 @@ pub fn order_saving(spec: &RunSpec, outcome: &RunOutcome) -> Option<Saving> {
     if outcome.mode != Mode::Parallel {
         return None;
     }
-    let k = concurrency(Mode::Parallel, spec.limit, spec.tasks.len());
+    let k = outcome.k;
     let durations: Vec<f64> = outcome
         .results
         .iter()
@@ -238,6 +238,7 @@ pub async fn run_tasks(
     let timings: Vec<TaskTiming> = results.iter().map(|r| r.timing.clone()).collect();
     RunOutcome {
         mode,
+        k,
         metrics: run_metrics(start, &timings),
         results,
     }
@@ -285,8 +286,10 @@ pub async fn run_plan(
             total,
             mode.name()
         )));
-        let k = concurrency(mode, spec.limit, spec.tasks.len());
-        on(WorkflowEvent::RunStarted { mode, k });
+        on(WorkflowEvent::RunStarted {
+            mode,
+            k: concurrency(mode, spec.limit, spec.tasks.len()),
+        });
         let outcome = run_tasks(transport, spec, mode, memory, &|i, e| {
             on(WorkflowEvent::Task(mode, i, e))
         })
@@ -777,16 +780,14 @@ mod tests {
         let k2 = RunSpec { limit: 2, ..s };
         let par = run_quietly(&fake, &k2, Mode::Parallel);
         assert!(order_saving(&k2, &par).is_some());
-        assert_eq!(
-            order_saving(
-                &RunSpec {
-                    limit: 0,
-                    ..k2.clone()
-                },
-                &par
-            ),
-            None
-        );
+        // The K a run actually had (in its outcome) decides, not the spec.
+        let all = RunSpec {
+            limit: 0,
+            ..k2.clone()
+        };
+        let all_at_once = run_quietly(&fake, &all, Mode::Parallel);
+        assert_eq!(all_at_once.k, 6);
+        assert_eq!(order_saving(&all, &all_at_once), None);
         assert_eq!(order_saving(&k2, &out), None);
     }
 
