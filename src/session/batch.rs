@@ -417,7 +417,7 @@ mod tests {
         ));
         assert!(record.cancelled);
         let statuses = session.statuses();
-        assert!(statuses.iter().any(|s| *s == TaskStatus::Cancelled));
+        assert!(statuses.contains(&TaskStatus::Cancelled));
         // What a reload finds: the batch and its finished cells.
         let saved: Vec<(usize, Cell)> = session
             .cells()
