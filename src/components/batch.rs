@@ -8,7 +8,6 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::app::AppState;
 use crate::batch::batch_api::{custom_id, input_file, poll_delay_ms, read_output};
 use crate::batch::documents::{
     Document, FileKind, file_kind, from_extracted, from_file, split_pasted, unreadable,
@@ -23,7 +22,6 @@ use crate::charts::gauge::layout_gauge;
 use crate::components::browser::{download_text, take_file, use_canceller};
 use crate::components::extractor::extract_each;
 use crate::components::fields::NumberField;
-use crate::components::history::History;
 use crate::format::duration_ms;
 use crate::history::RunRecord;
 use crate::history::record::{BatchEntry, Meta};
@@ -32,6 +30,8 @@ use crate::openai::batches::{create_batch, file_content, get_batch, upload_batch
 use crate::openai::client::now_ms;
 use crate::schedule::scheduler::{Limits, MAX_IN_FLIGHT};
 use crate::settings::{Provider, Settings};
+use crate::state::AppState;
+use crate::state::History;
 use crate::state::store::Store;
 use crate::workflow::cost::estimate_usd;
 use crate::workflow::engine::{RunSpec, TaskStatus};

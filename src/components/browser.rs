@@ -1,6 +1,9 @@
 //! Small browser helpers shared by views.
 
-use leptos::prelude::{LocalStorage, SetValue, StoredValue, WithValue};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use leptos::prelude::{LocalStorage, StoredValue, WithValue};
 use wasm_bindgen::JsCast;
 
 /// Offers `content` to the user as a downloaded file named `name`.
@@ -33,7 +36,7 @@ pub fn forget_everything() -> Result<(), String> {
         let len = storage.length().unwrap_or(0);
         let ours: Vec<String> = (0..len)
             .filter_map(|i| storage.key(i).ok().flatten())
-            .filter(|k| k.starts_with(crate::app::STORAGE_PREFIX))
+            .filter(|k| k.starts_with(crate::state::app::STORAGE_PREFIX))
             .collect();
         for key in ours {
             let _ = storage.remove_item(&key);
@@ -58,14 +61,25 @@ pub fn take_file(ev: &leptos::ev::Event) -> Option<web_sys::File> {
     file
 }
 
-/// The cancel handle of a run a view starts: `start` makes a fresh
-/// `AbortSignal` for the run, `cancel` aborts it, `finish` forgets it.
+/// The cancel handle of the async jobs a view starts (runs, Test
+/// connection, the prompt): `start` makes a fresh `AbortSignal` per job,
+/// `cancel` aborts it, `finish` forgets it. When the view goes away, the job
+/// in flight is aborted, so no fetch or ticker outlives its view.
 #[derive(Clone, Copy)]
-pub struct Canceller(StoredValue<Option<web_sys::AbortController>, LocalStorage>);
+pub struct Canceller(StoredValue<Rc<RefCell<Option<web_sys::AbortController>>>, LocalStorage>);
 
-/// A [`Canceller`] owned by the calling component.
+/// A [`Canceller`] owned by the calling component, aborted on its cleanup.
 pub fn use_canceller() -> Canceller {
-    Canceller(StoredValue::new_local(None))
+    let current = Rc::new(RefCell::new(None::<web_sys::AbortController>));
+    // Cleanups must be Send; the page is single-threaded, so the wrapper
+    // never crosses threads.
+    let on_drop = send_wrapper::SendWrapper::new(current.clone());
+    leptos::prelude::on_cleanup(move || {
+        if let Some(c) = on_drop.borrow_mut().take() {
+            c.abort();
+        }
+    });
+    Canceller(StoredValue::new_local(current))
 }
 
 impl Canceller {
@@ -73,14 +87,14 @@ impl Canceller {
     pub fn start(&self) -> Option<web_sys::AbortSignal> {
         let ctl = web_sys::AbortController::new().ok()?;
         let signal = ctl.signal();
-        self.0.set_value(Some(ctl));
+        self.0.with_value(|c| *c.borrow_mut() = Some(ctl));
         Some(signal)
     }
 
     /// Aborts the run in progress, if any.
     pub fn cancel(&self) {
         self.0.with_value(|c| {
-            if let Some(c) = c {
+            if let Some(c) = &*c.borrow() {
                 c.abort();
             }
         });
@@ -90,7 +104,7 @@ impl Canceller {
     /// handle cancels; the error is a message to show the user.
     pub fn begin(
         &self,
-        state: &crate::app::AppState,
+        state: &crate::state::AppState,
     ) -> Result<(crate::settings::Settings, Box<dyn crate::openai::Transport>), String> {
         use leptos::prelude::GetUntracked;
         let settings = state.settings.get_untracked();
@@ -105,6 +119,7 @@ impl Canceller {
 
     /// The run ended: drop its controller.
     pub fn finish(&self) {
-        self.0.set_value(None);
+        // The view may be gone by the time its job ends.
+        let _ = self.0.try_with_value(|c| c.borrow_mut().take());
     }
 }

@@ -14,7 +14,7 @@ mod task_editor;
 mod workflow;
 
 pub use batch::BatchPanel;
-pub use history::{ExportButtons, History, HistoryPanel, RunView};
+pub use history::{ExportButtons, HistoryPanel, RunView};
 pub use prompt::PromptPanel;
 pub use settings_panel::SettingsPanel;
 pub use workflow::WorkflowPanel;

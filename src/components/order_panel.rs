@@ -4,9 +4,9 @@
 
 use leptos::prelude::*;
 
-use crate::app::AppState;
 use crate::components::fields::NumberField;
 use crate::format::duration_ms;
+use crate::state::AppState;
 use crate::workflow::order::{Expected, Order, Source, SpeedModel};
 
 /// Order select plus a collapsible table of expected durations.

@@ -4,13 +4,13 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::app::AppState;
 use crate::components::browser::use_canceller;
 use crate::components::fields::NumberField;
 use crate::format::duration_ms;
 use crate::openai::{
     ApiError, ChatMessage, ChatOutput, Progress, RequestOptions, build_chat_request,
 };
+use crate::state::AppState;
 use crate::workflow::tasks::MAX_TASK_TOKENS;
 
 /// Where the current request stands.

@@ -4,12 +4,12 @@
 
 use leptos::prelude::*;
 
-use crate::app::AppState;
 use crate::charts::bars::{BAR_HEIGHT, layout_bars};
 use crate::charts::sweep::layout_sweep;
 use crate::charts::timeline::{TimelineFrame, TimelineRow, layout_timeline};
 use crate::format::duration_ms;
 use crate::history::report::explain;
+use crate::state::AppState;
 use crate::workflow::cost::estimate_usd;
 use crate::workflow::live::{LiveRow, RunResults};
 use crate::workflow::runner::Mode;

@@ -5,13 +5,13 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use web_sys::AbortController;
 
-use crate::app::AppState;
 use crate::components::browser::forget_everything;
 use crate::components::fields::NumberField;
 use crate::demo::DemoSettings;
 use crate::openai::request::{connect_src_allows, connect_src_of, plain_http_to_remote};
 use crate::openai::{TokenParam, list_models};
 use crate::settings::{Provider, SettingsError};
+use crate::state::AppState;
 use crate::workflow::cost::{edit_price, parse_price, price_for};
 
 /// Outcome of the last connection test.

@@ -5,8 +5,8 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::app::AppState;
 use crate::components::browser::{download_text, take_file};
+use crate::state::AppState;
 use crate::workflow::catalog::is_builtin;
 use crate::workflow::input::{FileError, check_task_file};
 use crate::workflow::structured::schema_for;

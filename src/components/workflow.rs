@@ -8,11 +8,10 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::app::AppState;
 use crate::components::browser::{take_file, use_canceller};
 use crate::components::extractor::extract_each;
 use crate::components::fields::NumberField;
-use crate::components::history::{ExportButtons, History};
+use crate::components::history::ExportButtons;
 use crate::components::order_panel::OrderPanel;
 use crate::components::run_charts::{
     Headline, PerTaskBars, PerTaskTable, Rows, SweepChart, Timeline,
@@ -20,30 +19,22 @@ use crate::components::run_charts::{
 use crate::components::task_card::{CardState, TaskCard};
 use crate::components::task_editor::TaskList;
 use crate::history::RunRecord;
-use crate::history::record::Meta;
 use crate::openai::client::now_ms;
 use crate::samples::SAMPLES;
-use crate::settings::Provider;
-use crate::workflow::cost::estimate_usd;
-use crate::workflow::engine::{
-    FormatMemory, Plan, RunSpec, WorkflowEvent, observations, order_saving, run_plan, with_order,
-};
+use crate::session::RunContext;
+use crate::session::workflow::{RunMode, RunRequest, WorkflowSession};
+use crate::settings::{Provider, Settings};
+use crate::state::AppState;
+use crate::state::History;
+use crate::state::sink::PageSink;
+use crate::workflow::engine::{FormatMemory, RunSpec, TaskEvent, WorkflowEvent};
 use crate::workflow::input::{FileError, check_text_file, looks_binary};
 use crate::workflow::live::{LiveRow, RunResults};
-use crate::workflow::runner::{Mode, concurrency};
+use crate::workflow::runner::Mode;
 use crate::workflow::tasks::{TaskDef, estimate_tokens};
 
 /// Above this estimate, warn that the text may not fit a model's context.
 const CONTEXT_WARN_TOKENS: usize = 100_000;
-
-/// What the Run button does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum RunMode {
-    Sequential,
-    Parallel,
-    Compare,
-    Sweep,
-}
 
 /// The workflow section.
 #[component]
@@ -76,6 +67,17 @@ pub fn WorkflowPanel() -> impl IntoView {
     let controller = use_canceller();
     // Whether the server refused structured output, per base URL and model.
     let formats = StoredValue::new_local(HashMap::<(String, String), Rc<FormatMemory>>::new());
+    let format_memory = move |settings: &Settings| -> Rc<FormatMemory> {
+        let key = (
+            format!("{:?} {}", settings.provider, settings.base_url.trim()),
+            settings.model.clone(),
+        );
+        formats.update_value(|f| {
+            f.entry(key.clone()).or_default();
+        });
+        formats.with_value(|f| f[&key].clone())
+    };
+    let ticker = StoredValue::new_local(None::<gloo_timers::callback::Interval>);
     let selected = state.selected;
 
     // One card state per task id, made on first use and kept (by the
@@ -125,98 +127,78 @@ pub fn WorkflowPanel() -> impl IntoView {
                 return;
             }
         };
-        let input_text = text.get_untracked();
-        if input_text.trim().is_empty() {
-            set_input_error.set(Some(
-                "The text is empty: pick a sample, paste a text or open a file.".into(),
-            ));
-            return;
-        }
-        if looks_binary(&input_text) {
-            set_input_error.set(Some(
-                "The text looks like binary data (control characters), not words: paste or open a text, PDF or Word file.".into(),
-            ));
-            return;
-        }
-        let tasks = state
-            .tasks
-            .with_untracked(|c| c.chosen(&selected.get_untracked()));
-        if tasks.is_empty() {
-            set_input_error.set(Some("Choose at least one task.".into()));
-            return;
-        }
-        let server = format!("{:?} {}", settings.provider, settings.base_url.trim());
-        let memory_key = (server, settings.model.clone());
-        let memory = formats.with_value(|f| f.get(&memory_key).cloned());
-        let memory = memory.unwrap_or_else(|| {
-            let m = Rc::new(FormatMemory::default());
-            formats.update_value(|f| {
-                f.insert(memory_key, m.clone());
-            });
-            m
-        });
-        let plan = match mode.get_untracked() {
-            RunMode::Sequential => Plan::Single(Mode::Sequential),
-            RunMode::Parallel => Plan::Single(Mode::Parallel),
-            RunMode::Compare => Plan::Compare {
-                rounds: rounds.get_untracked(),
-            },
-            // Up to the concurrency field's K when set, else every task at once.
-            RunMode::Sweep => Plan::Sweep {
-                max: match limit.get_untracked() {
-                    0 => usize::MAX,
-                    k => k,
-                },
-            },
-        };
-        let sweep_ks: Vec<usize> = match plan {
-            Plan::Sweep { .. } => plan.runs(tasks.len()).into_iter().map(|r| r.1).collect(),
-            _ => Vec::new(),
-        };
-        sweep.set(Vec::new());
-        sweep_tasks.set(tasks.len());
-        let spec = RunSpec {
-            text: input_text,
+        let language = language.get_untracked();
+        let request = RunRequest {
+            base: settings.run_spec(&language),
+            text: text.get_untracked(),
+            tasks: state
+                .tasks
+                .with_untracked(|c| c.chosen(&selected.get_untracked())),
+            mode: mode.get_untracked(),
             limit: limit.get_untracked(),
-            tasks,
-            ..settings.run_spec(&language.get_untracked())
+            rounds: rounds.get_untracked(),
+            // The figures the page shows for these tasks, text and settings.
+            expected: expected_figures
+                .get_untracked()
+                .into_iter()
+                .map(|(_, e)| e)
+                .collect(),
+            order: settings.order,
+            context: RunContext {
+                host: settings.server_host(),
+                simulated: settings.provider == Provider::Demo,
+                input_name: source.get_untracked(),
+                prices: settings.prices.clone(),
+            },
         };
-        let host = settings.server_host();
-        // The figures the page shows for these tasks, text and settings.
-        let expected: Vec<_> = expected_figures
-            .get_untracked()
-            .into_iter()
-            .map(|(_, e)| e)
-            .collect();
-        let spec = with_order(spec, &expected, settings.order);
-        let expected: Vec<f64> = expected.iter().map(|e| e.ms).collect();
+        let session = match WorkflowSession::new(request) {
+            Ok(s) => s,
+            Err(e) => {
+                controller.finish();
+                set_input_error.set(Some(e.to_string()));
+                return;
+            }
+        };
+        let memory = format_memory(&settings);
+        let spec = session.spec().clone();
+        let sweep_ks = session.sweep_ks();
+        sweep.set(Vec::new());
+        sweep_tasks.set(spec.tasks.len());
         set_saving.set(None);
         set_latest.set(None);
         let labels: Vec<String> = spec.tasks.iter().map(|t| t.label.clone()).collect();
+        let expected = session.expected_ms().to_vec();
         let run_cards: Vec<CardState> = spec.tasks.iter().map(|t| card_for(&t.id)).collect();
+        let simulated = settings.provider == Provider::Demo;
         results.set(RunResults {
-            simulated: settings.provider == Provider::Demo,
-            ..RunResults::new(
-                &labels,
-                concurrency(Mode::Parallel, spec.limit, spec.tasks.len()),
-                &spec.model,
-            )
+            simulated,
+            ..RunResults::new(&labels, 0, &spec.model)
         });
         rows.set(Vec::new());
         cards.with_value(|m| m.values().for_each(CardState::reset));
         set_running.set(true);
-        // A ticker moves the "now" line and running bars while the run goes.
+        // A ticker moves the "now" line and running bars while the run goes;
+        // kept by the view, so it stops with it.
         let run_start = now_ms();
-        let ticker =
-            gloo_timers::callback::Interval::new(100, move || now.set(Some(now_ms() - run_start)));
+        ticker.set_value(Some(gloo_timers::callback::Interval::new(100, move || {
+            now.set(Some(now_ms() - run_start))
+        })));
+        let sink = PageSink {
+            history,
+            state,
+            store: None,
+        };
         spawn_local(async move {
             // Page-clock start of the current run, to place finished tasks.
             let started = std::cell::Cell::new(0.0);
             let on_event = |e: WorkflowEvent| match e {
                 WorkflowEvent::Phase(p) => set_phase.set(p),
-                WorkflowEvent::RunStarted { mode: m, .. } => {
+                WorkflowEvent::RunStarted { mode: m, k } => {
                     started.set(now_ms());
                     run_cards.iter().for_each(CardState::reset);
+                    if m == Mode::Parallel {
+                        results.update(|r| r.concurrency = k);
+                    }
                     rows.update(|all| {
                         all.retain(|(mode, _)| *mode != m);
                         all.push((
@@ -232,18 +214,16 @@ pub fn WorkflowPanel() -> impl IntoView {
                     });
                 }
                 WorkflowEvent::Task(m, i, ev) => {
-                    if let crate::workflow::engine::TaskEvent::Finished(r) = &ev {
+                    if let TaskEvent::Finished(r) = &ev {
                         let total = r.timing.total_ms();
                         results.update(|res| res.record_task(m, i, total));
                     }
-                    rows.update(|all| {
-                        if let Some(row) = all
-                            .iter_mut()
+                    // Only a change the timeline draws re-renders it.
+                    rows.maybe_update(|all| {
+                        all.iter_mut()
                             .find(|(mode, _)| *mode == m)
                             .and_then(|(_, r)| r.get_mut(i))
-                        {
-                            row.apply(&ev, started.get());
-                        }
+                            .is_some_and(|row| row.apply(&ev, started.get()))
                     });
                     run_cards[i].apply(ev);
                 }
@@ -259,38 +239,10 @@ pub fn WorkflowPanel() -> impl IntoView {
                     }
                 }
             };
-            let outcomes = run_plan(&*transport, &spec, plan, &memory, &on_event).await;
-            if !outcomes.is_empty() {
-                let (tokens_in, tokens_out) = outcomes.iter().fold((0, 0), |(i, o), x| {
-                    (i + x.metrics.tokens_in, o + x.metrics.tokens_out)
-                });
-                let meta = Meta {
-                    at: js_sys::Date::now(),
-                    host: host.clone(),
-                    simulated: settings.provider == Provider::Demo,
-                    input_name: source.get_untracked(),
-                    cost_usd: estimate_usd(&settings.prices, &spec.model, tokens_in, tokens_out),
-                    cancelled: transport.cancelled(),
-                };
-                let record = RunRecord::workflow(meta, &spec, plan, &outcomes, &expected);
-                history.add(record.clone());
-                set_latest.set(Some(record));
-            }
-            state.durations.update(|log| {
-                log.extend(outcomes.iter().flat_map(|o| observations(&spec, &host, o)));
-            });
-            // A sweep changes K from run to run: no single replay applies.
-            if !matches!(plan, Plan::Sweep { .. }) && !transport.cancelled() {
-                let k = concurrency(Mode::Parallel, spec.limit, spec.tasks.len());
-                set_saving.set(
-                    outcomes
-                        .iter()
-                        .rev()
-                        .find_map(|o| order_saving(&spec, o))
-                        .map(|s| s.describe(settings.order, k)),
-                );
-            }
-            drop(ticker);
+            let end = session.run(&*transport, &memory, &sink, &on_event).await;
+            set_latest.set(end.record);
+            set_saving.set(end.saving);
+            ticker.try_set_value(None);
             now.set(None);
             set_running.set(false);
             controller.finish();

@@ -1,4 +1,10 @@
 //! The page's state layer: app-wide reactive state provided as context,
 //! the run history, and what is kept on the device (localStorage, IndexedDB).
 
+pub mod app;
+pub mod history;
+pub mod sink;
 pub mod store;
+
+pub use app::AppState;
+pub use history::History;

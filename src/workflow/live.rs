@@ -158,8 +158,13 @@ impl LiveRow {
     }
 
     /// Folds one event into the row; `run_start` turns the finished task's
-    /// page-clock times into run-relative ones.
-    pub fn apply(&mut self, event: &TaskEvent, run_start: f64) {
+    /// page-clock times into run-relative ones. Returns whether the row
+    /// changed (streamed text after the first token does not change it).
+    pub fn apply(&mut self, event: &TaskEvent, run_start: f64) -> bool {
+        if matches!(event, TaskEvent::Text { .. }) && self.first.is_some() {
+            return false;
+        }
+        let before = self.clone();
         match event {
             TaskEvent::Sent { at } => {
                 self.status = TaskStatus::Running;
@@ -170,9 +175,7 @@ impl LiveRow {
                     w.1 = *at;
                 }
             }
-            TaskEvent::Text { at, .. } => {
-                self.first.get_or_insert(*at);
-            }
+            TaskEvent::Text { at, .. } => self.first = Some(*at),
             TaskEvent::Waiting { at } => self.waits.push((*at, *at)),
             TaskEvent::Finished(r) => {
                 self.status = r.status;
@@ -180,6 +183,7 @@ impl LiveRow {
                 self.first = r.timing.first_token_ms.map(|f| f - run_start);
             }
         }
+        *self != before
     }
 
     /// The row to draw; a running bar extends to `now` (ms since the run started).

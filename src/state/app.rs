@@ -1,0 +1,88 @@
+//! App-wide state shared through context rather than props: settings, the
+//! key, tasks, the chosen tasks, the language and measured durations, loaded
+//! from localStorage and written back when they change.
+
+use gloo_storage::{LocalStorage, Storage};
+use leptos::prelude::*;
+
+use crate::settings::{API_KEY_KEY, SETTINGS_KEY, Settings};
+use crate::workflow::catalog::{TASKS_KEY, TaskCatalog};
+use crate::workflow::order::{DURATIONS_KEY, DurationLog};
+
+/// Every localStorage key Fanout writes starts with this, so "forget
+/// everything" can remove them all and nothing else (a shared origin, such
+/// as a GitHub Pages user site, may hold other apps' keys).
+pub const STORAGE_PREFIX: &str = "fanout.";
+/// The chosen colour theme ("light" or "dark"; absent = follow the system).
+pub const THEME_KEY: &str = "fanout.theme";
+/// Set once the first-visit guidance was dismissed.
+pub const WELCOMED_KEY: &str = "fanout.welcomed";
+
+/// App-wide state shared through context rather than props.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    /// The settings the panel edits.
+    pub settings: RwSignal<Settings>,
+    /// The API key; in memory only unless `settings.remember_key`.
+    pub api_key: RwSignal<String>,
+    /// Edited built-in tasks and the user's own tasks.
+    pub tasks: RwSignal<TaskCatalog>,
+    /// Ids of the tasks that run (in the workflow and in batches).
+    pub selected: RwSignal<Vec<String>>,
+    /// Target language of the translation task.
+    pub language: RwSignal<String>,
+    /// Durations measured in this browser, for expected durations.
+    pub durations: RwSignal<DurationLog>,
+}
+
+impl AppState {
+    /// Loads settings (and the key, if the user chose to keep it) from
+    /// localStorage.
+    /// Loads the state, provides it as context and keeps it in sync with
+    /// localStorage: settings (never the key), the key only while
+    /// "remember" is ticked, the tasks and the measured durations.
+    pub fn provide() -> Self {
+        let state = Self::load();
+        provide_context(state);
+        Effect::new(move |_| {
+            let s = state.settings.get();
+            let _ = LocalStorage::set(SETTINGS_KEY, &s);
+            if s.remember_key {
+                let _ = LocalStorage::set(API_KEY_KEY, state.api_key.get());
+            } else {
+                LocalStorage::delete(API_KEY_KEY);
+            }
+        });
+        Effect::new(move |_| {
+            let _ = LocalStorage::set(TASKS_KEY, state.tasks.get());
+        });
+        Effect::new(move |_| {
+            let _ = LocalStorage::set(DURATIONS_KEY, state.durations.get());
+        });
+        state
+    }
+
+    fn load() -> Self {
+        let raw: Option<String> = LocalStorage::raw().get_item(SETTINGS_KEY).ok().flatten();
+        let mut settings = Settings::from_json(raw.as_deref());
+        let key = if settings.remember_key {
+            LocalStorage::get::<String>(API_KEY_KEY).unwrap_or_default()
+        } else {
+            String::new()
+        };
+        settings.provider = settings.provider_on_open(!key.trim().is_empty());
+        let tasks: Option<String> = LocalStorage::raw().get_item(TASKS_KEY).ok().flatten();
+        let tasks = TaskCatalog::from_json(tasks.as_deref());
+        let selected = tasks.tasks().into_iter().map(|t| t.id).collect();
+        Self {
+            settings: RwSignal::new(settings),
+            api_key: RwSignal::new(key),
+            tasks: RwSignal::new(tasks),
+            selected: RwSignal::new(selected),
+            language: RwSignal::new("Spanish".into()),
+            // A log that cannot be read starts empty: it is only a cache of
+            // measurements.
+            durations: RwSignal::new(LocalStorage::get(DURATIONS_KEY).unwrap_or_default()),
+        }
+    }
+}

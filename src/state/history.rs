@@ -1,0 +1,135 @@
+//! The run history as app-wide state: every kept run, loaded from
+//! IndexedDB at start, added to by finished runs, shown by the history view.
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::history::RunRecord;
+use crate::state::store::Store;
+
+/// The run history, shared through context: the page's runs add to it, the
+/// history section shows it.
+#[derive(Clone, Copy)]
+pub struct History {
+    /// Every kept run, in stored order.
+    pub runs: RwSignal<Vec<RunRecord>>,
+    /// A storage failure to show, if any.
+    pub error: RwSignal<Option<String>>,
+    /// Stored size of each run (its JSON), by id.
+    sizes: RwSignal<HashMap<String, usize>>,
+    db: StoredValue<Option<Rc<Store>>, LocalStorage>,
+}
+
+impl History {
+    /// Makes the history, loads what the device kept, and provides it.
+    pub fn provide() -> Self {
+        let h = Self {
+            runs: RwSignal::new(Vec::new()),
+            error: RwSignal::new(None),
+            sizes: RwSignal::new(HashMap::new()),
+            db: StoredValue::new_local(None),
+        };
+        provide_context(h);
+        spawn_local(async move {
+            let loaded = match h.db().await {
+                Ok(db) => db.runs().await,
+                Err(e) => Err(e),
+            };
+            match loaded {
+                Ok((stored, unreadable)) => {
+                    h.sizes.update(|m| {
+                        for (r, bytes) in &stored {
+                            m.entry(r.id.clone()).or_insert(*bytes);
+                        }
+                    });
+                    let runs = stored.into_iter().map(|(r, _)| r).collect();
+                    // Runs added while loading stay, once.
+                    h.runs.update(|now| {
+                        let fresh = std::mem::take(now);
+                        *now = runs;
+                        for r in fresh {
+                            now.retain(|x| x.id != r.id);
+                            now.push(r);
+                        }
+                    });
+                    if unreadable > 0 {
+                        h.error.set(Some(format!(
+                            "{unreadable} stored run(s) could not be read and are not listed."
+                        )));
+                    }
+                }
+                Err(e) => h.error.set(Some(e)),
+            }
+        });
+        h
+    }
+
+    async fn db(&self) -> Result<Rc<Store>, String> {
+        if let Some(db) = self.db.get_value() {
+            return Ok(db);
+        }
+        let db = Rc::new(Store::open().await?);
+        self.db.set_value(Some(db.clone()));
+        Ok(db)
+    }
+
+    /// Bytes the kept runs take on the device (their JSON), tracked.
+    pub fn bytes(&self) -> usize {
+        self.sizes.with(|m| m.values().sum())
+    }
+
+    /// Keeps `run` (replacing a run with the same id) and stores it.
+    pub fn add(&self, run: RunRecord) {
+        // Serialized once: the stored JSON and the size shown come from it.
+        let json = serde_json::to_string(&run).map_err(|e| e.to_string());
+        let id = run.id.clone();
+        if let Ok(json) = &json {
+            self.sizes.update(|m| {
+                m.insert(id.clone(), json.len());
+            });
+        }
+        self.runs.update(|all| {
+            all.retain(|r| r.id != run.id);
+            all.push(run);
+        });
+        let h = *self;
+        spawn_local(async move {
+            let saved = match (json, h.db().await) {
+                (Ok(json), Ok(db)) => db.save_run(&id, json).await,
+                (Err(e), _) | (_, Err(e)) => Err(e),
+            };
+            if let Err(e) = saved {
+                h.error.set(Some(format!("The run could not be kept: {e}")));
+            }
+        });
+    }
+
+    /// Removes one run from the list and the device.
+    pub fn delete(&self, id: String) {
+        self.runs.update(|all| all.retain(|r| r.id != id));
+        self.sizes.update(|m| {
+            m.remove(&id);
+        });
+        let h = *self;
+        spawn_local(async move {
+            if let Err(e) = async { h.db().await?.delete_run(&id).await }.await {
+                h.error.set(Some(e));
+            }
+        });
+    }
+
+    /// Removes every run from the list and the device.
+    pub fn clear(&self) {
+        self.runs.set(Vec::new());
+        self.sizes.set(HashMap::new());
+        let h = *self;
+        spawn_local(async move {
+            if let Err(e) = async { h.db().await?.clear_runs().await }.await {
+                h.error.set(Some(e));
+            }
+        });
+    }
+}

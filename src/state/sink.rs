@@ -1,0 +1,52 @@
+//! Where the page's sessions end their runs: the history (IndexedDB) and
+//! the measured durations (localStorage), and each batch cell as it arrives.
+
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::batch::saved::Cell;
+use crate::history::RunRecord;
+use crate::session::RunSink;
+use crate::session::batch::BatchSink;
+use crate::state::store::Store;
+use crate::state::{AppState, History};
+use crate::workflow::order::Observation;
+
+/// The page's [`RunSink`]: runs go to the history, durations to the log,
+/// batch cells to the batch kept in IndexedDB (when it opened).
+#[derive(Clone)]
+pub struct PageSink {
+    /// Where records go.
+    pub history: History,
+    /// Where durations go.
+    pub state: AppState,
+    /// The batch store, for cells.
+    pub store: Option<Rc<Store>>,
+}
+
+impl RunSink for PageSink {
+    fn date_ms(&self) -> f64 {
+        js_sys::Date::now()
+    }
+    fn keep(&self, record: RunRecord) {
+        self.history.add(record);
+    }
+    fn learn(&self, observations: Vec<Observation>) {
+        self.state
+            .durations
+            .try_update(|log| log.extend(observations));
+    }
+}
+
+impl BatchSink for PageSink {
+    fn save_cell(&self, job: usize, cell: &Cell) {
+        if let Some(db) = self.store.clone() {
+            let cell = cell.clone();
+            spawn_local(async move {
+                let _ = db.save_result(job, &cell).await;
+            });
+        }
+    }
+}
