@@ -327,10 +327,11 @@ fn model_lists_and_errors_from_the_spec_parse() {
 
 #[test]
 fn batch_api_lines_and_objects_follow_the_spec() {
-    use fanout::batch::batch_api::{ENDPOINT, custom_id, input_file};
+    use fanout::batch::batch_api::{custom_id, input_file};
     use fanout::batch::documents::split_pasted;
     use fanout::batch::jobs::{Job, job_request, jobs};
     use fanout::openai::batches::BatchObject;
+    use fanout::openai::batches::ENDPOINT;
     use fanout::workflow::engine::RunSpec;
     use fanout::workflow::tasks::builtin_tasks;
     let Some(spec) = spec() else { return };

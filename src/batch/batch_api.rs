@@ -1,18 +1,16 @@
 //! OpenAI's Batch API, for jobs too large or too slow for a browser tab:
-//! the input file (one JSONL line per document × task), the batch object as
-//! the API reports it, polling back-off, and reading the output file back
+//! the input file (one JSONL line per document × task)
+//! and reading the output file back
 //! into the same results table.
 
 use serde_json::{Value, json};
 
 use crate::batch::jobs::Job;
 use crate::batch::saved::Cell;
+use crate::openai::batches::ENDPOINT;
 use crate::openai::{ChatCompletion, ChatRequest};
 use crate::workflow::engine::TaskStatus;
 use crate::workflow::tasks::TaskDef;
-
-/// The endpoint every line calls.
-pub const ENDPOINT: &str = "/v1/chat/completions";
 
 /// The `custom_id` of a job: document index and task id, e.g. `3:summary`.
 pub fn custom_id(job: Job, tasks: &[TaskDef]) -> String {
@@ -40,12 +38,6 @@ pub fn input_file(requests: &[(String, ChatRequest)]) -> String {
                 + "\n"
         })
         .collect()
-}
-
-/// Wait before status check `n` (0-based): 2 s doubling to a minute, so a
-/// day-long batch costs a few hundred checks, a quick one a few seconds.
-pub fn poll_delay_ms(n: u32) -> f64 {
-    (2000.0 * 2f64.powi(n.min(5) as i32)).min(60_000.0)
 }
 
 /// What an output file held.
@@ -129,7 +121,6 @@ pub fn read_output(content: &str, jobs: &[Job], tasks: &[TaskDef]) -> Output {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::openai::batches::BatchObject;
     use crate::openai::{ChatMessage, RequestOptions, build_chat_request};
     use crate::workflow::tasks::builtin_tasks;
 
@@ -208,34 +199,5 @@ mod tests {
             out.problems[1],
             "line 6: \"9:summary\" is not a request of this batch"
         );
-    }
-
-    #[test]
-    fn polling_backs_off_to_a_minute_and_final_states_stop_it() {
-        let d: Vec<f64> = (0..8).map(poll_delay_ms).collect();
-        assert_eq!(
-            d,
-            [
-                2000.0, 4000.0, 8000.0, 16000.0, 32000.0, 60000.0, 60000.0, 60000.0
-            ]
-        );
-        let b: BatchObject = serde_json::from_str(
-            r#"{"id":"batch_1","object":"batch","status":"in_progress","request_counts":{"total":4,"completed":1,"failed":0}}"#,
-        )
-        .unwrap();
-        assert!(!b.is_final());
-        assert_eq!(
-            b.describe(),
-            "Batch batch_1: in_progress (1 of 4 done, 0 failed)"
-        );
-        for s in ["completed", "failed", "expired", "cancelled"] {
-            assert!(
-                BatchObject {
-                    status: s.into(),
-                    ..b.clone()
-                }
-                .is_final()
-            );
-        }
     }
 }

@@ -19,7 +19,7 @@ use crate::components::run_charts::{
 use crate::components::task_card::{CardState, TaskCard};
 use crate::components::task_editor::TaskList;
 use crate::history::RunRecord;
-use crate::openai::client::now_ms;
+use crate::openai::now_ms;
 use crate::samples::SAMPLES;
 use crate::session::RunContext;
 use crate::session::workflow::{RunMode, RunRequest, WorkflowSession};

@@ -8,9 +8,9 @@ use web_sys::AbortSignal;
 
 use super::answers::reply_for;
 use super::sim::{AttemptPlan, DemoSettings, Simulator};
-use crate::openai::client::{Collector, now_ms, sleep_or_abort};
 use crate::openai::transport::duration;
 use crate::openai::{ApiError, ChatOutput, ChatRequest, Progress, RetryPolicy, Transport};
+use crate::openai::{Collector, now_ms, sleep_or_abort};
 
 /// The demo provider for one run (its draws start from the seed).
 pub struct DemoTransport {

@@ -10,6 +10,15 @@ use super::client::{ClientConfig, error_from};
 use super::error::ApiError;
 use super::request::host_of;
 
+/// The endpoint every line calls.
+pub const ENDPOINT: &str = "/v1/chat/completions";
+
+/// Wait before status check `n` (0-based): 2 s doubling to a minute, so a
+/// day-long batch costs a few hundred checks, a quick one a few seconds.
+pub fn poll_delay_ms(n: u32) -> f64 {
+    (2000.0 * 2f64.powi(n.min(5) as i32)).min(60_000.0)
+}
+
 /// A batch as the API reports it (the fields Fanout uses).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BatchObject {
@@ -134,7 +143,7 @@ pub async fn create_batch(
 ) -> Result<BatchObject, ApiError> {
     let body = serde_json::json!({
         "input_file_id": file_id,
-        "endpoint": crate::batch::batch_api::ENDPOINT,
+        "endpoint": ENDPOINT,
         "completion_window": "24h",
     });
     let req = authorized(
@@ -178,4 +187,91 @@ pub async fn file_content(
         .text()
         .await
         .map_err(|e| ApiError::Malformed(e.to_string()))
+}
+
+/// Uploads `file`, creates its batch, checks it with back-off until it is
+/// final (saying where it stands through `status`), then returns the output
+/// and error files' content, one after the other. The error says what went
+/// wrong; a cancel stops checking (the batch goes on at the provider).
+pub async fn run_to_end(
+    cfg: &ClientConfig,
+    file: &str,
+    signal: &AbortSignal,
+    status: &dyn Fn(String),
+) -> Result<String, String> {
+    status("Uploading the input file…".into());
+    let file_id = upload_batch_file(cfg, "fanout-batch-input.jsonl", file, signal)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut batch = create_batch(cfg, &file_id, signal)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut n = 0;
+    while !batch.is_final() {
+        let wait = poll_delay_ms(n);
+        status(format!(
+            "{} · next check in {}",
+            batch.describe(),
+            crate::format::duration_ms(wait)
+        ));
+        gloo_timers::future::sleep(std::time::Duration::from_secs_f64(wait / 1000.0)).await;
+        if signal.aborted() {
+            return Err(format!(
+                "Stopped checking {}; it keeps running at the provider.",
+                batch.id
+            ));
+        }
+        batch = get_batch(cfg, &batch.id, signal)
+            .await
+            .map_err(|e| e.to_string())?;
+        n += 1;
+    }
+    status(batch.describe());
+    let mut content = String::new();
+    for id in [&batch.output_file_id, &batch.error_file_id]
+        .into_iter()
+        .flatten()
+    {
+        content.push_str(
+            &file_content(cfg, id, signal)
+                .await
+                .map_err(|e| e.to_string())?,
+        );
+        content.push('\n');
+    }
+    Ok(content)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn polling_backs_off_to_a_minute_and_final_states_stop_it() {
+        let d: Vec<f64> = (0..8).map(poll_delay_ms).collect();
+        assert_eq!(
+            d,
+            [
+                2000.0, 4000.0, 8000.0, 16000.0, 32000.0, 60000.0, 60000.0, 60000.0
+            ]
+        );
+        let b: BatchObject = serde_json::from_str(
+            r#"{"id":"batch_1","object":"batch","status":"in_progress","request_counts":{"total":4,"completed":1,"failed":0}}"#,
+        )
+        .unwrap();
+        assert!(!b.is_final());
+        assert_eq!(
+            b.describe(),
+            "Batch batch_1: in_progress (1 of 4 done, 0 failed)"
+        );
+        for s in ["completed", "failed", "expired", "cancelled"] {
+            assert!(
+                BatchObject {
+                    status: s.into(),
+                    ..b.clone()
+                }
+                .is_final()
+            );
+        }
+    }
 }

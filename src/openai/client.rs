@@ -123,7 +123,7 @@ async fn aborted(signal: AbortSignal) {
 }
 
 /// Sleeps for `d` unless `signal` aborts first.
-pub(crate) async fn sleep_or_abort(d: Duration, signal: &AbortSignal) -> Result<(), ApiError> {
+pub async fn sleep_or_abort(d: Duration, signal: &AbortSignal) -> Result<(), ApiError> {
     let sleep = gloo_timers::future::sleep(d).fuse();
     let abort = aborted(signal.clone()).fuse();
     futures::pin_mut!(sleep, abort);
@@ -261,7 +261,7 @@ pub async fn list_models(cfg: &ClientConfig, user: &AbortSignal) -> Result<Vec<M
 /// starts it afresh), usage, timestamps, and progress for the caller. Shared
 /// by the HTTP client and the simulated provider, so both time and report
 /// answers the same way.
-pub(crate) struct Collector<'p> {
+pub struct Collector<'p> {
     acc: RefCell<StreamAccumulator>,
     timing: RefCell<Timing>,
     progress: RefCell<&'p mut dyn FnMut(Progress)>,
@@ -269,7 +269,7 @@ pub(crate) struct Collector<'p> {
 
 impl<'p> Collector<'p> {
     /// Starts collecting; the request counts as sent now.
-    pub(crate) fn new(on_progress: &'p mut dyn FnMut(Progress)) -> Self {
+    pub fn new(on_progress: &'p mut dyn FnMut(Progress)) -> Self {
         Self {
             acc: RefCell::new(StreamAccumulator::default()),
             timing: RefCell::new(Timing {
@@ -285,13 +285,13 @@ impl<'p> Collector<'p> {
     }
 
     /// Attempt `n` starts: its text replaces any failed attempt's.
-    pub(crate) fn attempt(&self, n: u32) {
+    pub fn attempt(&self, n: u32) {
         *self.acc.borrow_mut() = StreamAccumulator::default();
         self.report(Progress::Attempt(n));
     }
 
     /// Response headers arrived.
-    pub(crate) fn headers(&self) {
+    pub fn headers(&self) {
         self.timing.borrow_mut().headers_ms = Some(now_ms());
         self.report(Progress::Headers);
     }
@@ -306,7 +306,7 @@ impl<'p> Collector<'p> {
     }
 
     /// One SSE `data:` payload.
-    pub(crate) fn payload(&self, data: &str) -> Result<(), ApiError> {
+    pub fn payload(&self, data: &str) -> Result<(), ApiError> {
         let step = self.acc.borrow_mut().push(data)?;
         if let super::stream::StreamStep::Text(delta) = step {
             self.shown(delta);
@@ -315,7 +315,7 @@ impl<'p> Collector<'p> {
     }
 
     /// Text produced directly (the simulated provider streams this way).
-    pub(crate) fn text(&self, delta: String) {
+    pub fn text(&self, delta: String) {
         let mut a = self.acc.borrow_mut();
         a.text.push_str(&delta);
         a.text_chunks += 1;
@@ -324,7 +324,7 @@ impl<'p> Collector<'p> {
     }
 
     /// The answer is complete, with its usage if known.
-    pub(crate) fn complete(&self, finish_reason: Option<String>, usage: Option<Usage>) {
+    pub fn complete(&self, finish_reason: Option<String>, usage: Option<Usage>) {
         let mut a = self.acc.borrow_mut();
         a.finish_reason = finish_reason;
         a.usage = usage;
@@ -332,7 +332,7 @@ impl<'p> Collector<'p> {
     }
 
     /// A whole, non-streamed answer.
-    pub(crate) fn whole(&self, text: String, finish_reason: Option<String>, usage: Option<Usage>) {
+    pub fn whole(&self, text: String, finish_reason: Option<String>, usage: Option<Usage>) {
         self.acc.borrow_mut().text = text.clone();
         self.complete(finish_reason, usage);
         self.timing.borrow_mut().last_token_ms = Some(now_ms());
@@ -340,7 +340,7 @@ impl<'p> Collector<'p> {
     }
 
     /// The stream ended: an error unless it was complete.
-    pub(crate) fn end(&self) -> Result<(), ApiError> {
+    pub fn end(&self) -> Result<(), ApiError> {
         self.acc.borrow().finish()
     }
 

@@ -77,7 +77,7 @@ impl ApiError {
             Ok(env) => env.error.message,
             Err(_) => describe_body(body),
         };
-        let retry_after = header_wait.or_else(|| super::retry::retry_after_from_message(&message));
+        let retry_after = header_wait.or_else(|| retry_after_from_message(&message));
         ApiError::Http {
             status,
             message,
@@ -140,6 +140,43 @@ pub fn redact_key(text: &str, key: &str) -> String {
         out.replace_range(start..end, "[API key]");
     }
     out
+}
+
+/// Reads the wait from an OpenAI rate-limit message: "try again in 1.234s",
+/// "in 599ms", "in 1m30s", "in 2h0m5.5s".
+pub fn retry_after_from_message(message: &str) -> Option<Duration> {
+    let lower = message.to_ascii_lowercase();
+    let idx = lower.find("try again in ")?;
+    let mut rest = &lower[idx + "try again in ".len()..];
+    let mut total = 0.0;
+    let mut any = false;
+    loop {
+        let num_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        if num_len == 0 {
+            break;
+        }
+        let Ok(n) = rest[..num_len].parse::<f64>() else {
+            break;
+        };
+        let unit_part = &rest[num_len..];
+        let (factor, unit_len) = if unit_part.starts_with("ms") {
+            (0.001, 2)
+        } else if unit_part.starts_with('s') {
+            (1.0, 1)
+        } else if unit_part.starts_with('m') {
+            (60.0, 1)
+        } else if unit_part.starts_with('h') {
+            (3600.0, 1)
+        } else {
+            break;
+        };
+        total += n * factor;
+        any = true;
+        rest = &unit_part[unit_len..];
+    }
+    any.then(|| Duration::from_secs_f64(total))
 }
 
 #[cfg(test)]

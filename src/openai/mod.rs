@@ -10,7 +10,10 @@ pub mod stream;
 pub mod transport;
 pub mod types;
 
-pub use client::{ChatOutput, ClientConfig, Progress, Timing, chat, list_models};
+pub use client::{
+    ChatOutput, ClientConfig, Collector, Progress, Timing, chat, list_models, now_ms,
+    sleep_or_abort,
+};
 pub use error::ApiError;
 pub use request::{RequestOptions, TokenParam, build_chat_request};
 pub use retry::{AttemptRecord, RetryPolicy};

@@ -62,6 +62,6 @@ impl Transport for HttpTransport {
 }
 
 /// A non-negative duration from milliseconds.
-pub(crate) fn duration(ms: f64) -> std::time::Duration {
+pub fn duration(ms: f64) -> std::time::Duration {
     std::time::Duration::from_secs_f64(ms.max(0.0) / 1000.0)
 }

@@ -1,0 +1,361 @@
+//! The batch view: documents in, limits and Run, the Batch API hand-off,
+//! progress and the results table. Runs are [`BatchSession`]s; these views
+//! show their state and forward what the user asks for.
+
+mod batch_api;
+mod documents;
+mod progress;
+mod results;
+
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::batch::documents::Document;
+use crate::batch::jobs::Ordering;
+use crate::batch::saved::{Cell, SavedBatch};
+use crate::components::browser::{Canceller, use_canceller};
+use crate::components::fields::NumberField;
+use crate::schedule::scheduler::{Limits, MAX_IN_FLIGHT};
+use crate::session::RunContext;
+use crate::session::batch::{BatchSession, JobEvent, RunSettings, prepare};
+use crate::settings::Provider;
+use crate::state::sink::PageSink;
+use crate::state::store::Store;
+use crate::state::{AppState, History};
+use crate::workflow::engine::TaskStatus;
+
+/// Browsers open at most this many HTTP/1.1 connections per origin.
+const HTTP1_CONNECTIONS: usize = 6;
+
+/// One job's live state.
+#[derive(Debug, Clone, PartialEq)]
+struct JobView {
+    status: TaskStatus,
+    cell: Option<Cell>,
+}
+
+/// The batch shown: its session and one signal per job, made under an
+/// owner of their own so they are disposed when another batch replaces it.
+#[derive(Clone)]
+struct Shown {
+    session: Rc<BatchSession>,
+    views: Rc<Vec<RwSignal<JobView>>>,
+    owner: Owner,
+}
+
+impl Shown {
+    fn new(session: BatchSession) -> Self {
+        let owner = Owner::new();
+        let views = owner.with(|| {
+            session
+                .cells()
+                .into_iter()
+                .zip(session.statuses())
+                .map(|(cell, status)| RwSignal::new(JobView { status, cell }))
+                .collect()
+        });
+        Self {
+            session: Rc::new(session),
+            views: Rc::new(views),
+            owner,
+        }
+    }
+
+    fn batch(&self) -> &SavedBatch {
+        self.session.batch()
+    }
+
+    /// Shows one event of the session.
+    fn apply(&self, e: &JobEvent, ctx: &BatchCtx) {
+        match e {
+            JobEvent::Pending(i) => self.views[*i].set(JobView {
+                status: TaskStatus::Pending,
+                cell: None,
+            }),
+            JobEvent::Running(i) => self.views[*i].update(|v| v.status = TaskStatus::Running),
+            JobEvent::NotStarted(i) => self.views[*i].update(|v| v.status = TaskStatus::Cancelled),
+            JobEvent::Finished(i, cell) => self.views[*i].set(JobView {
+                status: cell.status,
+                cell: Some(cell.clone()),
+            }),
+            JobEvent::Load { at, in_flight, k } => {
+                ctx.current_k.set(*k);
+                ctx.samples.update(|v| v.push((*at, *in_flight)));
+            }
+        }
+    }
+}
+
+/// The batch view's state, shared with its parts through context.
+#[derive(Clone, Copy)]
+struct BatchCtx {
+    docs: RwSignal<Vec<Document>>,
+    shown: RwSignal<Option<Shown>, LocalStorage>,
+    running: RwSignal<bool>,
+    error: RwSignal<Option<String>>,
+    /// The scheduler's current K.
+    current_k: RwSignal<usize>,
+    /// (ms since start, in flight) at each change.
+    samples: RwSignal<Vec<(f64, usize)>>,
+    elapsed: RwSignal<f64>,
+    /// The job whose answer is open.
+    opened: RwSignal<Option<usize>>,
+    /// The user's K.
+    k: RwSignal<usize>,
+    controller: Canceller,
+    store: StoredValue<Option<Rc<Store>>, LocalStorage>,
+}
+
+impl BatchCtx {
+    /// The sink the batch's session reports to.
+    fn sink(&self) -> PageSink {
+        PageSink {
+            history: expect_context::<History>(),
+            state: expect_context::<AppState>(),
+            store: self.store.get_value(),
+        }
+    }
+
+    /// Shows `session` instead of the batch shown, whose signals go.
+    fn show(&self, session: BatchSession) -> Shown {
+        let next = Shown::new(session);
+        if let Some(old) = self.shown.try_get_untracked().flatten() {
+            // After the views that read them have been replaced.
+            request_animation_frame(move || old.owner.cleanup());
+        }
+        self.opened.set(None);
+        self.shown.set(Some(next.clone()));
+        next
+    }
+
+    /// A fresh batch of the documents × selected tasks, shown and returned;
+    /// None (with the reason shown) if there is nothing to run.
+    fn prepare(&self, state: &AppState) -> Option<Shown> {
+        self.error.set(None);
+        let settings = state.settings.get_untracked();
+        let batch = prepare(
+            self.docs.get_untracked(),
+            state
+                .tasks
+                .with_untracked(|c| c.chosen(&state.selected.get_untracked())),
+            &settings.model,
+            settings.provider == Provider::Demo,
+            &state.language.get_untracked(),
+        );
+        match batch {
+            Ok(b) => Some(self.show(BatchSession::new(b, &[]))),
+            Err(e) => {
+                self.error.set(Some(e.to_string()));
+                None
+            }
+        }
+    }
+}
+
+/// The batch section.
+#[component]
+pub fn BatchPanel() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let (rpm, set_rpm) = signal(0u32);
+    let (tpm, set_tpm) = signal(0u32);
+    let ctx = BatchCtx {
+        docs: RwSignal::new(Vec::new()),
+        shown: RwSignal::new_local(None),
+        running: RwSignal::new(false),
+        error: RwSignal::new(None),
+        current_k: RwSignal::new(0),
+        samples: RwSignal::new(Vec::new()),
+        elapsed: RwSignal::new(0.0),
+        opened: RwSignal::new(None),
+        k: RwSignal::new(6),
+        controller: use_canceller(),
+        store: StoredValue::new_local(None),
+    };
+    provide_context(ctx);
+    // Unfinished jobs of a batch found on the device at start-up.
+    let resumable = RwSignal::new(None::<Vec<usize>>);
+    let ticker = StoredValue::new_local(None::<gloo_timers::callback::Interval>);
+    spawn_local(async move {
+        let Ok(db) = Store::open().await else {
+            return;
+        };
+        if let Ok(Some((saved, results))) = db.load_batch().await {
+            let left = saved.unfinished(&results);
+            ctx.show(BatchSession::new(saved, &results));
+            if !left.is_empty() {
+                resumable.try_set(Some(left));
+            }
+        }
+        ctx.store.try_set_value(Some(Rc::new(db)));
+    });
+
+    // Runs `indices` of the shown jobs (all of them, the failed ones, or
+    // what a reload left).
+    let start = move |indices: Vec<usize>| {
+        ctx.error.set(None);
+        let Some(shown) = ctx.shown.get_untracked() else {
+            return;
+        };
+        let (settings, transport) = match ctx.controller.begin(&state) {
+            Ok(begun) => begun,
+            Err(e) => {
+                ctx.error.set(Some(e));
+                return;
+            }
+        };
+        let limits = Limits {
+            max_in_flight: ctx.k.get_untracked(),
+            rpm: Some(f64::from(rpm.get_untracked())).filter(|v| *v > 0.0),
+            tpm: Some(f64::from(tpm.get_untracked())).filter(|v| *v > 0.0),
+            ..Limits::default()
+        };
+        ctx.samples.set(Vec::new());
+        let t0 = crate::openai::now_ms();
+        ctx.elapsed.set(0.0);
+        ctx.running.set(true);
+        ticker.set_value(Some(gloo_timers::callback::Interval::new(250, move || {
+            ctx.elapsed.set(crate::openai::now_ms() - t0)
+        })));
+        let sink = ctx.sink();
+        spawn_local(async move {
+            let log = state.durations.get_untracked();
+            let host = settings.server_host();
+            let how = RunSettings {
+                base: settings.run_spec(&shown.batch().language),
+                limits,
+                ordering: Ordering {
+                    order: settings.order,
+                    log: &log,
+                    speed: &settings.speed,
+                    host: &host,
+                },
+                context: RunContext {
+                    host: host.clone(),
+                    prices: settings.prices.clone(),
+                    ..RunContext::default()
+                },
+            };
+            let on = |e: JobEvent| shown.apply(&e, &ctx);
+            let record = shown
+                .session
+                .run(&indices, &*transport, how, &sink, &on)
+                .await;
+            ticker.try_set_value(None);
+            if let Some(b) = record.batch {
+                ctx.elapsed.try_set(b.wall_ms);
+            }
+            ctx.running.try_set(false);
+            ctx.controller.finish();
+        });
+    };
+
+    let run_all = move |_| {
+        let Some(shown) = ctx.prepare(&state) else {
+            return;
+        };
+        resumable.set(None);
+        // Save the batch before any result can arrive, then run it.
+        spawn_local(async move {
+            if let Some(db) = ctx.store.get_value() {
+                let _ = db.start_batch(shown.batch()).await;
+            }
+            start((0..shown.batch().jobs.len()).collect());
+        });
+    };
+    let resume = move |_| {
+        if let Some(left) = resumable.get_untracked() {
+            resumable.set(None);
+            start(left);
+        }
+    };
+    let discard = move |_| {
+        resumable.set(None);
+        if let Some(old) = ctx.shown.get_untracked() {
+            ctx.shown.set(None);
+            request_animation_frame(move || old.owner.cleanup());
+        }
+        if let Some(db) = ctx.store.get_value() {
+            spawn_local(async move {
+                let _ = db.clear_batch().await;
+            });
+        }
+    };
+    let retry_failed = move |_| {
+        let failed = ctx
+            .shown
+            .with_untracked(|s| s.as_ref().map(|s| s.session.failed()))
+            .unwrap_or_default();
+        if !failed.is_empty() {
+            start(failed);
+        }
+    };
+    // A finished cell that failed (as the progress counts it).
+    let any_failed = move || {
+        ctx.shown.with(|s| {
+            s.as_ref().is_some_and(|s| {
+                s.views.iter().any(|v| {
+                    v.with(|v| {
+                        v.cell
+                            .as_ref()
+                            .is_some_and(|c| c.status != TaskStatus::Done)
+                    })
+                })
+            })
+        })
+    };
+    let http1 = move || {
+        state
+            .settings
+            .with(|s| s.provider == Provider::Api && s.base_url.trim().starts_with("http://"))
+            && ctx.k.get() > HTTP1_CONNECTIONS
+    };
+
+    view! {
+        <section class="panel batch" aria-labelledby="batch-title">
+            <h2 id="batch-title">"Batch: many documents"</h2>
+            <documents::Documents />
+            <div class="row">
+                <NumberField label="In flight at most (K)" testid="batch-k" min=1usize max=MAX_IN_FLIGHT
+                    value=ctx.k on_set=Callback::new(move |v| ctx.k.set(v)) />
+                <NumberField label="Requests / min (0 = no limit)" testid="batch-rpm" min=0u32 max=1_000_000u32
+                    value=rpm on_set=Callback::new(move |v| set_rpm.set(v)) />
+                <NumberField label="Tokens / min (0 = no limit)" testid="batch-tpm" min=0u32 max=100_000_000u32
+                    value=tpm on_set=Callback::new(move |v| set_tpm.set(v)) />
+            </div>
+            <p class="hint" data-testid="batch-order">
+                {move || format!(
+                    "Requests start {} across documents × tasks (task priorities first); change it under Start order above.",
+                    state.settings.with(|s| s.order.label()),
+                )}
+            </p>
+            <Show when=http1>
+                <p class="hint" data-testid="batch-h1-note">"This base URL is plain http://, which browsers reach over HTTP/1.1 with at most 6 connections per server: requests beyond 6 wait in the browser. The OpenAI API (HTTP/2) has no such cap."</p>
+            </Show>
+            <div class="row">
+                <button type="button" class="primary" data-testid="batch-run" disabled=ctx.running on:click=run_all>"Run batch"</button>
+                <button type="button" data-testid="batch-cancel" disabled=move || !ctx.running.get() on:click=move |_| ctx.controller.cancel()>"Cancel"</button>
+                <button type="button" data-testid="batch-retry-failed"
+                    disabled=move || ctx.running.get() || !any_failed()
+                    on:click=retry_failed>"Retry failed"</button>
+            </div>
+            <batch_api::BatchApi />
+            {move || ctx.error.get().map(|e| view! { <p class="field-error" role="alert" data-testid="batch-error">{e}</p> })}
+            {move || resumable.get().map(|left| {
+                let total = ctx.shown.with(|s| s.as_ref().map_or(0, |s| s.batch().jobs.len()));
+                view! {
+                    <div class="resume" role="status" data-testid="batch-resume-offer">
+                        <p>{format!("An unfinished batch was kept on this device: {} of {} requests finished, {} left.", total - left.len(), total, left.len())}</p>
+                        <button type="button" class="primary" data-testid="batch-resume" on:click=resume>"Resume"</button>
+                        <button type="button" data-testid="batch-discard" on:click=discard>"Discard it"</button>
+                    </div>
+                }
+            })}
+            <Show when=move || ctx.shown.with(|s| s.as_ref().is_some_and(|s| !s.batch().jobs.is_empty()))>
+                <progress::Progress />
+                <results::Results />
+            </Show>
+        </section>
+    }
+}

@@ -1,0 +1,74 @@
+//! Progress of the batch shown: the bar, counts and rates (also as JSON
+//! for scripts), the current K, and the step chart of requests in flight.
+
+use leptos::prelude::*;
+
+use super::BatchCtx;
+use crate::batch::progress::{Tally, mean_in_flight, progress_of};
+use crate::charts::gauge::layout_gauge;
+use crate::format::duration_ms;
+
+/// The batch's progress.
+#[component]
+pub(super) fn Progress() -> impl IntoView {
+    let ctx = expect_context::<BatchCtx>();
+    // Counts change once per finished request; the texts are not copied.
+    let tally = Memo::new(move |_| {
+        ctx.shown.with(|s| {
+            let mut t = Tally::default();
+            for v in s.iter().flat_map(|s| s.views.iter()) {
+                v.with(|j| t = t.with(j.cell.as_ref()));
+            }
+            t
+        })
+    });
+    let stats = move || progress_of(tally.get(), ctx.elapsed.get());
+    view! {
+                <div class="batch-progress" aria-live="polite">
+                    <progress
+                        max=move || ctx.shown.with(|s| s.as_ref().map_or(0, |s| s.batch().jobs.len())).to_string()
+                        value=move || { let p = stats(); (p.done + p.failed).to_string() }
+                    ></progress>
+                    // The figures as JSON too, for scripts (the benchmark reads them).
+                    <p
+                        data-testid="batch-progress"
+                        data-figures=move || {
+                            let p = stats();
+                            let end = ctx.elapsed.get();
+                            serde_json::json!({
+                                "done": p.done,
+                                "failed": p.failed,
+                                "remaining": p.remaining,
+                                "elapsed_ms": end,
+                                "mean_in_flight": ctx.samples.with(|s| mean_in_flight(s, end)),
+                                "peak_in_flight": ctx.samples.with(|s| s.iter().map(|x| x.1).max().unwrap_or(0)),
+                            })
+                            .to_string()
+                        }
+                    >
+                        {move || {
+                            let p = stats();
+                            let eta = if ctx.running.get() { p.eta_ms.map(|e| format!(" · ETA {}", duration_ms(e))).unwrap_or_default() } else { String::new() };
+                            format!(
+                                "{} done · {} failed · {} remaining · {} elapsed{} · {:.1} requests/s · {:.0} tokens/s",
+                                p.done, p.failed, p.remaining, duration_ms(p.elapsed_ms), eta, p.requests_per_s, p.tokens_per_s
+                            )
+                        }}
+                    </p>
+                    <p class="hint">"Current limit K: "<span data-testid="batch-current-k">{move || ctx.current_k.get()}</span>
+                        {move || ctx.shown.with(|s| s.as_ref().is_some_and(|s| s.batch().simulated)).then_some(" · simulated (demo provider)")}
+                    </p>
+                    {move || {
+                        let l = ctx.samples.with(|s| layout_gauge(s, ctx.k.get(), ctx.elapsed.get(), 600.0, 60.0));
+                        view! {
+                            <svg class="gauge" viewBox=format!("0 0 {} {}", l.width, l.height) role="img"
+                                aria-label=format!("Requests in flight over {}: at most {}, limit {}", duration_ms(l.x_max), l.y_max, ctx.k.get())
+                                data-testid="batch-inflight">
+                                <line class="limit" x1="0" x2=l.width y1=l.limit_y y2=l.limit_y></line>
+                                <polyline class="inflight" points=l.points fill="none"></polyline>
+                            </svg>
+                        }
+                    }}
+                </div>
+    }
+}
