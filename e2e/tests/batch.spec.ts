@@ -2,21 +2,11 @@ import { test, expect, type Page } from '@playwright/test';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { API, openWith, received, script, uniqueModel } from './helpers';
+import { onlyTasks, openWith, received, resetScenario, script, settled, uniqueModel } from './helpers';
 
 const THREE = ['summary', 'sentiment', 'keywords'];
 
-test.afterEach(async ({ request }) => {
-  await request.delete(`${API}/_llmock/scenario`);
-});
-
-async function onlyTasks(page: Page, ids: string[]) {
-  for (const id of ['summary', 'sentiment', 'keywords', 'questions', 'translation', 'category']) {
-    const box = page.getByTestId(`select-${id}`);
-    if (ids.includes(id)) await box.check();
-    else await box.uncheck();
-  }
-}
+test.afterEach(async ({ request }) => resetScenario(request));
 
 async function pasteDocs(page: Page, n: number) {
   const texts = Array.from({ length: n }, (_, i) => `Document number ${i + 1} talks about topic ${i + 1}.`);
@@ -184,9 +174,9 @@ test('a reload mid-batch keeps the finished results and resume runs only the res
   expect(kept).toBeGreaterThanOrEqual(6);
   // The finished cells are back, as they were.
   await expect(page.getByTestId('cell-0-0')).toHaveAttribute('data-status', 'done');
-  // Requests cut by the reload end on the server within their 0.4 s delay.
-  await page.waitForTimeout(1000);
-  const before = (await received(request, model)).length;
+  // Requests cut by the reload end on the server within their 0.4 s delay:
+  // count once the server's journal stops growing.
+  const before = await settled(async () => (await received(request, model)).length);
   await page.getByTestId('batch-resume').click();
   await expect(page.getByTestId('batch-progress')).toContainText('30 done · 0 failed · 0 remaining', { timeout: 30_000 });
   const sentAfter = (await received(request, model)).length - before;

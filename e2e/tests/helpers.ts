@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect, type Page, type APIRequestContext } from '@playwright/test';
 import { API_PORT } from '../playwright.config';
 
@@ -68,4 +69,59 @@ export async function openWith(page: Page, s: Setup) {
 export async function send(page: Page, prompt = 'Say hello.') {
   await page.getByTestId('prompt-input').fill(prompt);
   await page.getByTestId('send').click();
+}
+
+/** The built-in tasks, in card order. */
+export const TASK_IDS = ['summary', 'sentiment', 'keywords', 'questions', 'translation', 'category'];
+
+/** Drops every scripted llmock behaviour (permanent ones must not outlive their test). */
+export async function resetScenario(request: APIRequestContext) {
+  await request.delete(`${API}/_llmock/scenario`);
+}
+
+/** Leaves only `ids` ticked in the task list. */
+export async function onlyTasks(page: Page, ids: string[]) {
+  for (const id of TASK_IDS) {
+    const box = page.getByTestId(`select-${id}`);
+    if (ids.includes(id)) await box.check();
+    else await box.uncheck();
+  }
+}
+
+export type RunModeName = 'sequential' | 'parallel' | 'compare' | 'sweep';
+
+/** Picks a mode and presses Run. */
+export async function runMode(page: Page, mode: RunModeName) {
+  await page.getByTestId(`mode-${mode}`).check();
+  await page.getByTestId('run').click();
+}
+
+/** The number a test hook shows. */
+export async function numberOf(page: Page, testid: string): Promise<number> {
+  return Number(((await page.getByTestId(testid).textContent()) ?? '').trim());
+}
+
+/** Clicks a download button and reads the file it offers. */
+export async function download(page: Page, testid: string, scope = page.locator('body')) {
+  const [file] = await Promise.all([page.waitForEvent('download'), scope.getByTestId(testid).click()]);
+  const path = await file.path();
+  return { name: file.suggestedFilename(), path, text: readFileSync(path, 'utf8') };
+}
+
+/** Waits until `read` gives the same value three times in a row (250 ms apart) and returns it. */
+export async function settled<T>(read: () => Promise<T>): Promise<T> {
+  let last = await read();
+  let same = 0;
+  await expect
+    .poll(
+      async () => {
+        const now = await read();
+        same = JSON.stringify(now) === JSON.stringify(last) ? same + 1 : 0;
+        last = now;
+        return same;
+      },
+      { intervals: [250], timeout: 15_000 },
+    )
+    .toBeGreaterThanOrEqual(2);
+  return last;
 }

@@ -2,7 +2,7 @@ import { test, expect, type Page } from '@playwright/test';
 import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { API, TEST_KEY, openWith, script, uniqueModel, watchErrors } from './helpers';
+import { API, TEST_KEY, openWith, script, uniqueModel, watchErrors, download as downloadFrom } from './helpers';
 
 // History, exports and import: every run is kept in IndexedDB and can be
 // opened, compared, exported and imported again.
@@ -20,11 +20,8 @@ async function run(page: Page, mode: 'parallel' | 'compare') {
   await expect(page.getByTestId('run-saved')).toBeVisible();
 }
 
-async function download(page: Page, testid: string, scope = page.getByTestId('run-saved')) {
-  const [file] = await Promise.all([page.waitForEvent('download'), scope.getByTestId(testid).click()]);
-  const path = await file.path();
-  return { name: file.suggestedFilename(), path, text: readFileSync(path, 'utf8') };
-}
+/** A download from the last run's export buttons unless `scope` says otherwise. */
+const download = (page: Page, testid: string, scope = page.getByTestId('run-saved')) => downloadFrom(page, testid, scope);
 
 test('a run is kept after a reload and opens again with the same figures, charts and answers', async ({ page, request }) => {
   const errors = watchErrors(page);

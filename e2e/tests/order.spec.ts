@@ -1,23 +1,16 @@
 import { test, expect, type Page } from '@playwright/test';
-import { API, openWith, received, script, uniqueModel, watchErrors } from './helpers';
-
-async function numberOf(page: Page, testid: string): Promise<number> {
-  return Number(((await page.getByTestId(testid).textContent()) ?? '').trim());
-}
+import { TASK_IDS, numberOf, openWith, received, resetScenario, runMode, script, uniqueModel, watchErrors } from './helpers';
 
 async function runParallel(page: Page) {
-  await page.getByTestId('mode-parallel').check();
-  await page.getByTestId('run').click();
+  await runMode(page, 'parallel');
   await expect(page.getByTestId('phase')).toHaveText('Finished.', { timeout: 30_000 });
-  for (const id of ['summary', 'sentiment', 'keywords', 'questions', 'translation', 'category']) {
+  for (const id of TASK_IDS) {
     await expect(page.getByTestId(`task-${id}`)).toHaveAttribute('data-status', 'done');
   }
   return numberOf(page, 'total-parallel-ms');
 }
 
-test.afterEach(async ({ request }) => {
-  await request.delete(`${API}/_llmock/scenario`);
-});
+test.afterEach(async ({ request }) => resetScenario(request));
 
 test('K = 2 with the slow task listed last: longest-first, learned from the first run, ends sooner and says by how much', async ({ page, request }) => {
   const errors = watchErrors(page);

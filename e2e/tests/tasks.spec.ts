@@ -2,22 +2,15 @@ import { test, expect, type Page } from '@playwright/test';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { API, openWith, received, script, uniqueModel, watchErrors } from './helpers';
+import { API, TASK_IDS, onlyTasks, openWith, received, script, uniqueModel, watchErrors } from './helpers';
 
-const IDS = ['summary', 'sentiment', 'keywords', 'questions', 'translation', 'category'];
+const IDS = TASK_IDS;
 
 test.afterEach(async ({ request }) => {
   await request.delete(`${API}/_llmock/scenario`);
 });
 
-/** Leaves only `ids` ticked. */
-async function only(page: Page, ids: string[]) {
-  for (const id of IDS) {
-    const box = page.getByTestId(`select-${id}`);
-    if (ids.includes(id)) await box.check();
-    else await box.uncheck();
-  }
-}
+const only = onlyTasks;
 
 async function runSequential(page: Page) {
   await page.getByTestId('mode-sequential').check();

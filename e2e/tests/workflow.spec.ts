@@ -1,23 +1,10 @@
 import { test, expect, type Page } from '@playwright/test';
-import { API, openWith, script, uniqueModel, watchErrors } from './helpers';
+import { TASK_IDS, numberOf, openWith, resetScenario, runMode, script, uniqueModel, watchErrors } from './helpers';
 
-const IDS = ['summary', 'sentiment', 'keywords', 'questions', 'translation', 'category'];
+const IDS = TASK_IDS;
 const SHORT = 'A short answer.';
 
-async function numberOf(page: Page, testid: string): Promise<number> {
-  const text = (await page.getByTestId(testid).textContent()) ?? '';
-  return Number(text.trim());
-}
-
-async function runMode(page: Page, mode: 'sequential' | 'parallel' | 'compare' | 'sweep') {
-  await page.getByTestId(`mode-${mode}`).check();
-  await page.getByTestId('run').click();
-}
-
-test.afterEach(async ({ request }) => {
-  // Permanent behaviours (times: null) of this test must not outlive it.
-  await request.delete(`${API}/_llmock/scenario`);
-});
+test.afterEach(async ({ request }) => resetScenario(request));
 
 test('compare mode finishes all six tasks; parallel is far faster than sequential', async ({ page, request }) => {
   const errors = watchErrors(page);
