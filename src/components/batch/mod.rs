@@ -106,15 +106,19 @@ struct BatchCtx {
     k: RwSignal<usize>,
     controller: Canceller,
     store: StoredValue<Option<Rc<Store>>, LocalStorage>,
+    /// Where finished batches go (taken from context while the view is made:
+    /// async code has no owner to look it up).
+    history: History,
+    state: AppState,
 }
 
 impl BatchCtx {
     /// The sink the batch's session reports to.
     fn sink(&self) -> PageSink {
         PageSink {
-            history: expect_context::<History>(),
-            state: expect_context::<AppState>(),
-            store: self.store.get_value(),
+            history: self.history,
+            state: self.state,
+            store: self.store.try_get_value().flatten(),
         }
     }
 
@@ -172,6 +176,8 @@ pub fn BatchPanel() -> impl IntoView {
         k: RwSignal::new(6),
         controller: use_canceller(),
         store: StoredValue::new_local(None),
+        history: expect_context::<History>(),
+        state,
     };
     provide_context(ctx);
     // Unfinished jobs of a batch found on the device at start-up.
