@@ -120,39 +120,15 @@ impl Executor {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::openai::{ChatOutput, ChatRequest, Progress};
+    use crate::testing::FakeServer;
     use futures::channel::oneshot;
     use futures::executor::{LocalPool, block_on};
-    use futures::future::LocalBoxFuture;
     use futures::task::LocalSpawnExt;
-    use std::cell::Cell;
     use std::rc::Rc;
 
-    /// A clock that moves only when told; never cancelled unless set.
-    #[derive(Default)]
-    struct Clock {
-        now: Cell<f64>,
-        cancelled: Cell<bool>,
-    }
-
-    impl Transport for Clock {
-        fn chat<'a>(
-            &'a self,
-            _: &'a ChatRequest,
-            _: &'a mut dyn FnMut(Progress),
-        ) -> LocalBoxFuture<'a, ChatOutput> {
-            unreachable!("the executor never sends")
-        }
-        fn now_ms(&self) -> f64 {
-            self.now.get()
-        }
-        fn cancelled(&self) -> bool {
-            self.cancelled.get()
-        }
-        fn sleep(&self, ms: f64) -> LocalBoxFuture<'_, ()> {
-            self.now.set(self.now.get() + ms.max(0.0));
-            Box::pin(async {})
-        }
+    /// A clock that moves only when slept on; the executor never sends.
+    fn clock() -> FakeServer {
+        FakeServer::new(|_| unreachable!("the executor never sends"))
     }
 
     fn limits(k: usize) -> Limits {
@@ -165,7 +141,7 @@ mod tests {
     /// Six jobs, each released by the test, on a local pool.
     #[test]
     fn holds_k_in_flight_refills_a_slot_at_once_and_keeps_job_order() {
-        let clock = Rc::new(Clock::default());
+        let clock = Rc::new(clock());
         let (txs, rxs): (Vec<_>, Vec<_>) = (0..6).map(|_| oneshot::channel::<()>()).unzip();
         let rxs = Rc::new(RefCell::new(rxs.into_iter().map(Some).collect::<Vec<_>>()));
         let log = Rc::new(RefCell::new(Vec::<(Option<usize>, Load)>::new()));
@@ -232,7 +208,7 @@ mod tests {
 
     #[test]
     fn a_rate_limit_halves_k_and_a_cancel_starts_nothing_more() {
-        let clock = Clock::default();
+        let clock = clock();
         let exec = Executor::new(vec![0.0; 8], &[], limits(4), 0.0);
         let load = exec.rate_limited(0.0, 500.0);
         assert_eq!(load, Load { in_flight: 0, k: 2 });
@@ -248,7 +224,7 @@ mod tests {
             |_| true,
             &|_, _| {},
         ));
-        assert!(clock.now.get() >= 500.0, "the pause was waited out");
+        assert!(clock.clock.get() >= 500.0, "the pause was waited out");
         let ran: Vec<usize> = out.iter().flatten().copied().collect();
         assert_eq!(ran, [0, 1, 2, 3]);
         assert!(out[4..].iter().all(Option::is_none), "{out:?}");
