@@ -105,8 +105,10 @@ async function runAndRead(page, mode, timeout = 120_000) {
   await page.getByTestId(`mode-${mode}`).check();
   await page.getByTestId('run').click();
   await page.getByTestId('phase').filter({ hasText: 'Finished.' }).waitFor({ timeout });
-  const json = await page.getByTestId('headline').getAttribute('data-results');
-  return JSON.parse(json);
+  // The run as kept in the history: each run's figures, by mode.
+  const record = JSON.parse(await page.getByTestId('run-saved').getAttribute('data-record'));
+  const runs = (mode) => record.runs.filter((r) => r.mode === mode).map((r) => r.metrics);
+  return { sequential: runs('Sequential'), parallel: runs('Parallel') };
 }
 
 // ---------- scenarios ----------

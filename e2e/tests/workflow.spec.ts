@@ -33,6 +33,11 @@ test('compare mode finishes all six tasks; parallel is far faster than sequentia
   expect(speedup).toBeCloseTo(seq / par, 1);
   expect(await numberOf(page, 'time-saved')).toBeCloseTo(seq - par, -1);
   expect(await numberOf(page, 'overhead')).toBeGreaterThanOrEqual(1);
+  // The run as kept, for scripts: the same walls as the headline shows.
+  const record = JSON.parse((await page.getByTestId('run-saved').getAttribute('data-record')) ?? '{}');
+  expect(record.runs.map((r: any) => [r.mode, r.k])).toEqual([['Sequential', 1], ['Parallel', 6]]);
+  expect(Math.round(record.runs[0].metrics.wall_ms)).toBe(seq);
+  expect(Math.round(record.runs[1].metrics.wall_ms)).toBe(par);
   await expect(page.getByTestId('timeline')).toBeVisible();
   await expect(page.getByTestId('per-task-table')).toContainText('Translation');
   // One sequential and one parallel bar per task.

@@ -42,13 +42,7 @@ pub fn Headline(
                 "Simulated run (demo provider): the times and answers below come from the page's built-in simulation, not from a model."
             </p>
         </Show>
-        // The figures as JSON too, for scripts (the benchmark reads them).
-        <dl
-            class="headline"
-            aria-live="polite"
-            data-testid="headline"
-            data-results=move || results.with(|r| serde_json::to_string(r).unwrap_or_default())
-        >
+        <dl class="headline" aria-live="polite" data-testid="headline">
             <div class="metric" tabindex="0">
                 <dt>"Sequential"</dt>
                 <dd><span data-testid="total-sequential-ms">{move || ms(wall(Mode::Sequential))}</span>" ms"</dd>

@@ -427,12 +427,14 @@ pub fn WorkflowPanel() -> impl IntoView {
             <PerTaskBars results=results />
             <PerTaskTable results=results />
             <SweepChart points=sweep tasks=sweep_tasks />
-            {move || latest.get().map(|r| view! {
-                <div class="saved-run" data-testid="run-saved">
+            {move || latest.get().map(|r| { let json = r.to_json(); view! {
+                // The run as kept, for scripts (the benchmark reads its
+                // figures): serialized once per run, not on every event.
+                <div class="saved-run" data-testid="run-saved" data-record=json>
                     <p class="hint">"Kept in the history below. Export this run:"</p>
                     <ExportButtons record=r />
                 </div>
-            })}
+            }})}
         </section>
     }
 }

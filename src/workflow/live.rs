@@ -8,7 +8,7 @@ use crate::workflow::runner::Mode;
 
 /// Results of the runs of one Run click, per mode, for the headline figures
 /// and the per-task charts.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct RunResults {
     /// Figures of each sequential run.
     pub sequential: Vec<RunMetrics>,

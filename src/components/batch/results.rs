@@ -57,7 +57,7 @@ pub(super) fn Results() -> impl IntoView {
                     <button type="button" data-testid="batch-export-jsonl" on:click=move |_| export("jsonl")>"Export JSONL"</button>
                 </div>
                 {move || {
-                    let Some(shown) = ctx.shown.get() else { return ().into_any() };
+                    ctx.shown.get().map(|shown| {
                     let s = shown.batch();
                     let f = filter.get();
                     // Only a filter needs to follow every status change; with
@@ -107,7 +107,8 @@ pub(super) fn Results() -> impl IntoView {
                                 }).collect_view()}
                             </tbody>
                         </table>
-                    }.into_any()
+                    }
+                    })
                 }}
                 {move || ctx.opened.get().and_then(|i| ctx.shown.with(|shown| {
                     let shown = shown.as_ref()?;

@@ -197,44 +197,50 @@ pub async fn run_tasks(
         })
         .await;
         on(i, TaskEvent::Finished(Box::new(r.clone())));
-        (i, r)
+        r
     };
     let order = spec.starts(mode);
-    let mut done: Vec<(usize, TaskResult)> = match mode {
+    // Per task, in task order; `None` = a cancel kept it from starting.
+    let ran: Vec<Option<TaskResult>> = match mode {
         Mode::Sequential => {
-            let mut out = Vec::with_capacity(n);
+            let mut out: Vec<Option<TaskResult>> = (0..n).map(|_| None).collect();
             for &i in &order {
-                out.push(task(i).await);
+                out[i] = Some(task(i).await);
             }
             out
         }
-        Mode::Parallel if k >= n => join_all(order.iter().map(|&i| task(i))).await,
+        Mode::Parallel if k >= n => {
+            let mut out: Vec<Option<TaskResult>> = (0..n).map(|_| None).collect();
+            let done = join_all(order.iter().map(|&i| task(i))).await;
+            for (&i, r) in order.iter().zip(done) {
+                out[i] = Some(r);
+            }
+            out
+        }
         Mode::Parallel => {
             let limits = Limits {
                 max_in_flight: k,
                 ..Limits::default()
             };
             let exec = Executor::new(vec![0.0; n], &order, limits, start);
-            let ran = exec.run(transport, task, |_| true, &|_, _| {}).await;
-            // Tasks a cancel kept from starting end as cancelled, like the
-            // ones that were asked to start after it.
-            ran.into_iter()
-                .enumerate()
-                .map(|(i, r)| {
-                    r.unwrap_or_else(|| {
-                        let at = transport.now_ms();
-                        on(i, TaskEvent::Sent { at: at - start });
-                        let r =
-                            finish(&spec.tasks[i], start, not_started(at), Structured::NotAsked);
-                        on(i, TaskEvent::Finished(Box::new(r.clone())));
-                        (i, r)
-                    })
-                })
-                .collect()
+            exec.run(transport, task, |_| true, &|_, _| {}).await
         }
     };
-    done.sort_by_key(|(i, _)| *i);
-    let results: Vec<TaskResult> = done.into_iter().map(|(_, r)| r).collect();
+    // Tasks a cancel kept from starting end as cancelled, like the ones
+    // that were asked to start after it.
+    let results: Vec<TaskResult> = ran
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            r.unwrap_or_else(|| {
+                let at = transport.now_ms();
+                on(i, TaskEvent::Sent { at: at - start });
+                let r = finish(&spec.tasks[i], start, not_started(at), Structured::NotAsked);
+                on(i, TaskEvent::Finished(Box::new(r.clone())));
+                r
+            })
+        })
+        .collect();
     let timings: Vec<TaskTiming> = results.iter().map(|r| r.timing.clone()).collect();
     RunOutcome {
         mode,
