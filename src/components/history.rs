@@ -9,9 +9,10 @@ use crate::charts::trend::layout_trend;
 use crate::components::browser::{download_text, take_file};
 use crate::components::run_charts::{PerTaskBars, PerTaskTable, SweepChart, Timeline};
 use crate::format::duration_ms;
+use crate::history::export::{self, csv::csv, html::html, markdown::markdown};
+use crate::history::figures::{date_of, differences, explain, figures};
 use crate::history::query::{Query, SortKey, list, parallel_ms, size_text, speedup, trend};
 use crate::history::record::{MAX_IMPORT_BYTES, RunRecord};
-use crate::history::report::{self, date_of, differences, figures};
 use crate::state::history::History;
 
 /// Copies `text` to the clipboard.
@@ -39,13 +40,13 @@ pub fn ExportButtons(
     let (manual, set_manual) = signal(None::<String>);
     let save = move |ext: &str, mime: &str, body: fn(&RunRecord) -> String| {
         let (name, text) =
-            record.with_value(|r| (format!("{}.{ext}", report::file_stem(r)), body(r)));
+            record.with_value(|r| (format!("{}.{ext}", export::file_stem(r)), body(r)));
         if let Err(e) = download_text(&name, mime, &text) {
             set_note.set(Some(e));
         }
     };
     let copy = move |_| {
-        let md = record.with_value(report::markdown);
+        let md = record.with_value(markdown);
         spawn_local(async move {
             match copy_text(&md).await {
                 Ok(()) => {
@@ -64,8 +65,8 @@ pub fn ExportButtons(
     view! {
         <div class="exports" role="group" aria-label="Export this run">
             <button type="button" data-testid="export-json" on:click=move |_| save("json", "application/json", RunRecord::to_json)>"Export JSON"</button>
-            <button type="button" data-testid="export-csv" on:click=move |_| save("csv", "text/csv", report::csv)>"Timings CSV"</button>
-            <button type="button" data-testid="export-report" on:click=move |_| save("html", "text/html", report::html)>"HTML report"</button>
+            <button type="button" data-testid="export-csv" on:click=move |_| save("csv", "text/csv", csv)>"Timings CSV"</button>
+            <button type="button" data-testid="export-report" on:click=move |_| save("html", "text/html", html)>"HTML report"</button>
             <button type="button" data-testid="copy-summary" on:click=copy>"Copy summary"</button>
             <span class="hint" role="status" data-testid="export-note">{move || note.get()}</span>
         </div>
@@ -88,7 +89,7 @@ fn Figures(
                 <div class="metric" tabindex="0">
                     <dt>{f.label}</dt>
                     <dd data-testid=format!("fig-{}", f.key)>{f.text}</dd>
-                    <dd class="explain">{report::explain(f.key)}</dd>
+                    <dd class="explain">{explain(f.key)}</dd>
                 </div>
             }).collect_view()}
         </dl>
@@ -101,11 +102,12 @@ pub fn RunView(
     /// The run.
     record: RunRecord,
 ) -> impl IntoView {
-    let rows = RwSignal::new(record.rows());
-    let results = RwSignal::new(record.results());
-    let sweep = RwSignal::new(record.sweep());
-    let sweep_tasks = RwSignal::new(record.tasks.len());
-    let now = RwSignal::new(None::<f64>);
+    // A kept run does not change: its charts get fixed values.
+    let rows = Signal::stored(record.rows());
+    let results = Signal::stored(record.results());
+    let sweep = Signal::stored(record.sweep());
+    let sweep_tasks = Signal::stored(record.tasks.len());
+    let now = Signal::stored(None::<f64>);
     let title = format!(
         "{} · {} · {}",
         record.model,

@@ -8,7 +8,7 @@ use crate::charts::bars::{BAR_HEIGHT, layout_bars};
 use crate::charts::sweep::layout_sweep;
 use crate::charts::timeline::{TimelineFrame, TimelineRow, layout_timeline};
 use crate::format::duration_ms;
-use crate::history::report::explain;
+use crate::history::figures::explain;
 use crate::state::AppState;
 use crate::workflow::cost::estimate_usd;
 use crate::workflow::live::{LiveRow, RunResults};
@@ -22,7 +22,8 @@ pub type Rows = RwSignal<Vec<(Mode, Vec<LiveRow>)>>;
 #[component]
 pub fn Headline(
     /// Results so far.
-    results: RwSignal<RunResults>,
+    #[prop(into)]
+    results: Signal<RunResults>,
 ) -> impl IntoView {
     let state = expect_context::<AppState>();
     let cmp = move || results.with(RunResults::comparison);
@@ -124,9 +125,11 @@ pub fn Headline(
 #[component]
 pub fn Timeline(
     /// Rows per mode.
-    rows: Rows,
+    #[prop(into)]
+    rows: Signal<Vec<(Mode, Vec<LiveRow>)>>,
     /// Ms since the run started, while it runs.
-    now: RwSignal<Option<f64>>,
+    #[prop(into)]
+    now: Signal<Option<f64>>,
 ) -> impl IntoView {
     let layout = move || {
         let now_v = now.get();
@@ -214,7 +217,8 @@ fn AxisTicks(
 #[component]
 pub fn PerTaskBars(
     /// Results so far.
-    results: RwSignal<RunResults>,
+    #[prop(into)]
+    results: Signal<RunResults>,
 ) -> impl IntoView {
     let description = move || {
         results.with(|r| {
@@ -259,7 +263,8 @@ pub fn PerTaskBars(
 #[component]
 pub fn PerTaskTable(
     /// Results so far.
-    results: RwSignal<RunResults>,
+    #[prop(into)]
+    results: Signal<RunResults>,
 ) -> impl IntoView {
     let ms = |v: Option<f64>| v.map(duration_ms).unwrap_or_else(|| "–".into());
     view! {
@@ -283,9 +288,11 @@ pub fn PerTaskTable(
 #[component]
 pub fn SweepChart(
     /// (K, wall ms) of each run, K = 1 first.
-    points: RwSignal<Vec<(usize, f64)>>,
+    #[prop(into)]
+    points: Signal<Vec<(usize, f64)>>,
     /// How many tasks each run had.
-    tasks: RwSignal<usize>,
+    #[prop(into)]
+    tasks: Signal<usize>,
 ) -> impl IntoView {
     // Speedup against the K = 1 run, beside the best K slots can give.
     let rows = move || {

@@ -1,0 +1,84 @@
+//! A run's timings as CSV.
+
+use crate::history::record::RunRecord;
+
+/// The run's timings as CSV: one row per task and run (a batch: per
+/// document and task); times in ms from the run's start.
+pub fn csv(r: &RunRecord) -> String {
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    let num = |v: Option<f64>| v.map(|x| format!("{x:.1}")).unwrap_or_default();
+    let int = |v: Option<u64>| v.map(|x| x.to_string()).unwrap_or_default();
+    if let Some(b) = &r.batch {
+        let _ = w.write_record([
+            "document",
+            "task",
+            "status",
+            "total_ms",
+            "ttft_ms",
+            "tokens_in",
+            "tokens_out",
+            "attempts",
+            "error",
+        ]);
+        let n = r.tasks.len();
+        for (i, c) in b.cells.iter().enumerate() {
+            let doc = b.docs.get(i / n.max(1)).cloned().unwrap_or_default();
+            let task = r.tasks.get(i % n.max(1)).cloned().unwrap_or_default();
+            let row = match c {
+                Some(c) => vec![
+                    doc,
+                    task,
+                    c.status.name().into(),
+                    num(Some(c.total_ms)),
+                    num(c.ttft_ms),
+                    int(c.tokens_in),
+                    int(c.tokens_out),
+                    c.attempts.to_string(),
+                    c.error.clone().unwrap_or_default(),
+                ],
+                None => vec![doc, task, "not finished".into()]
+                    .into_iter()
+                    .chain(std::iter::repeat_n(String::new(), 6))
+                    .collect(),
+            };
+            let _ = w.write_record(&row);
+        }
+    } else {
+        let _ = w.write_record([
+            "run",
+            "mode",
+            "k",
+            "task",
+            "status",
+            "sent_ms",
+            "first_token_ms",
+            "done_ms",
+            "total_ms",
+            "tokens_in",
+            "tokens_out",
+            "attempts",
+            "error",
+        ]);
+        for (i, run) in r.runs.iter().enumerate() {
+            for t in &run.tasks {
+                let tm = &t.timing;
+                let _ = w.write_record([
+                    (i + 1).to_string(),
+                    run.mode.name().into(),
+                    run.k.to_string(),
+                    t.label.clone(),
+                    t.status.name().into(),
+                    num(Some(tm.sent_ms - tm.queued_ms)),
+                    num(tm.first_token_ms.map(|f| f - tm.queued_ms)),
+                    num(Some(tm.done_ms - tm.queued_ms)),
+                    num(Some(tm.total_ms())),
+                    int(tm.usage.map(|u| u.prompt_tokens)),
+                    int(tm.usage.map(|u| u.completion_tokens)),
+                    t.attempts.to_string(),
+                    t.error.clone().unwrap_or_default(),
+                ]);
+            }
+        }
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}

@@ -1,0 +1,29 @@
+//! A run's headline figures as a Markdown table.
+
+use crate::history::figures::*;
+use crate::history::record::RunRecord;
+
+fn md_cell(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace(['\n', '\r'], " ")
+}
+
+/// The headline figures as a Markdown table, for chat and tickets.
+pub fn markdown(r: &RunRecord) -> String {
+    let mut s = format!(
+        "**Fanout run** · `{}` on {} · {} · {} tasks · {}\n\n| Figure | Value |\n|---|---|\n",
+        md_cell(&r.model).replace('`', "'"),
+        md_cell(&r.host),
+        r.plan.name(),
+        r.tasks.len(),
+        date_of(r.at)
+    );
+    for f in figures(r) {
+        s.push_str(&format!("| {} | {} |\n", f.label, md_cell(&f.text)));
+    }
+    if r.simulated {
+        s.push_str("\n_Simulated run (demo provider): not a model's timings._\n");
+    }
+    s
+}

@@ -1,0 +1,284 @@
+//! A kept run's headline figures, what each means, the differences between
+//! two runs, and dates as the page writes them.
+
+use std::time::{Duration, UNIX_EPOCH};
+
+use crate::format::duration_ms;
+use crate::history::record::RunRecord;
+use crate::workflow::runner::Mode;
+
+/// Which way a figure is better, for the comparison's wording.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Better {
+    /// Smaller is better (times, cost, errors).
+    Lower,
+    /// Larger is better (speedup, efficiency).
+    Higher,
+}
+
+/// One headline figure of a run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    /// Stable key (also the test hook).
+    pub key: &'static str,
+    /// What it is.
+    pub label: &'static str,
+    /// Its value, if the run has it.
+    pub value: Option<f64>,
+    /// The value as people read it.
+    pub text: String,
+    /// Which way is better.
+    pub better: Better,
+}
+
+fn fig(
+    key: &'static str,
+    label: &'static str,
+    value: Option<f64>,
+    better: Better,
+    show: impl Fn(f64) -> String,
+) -> Figure {
+    Figure {
+        key,
+        label,
+        value,
+        text: value.map(show).unwrap_or_else(|| "–".into()),
+        better,
+    }
+}
+
+fn ratio(v: f64) -> String {
+    format!("{v:.2}")
+}
+
+fn usd(v: f64) -> String {
+    format!("${v:.4}")
+}
+
+/// The headline figures of a run, in the order the page shows them.
+pub fn figures(r: &RunRecord) -> Vec<Figure> {
+    use Better::{Higher, Lower};
+    let res = r.results();
+    let cmp = res.comparison();
+    let tokens = res.tokens();
+    let mut out = Vec::new();
+    if let Some(b) = &r.batch {
+        let finished = b.cells.iter().flatten().count();
+        let tokens_out: u64 = b.cells.iter().flatten().filter_map(|c| c.tokens_out).sum();
+        out.push(fig(
+            "requests",
+            "Requests finished",
+            Some(finished as f64),
+            Higher,
+            |v| format!("{v:.0} of {}", b.cells.len()),
+        ));
+        out.push(fig(
+            "batch-wall",
+            "Wall time",
+            Some(b.wall_ms),
+            Lower,
+            duration_ms,
+        ));
+        out.push(fig(
+            "throughput",
+            "Requests per second",
+            (b.wall_ms > 0.0).then(|| finished as f64 / (b.wall_ms / 1000.0)),
+            Higher,
+            |v| format!("{v:.2}"),
+        ));
+        out.push(fig(
+            "in-flight",
+            "Mean in flight",
+            Some(b.mean_in_flight),
+            Higher,
+            |v| format!("{v:.1}"),
+        ));
+        out.push(fig(
+            "tokens-out",
+            "Output tokens",
+            Some(tokens_out as f64),
+            Lower,
+            |v| format!("{v:.0}"),
+        ));
+    } else {
+        out.push(fig(
+            "sequential",
+            "Sequential",
+            res.median_wall(Mode::Sequential),
+            Lower,
+            duration_ms,
+        ));
+        out.push(fig(
+            "parallel",
+            "Parallel",
+            res.median_wall(Mode::Parallel),
+            Lower,
+            duration_ms,
+        ));
+        out.push(fig(
+            "speedup",
+            "Speedup",
+            cmp.map(|c| c.speedup),
+            Higher,
+            ratio,
+        ));
+        out.push(fig(
+            "saved",
+            "Time saved",
+            cmp.map(|c| c.time_saved_ms),
+            Higher,
+            // Parallel can lose time; say how much rather than "–".
+            |v| {
+                if v < 0.0 {
+                    format!("-{}", duration_ms(-v))
+                } else {
+                    duration_ms(v)
+                }
+            },
+        ));
+        out.push(fig(
+            "efficiency",
+            "Efficiency",
+            cmp.map(|c| c.efficiency),
+            Higher,
+            ratio,
+        ));
+        out.push(fig(
+            "overhead",
+            "Overhead",
+            res.median_overhead(),
+            Lower,
+            ratio,
+        ));
+        out.push(fig(
+            "tokens",
+            "Tokens",
+            (tokens.runs > 0).then_some((tokens.input + tokens.output) as f64),
+            Lower,
+            |_| {
+                let mut s = format!("{} in / {} out", tokens.input, tokens.output);
+                if tokens.unknown > 0 {
+                    s.push_str(&format!(", {} unknown", tokens.unknown));
+                }
+                s
+            },
+        ));
+    }
+    out.push(fig(
+        "latency",
+        "Median task latency",
+        r.median_latency_ms(),
+        Lower,
+        duration_ms,
+    ));
+    out.push(fig(
+        "errors",
+        "Failed",
+        Some(r.errors() as f64),
+        Lower,
+        |v| format!("{v:.0}"),
+    ));
+    out.push(Figure {
+        text: r
+            .cost_usd
+            .map(usd)
+            .unwrap_or_else(|| "unknown (no price)".into()),
+        ..fig("cost", "Cost (estimated)", r.cost_usd, Lower, usd)
+    });
+    out
+}
+
+/// What a figure means, for its explanation on hover and focus.
+pub fn explain(key: &str) -> &'static str {
+    match key {
+        "sequential" => {
+            "Wall time of the sequential run: first request sent to last answer finished (median over rounds)."
+        }
+        "parallel" => "Wall time of the parallel run (median over rounds).",
+        "speedup" => "Speedup = sequential wall time / parallel wall time.",
+        "saved" => "Time saved = sequential - parallel wall time (and as % of sequential).",
+        "efficiency" => {
+            "Parallel efficiency = speedup / number of tasks run at once (1.00 = every extra slot paid off fully)."
+        }
+        "overhead" => {
+            "Overhead = parallel wall time / slowest task in that run (1.00 = nothing lost beyond the slowest task)."
+        }
+        "tokens" => {
+            "Tokens reported by the server over all runs; tasks without usage are counted as unknown."
+        }
+        "latency" => "Median time from request sent to answer done, over the tasks that finished.",
+        "errors" => "Tasks (or batch requests) that failed after any retries.",
+        "cost" => "Estimated from the tokens reported and the price table when the run finished.",
+        "requests" => "Batch requests that finished (done or failed) of all requests.",
+        "batch-wall" => "First request sent to last answer finished.",
+        "throughput" => "Finished requests per second of wall time.",
+        "in-flight" => "Mean number of requests in flight over the batch.",
+        "tokens-out" => "Completion tokens reported over the batch.",
+        _ => "",
+    }
+}
+
+/// One row of a comparison of two runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Difference {
+    /// The figure.
+    pub label: &'static str,
+    /// Stable key.
+    pub key: &'static str,
+    /// In the first run.
+    pub a: String,
+    /// In the second run.
+    pub b: String,
+    /// B against A: "+12.0 %" with which way it went, or "–".
+    pub change: String,
+    /// Whether B is better, worse or the same (None where not comparable).
+    pub b_better: Option<bool>,
+}
+
+/// The headline figures of two runs side by side, with B's change.
+pub fn differences(a: &RunRecord, b: &RunRecord) -> Vec<Difference> {
+    let fb = figures(b);
+    figures(a)
+        .into_iter()
+        .filter_map(|x| {
+            let y = fb.iter().find(|f| f.key == x.key)?;
+            let (change, b_better) = match (x.value, y.value) {
+                (Some(va), Some(vb)) if va != 0.0 => {
+                    let pct = 100.0 * (vb - va) / va.abs();
+                    let better = match x.better {
+                        Better::Lower => vb < va,
+                        Better::Higher => vb > va,
+                    };
+                    // A change too small to show is no change.
+                    if (pct * 10.0).round() == 0.0 {
+                        ("0.0 %".into(), None)
+                    } else {
+                        (format!("{pct:+.1} %"), Some(better))
+                    }
+                }
+                (Some(va), Some(vb)) => (
+                    format!("{:+}", vb - va),
+                    (vb != va).then_some(match x.better {
+                        Better::Lower => vb < va,
+                        Better::Higher => vb > va,
+                    }),
+                ),
+                _ => ("–".into(), None),
+            };
+            Some(Difference {
+                label: x.label,
+                key: x.key,
+                a: x.text,
+                b: y.text.clone(),
+                change,
+                b_better,
+            })
+        })
+        .collect()
+}
+
+/// `ms` since the Unix epoch as an HTTP date ("Mon, 30 Nov 2026 21:09:40 GMT").
+pub fn date_of(ms: f64) -> String {
+    let d = Duration::from_millis(ms.max(0.0) as u64);
+    httpdate::fmt_http_date(UNIX_EPOCH + d)
+}

@@ -1,0 +1,246 @@
+//! A run file from an unknown source, checked field by field before
+//! anything is stored: a bad file is refused whole, with the reason.
+
+use crate::history::record::{FORMAT, HEAD_CHARS, MAX_IMPORT_BYTES, PlanKind, RunRecord, VERSION};
+
+impl RunRecord {
+    /// Reads a run file from an unknown source, checking every field a view
+    /// or chart relies on; nothing partial is ever returned.
+    pub fn import(text: &str) -> Result<Self, ImportError> {
+        if text.len() > MAX_IMPORT_BYTES {
+            return Err(ImportError::TooBig(text.len()));
+        }
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| ImportError::NotJson(e.to_string()))?;
+        if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
+            return Err(ImportError::NotARun);
+        }
+        match value.get("version").and_then(|v| v.as_u64()) {
+            Some(v) if v == u64::from(VERSION) => {}
+            Some(v) => return Err(ImportError::Version(v)),
+            None => return Err(ImportError::Invalid("\"version\" is missing".into())),
+        }
+        let record: RunRecord =
+            serde_json::from_value(value).map_err(|e| ImportError::Invalid(e.to_string()))?;
+        record.check().map_err(ImportError::Invalid)?;
+        Ok(record)
+    }
+
+    /// Every invariant the views rely on.
+    fn check(&self) -> Result<(), String> {
+        let id_ok = !self.id.is_empty()
+            && self.id.len() <= 80
+            && self
+                .id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !id_ok {
+            return Err("\"id\" must be 1–80 letters, digits, - or _".into());
+        }
+        if !(self.at.is_finite() && self.at > 0.0) {
+            return Err("\"at\" is not a time".into());
+        }
+        if self.model.trim().is_empty() || self.model.len() > 200 {
+            return Err("\"model\" must be 1–200 characters".into());
+        }
+        if self.host.len() > 300 || self.tasks.iter().any(|t| t.len() > 200) {
+            return Err("a host or task label is too long".into());
+        }
+        if self.tasks.is_empty() || self.tasks.len() > 64 {
+            return Err("a run has 1–64 tasks".into());
+        }
+        if self.input.head.chars().count() > HEAD_CHARS || self.input.name.len() > 500 {
+            return Err("\"input\" is longer than a record keeps".into());
+        }
+        if !self.expected.is_empty() && self.expected.len() != self.tasks.len() {
+            return Err("\"expected\" does not have one entry per task".into());
+        }
+        let times_ok = |v: f64| v.is_finite() && v >= 0.0;
+        if !self.expected.iter().flatten().all(|v| times_ok(*v))
+            || !self.cost_usd.is_none_or(times_ok)
+        {
+            return Err("a duration or cost is negative or not a number".into());
+        }
+        for (i, run) in self.runs.iter().enumerate() {
+            let m = &run.metrics;
+            if run.tasks.len() != self.tasks.len() {
+                return Err(format!("run {} does not have one entry per task", i + 1));
+            }
+            if ![m.wall_ms, m.sum_task_ms, m.slowest_task_ms, m.overhead]
+                .into_iter()
+                .all(times_ok)
+                || run.k == 0
+            {
+                return Err(format!("run {} has a figure that is not a number", i + 1));
+            }
+            for t in &run.tasks {
+                let tm = &t.timing;
+                let ordered = [tm.queued_ms, tm.sent_ms, tm.done_ms]
+                    .into_iter()
+                    .all(times_ok)
+                    && tm.queued_ms <= tm.sent_ms
+                    && tm.sent_ms <= tm.done_ms
+                    && tm
+                        .first_token_ms
+                        .is_none_or(|f| f.is_finite() && f >= tm.sent_ms && f <= tm.done_ms)
+                    && tm
+                        .retry_waits
+                        .iter()
+                        .all(|(a, b)| a.is_finite() && b.is_finite() && a <= b);
+                if !ordered {
+                    return Err(format!(
+                        "run {}, task \"{}\": its times are out of order",
+                        i + 1,
+                        t.label
+                    ));
+                }
+            }
+        }
+        match (&self.batch, self.plan) {
+            (None, PlanKind::Batch) => return Err("a batch run without its results".into()),
+            (Some(_), p) if p != PlanKind::Batch => {
+                return Err("batch results in a run that is not a batch".into());
+            }
+            (Some(b), _) => {
+                if b.cells.len() != b.docs.len() * self.tasks.len() {
+                    return Err("the batch does not have one result per document and task".into());
+                }
+                if !times_ok(b.wall_ms) || !times_ok(b.mean_in_flight) {
+                    return Err("the batch has a figure that is not a number".into());
+                }
+                if b.cells.iter().flatten().any(|c| !times_ok(c.total_ms)) {
+                    return Err("a batch result has a duration that is not a number".into());
+                }
+            }
+            (None, _) if self.runs.is_empty() && !self.cancelled => {
+                return Err("a run without any results".into());
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+/// Why a file could not be imported.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ImportError {
+    /// Over [`MAX_IMPORT_BYTES`].
+    #[error("the file is {0} bytes; a run file is at most 20 MB")]
+    TooBig(usize),
+    /// Not JSON at all.
+    #[error("the file is not JSON ({0})")]
+    NotJson(String),
+    /// JSON, but not a Fanout run.
+    #[error("the file is JSON but not a Fanout run (no \"format\": \"fanout.run\")")]
+    NotARun,
+    /// Another layout version.
+    #[error("the file is a Fanout run of format version {0}; this page reads version 1")]
+    Version(u64),
+    /// A field is missing or wrong.
+    #[error("the run file is damaged: {0}")]
+    Invalid(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::record::fixtures::compare;
+
+    #[test]
+    fn an_exported_run_imports_as_the_same_run() {
+        let r = compare("gpt-4o-mini", 1.7e12, 500.0, 6, "Ça <b>va</b>, \"quoted\"");
+        let back = RunRecord::import(&r.to_json()).unwrap();
+        assert_eq!(back, r);
+    }
+
+    fn edited(f: impl FnOnce(&mut serde_json::Value)) -> Result<RunRecord, ImportError> {
+        let r = compare("gpt-4o-mini", 1.7e12, 500.0, 2, "ok");
+        let mut v = serde_json::to_value(&r).unwrap();
+        f(&mut v);
+        RunRecord::import(&v.to_string())
+    }
+
+    #[test]
+    fn a_bad_file_is_refused_with_the_reason() {
+        assert!(matches!(
+            RunRecord::import("not json"),
+            Err(ImportError::NotJson(_))
+        ));
+        assert_eq!(
+            RunRecord::import(r#"{"hello": 1}"#),
+            Err(ImportError::NotARun)
+        );
+        assert_eq!(
+            edited(|v| v["version"] = 2.into()),
+            Err(ImportError::Version(2))
+        );
+        type Edit = Box<dyn FnOnce(&mut serde_json::Value)>;
+        let cases: Vec<(Edit, &str)> = vec![
+            (Box::new(|v| v["id"] = "../etc".into()), "\"id\""),
+            (Box::new(|v| v["at"] = (-5).into()), "\"at\""),
+            (Box::new(|v| v["model"] = "".into()), "\"model\""),
+            (
+                Box::new(|v| v["tasks"] = serde_json::json!([])),
+                "1–64 tasks",
+            ),
+            (
+                Box::new(|v| {
+                    v["runs"][0]["tasks"]
+                        .as_array_mut()
+                        .unwrap()
+                        .pop()
+                        .map(|_| ())
+                        .unwrap()
+                }),
+                "one entry per task",
+            ),
+            (
+                Box::new(|v| v["runs"][1]["metrics"]["wall_ms"] = (-1.0).into()),
+                "not a number",
+            ),
+            (
+                Box::new(|v| v["runs"][0]["tasks"][0]["timing"]["done_ms"] = 0.into()),
+                "out of order",
+            ),
+            (
+                Box::new(|v| v["runs"][0]["mode"] = "Diagonal".into()),
+                "Diagonal",
+            ),
+            (
+                Box::new(|v| v["plan"] = "batch".into()),
+                "without its results",
+            ),
+            (Box::new(|v| v["cost_usd"] = (-0.5).into()), "negative"),
+            (
+                Box::new(|v| v["input"]["head"] = "x".repeat(201).into()),
+                "longer",
+            ),
+        ];
+        for (edit, reason) in cases {
+            match edited(edit) {
+                Err(ImportError::Invalid(msg)) => assert!(msg.contains(reason), "{msg} / {reason}"),
+                other => panic!("{reason}: {other:?}"),
+            }
+        }
+        let big = " ".repeat(MAX_IMPORT_BYTES + 1);
+        assert!(matches!(
+            RunRecord::import(&big),
+            Err(ImportError::TooBig(_))
+        ));
+    }
+
+    #[test]
+    fn a_batch_record_checks_its_cells() {
+        let r = crate::history::record::batch_fixture::batch();
+        assert_eq!(r.input.name, "2 documents");
+        assert_eq!(r.input.chars, 9);
+        assert_eq!(r.errors(), 1);
+        assert_eq!(r.median_latency_ms(), Some(800.0));
+        assert_eq!(RunRecord::import(&r.to_json()).unwrap(), r);
+        let mut v = serde_json::to_value(&r).unwrap();
+        v["batch"]["cells"].as_array_mut().unwrap().pop();
+        assert!(
+            matches!(RunRecord::import(&v.to_string()), Err(ImportError::Invalid(m)) if m.contains("one result per"))
+        );
+    }
+}
