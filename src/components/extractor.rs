@@ -123,3 +123,38 @@ pub async fn extract_each(
         }
     }
 }
+
+/// Reads a file chosen as the input text: a text file as it is, a PDF or
+/// Word file through the worker (`on_extracting` is told while it reads).
+/// The error, with the file's name, is for the user; binary junk is refused.
+pub async fn read_input_file(
+    file: web_sys::File,
+    kind: Option<Binary>,
+    on_extracting: impl Fn(bool),
+) -> Result<String, String> {
+    use crate::workflow::input::{FileError, looks_binary};
+    let name = file.name();
+    let file = gloo_file::File::from(file);
+    let unreadable = || FileError::Unreadable(name.clone()).to_string();
+    let content = match kind {
+        None => gloo_file::futures::read_as_text(&file)
+            .await
+            .map_err(|_| unreadable())?,
+        Some(kind) => {
+            let bytes = gloo_file::futures::read_as_bytes(&file)
+                .await
+                .map_err(|_| unreadable())?;
+            on_extracting(true);
+            let mut out = Err(String::new());
+            extract_each(vec![(kind, bytes)], |_, r| out = r).await;
+            on_extracting(false);
+            out.map_err(|e| format!("\"{name}\": {e}"))?
+        }
+    };
+    if looks_binary(&content) {
+        return Err(format!(
+            "\"{name}\" looks like a binary file, not text: open a .txt, .md, .pdf or .docx file."
+        ));
+    }
+    Ok(content)
+}

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::components::browser::{take_file, use_canceller};
-use crate::components::extractor::extract_each;
+use crate::components::extractor::read_input_file;
 use crate::components::fields::NumberField;
 use crate::components::history::ExportButtons;
 use crate::components::order_panel::OrderPanel;
@@ -28,7 +28,7 @@ use crate::state::AppState;
 use crate::state::History;
 use crate::state::sink::PageSink;
 use crate::workflow::engine::{FormatMemory, RunSpec, TaskEvent, WorkflowEvent};
-use crate::workflow::input::{FileError, check_text_file, looks_binary};
+use crate::workflow::input::check_text_file;
 use crate::workflow::live::{LiveRow, RunResults};
 use crate::workflow::runner::Mode;
 use crate::workflow::tasks::{TaskDef, estimate_tokens};
@@ -264,31 +264,10 @@ pub fn WorkflowPanel() -> impl IntoView {
             }
         };
         spawn_local(async move {
-            let file = gloo_file::File::from(file);
-            let read = match kind {
-                None => gloo_file::futures::read_as_text(&file)
-                    .await
-                    .map_err(|_| FileError::Unreadable(name.clone()).to_string()),
-                Some(kind) => match gloo_file::futures::read_as_bytes(&file).await {
-                    Err(_) => Err(FileError::Unreadable(name.clone()).to_string()),
-                    Ok(bytes) => {
-                        set_reading.set(Some(name.clone()));
-                        let mut out = Err(String::new());
-                        extract_each(vec![(kind, bytes)], |_, r| out = r).await;
-                        set_reading.set(None);
-                        out.map_err(|e| format!("\"{name}\": {e}"))
-                    }
-                },
-            };
-            let read = read.and_then(|content| {
-                if looks_binary(&content) {
-                    Err(format!(
-                        "\"{name}\" looks like a binary file, not text: open a .txt, .md, .pdf or .docx file."
-                    ))
-                } else {
-                    Ok(content)
-                }
-            });
+            let read = read_input_file(file, kind, |on| {
+                set_reading.set(on.then(|| name.clone()));
+            })
+            .await;
             match read {
                 Ok(content) => {
                     set_input_error.set(None);

@@ -1,0 +1,71 @@
+//! Export buttons for one run: JSON, timings CSV, the HTML report, and a
+//! Markdown summary copied to the clipboard.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::components::browser::download_text;
+use crate::history::export::{self, csv::csv, html::html, markdown::markdown};
+use crate::history::record::RunRecord;
+
+/// Copies `text` to the clipboard.
+async fn copy_text(text: &str) -> Result<(), String> {
+    let clipboard = web_sys::window()
+        .ok_or("no window")?
+        .navigator()
+        .clipboard();
+    wasm_bindgen_futures::JsFuture::from(clipboard.write_text(text))
+        .await
+        .map(|_| ())
+        .map_err(|_| "the browser did not allow copying".to_string())
+}
+
+/// Export buttons for one run: JSON (re-importable), CSV of timings, a
+/// self-contained HTML report, and a Markdown summary copied to the clipboard.
+#[component]
+pub fn ExportButtons(
+    /// The run.
+    record: RunRecord,
+) -> impl IntoView {
+    let record = StoredValue::new(record);
+    let (note, set_note) = signal(None::<String>);
+    // The summary, shown for copying by hand when the clipboard refuses.
+    let (manual, set_manual) = signal(None::<String>);
+    let save = move |ext: &str, mime: &str, body: fn(&RunRecord) -> String| {
+        let (name, text) =
+            record.with_value(|r| (format!("{}.{ext}", export::file_stem(r)), body(r)));
+        if let Err(e) = download_text(&name, mime, &text) {
+            set_note.set(Some(e));
+        }
+    };
+    let copy = move |_| {
+        let md = record.with_value(markdown);
+        spawn_local(async move {
+            match copy_text(&md).await {
+                Ok(()) => {
+                    set_manual.set(None);
+                    set_note.set(Some("Summary copied as a Markdown table.".into()));
+                }
+                Err(e) => {
+                    set_note.set(Some(format!(
+                        "Not copied ({e}): select the text below and copy it."
+                    )));
+                    set_manual.set(Some(md));
+                }
+            }
+        });
+    };
+    view! {
+        <div class="exports" role="group" aria-label="Export this run">
+            <button type="button" data-testid="export-json" on:click=move |_| save("json", "application/json", RunRecord::to_json)>"Export JSON"</button>
+            <button type="button" data-testid="export-csv" on:click=move |_| save("csv", "text/csv", csv)>"Timings CSV"</button>
+            <button type="button" data-testid="export-report" on:click=move |_| save("html", "text/html", html)>"HTML report"</button>
+            <button type="button" data-testid="copy-summary" on:click=copy>"Copy summary"</button>
+            <span class="hint" role="status" data-testid="export-note">{move || note.get()}</span>
+        </div>
+        <Show when=move || manual.get().is_some()>
+            <textarea readonly rows="8" aria-label="Summary as Markdown" data-testid="summary-text"
+                prop:value=move || manual.get().unwrap_or_default()></textarea>
+        </Show>
+    }
+}

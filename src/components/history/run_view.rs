@@ -1,0 +1,108 @@
+//! One kept run drawn again from its record, exactly as it finished.
+
+use leptos::prelude::*;
+
+use super::ExportButtons;
+use crate::components::run_charts::{PerTaskBars, PerTaskTable, SweepChart, Timeline};
+use crate::format::duration_ms;
+use crate::history::figures::{date_of, explain, figures};
+use crate::history::record::RunRecord;
+
+/// The headline figures of a kept run, with what each means on hover/focus.
+#[component]
+fn Figures(
+    /// The run.
+    record: RunRecord,
+) -> impl IntoView {
+    view! {
+        <dl class="headline">
+            {figures(&record).into_iter().map(|f| view! {
+                <div class="metric" tabindex="0">
+                    <dt>{f.label}</dt>
+                    <dd data-testid=format!("fig-{}", f.key)>{f.text}</dd>
+                    <dd class="explain">{explain(f.key)}</dd>
+                </div>
+            }).collect_view()}
+        </dl>
+    }
+}
+
+/// One kept run, drawn again from its record exactly as it finished.
+#[component]
+pub fn RunView(
+    /// The run.
+    record: RunRecord,
+) -> impl IntoView {
+    // A kept run does not change: its charts get fixed values.
+    let rows = Signal::stored(record.rows());
+    let results = Signal::stored(record.results());
+    let sweep = Signal::stored(record.sweep());
+    let sweep_tasks = Signal::stored(record.tasks.len());
+    let now = Signal::stored(None::<f64>);
+    let title = format!(
+        "{} · {} · {}",
+        record.model,
+        record.plan.name(),
+        date_of(record.at)
+    );
+    let about = format!(
+        "Server {} · input \"{}\" ({} characters, hash {}) · tasks: {}",
+        record.host,
+        record.input.name,
+        record.input.chars,
+        record.input.hash,
+        record.tasks.join(", ")
+    );
+    let answers: Vec<_> = record.answers().into_iter().cloned().collect();
+    let batch = record.batch.clone();
+    let tasks = record.tasks.clone();
+    view! {
+        <article class="run-view" data-testid="run-view" data-id=record.id.clone()>
+            <h3>{title}</h3>
+            <p class="hint">{about}</p>
+            {record.simulated.then(|| view! {
+                <p class="simulated-label">"Simulated run (demo provider): not a model's timings or answers."</p>
+            })}
+            {record.cancelled.then(|| view! { <p class="waiting">"Stopped by the user before the end."</p> })}
+            <ExportButtons record=record.clone() />
+            <Figures record=record.clone() />
+            <Timeline rows=rows now=now />
+            <PerTaskBars results=results />
+            <PerTaskTable results=results />
+            <SweepChart points=sweep tasks=sweep_tasks />
+            {(!answers.is_empty()).then(|| view! {
+                <div class="answers">
+                    {answers.into_iter().map(|t| view! {
+                        <details data-testid="kept-answer">
+                            <summary>{format!("{} · {} · {}", t.label, t.status.name(), duration_ms(t.timing.total_ms()))}</summary>
+                            <pre class="answer" tabindex="0">{t.text}</pre>
+                            {t.error.map(|e| view! { <p class="error">{e}</p> })}
+                        </details>
+                    }).collect_view()}
+                </div>
+            })}
+            {batch.map(|b| {
+                let n = tasks.len().max(1);
+                view! {
+                    <table class="per-task" data-testid="kept-batch">
+                        <caption>"Results per document and task"</caption>
+                        <thead><tr><th scope="col">"Document"</th>
+                            {tasks.iter().map(|t| view! { <th scope="col">{t.clone()}</th> }).collect_view()}
+                        </tr></thead>
+                        <tbody>
+                            {b.docs.iter().enumerate().map(|(d, name)| view! {
+                                <tr><th scope="row">{name.clone()}</th>
+                                    {(0..n).map(|t| {
+                                        let c = b.cells.get(d * n + t).cloned().flatten();
+                                        let text = c.map(|c| format!("{} · {}", c.status.name(), duration_ms(c.total_ms))).unwrap_or_else(|| "not finished".into());
+                                        view! { <td>{text}</td> }
+                                    }).collect_view()}
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }
+            })}
+        </article>
+    }
+}
