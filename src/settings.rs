@@ -14,7 +14,7 @@ use crate::openai::request::{
 use crate::openai::{ClientConfig, HttpTransport, RetryPolicy, TokenParam, Transport};
 use crate::workflow::cost::{Price, default_prices};
 use crate::workflow::engine::RunSpec;
-use crate::workflow::order::{DurationLog, Expected, Order, SpeedModel};
+use crate::workflow::order::{Order, SpeedModel};
 
 /// localStorage key of the settings (never holds the API key).
 pub const SETTINGS_KEY: &str = "fanout.settings.v1";
@@ -185,12 +185,6 @@ impl Settings {
             return "demo".into();
         }
         host_of(self.base_url.trim()).to_ascii_lowercase()
-    }
-
-    /// How long each task of `spec` is expected to take on this server:
-    /// from durations measured before, else from the speed model.
-    pub fn expected_durations(&self, spec: &RunSpec, log: &DurationLog) -> Vec<Expected> {
-        crate::workflow::engine::expected_durations(spec, log, &self.speed, &self.server_host())
     }
 
     /// A run of these settings' model and request options, translating into `language`.

@@ -27,7 +27,9 @@ use crate::settings::{Provider, Settings};
 use crate::state::AppState;
 use crate::state::History;
 use crate::state::sink::PageSink;
-use crate::workflow::engine::{FormatMemory, RunSpec, TaskEvent, WorkflowEvent};
+use crate::workflow::engine::{
+    FormatMemory, RunSpec, TaskEvent, WorkflowEvent, expected_durations,
+};
 use crate::workflow::input::check_text_file;
 use crate::workflow::live::{LiveRow, RunResults};
 use crate::workflow::runner::Mode;
@@ -97,17 +99,25 @@ pub fn WorkflowPanel() -> impl IntoView {
 
     // What each chosen task is expected to take with the current text,
     // settings and measurements.
+    // Only the settings expected durations depend on: typing in another
+    // field (the key, a price, the timeout) does not recompute them.
+    let expect_settings = Memo::new(move |_| {
+        state
+            .settings
+            .with(|s| (s.run_spec(""), s.speed, s.server_host()))
+    });
     let expected_figures = Memo::new(move |_| {
         let tasks = state.tasks.with(|c| c.chosen(&selected.get()));
-        let settings = state.settings.get();
+        let (base, speed, host) = expect_settings.get();
         let spec = RunSpec {
             text: text.get(),
             tasks,
-            ..settings.run_spec(&language.get())
+            language: language.get(),
+            ..base
         };
         let e = state
             .durations
-            .with(|log| settings.expected_durations(&spec, log));
+            .with(|log| expected_durations(&spec, log, &speed, &host));
         spec.tasks
             .into_iter()
             .map(|t| t.label)
