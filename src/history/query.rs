@@ -1,7 +1,7 @@
 //! Queries over the history: the filtered, sorted list, and the trend of
 //! speedup and latency per model over time.
 
-use crate::history::record::RunRecord;
+use crate::history::record::{PlanKind, RunRecord};
 use crate::workflow::runner::Mode;
 
 /// What the list is sorted by.
@@ -80,6 +80,54 @@ pub fn parallel_ms(r: &RunRecord) -> Option<f64> {
 /// Speedup of a run, if it ran both modes.
 pub fn speedup(r: &RunRecord) -> Option<f64> {
     r.results().comparison().map(|c| c.speedup)
+}
+
+/// What the history list shows of a run: a few fields, so the list does
+/// not copy whole records (answers, batch cells) when it changes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// The run's id.
+    pub id: String,
+    /// When it finished, ms since the Unix epoch.
+    pub at: f64,
+    /// Model.
+    pub model: String,
+    /// Demo provider.
+    pub simulated: bool,
+    /// Server host.
+    pub host: String,
+    /// Kind of run.
+    pub plan: PlanKind,
+    /// The input's name.
+    pub input: String,
+    /// Sequential ÷ parallel, if it ran both.
+    pub speedup: Option<f64>,
+    /// Median parallel wall time, ms.
+    pub parallel_ms: Option<f64>,
+    /// Failed tasks or requests.
+    pub errors: usize,
+}
+
+/// The rows the query keeps, in its order.
+pub fn rows(records: &[RunRecord], q: &Query) -> Vec<Row> {
+    list(records, q)
+        .into_iter()
+        .map(|i| {
+            let r = &records[i];
+            Row {
+                id: r.id.clone(),
+                at: r.at,
+                model: r.model.clone(),
+                simulated: r.simulated,
+                host: r.host.clone(),
+                plan: r.plan,
+                input: r.input.name.clone(),
+                speedup: speedup(r),
+                parallel_ms: parallel_ms(r),
+                errors: r.errors(),
+            }
+        })
+        .collect()
 }
 
 /// Indices of the records the query keeps, in its order (ties keep the
@@ -213,6 +261,13 @@ mod tests {
         assert_eq!(list(&h, &q(SortKey::Parallel, false)), vec![3, 2, 1, 0]);
         // Case-insensitive by model; equal models keep stored order.
         assert_eq!(list(&h, &q(SortKey::Model, false)), vec![1, 2, 0, 3]);
+        // The list's rows follow the same order, with the figures it shows.
+        let shown = rows(&h, &q(SortKey::Speedup, true));
+        let ids: Vec<&str> = shown.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, [&h[1].id, &h[0].id, &h[3].id, &h[2].id]);
+        assert_eq!(shown[0].speedup, speedup(&h[1]));
+        assert_eq!(shown[2].parallel_ms, parallel_ms(&h[3]));
+        assert_eq!(shown[3].speedup, None);
         assert_eq!(SortKey::named("speedup"), SortKey::Speedup);
         assert_eq!(SortKey::named("nonsense"), SortKey::Date);
     }

@@ -16,7 +16,7 @@ use leptos::task::spawn_local;
 use crate::components::browser::take_file;
 use crate::format::duration_ms;
 use crate::history::figures::{date_of, differences};
-use crate::history::query::{Query, SortKey, list, parallel_ms, size_text, speedup};
+use crate::history::query::{Query, SortKey, rows, size_text};
 use crate::history::record::{MAX_IMPORT_BYTES, RunRecord};
 use crate::state::history::History;
 
@@ -40,12 +40,7 @@ pub fn HistoryPanel() -> impl IntoView {
             sort: sort.get(),
             descending: descending.get(),
         };
-        h.runs.with(|all| {
-            list(all, &q)
-                .into_iter()
-                .map(|i| all[i].clone())
-                .collect::<Vec<_>>()
-        })
+        h.runs.with(|all| rows(all, &q))
     });
     let size = move || {
         let bytes = h.bytes();
@@ -173,10 +168,10 @@ pub fn HistoryPanel() -> impl IntoView {
                                             <td>{r.model.clone()}{r.simulated.then_some(" (simulated)")}</td>
                                             <td>{r.host.clone()}</td>
                                             <td>{r.plan.name()}</td>
-                                            <td>{r.input.name.clone()}</td>
-                                            <td data-testid="history-speedup">{speedup(&r).map(|s| format!("{s:.2}")).unwrap_or_else(|| "–".into())}</td>
-                                            <td>{parallel_ms(&r).map(duration_ms).unwrap_or_else(|| "–".into())}</td>
-                                            <td>{r.errors()}</td>
+                                            <td>{r.input.clone()}</td>
+                                            <td data-testid="history-speedup">{r.speedup.map(|s| format!("{s:.2}")).unwrap_or_else(|| "–".into())}</td>
+                                            <td>{r.parallel_ms.map(duration_ms).unwrap_or_else(|| "–".into())}</td>
+                                            <td>{r.errors}</td>
                                             <td class="actions">
                                                 <button type="button" data-testid="history-open"
                                                     aria-label=format!("Open the run of {when}")
