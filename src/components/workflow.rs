@@ -82,19 +82,38 @@ pub fn WorkflowPanel() -> impl IntoView {
     let ticker = StoredValue::new_local(None::<gloo_timers::callback::Interval>);
     let selected = state.selected;
 
-    // One card state per task id, made on first use and kept (by the
-    // panel's owner) so a card keeps its last answer while tasks are edited.
+    // One card state per task id, made on first use and kept so a card
+    // keeps its last answer while tasks are edited; each under an owner of
+    // its own, disposed once its task is removed.
     let owner = StoredValue::new_local(Owner::current().expect("WorkflowPanel has an owner"));
-    let cards = StoredValue::new_local(HashMap::<String, CardState>::new());
+    let cards = StoredValue::new_local(HashMap::<String, (Owner, CardState)>::new());
     let card_for = move |id: &str| -> CardState {
-        if let Some(c) = cards.with_value(|m| m.get(id).copied()) {
+        if let Some(c) = cards.with_value(|m| m.get(id).map(|c| c.1)) {
             return c;
         }
-        let c = owner.with_value(|o| o.with(CardState::new));
+        let card_owner = owner.with_value(|o| o.with(Owner::new));
+        let c = card_owner.with(CardState::new);
         cards.update_value(|m| {
-            m.insert(id.to_string(), c);
+            m.insert(id.to_string(), (card_owner, c));
         });
         c
+    };
+    let forget_removed_cards = move || {
+        let ids: Vec<String> = state
+            .tasks
+            .with_untracked(|c| c.tasks())
+            .into_iter()
+            .map(|t| t.id)
+            .collect();
+        cards.update_value(|m| {
+            m.retain(|id, (o, _)| {
+                let keep = ids.contains(id);
+                if !keep {
+                    o.cleanup();
+                }
+                keep
+            })
+        });
     };
 
     // What each chosen task is expected to take with the current text,
@@ -178,6 +197,7 @@ pub fn WorkflowPanel() -> impl IntoView {
         set_latest.set(None);
         let labels: Vec<String> = spec.tasks.iter().map(|t| t.label.clone()).collect();
         let expected = session.expected_ms().to_vec();
+        forget_removed_cards();
         let run_cards: Vec<CardState> = spec.tasks.iter().map(|t| card_for(&t.id)).collect();
         let simulated = settings.provider == Provider::Demo;
         results.set(RunResults {
@@ -185,7 +205,7 @@ pub fn WorkflowPanel() -> impl IntoView {
             ..RunResults::new(&labels, 0, &spec.model)
         });
         rows.set(Vec::new());
-        cards.with_value(|m| m.values().for_each(CardState::reset));
+        cards.with_value(|m| m.values().for_each(|c| c.1.reset()));
         set_running.set(true);
         // A ticker moves the "now" line and running bars while the run goes;
         // kept by the view, so it stops with it.
