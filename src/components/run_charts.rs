@@ -22,8 +22,7 @@ pub type Rows = RwSignal<Vec<(Mode, Vec<LiveRow>)>>;
 #[component]
 pub fn Headline(
     /// Results so far.
-    #[prop(into)]
-    results: Signal<RunResults>,
+    results: RwSignal<RunResults>,
 ) -> impl IntoView {
     let state = expect_context::<AppState>();
     let cmp = move || results.with(RunResults::comparison);
@@ -125,11 +124,9 @@ pub fn Headline(
 #[component]
 pub fn Timeline(
     /// Rows per mode.
-    #[prop(into)]
-    rows: Signal<Vec<(Mode, Vec<LiveRow>)>>,
+    rows: Rows,
     /// Ms since the run started, while it runs.
-    #[prop(into)]
-    now: Signal<Option<f64>>,
+    now: RwSignal<Option<f64>>,
 ) -> impl IntoView {
     let layout = move || {
         let now_v = now.get();
@@ -217,8 +214,7 @@ fn AxisTicks(
 #[component]
 pub fn PerTaskBars(
     /// Results so far.
-    #[prop(into)]
-    results: Signal<RunResults>,
+    results: RwSignal<RunResults>,
 ) -> impl IntoView {
     let description = move || {
         results.with(|r| {
@@ -263,8 +259,7 @@ pub fn PerTaskBars(
 #[component]
 pub fn PerTaskTable(
     /// Results so far.
-    #[prop(into)]
-    results: Signal<RunResults>,
+    results: RwSignal<RunResults>,
 ) -> impl IntoView {
     let ms = |v: Option<f64>| v.map(duration_ms).unwrap_or_else(|| "–".into());
     view! {
@@ -288,11 +283,9 @@ pub fn PerTaskTable(
 #[component]
 pub fn SweepChart(
     /// (K, wall ms) of each run, K = 1 first.
-    #[prop(into)]
-    points: Signal<Vec<(usize, f64)>>,
+    points: RwSignal<Vec<(usize, f64)>>,
     /// How many tasks each run had.
-    #[prop(into)]
-    tasks: Signal<usize>,
+    tasks: RwSignal<usize>,
 ) -> impl IntoView {
     // Speedup against the K = 1 run, beside the best K slots can give.
     let rows = move || {

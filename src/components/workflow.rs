@@ -118,16 +118,13 @@ pub fn WorkflowPanel() -> impl IntoView {
 
     // What each chosen task is expected to take with the current text,
     // settings and measurements.
-    // Only the settings expected durations depend on: typing in another
-    // field (the key, a price, the timeout) does not recompute them.
-    let expect_settings = Memo::new(move |_| {
-        state
-            .settings
-            .with(|s| (s.run_spec(""), s.speed, s.server_host()))
-    });
     let expected_figures = Memo::new(move |_| {
         let tasks = state.tasks.with(|c| c.chosen(&selected.get()));
-        let (base, speed, host) = expect_settings.get();
+        // Equal figures (after typing in a setting they do not depend on,
+        // such as the key) change nothing downstream: a memo compares.
+        let (base, speed, host) = state
+            .settings
+            .with(|s| (s.run_spec(""), s.speed, s.server_host()));
         let spec = RunSpec {
             text: text.get(),
             tasks,
