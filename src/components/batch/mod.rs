@@ -46,8 +46,10 @@ struct Shown {
 }
 
 impl Shown {
-    fn new(session: BatchSession) -> Self {
-        let owner = Owner::new();
+    /// The batch's signals are made under a child of `parent` (the view's
+    /// owner), so they go with the view too.
+    fn new(session: BatchSession, parent: &Owner) -> Self {
+        let owner = parent.with(Owner::new);
         let views = owner.with(|| {
             session
                 .cells()
@@ -106,6 +108,8 @@ struct BatchCtx {
     k: RwSignal<usize>,
     controller: Canceller,
     store: StoredValue<Option<Rc<Store>>, LocalStorage>,
+    /// The view's owner: async code (the restore at start-up) has none.
+    owner: StoredValue<Owner, LocalStorage>,
     /// Where finished batches go (taken from context while the view is made:
     /// async code has no owner to look it up).
     history: History,
@@ -124,7 +128,7 @@ impl BatchCtx {
 
     /// Shows `session` instead of the batch shown, whose signals go.
     fn show(&self, session: BatchSession) -> Shown {
-        let next = Shown::new(session);
+        let next = self.owner.with_value(|o| Shown::new(session, o));
         if let Some(old) = self.shown.try_get_untracked().flatten() {
             // After the views that read them have been replaced.
             request_animation_frame(move || old.owner.cleanup());
@@ -176,6 +180,7 @@ pub fn BatchPanel() -> impl IntoView {
         k: RwSignal::new(6),
         controller: use_canceller(),
         store: StoredValue::new_local(None),
+        owner: StoredValue::new_local(Owner::current().expect("BatchPanel has an owner")),
         history: expect_context::<History>(),
         state,
     };
@@ -188,6 +193,10 @@ pub fn BatchPanel() -> impl IntoView {
             return;
         };
         if let Ok(Some((saved, results))) = db.load_batch().await {
+            // The view may have gone while the database opened.
+            if ctx.owner.try_with_value(|_| ()).is_none() {
+                return;
+            }
             let left = saved.unfinished(&results);
             ctx.show(BatchSession::new(saved, &results));
             if !left.is_empty() {
