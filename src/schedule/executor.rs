@@ -6,7 +6,7 @@
 use std::cell::RefCell;
 use std::future::Future;
 
-use futures::future::{Either, select};
+use futures::future::{Either, LocalBoxFuture, select};
 use futures::stream::{FuturesUnordered, StreamExt};
 
 use super::scheduler::{Limits, Next, Scheduler};
@@ -78,7 +78,40 @@ impl Executor {
         Fut: Future<Output = T>,
     {
         let n = self.sched.borrow().queued();
-        let mut results: Vec<Option<T>> = (0..n).map(|_| None).collect();
+        let results: RefCell<Vec<Option<T>>> = RefCell::new((0..n).map(|_| None).collect());
+        let (results, start, ok) = (&results, &start, &ok);
+        // The loop itself is not generic (one copy in the page whatever the
+        // jobs): jobs are boxed and keep their own results.
+        self.drive(
+            clock,
+            &|i| {
+                let job = start(i);
+                Box::pin(async move {
+                    let r = job.await;
+                    let good = ok(&r);
+                    results.borrow_mut()[i] = Some(r);
+                    good
+                })
+            },
+            &|i, finished, load| {
+                if !finished {
+                    on(Step::Started(i), load);
+                } else if let Some(r) = &results.borrow()[i] {
+                    on(Step::Finished(i, r), load);
+                }
+            },
+        )
+        .await;
+        results.take()
+    }
+
+    /// The scheduling loop: `on(i, finished, load)` for each start and end.
+    async fn drive<'a>(
+        &'a self,
+        clock: &'a dyn Transport,
+        start: &'a dyn Fn(usize) -> LocalBoxFuture<'a, bool>,
+        on: &'a dyn Fn(usize, bool, Load),
+    ) {
         let mut running = FuturesUnordered::new();
         loop {
             if clock.cancelled() {
@@ -87,7 +120,7 @@ impl Executor {
             let next = self.sched.borrow_mut().next(clock.now_ms());
             let finished = match next {
                 Next::Start(i) => {
-                    on(Step::Started(i), self.load());
+                    on(i, false, self.load());
                     let job = start(i);
                     running.push(async move { (i, job.await) });
                     continue;
@@ -107,13 +140,11 @@ impl Executor {
                     }
                 }
             };
-            if let Some((i, r)) = finished {
-                self.sched.borrow_mut().finished(ok(&r));
-                on(Step::Finished(i, &r), self.load());
-                results[i] = Some(r);
+            if let Some((i, good)) = finished {
+                self.sched.borrow_mut().finished(good);
+                on(i, true, self.load());
             }
         }
-        results
     }
 }
 

@@ -177,10 +177,10 @@ fn finish(task: &TaskDef, start: f64, output: ChatOutput, structured: Structured
 }
 
 /// Runs every task of `spec` once in `mode` and reports as it goes:
-/// sequential awaits each task before the next; parallel with no limit is
-/// `join_all` over every task's future; parallel with a limit K below the
-/// number of tasks goes through the shared executor (a finished task frees
-/// its slot at once). Results are in task order whatever the start order.
+/// parallel with no limit is `join_all` over every task's future; parallel
+/// with a limit K below the number of tasks, and sequential (K = 1: each
+/// task awaited before the next starts), go through the shared executor (a
+/// finished task frees its slot at once). Results are in task order whatever the start order.
 pub async fn run_tasks(
     transport: &dyn Transport,
     spec: &RunSpec,
@@ -201,30 +201,21 @@ pub async fn run_tasks(
     };
     let order = spec.starts(mode);
     // Per task, in task order; `None` = a cancel kept it from starting.
-    let ran: Vec<Option<TaskResult>> = match mode {
-        Mode::Sequential => {
-            let mut out: Vec<Option<TaskResult>> = (0..n).map(|_| None).collect();
-            for &i in &order {
-                out[i] = Some(task(i).await);
-            }
-            out
+    let ran: Vec<Option<TaskResult>> = if mode == Mode::Parallel && k >= n {
+        let mut out: Vec<Option<TaskResult>> = (0..n).map(|_| None).collect();
+        let done = join_all(order.iter().map(|&i| task(i))).await;
+        for (&i, r) in order.iter().zip(done) {
+            out[i] = Some(r);
         }
-        Mode::Parallel if k >= n => {
-            let mut out: Vec<Option<TaskResult>> = (0..n).map(|_| None).collect();
-            let done = join_all(order.iter().map(|&i| task(i))).await;
-            for (&i, r) in order.iter().zip(done) {
-                out[i] = Some(r);
-            }
-            out
-        }
-        Mode::Parallel => {
-            let limits = Limits {
-                max_in_flight: k,
-                ..Limits::default()
-            };
-            let exec = Executor::new(vec![0.0; n], &order, limits, start);
-            exec.run(transport, task, |_| true, &|_, _| {}).await
-        }
+        out
+    } else {
+        // Sequential is K = 1: each task awaited before the next starts.
+        let limits = Limits {
+            max_in_flight: k,
+            ..Limits::default()
+        };
+        let exec = Executor::new(vec![0.0; n], &order, limits, start);
+        exec.run(transport, task, |_| true, &|_, _| {}).await
     };
     // Tasks a cancel kept from starting end as cancelled, like the ones
     // that were asked to start after it.
