@@ -180,7 +180,8 @@ fn finish(task: &TaskDef, start: f64, output: ChatOutput, structured: Structured
 /// parallel with no limit is `join_all` over every task's future; parallel
 /// with a limit K below the number of tasks, and sequential (K = 1: each
 /// task awaited before the next starts), go through the shared executor (a
-/// finished task frees its slot at once). Results are in task order whatever the start order.
+/// finished task frees its slot at once). Results are in task order
+/// whatever the start order.
 pub async fn run_tasks(
     transport: &dyn Transport,
     spec: &RunSpec,
