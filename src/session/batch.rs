@@ -145,7 +145,7 @@ impl BatchSession {
             .collect()
     }
 
-    /// The request of every job, with its Batch API id, for the Batch API.
+    /// The request of every job, in job order (for the Batch API input file).
     pub fn requests(&self, base: &RunSpec) -> Vec<ChatRequest> {
         (0..self.batch.jobs.len())
             .map(|i| self.request(base, i))
