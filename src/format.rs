@@ -15,6 +15,15 @@ pub fn duration_ms(ms: f64) -> String {
     }
 }
 
+/// A duration that may be negative (a time "saved" that was lost): "−250 ms".
+pub fn signed_duration_ms(ms: f64) -> String {
+    if ms < 0.0 {
+        format!("−{}", duration_ms(-ms))
+    } else {
+        duration_ms(ms)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -26,5 +35,7 @@ mod tests {
         assert_eq!(duration_ms(125_000.0), "2 min 5 s");
         assert_eq!(duration_ms(f64::NAN), "–");
         assert_eq!(duration_ms(-1.0), "–");
+        assert_eq!(signed_duration_ms(-250.4), "−250 ms");
+        assert_eq!(signed_duration_ms(4950.0), "4.95 s");
     }
 }

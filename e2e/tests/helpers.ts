@@ -101,6 +101,16 @@ export async function numberOf(page: Page, testid: string): Promise<number> {
   return Number(((await page.getByTestId(testid).textContent()) ?? '').trim());
 }
 
+/** The integer milliseconds a time hook carries in `data-ms`, whatever its text shows. */
+export async function msOf(page: Page, testid: string): Promise<number> {
+  const v = await page.getByTestId(testid).getAttribute('data-ms');
+  expect(v, `${testid} has data-ms`).toMatch(/^-?\d+$/);
+  return Number(v);
+}
+
+/** The unit rule: ms under a second, seconds with two decimals above. */
+export const DURATION_TEXT = /^(\d{1,3} ms|\d+\.\d\d s|\d+ min \d+ s)$/;
+
 /** Clicks a download button and reads the file it offers. */
 export async function download(page: Page, testid: string, scope = page.locator('body')) {
   const [file] = await Promise.all([page.waitForEvent('download'), scope.getByTestId(testid).click()]);

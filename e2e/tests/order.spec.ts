@@ -1,5 +1,5 @@
 import { test, expect, type Page } from '@playwright/test';
-import { TASK_IDS, numberOf, openWith, received, resetScenario, runMode, script, uniqueModel, watchErrors } from './helpers';
+import { TASK_IDS, msOf, openWith, received, resetScenario, runMode, script, uniqueModel, watchErrors } from './helpers';
 
 async function runParallel(page: Page) {
   await runMode(page, 'parallel');
@@ -7,7 +7,7 @@ async function runParallel(page: Page) {
   for (const id of TASK_IDS) {
     await expect(page.getByTestId(`task-${id}`)).toHaveAttribute('data-status', 'done');
   }
-  return numberOf(page, 'total-parallel-ms');
+  return msOf(page, 'total-parallel-ms');
 }
 
 test.afterEach(async ({ request }) => resetScenario(request));

@@ -1,5 +1,5 @@
 import { test, expect, type Page } from '@playwright/test';
-import { TASK_IDS, numberOf, openWith, resetScenario, runMode, script, uniqueModel, watchErrors } from './helpers';
+import { TASK_IDS, msOf, numberOf, openWith, resetScenario, runMode, script, uniqueModel, watchErrors } from './helpers';
 
 const IDS = TASK_IDS;
 const SHORT = 'A short answer.';
@@ -22,16 +22,17 @@ test('compare mode finishes all six tasks; parallel is far faster than sequentia
   for (const id of IDS) {
     await expect(page.getByTestId(`task-${id}`)).toHaveAttribute('data-status', 'done');
     await expect(page.getByTestId(`task-${id}-output`)).toHaveText(SHORT);
-    expect(await numberOf(page, `task-${id}-ms`)).toBeGreaterThanOrEqual(latency * 1000);
+    expect(await msOf(page, `task-${id}-ms`)).toBeGreaterThanOrEqual(latency * 1000);
   }
-  const seq = await numberOf(page, 'total-sequential-ms');
-  const par = await numberOf(page, 'total-parallel-ms');
+  const seq = await msOf(page, 'total-sequential-ms');
+  const par = await msOf(page, 'total-parallel-ms');
   // Wide-margin behaviour checks, not a benchmark.
   expect(seq).toBeGreaterThanOrEqual(6 * latency * 1000);
   expect(par).toBeLessThan(2 * latency * 1000);
   const speedup = await numberOf(page, 'speedup');
   expect(speedup).toBeCloseTo(seq / par, 1);
-  expect(await numberOf(page, 'time-saved')).toBeCloseTo(seq - par, -1);
+  expect(await msOf(page, 'time-saved')).toBeCloseTo(seq - par, -1);
+  expect(Number(await page.getByTestId('speedup').getAttribute('data-value'))).toBeCloseTo(speedup, 2);
   expect(await numberOf(page, 'overhead')).toBeGreaterThanOrEqual(1);
   // The run as kept, for scripts: the same walls as the headline shows.
   const record = JSON.parse((await page.getByTestId('run-saved').getAttribute('data-record')) ?? '{}');
@@ -99,7 +100,7 @@ test('a 429 with Retry-After is retried and shown as a retry in the timeline', a
     /^Attempt 2: ok after /,
   ]);
   await expect(page.getByTestId('retry-mark')).toHaveCount(1);
-  expect(await numberOf(page, 'task-summary-ms')).toBeGreaterThanOrEqual(600);
+  expect(await msOf(page, 'task-summary-ms')).toBeGreaterThanOrEqual(600);
 });
 
 test('model output is shown as text, never run as HTML', async ({ page, request }) => {

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::format::duration_ms;
 use crate::openai::{ApiError, AttemptRecord};
 use crate::workflow::engine::{Structured, TaskEvent, TaskStatus};
 use crate::workflow::metrics::TaskTiming;
@@ -172,10 +173,12 @@ pub fn TaskCard(
             }
             <footer class="card-foot">
                 <span>"Time: "</span>
-                <span data-testid=format!("task-{id}-ms")>
-                    {move || timing.with(|t| t.as_ref().map(|t| format!("{}", t.total_ms().round())).unwrap_or_default())}
+                <span
+                    data-testid=format!("task-{id}-ms")
+                    data-ms=move || timing.with(|t| t.as_ref().map(|t| format!("{}", t.total_ms().round())).unwrap_or_default())
+                >
+                    {move || timing.with(|t| t.as_ref().map(|t| duration_ms(t.total_ms())).unwrap_or_default())}
                 </span>
-                <span>" ms"</span>
                 <Show when=move || { attempts.get() >= 2 }>
                     <span class="attempt">{move || format!(" · {} attempts", attempts.get())}</span>
                 </Show>

@@ -28,10 +28,10 @@ use crate::state::AppState;
 use crate::state::History;
 use crate::state::sink::PageSink;
 use crate::workflow::engine::{
-    FormatMemory, RunSpec, TaskEvent, WorkflowEvent, expected_durations,
+    FormatMemory, RunSpec, TaskEvent, TaskStatus, WorkflowEvent, expected_durations,
 };
 use crate::workflow::input::check_text_file;
-use crate::workflow::live::{LiveRow, RunResults};
+use crate::workflow::live::{LiveRow, RunResults, TaskOutcome};
 use crate::workflow::runner::Mode;
 use crate::workflow::tasks::{TaskDef, estimate_tokens};
 
@@ -223,8 +223,13 @@ pub fn WorkflowPanel() -> impl IntoView {
                 WorkflowEvent::RunStarted { mode: m, k } => {
                     started.set(now_ms());
                     run_cards.iter().for_each(CardState::reset);
-                    if m == Mode::Parallel {
-                        results.update(|r| r.concurrency = k);
+                    if sweep_ks.is_empty() {
+                        results.update(|r| {
+                            r.begin_run(m);
+                            if m == Mode::Parallel {
+                                r.concurrency = k;
+                            }
+                        });
                     }
                     rows.update(|all| {
                         all.retain(|(mode, _)| *mode != m);
@@ -242,8 +247,8 @@ pub fn WorkflowPanel() -> impl IntoView {
                 }
                 WorkflowEvent::Task(m, i, ev) => {
                     if let TaskEvent::Finished(r) = &ev {
-                        let total = r.timing.total_ms();
-                        results.update(|res| res.record_task(m, i, total));
+                        let outcome = TaskOutcome::of(&r.timing, r.status == TaskStatus::Done);
+                        results.update(|res| res.record_task(m, i, outcome));
                     }
                     // Only a change the timeline draws re-renders it.
                     rows.maybe_update(|all| {

@@ -3,7 +3,7 @@
 
 use crate::history::record::{PlanKind, RunEntry, RunRecord, TaskEntry};
 use crate::workflow::engine::TaskStatus;
-use crate::workflow::live::{LiveRow, RunResults};
+use crate::workflow::live::{LiveRow, RunResults, TaskOutcome};
 use crate::workflow::metrics::median;
 use crate::workflow::runner::Mode;
 
@@ -29,8 +29,10 @@ impl RunRecord {
             ..RunResults::new(&self.tasks, k, &self.model)
         };
         for run in self.figure_runs() {
+            r.begin_run(run.mode);
             for (i, t) in run.tasks.iter().enumerate() {
-                r.record_task(run.mode, i, t.timing.total_ms());
+                let ok = t.status == TaskStatus::Done;
+                r.record_task(run.mode, i, TaskOutcome::of(&t.timing, ok));
             }
             r.record_run(run.mode, run.metrics);
         }

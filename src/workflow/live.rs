@@ -3,7 +3,9 @@
 
 use crate::charts::timeline::TimelineRow;
 use crate::workflow::engine::{TaskEvent, TaskStatus};
-use crate::workflow::metrics::{Comparison, RunMetrics, compare_medians, median, spread};
+use crate::workflow::metrics::{
+    Comparison, RunMetrics, TaskTiming, compare_medians, median, spread,
+};
 use crate::workflow::runner::Mode;
 
 /// Results of the runs of one Run click, per mode, for the headline figures
@@ -22,6 +24,72 @@ pub struct RunResults {
     pub model: String,
     /// Answered by the demo provider: times and texts are simulated.
     pub simulated: bool,
+    /// Per run, in the order they started: its mode and how each task
+    /// ended (`None`: it never finished). The figures count only the tasks
+    /// that succeeded in every run.
+    pub outcomes: Vec<(Mode, Vec<Option<TaskOutcome>>)>,
+}
+
+/// How one task ended in one run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TaskOutcome {
+    /// It answered.
+    pub ok: bool,
+    /// Sent to done, ms.
+    pub total_ms: f64,
+    /// Done, ms since its run started.
+    pub end_ms: f64,
+}
+
+impl TaskOutcome {
+    /// The outcome of a finished task with this timing.
+    pub fn of(timing: &TaskTiming, ok: bool) -> Self {
+        Self {
+            ok,
+            total_ms: timing.total_ms(),
+            end_ms: timing.done_ms - timing.queued_ms,
+        }
+    }
+}
+
+/// The comparison of the two modes over the tasks that succeeded in every
+/// run of both, so failed requests never make a figure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FairComparison {
+    /// The figures; `None` when no task succeeded in both modes.
+    pub comparison: Option<Comparison>,
+    /// Median parallel overhead over the same tasks.
+    pub overhead: Option<f64>,
+    /// Tasks counted.
+    pub counted: usize,
+    /// Tasks in the runs.
+    pub tasks: usize,
+    /// Labels of the tasks left out (failed or unfinished in some run).
+    pub left_out: Vec<String>,
+}
+
+impl FairComparison {
+    /// Every task counted: the figures are the runs' own wall times.
+    pub fn complete(&self) -> bool {
+        self.counted == self.tasks
+    }
+
+    /// What the figures cover, when that is not every task: "over 4 of 6
+    /// tasks (Keywords, Category failed)", or why there is no figure.
+    pub fn note(&self) -> Option<String> {
+        if self.complete() {
+            return None;
+        }
+        let names = self.left_out.join(", ");
+        Some(if self.counted == 0 {
+            format!("No task finished in both modes ({names} failed), so there is no speedup.")
+        } else {
+            format!(
+                "Over the {} of {} tasks that finished in both modes ({names} left out).",
+                self.counted, self.tasks
+            )
+        })
+    }
 }
 
 /// Token counts over all runs.
@@ -50,13 +118,26 @@ impl RunResults {
         }
     }
 
-    /// Records task `i`'s duration in its latest run in `mode`.
-    pub fn record_task(&mut self, mode: Mode, i: usize, total_ms: f64) {
+    /// A run in `mode` starts: its tasks' outcomes are recorded from now on.
+    pub fn begin_run(&mut self, mode: Mode) {
+        self.outcomes.push((mode, vec![None; self.per_task.len()]));
+    }
+
+    /// Records how task `i` ended in its latest run in `mode`.
+    pub fn record_task(&mut self, mode: Mode, i: usize, outcome: TaskOutcome) {
         if let Some(row) = self.per_task.get_mut(i) {
             match mode {
-                Mode::Sequential => row.1 = Some(total_ms),
-                Mode::Parallel => row.2 = Some(total_ms),
+                Mode::Sequential => row.1 = Some(outcome.total_ms),
+                Mode::Parallel => row.2 = Some(outcome.total_ms),
             }
+        }
+        if let Some(slot) = self
+            .outcomes
+            .iter_mut()
+            .rfind(|(m, _)| *m == mode)
+            .and_then(|(_, o)| o.get_mut(i))
+        {
+            *slot = Some(outcome);
         }
     }
 
@@ -94,18 +175,128 @@ impl RunResults {
             .map(|(lo, hi)| (walls.len(), lo, hi))
     }
 
-    /// Median overhead of the parallel runs.
+    /// Median overhead of the parallel runs, over the tasks that succeeded
+    /// in both modes (see [`RunResults::fair`]).
     pub fn median_overhead(&self) -> Option<f64> {
-        median(&self.parallel.iter().map(|m| m.overhead).collect::<Vec<_>>())
+        self.fair().and_then(|f| f.overhead)
     }
 
-    /// Median sequential against median parallel wall time.
+    /// Median sequential against median parallel wall time, over the tasks
+    /// that succeeded in both modes; `None` without both or with no such task.
     pub fn comparison(&self) -> Option<Comparison> {
-        compare_medians(
-            &self.walls(Mode::Sequential),
-            &self.walls(Mode::Parallel),
-            self.concurrency,
-        )
+        self.fair().and_then(|f| f.comparison)
+    }
+
+    /// The task that set the last parallel run's wall time (the one that
+    /// finished last): its label, its own duration and the run's wall, ms.
+    /// It bounds the speedup: no parallel run of these tasks is shorter.
+    pub fn critical_path(&self) -> Option<(String, f64, f64)> {
+        let wall = self.parallel.last()?.wall_ms;
+        let (_, last) = self.outcomes.iter().rfind(|(m, _)| *m == Mode::Parallel)?;
+        let (i, t) = last
+            .iter()
+            .enumerate()
+            .filter_map(|(i, o)| o.map(|o| (i, o)))
+            .max_by(|a, b| a.1.end_ms.total_cmp(&b.1.end_ms))?;
+        Some((self.per_task.get(i)?.0.clone(), t.total_ms, wall))
+    }
+
+    /// The finished runs of `mode` with their tasks' outcomes.
+    fn finished(&self, mode: Mode) -> Vec<(&RunMetrics, Option<&[Option<TaskOutcome>]>)> {
+        let outcomes: Vec<&[Option<TaskOutcome>]> = self
+            .outcomes
+            .iter()
+            .filter(|(m, _)| *m == mode)
+            .map(|(_, o)| o.as_slice())
+            .collect();
+        self.runs(mode)
+            .iter()
+            .enumerate()
+            .map(|(j, m)| (m, outcomes.get(j).copied()))
+            .collect()
+    }
+
+    /// The two modes compared over the tasks that succeeded in every run of
+    /// both. With every task counted the figures use the runs' wall times;
+    /// otherwise a sequential run counts the durations of the tasks kept
+    /// (what it would have taken without the others) and a parallel run
+    /// the time until the last of them finished. `None` until both modes
+    /// have a finished run.
+    pub fn fair(&self) -> Option<FairComparison> {
+        let seq = self.finished(Mode::Sequential);
+        let par = self.finished(Mode::Parallel);
+        if seq.is_empty() || par.is_empty() {
+            return None;
+        }
+        let n = self.per_task.len();
+        // Runs recorded without outcomes (figures only) count every task.
+        let kept = |i: usize| {
+            seq.iter()
+                .chain(&par)
+                .all(|(_, o)| o.is_none_or(|o| o.get(i).copied().flatten().is_some_and(|t| t.ok)))
+        };
+        let counted: Vec<usize> = (0..n).filter(|&i| kept(i)).collect();
+        let left_out = (0..n)
+            .filter(|i| !counted.contains(i))
+            .map(|i| self.per_task[i].0.clone())
+            .collect();
+        let over = |i: &usize, o: &[Option<TaskOutcome>]| o.get(*i).copied().flatten();
+        let (seq_walls, par_walls, overheads): (Vec<f64>, Vec<f64>, Vec<f64>) =
+            if counted.len() == n {
+                (
+                    self.walls(Mode::Sequential),
+                    self.walls(Mode::Parallel),
+                    self.parallel.iter().map(|m| m.overhead).collect(),
+                )
+            } else {
+                let sum = |o: &[Option<TaskOutcome>]| {
+                    counted
+                        .iter()
+                        .filter_map(|i| over(i, o))
+                        .map(|t| t.total_ms)
+                        .sum()
+                };
+                let last = |o: &[Option<TaskOutcome>]| {
+                    counted
+                        .iter()
+                        .filter_map(|i| over(i, o))
+                        .map(|t| t.end_ms)
+                        .fold(0.0, f64::max)
+                };
+                let slowest = |o: &[Option<TaskOutcome>]| {
+                    counted
+                        .iter()
+                        .filter_map(|i| over(i, o))
+                        .map(|t| t.total_ms)
+                        .fold(0.0, f64::max)
+                };
+                let par_o: Vec<&[Option<TaskOutcome>]> = par.iter().filter_map(|r| r.1).collect();
+                (
+                    seq.iter().filter_map(|r| r.1).map(sum).collect(),
+                    par_o.iter().map(|o| last(o)).collect(),
+                    par_o
+                        .iter()
+                        .filter(|o| slowest(o) > 0.0)
+                        .map(|o| last(o) / slowest(o))
+                        .collect(),
+                )
+            };
+        let comparison = if counted.is_empty() {
+            None
+        } else {
+            compare_medians(&seq_walls, &par_walls, self.concurrency)
+        };
+        Some(FairComparison {
+            comparison,
+            overhead: if counted.is_empty() {
+                None
+            } else {
+                median(&overheads)
+            },
+            counted: counted.len(),
+            tasks: n,
+            left_out,
+        })
     }
 
     /// Tokens over all runs.
@@ -232,6 +423,121 @@ mod tests {
         }
     }
 
+    fn done(total_ms: f64, end_ms: f64) -> TaskOutcome {
+        TaskOutcome {
+            ok: true,
+            total_ms,
+            end_ms,
+        }
+    }
+
+    fn failed(total_ms: f64, end_ms: f64) -> TaskOutcome {
+        TaskOutcome {
+            ok: false,
+            ..done(total_ms, end_ms)
+        }
+    }
+
+    /// Three tasks, one sequential and one parallel run with these outcomes.
+    fn compare_run(seq: [TaskOutcome; 3], par: [TaskOutcome; 3]) -> RunResults {
+        let labels = ["Summary", "Keywords", "Translation"].map(String::from);
+        let mut r = RunResults::new(&labels, 3, "m");
+        for (mode, outcomes) in [(Mode::Sequential, seq), (Mode::Parallel, par)] {
+            r.begin_run(mode);
+            let timings: Vec<TaskTiming> = outcomes
+                .iter()
+                .map(|o| TaskTiming {
+                    id: "t".into(),
+                    queued_ms: 0.0,
+                    sent_ms: o.end_ms - o.total_ms,
+                    first_token_ms: None,
+                    done_ms: o.end_ms,
+                    usage: None,
+                    ok: o.ok,
+                    retry_waits: vec![],
+                })
+                .collect();
+            for (i, o) in outcomes.into_iter().enumerate() {
+                r.record_task(mode, i, o);
+            }
+            r.record_run(mode, crate::workflow::metrics::run_metrics(0.0, &timings));
+        }
+        r
+    }
+
+    #[test]
+    fn every_task_answered_compares_the_wall_times() {
+        let r = compare_run(
+            [
+                done(1000.0, 1000.0),
+                done(500.0, 1505.0),
+                done(2000.0, 3510.0),
+            ],
+            [
+                done(1000.0, 1002.0),
+                done(500.0, 503.0),
+                done(2000.0, 2004.0),
+            ],
+        );
+        let f = r.fair().unwrap();
+        assert!(f.complete() && f.note().is_none());
+        let c = f.comparison.unwrap();
+        assert_eq!((c.sequential_ms, c.parallel_ms), (3510.0, 2004.0));
+        assert!((f.overhead.unwrap() - 1.002).abs() < 1e-9);
+        assert_eq!(
+            r.critical_path(),
+            Some(("Translation".to_string(), 2000.0, 2004.0))
+        );
+    }
+
+    #[test]
+    fn failed_tasks_are_left_out_of_every_figure() {
+        // Translation fails fast in parallel only: sequentially it took 2 s,
+        // so counting it would credit parallelism with time it never saved.
+        let r = compare_run(
+            [
+                done(1000.0, 1000.0),
+                done(500.0, 1505.0),
+                done(2000.0, 3510.0),
+            ],
+            [done(1000.0, 1002.0), done(500.0, 503.0), failed(20.0, 21.0)],
+        );
+        let f = r.fair().unwrap();
+        assert_eq!((f.counted, f.tasks), (2, 3));
+        assert_eq!(f.left_out, vec!["Translation".to_string()]);
+        let c = f.comparison.unwrap();
+        assert_eq!((c.sequential_ms, c.parallel_ms), (1500.0, 1002.0));
+        assert_eq!(r.comparison(), Some(c));
+        assert!((f.overhead.unwrap() - 1.002).abs() < 1e-9);
+        assert_eq!(
+            f.note().unwrap(),
+            "Over the 2 of 3 tasks that finished in both modes (Translation left out)."
+        );
+    }
+
+    #[test]
+    fn a_run_where_everything_failed_has_no_figures() {
+        let r = compare_run(
+            [
+                failed(300.0, 300.0),
+                failed(300.0, 605.0),
+                failed(300.0, 910.0),
+            ],
+            [failed(50.0, 51.0), failed(50.0, 52.0), failed(50.0, 53.0)],
+        );
+        let f = r.fair().unwrap();
+        assert_eq!((f.comparison, f.overhead, f.counted), (None, None, 0));
+        assert_eq!(r.comparison(), None);
+        assert_eq!(r.median_overhead(), None);
+        assert!(
+            f.note()
+                .unwrap()
+                .starts_with("No task finished in both modes")
+        );
+        // The walls stay what they were: only the derived figures go.
+        assert_eq!(r.median_wall(Mode::Sequential), Some(910.0));
+    }
+
     #[test]
     fn results_collect_runs_and_tasks() {
         let labels = vec!["Summary".to_string(), "Keywords".to_string()];
@@ -240,8 +546,8 @@ mod tests {
         r.record_run(Mode::Sequential, metrics(6000.0, 1.0, 10, 0));
         r.record_run(Mode::Parallel, metrics(1100.0, 1.1, 20, 1));
         r.record_run(Mode::Parallel, metrics(900.0, 1.3, 30, 0));
-        r.record_task(Mode::Parallel, 1, 800.0);
-        r.record_task(Mode::Sequential, 9, 1.0); // out of range: ignored
+        r.record_task(Mode::Parallel, 1, done(800.0, 800.0));
+        r.record_task(Mode::Sequential, 9, done(1.0, 1.0)); // out of range: ignored
         assert_eq!(r.per_task[1], ("Keywords".into(), None, Some(800.0)));
         assert_eq!(r.median_wall(Mode::Parallel), Some(1000.0));
         assert_eq!(r.wall_spread(Mode::Parallel), Some((2, 900.0, 1100.0)));
