@@ -3,48 +3,71 @@
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 
-use crate::components::{BatchPanel, HistoryPanel, PromptPanel, SettingsPanel, WorkflowPanel};
-use crate::samples::SAMPLES;
+use crate::components::{
+    BatchPanel, ConnectionBar, HistoryPanel, PromptPanel, SettingsOpen, SettingsPanel,
+    WorkflowPanel, use_hash_view,
+};
 use crate::settings::Provider;
-use crate::state::app::{THEME_KEY, WELCOMED_KEY};
+use crate::state::app::THEME_KEY;
+use crate::state::route::View;
 use crate::state::{AppState, History};
-use crate::workflow::cost::price_for;
-use crate::workflow::engine::{RunSpec, cost_ceiling};
 
-/// Fanout's page.
+/// Fanout's page: a header with the views' navigation, the connection bar,
+/// and one view at a time (each stays mounted, so a run or a batch goes on
+/// while another view is shown).
 #[component]
 pub fn App() -> impl IntoView {
     let state = AppState::provide();
     History::provide();
+    let settings_open = RwSignal::new(false);
+    provide_context(SettingsOpen(settings_open));
+    let current = use_hash_view();
+    // The tab's title names the view (history entries read better too).
+    Effect::new(move |_| {
+        if let Some(d) = web_sys::window().and_then(|w| w.document()) {
+            d.set_title(&format!("Fanout · {}", current.get().label()));
+        }
+    });
+    let hidden = move |v: View| move || current.get() != v;
 
     view! {
         <header class="app-header">
-            <div>
-                <h1>"Fanout"</h1>
-                <p class="tagline">"Run LLM tasks in parallel, straight from your browser, and see what it buys."</p>
-            </div>
+            <h1 class="brand">"Fanout"</h1>
+            <nav class="views" aria-label="Views">
+                {View::ALL.into_iter().map(|v| view! {
+                    <a
+                        href=v.hash()
+                        data-testid=format!("nav-{}", v.name())
+                        aria-current=move || (current.get() == v).then_some("page")
+                    >
+                        {v.label()}
+                    </a>
+                }).collect_view()}
+            </nav>
             <ThemeSwitch />
         </header>
-        <Welcome />
+        <ConnectionBar />
+        <Show when=move || settings_open.get()>
+            <SettingsPanel />
+        </Show>
         <Show when=move || state.settings.with(|s| s.provider == Provider::Demo)>
             <p class="demo-banner" role="status" data-testid="demo-banner">
                 <strong>"Demo mode: "</strong>
-                "answers and timings are simulated inside this page; nothing is sent anywhere and no key is needed. "
-                "To use a real API, choose \"OpenAI-compatible API\" under Settings › Provider and enter your key (or a local server's URL). "
+                "answers and timings are simulated in this page; nothing is sent anywhere. "
                 <button type="button" class="link" data-testid="use-api"
-                    on:click=move |_| state.settings.update(|s| s.provider = Provider::Api)>
-                    "Switch to the API"
+                    on:click=move |_| {
+                        state.settings.update(|s| s.provider = Provider::Api);
+                        settings_open.set(true);
+                    }>
+                    "Use a real API"
                 </button>
             </p>
         </Show>
-        <main class="layout">
-            <SettingsPanel />
-            <div class="main-col">
-                <WorkflowPanel />
-                <BatchPanel />
-                <PromptPanel />
-                <HistoryPanel />
-            </div>
+        <main class="views-main">
+            <div data-testid="view-run" hidden=hidden(View::Run)><WorkflowPanel /></div>
+            <div data-testid="view-batch" hidden=hidden(View::Batch)><BatchPanel /></div>
+            <div data-testid="view-history" hidden=hidden(View::History)><HistoryPanel /></div>
+            <div data-testid="view-prompt" hidden=hidden(View::Prompt)><PromptPanel /></div>
         </main>
     }
 }
@@ -81,60 +104,6 @@ fn ThemeSwitch() -> impl IntoView {
                 }).collect_view()}
             </select>
         </label>
-    }
-}
-
-/// First-visit guidance: what a key is, where it stays, what a run costs.
-#[component]
-fn Welcome() -> impl IntoView {
-    let state = expect_context::<AppState>();
-    let seen = LocalStorage::raw()
-        .get_item(WELCOMED_KEY)
-        .ok()
-        .flatten()
-        .is_some();
-    let (open, set_open) = signal(!seen);
-    // The most a compare run of the six tasks on the first sample costs with
-    // the current model and prices (13 requests: a tiny warm-up, then each
-    // task once per mode, every answer as long as its limit).
-    let ceiling = move || {
-        let s = state.settings.get();
-        let spec = RunSpec {
-            text: SAMPLES[0].text.to_string(),
-            tasks: state.tasks.with(|c| c.tasks()),
-            ..s.run_spec("Spanish")
-        };
-        match price_for(&s.prices, &s.model) {
-            Some(p) => format!(
-                "A compare run of the {} tasks on a sample text with {} sends {} requests and costs at most ${:.4} at the prices in the settings (usually far less: answers rarely reach their token limit).",
-                spec.tasks.len(),
-                s.model,
-                2 * spec.tasks.len() + 1,
-                cost_ceiling(&spec, p, 2)
-            ),
-            None => format!(
-                "The model {} has no price in the settings, so the page cannot estimate what a run costs; add its price to see it.",
-                s.model
-            ),
-        }
-    };
-    view! {
-        <Show when=move || open.get()>
-            <section class="welcome" aria-labelledby="welcome-title" data-testid="welcome">
-                <h2 id="welcome-title">"Welcome to Fanout"</h2>
-                <ul>
-                    <li>"Fanout sends six tasks (summary, sentiment, keywords, …) about one text to a language model, one after another and all at once, and shows how much time running them in parallel saves."</li>
-                    <li><strong>"No key yet? "</strong>"The page starts in demo mode: answers and times are simulated in the page and nothing leaves it."</li>
-                    <li><strong>"An API key "</strong>"is a secret from your OpenAI account (platform.openai.com › API keys) that lets this page call the API on your behalf; calls are billed to that account. A local server (llama.cpp, vLLM, Ollama, LM Studio) needs none: set its URL under Settings."</li>
-                    <li><strong>"Where it stays: "</strong>"the key is kept in this tab's memory and sent only to the base URL in the settings; it is saved on this device only if you tick \"Remember the key\". There is no Fanout server."</li>
-                    <li><strong>"Cost: "</strong><span data-testid="welcome-cost">{ceiling}</span></li>
-                </ul>
-                <button type="button" class="primary" data-testid="welcome-dismiss" on:click=move |_| {
-                    let _ = LocalStorage::raw().set_item(WELCOMED_KEY, "1");
-                    set_open.set(false);
-                }>"Got it"</button>
-            </section>
-        </Show>
     }
 }
 

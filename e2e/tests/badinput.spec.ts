@@ -1,7 +1,7 @@
 // Bad input: each case gets a clear message next to where it came from, and
 // nothing already entered is lost.
 import { test, expect } from '@playwright/test';
-import { API, BASE_URL, openWith, received, script, uniqueModel } from './helpers';
+import { API, BASE_URL, goTo, openSettings, openWith, received, script, uniqueModel } from './helpers';
 
 test.afterEach(async ({ request }) => {
   await request.delete(`${API}/_llmock/scenario`);
@@ -41,6 +41,7 @@ test('binary junk, opened as .txt or pasted, is refused and the text is kept', a
   await page.getByTestId('run').click();
   await expect(page.getByTestId('input-error')).toContainText('looks like binary data');
   // In a batch, the junk file gets its own row with the reason; the rest run.
+  await goTo(page, 'batch');
   await page.getByTestId('batch-files').setInputFiles([
     { name: 'junk.txt', mimeType: 'text/plain', buffer: junk },
     { name: 'fine.txt', mimeType: 'text/plain', buffer: Buffer.from('A fine text.') },
@@ -68,6 +69,7 @@ test('a pasted endpoint URL or a trailing slash is normalised to the base URL', 
   await openWith(page, { model });
   await page.getByTestId('base-url').fill(`${BASE_URL}/chat/completions/`);
   await expect(page.getByTestId('base-url-error')).toHaveCount(0);
+  await goTo(page, 'prompt');
   await page.getByTestId('prompt-input').fill('Hello');
   await page.getByTestId('send').click();
   await expect(page.getByTestId('status')).toHaveText('done');
@@ -84,6 +86,7 @@ test('a /models answer that is not JSON is explained', async ({ page }) => {
 
 test('a negative or empty price, or a number out of range, is refused next to the field', async ({ page }) => {
   await page.goto('./');
+  await openSettings(page);
   const enter = async (testid: string, value: string) => {
     await page.getByTestId(testid).fill(value);
     await page.getByTestId(testid).dispatchEvent('change');

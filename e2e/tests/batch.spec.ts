@@ -2,7 +2,7 @@ import { test, expect, type Page } from '@playwright/test';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { onlyTasks, openWith, received, resetScenario, script, settled, uniqueModel } from './helpers';
+import { goTo, onlyTasks, openWith, received, resetScenario, script, settled, uniqueModel } from './helpers';
 
 const THREE = ['summary', 'sentiment', 'keywords'];
 
@@ -33,9 +33,11 @@ test('10 documents × 3 tasks at K = 4 give 30 results in order, never more than
   await script(request, model, [{ type: 'delay', seconds: 0.3, times: null }]);
   await openWith(page, { model });
   await onlyTasks(page, THREE);
+  // The start order is one setting, on the Run view, for runs and batches.
+  await page.getByTestId('order').selectOption('as-listed');
+  await goTo(page, 'batch');
   await pasteDocs(page, 10);
   await setK(page, 4);
-  await page.getByTestId('order').selectOption('as-listed');
   await expect(page.getByTestId('batch-order')).toContainText('Requests start as listed');
   await page.getByTestId('batch-run').click();
   await expect(page.getByTestId('batch-progress')).toContainText('30 done · 0 failed · 0 remaining', { timeout: 30_000 });
@@ -68,6 +70,7 @@ test('a forced 500 leaves one failed cell, and "Retry failed" re-runs only that 
   await script(request, model, [{ type: 'fail', status: 500, times: 1, message: 'one bad apple' }]);
   await openWith(page, { model, retries: 0 });
   await onlyTasks(page, THREE);
+  await goTo(page, 'batch');
   await pasteDocs(page, 4);
   await setK(page, 1);
   await page.getByTestId('batch-run').click();
@@ -88,6 +91,7 @@ test('files: CSV rows, a JSONL field, a broken PDF; export CSV', async ({ page, 
   const model = uniqueModel('batchfiles');
   await openWith(page, { model });
   await onlyTasks(page, ['summary']);
+  await goTo(page, 'batch');
   const dir = mkdtempSync(join(tmpdir(), 'fanout-batch-'));
   const csv = join(dir, 'tickets.csv');
   writeFileSync(csv, 'id,text\n1,"Printer jams, again"\n2,"Login fails\nafter reset"\n');
@@ -125,6 +129,7 @@ test('PDF and Word files: text read in a worker loaded only then, bad ones refus
   page.on('request', (r) => { if (r.url().endsWith('.wasm')) wasm.push(r.url()); });
   await openWith(page, { model });
   await onlyTasks(page, ['summary']);
+  await goTo(page, 'batch');
   // The page itself never downloads the reader.
   expect(wasm.some((u) => u.includes('extract'))).toBe(false);
   const fixtures = join(__dirname, '..', 'fixtures');
@@ -161,6 +166,7 @@ test('a reload mid-batch keeps the finished results and resume runs only the res
   await openWith(page, { model, key: 'sk-test-resume' });
   await page.getByTestId('remember-key').check();
   await onlyTasks(page, THREE);
+  await goTo(page, 'batch');
   await pasteDocs(page, 10);
   await setK(page, 2);
   await page.getByTestId('batch-run').click();
@@ -189,6 +195,7 @@ test('the Batch API: input file, submit–poll–download against the server, an
   const model = uniqueModel('batchapi');
   await openWith(page, { model });
   await onlyTasks(page, ['summary', 'keywords']);
+  await goTo(page, 'batch');
   await pasteDocs(page, 2);
   await page.getByTestId('batch-api-output').evaluate((el) => (el.closest('details') as HTMLDetailsElement).open = true);
   const [download] = await Promise.all([

@@ -11,7 +11,7 @@ test('a streamed answer arrives with usage and timings, sending only the two all
   page.on('request', (r) => {
     if (r.url().startsWith(API) && r.method() === 'POST') sent.push(r.headers());
   });
-  await openWith(page, { model });
+  await openWith(page, { model }, 'prompt');
   await send(page);
   await expect(page.getByTestId('status')).toHaveText('done');
   await expect(page.getByTestId('answer')).toHaveText(REPLY);
@@ -37,7 +37,7 @@ test('a streamed answer arrives with usage and timings, sending only the two all
 test('non-streaming mode shows the answer without a first-token time', async ({ page, request }) => {
   const model = uniqueModel('nostream');
   await script(request, model, [{ type: 'reply', text: REPLY }]);
-  await openWith(page, { model, stream: false });
+  await openWith(page, { model, stream: false }, 'prompt');
   await send(page);
   await expect(page.getByTestId('status')).toHaveText('done');
   await expect(page.getByTestId('answer')).toHaveText(REPLY);
@@ -52,7 +52,7 @@ test('a 429 with Retry-After is retried after the wait and succeeds', async ({ p
     { type: 'fail', status: 429, retry_after: 1.2, times: 1 },
     { type: 'reply', text: REPLY },
   ]);
-  await openWith(page, { model });
+  await openWith(page, { model }, 'prompt');
   await send(page);
   await expect(page.getByTestId('retry-wait')).toContainText('HTTP 429');
   await expect(page.getByTestId('status')).toHaveText('done');
@@ -70,7 +70,7 @@ test('a 429 with Retry-After is retried after the wait and succeeds', async ({ p
 test('a 500 that never clears exhausts the retries into a clear error', async ({ page, request }) => {
   const model = uniqueModel('500');
   await script(request, model, [{ type: 'fail', status: 500, times: null }]);
-  await openWith(page, { model, retries: 2 });
+  await openWith(page, { model, retries: 2 }, 'prompt');
   await send(page);
   await expect(page.getByTestId('status')).toHaveText('error', { timeout: 20_000 });
   await expect(page.getByTestId('error-message')).toContainText('The server failed (500)');
@@ -82,7 +82,7 @@ test('a 500 that never clears exhausts the retries into a clear error', async ({
 test('a 401 is not retried and names the key as the problem, without showing it', async ({ page, request }) => {
   const model = uniqueModel('401');
   await script(request, model, [{ type: 'fail', status: 401, message: `Incorrect API key provided: ${TEST_KEY}.` }]);
-  await openWith(page, { model });
+  await openWith(page, { model }, 'prompt');
   await send(page);
   await expect(page.getByTestId('status')).toHaveText('error');
   const err = page.getByTestId('error-message');
@@ -98,7 +98,7 @@ test('a stream cut mid-way keeps the partial text and says so', async ({ page, r
     { type: 'reply', text: REPLY },
     { type: 'stream_fault', kind: 'disconnect', after_chunks: 4 },
   ]);
-  await openWith(page, { model });
+  await openWith(page, { model }, 'prompt');
   await send(page);
   await expect(page.getByTestId('status')).toHaveText('error');
   await expect(page.getByTestId('error-message')).toContainText('broke off');
@@ -114,7 +114,7 @@ test('cancel mid-stream stops at once and keeps what arrived', async ({ page, re
     { type: 'reply', text: REPLY },
     { type: 'stream_fault', kind: 'stall', after_chunks: 4, stall_seconds: 30 },
   ]);
-  await openWith(page, { model });
+  await openWith(page, { model }, 'prompt');
   await send(page);
   await expect(page.getByTestId('answer')).not.toHaveText('');
   await expect(page.getByTestId('prompt-cancel')).toBeEnabled();
@@ -131,7 +131,7 @@ test('cancel mid-stream stops at once and keeps what arrived', async ({ page, re
 test('a server that never answers times out at the configured limit', async ({ page, request }) => {
   const model = uniqueModel('hang');
   await script(request, model, [{ type: 'delay', seconds: 30 }]);
-  await openWith(page, { model, timeout: 2, retries: 0 });
+  await openWith(page, { model, timeout: 2, retries: 0 }, 'prompt');
   const t0 = Date.now();
   await send(page);
   await expect(page.getByTestId('status')).toHaveText('error', { timeout: 20_000 });
@@ -147,7 +147,7 @@ test('a stream that ends without [DONE] is reported as cut, text kept', async ({
     { type: 'reply', text: REPLY },
     { type: 'stream_fault', kind: 'truncate', after_chunks: 5 },
   ]);
-  await openWith(page, { model });
+  await openWith(page, { model }, 'prompt');
   await send(page);
   await expect(page.getByTestId('status')).toHaveText('error');
   await expect(page.getByTestId('error-message')).toContainText('without [DONE]');

@@ -1,10 +1,15 @@
 import { test, expect, type Page } from '@playwright/test';
-import { watchErrors } from './helpers';
+import { goTo, openSettings, watchErrors } from './helpers';
 import { SITE_PORT } from '../playwright.config';
 
 const IDS = ['summary', 'sentiment', 'keywords', 'questions', 'translation', 'category'];
 
+/** Sets a number in the settings (the demo's knobs are folded in them). */
 async function setNumber(page: Page, testid: string, value: string) {
+  await openSettings(page);
+  if (testid.startsWith('demo-') && !(await page.getByTestId(testid).isVisible())) {
+    await page.getByTestId('demo-settings-open').click();
+  }
   await page.getByTestId(testid).fill(value);
   await page.getByTestId(testid).dispatchEvent('change');
 }
@@ -19,6 +24,8 @@ test('with no key the page runs compare mode on the simulated provider, offline,
   });
   await page.goto('./');
   await expect(page.getByTestId('demo-banner')).toBeVisible();
+  await expect(page.getByTestId('bar-provider')).toHaveText('Demo (simulated)');
+  await openSettings(page);
   await expect(page.getByTestId('provider-demo')).toBeChecked();
   // Faster simulated tokens keep the test short; the timeline keeps its shape.
   await setNumber(page, 'demo-rate', '400');
@@ -60,6 +67,7 @@ test('the simulated rate limit answers 429 past its budget, and the other tasks 
 test('entering a key switches to the real API and the banner goes', async ({ page }) => {
   await page.goto('./');
   await expect(page.getByTestId('demo-banner')).toBeVisible();
+  await openSettings(page);
   await page.getByTestId('api-key').fill('sk-test-switch');
   await expect(page.getByTestId('provider-api')).toBeChecked();
   await expect(page.getByTestId('demo-banner')).toHaveCount(0);
@@ -75,6 +83,7 @@ test('a demo batch is labelled simulated in its progress and its exports', async
   for (const id of ['sentiment', 'keywords', 'questions', 'translation', 'category']) {
     await page.getByTestId(`select-${id}`).uncheck();
   }
+  await goTo(page, 'batch');
   await page.getByTestId('batch-paste').fill('One text.\n---\nAnother text.');
   await page.getByTestId('batch-add-pasted').click();
   await page.getByTestId('batch-run').click();

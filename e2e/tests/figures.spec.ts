@@ -26,7 +26,8 @@ test('a compare run in which every task fails shows no speedup and says why', as
 test('a task that failed in one mode is left out of speedup, and the page says so', async ({ page, request }) => {
   const model = uniqueModel('onemode');
   await script(request, model, [
-    { type: 'fail', status: 500, times: 1, message: 'once' },
+    // The warm-up, then the first sequential task.
+    { type: 'fail', status: 500, times: 2, message: 'twice' },
     { type: 'delay', seconds: 0.3, times: null },
     { type: 'reply', text: 'ok', times: null },
   ]);

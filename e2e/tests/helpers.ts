@@ -46,9 +46,26 @@ export interface Setup {
   stream?: boolean;
 }
 
-/** Opens the page and fills the settings panel. */
-export async function openWith(page: Page, s: Setup) {
-  await page.goto('./');
+export type ViewName = 'run' | 'batch' | 'history' | 'prompt';
+
+/** Shows a view through its navigation link. */
+export async function goTo(page: Page, view: ViewName) {
+  await page.getByTestId(`nav-${view}`).click();
+  await expect(page.getByTestId(`view-${view}`)).toBeVisible();
+}
+
+/** Opens the full settings from the connection bar, if they are not open. */
+export async function openSettings(page: Page) {
+  if ((await page.getByTestId('settings-open').getAttribute('aria-expanded')) !== 'true') {
+    await page.getByTestId('settings-open').click();
+  }
+  await expect(page.getByTestId('api-key')).toBeVisible();
+}
+
+/** Opens the page (on `view`, the Run view by default) and fills the settings panel. */
+export async function openWith(page: Page, s: Setup, view: ViewName = 'run') {
+  await page.goto(`./#/${view}`);
+  await openSettings(page);
   await page.getByTestId('api-key').fill(s.key ?? TEST_KEY);
   await page.getByTestId('base-url').fill(BASE_URL);
   await page.getByTestId('model').fill(s.model);
@@ -79,8 +96,9 @@ export async function resetScenario(request: APIRequestContext) {
   await request.delete(`${API}/_llmock/scenario`);
 }
 
-/** Leaves only `ids` ticked in the task list. */
+/** Leaves only `ids` ticked in the task list (on the Run view). */
 export async function onlyTasks(page: Page, ids: string[]) {
+  if (!(await page.getByTestId('view-run').isVisible())) await goTo(page, 'run');
   for (const id of TASK_IDS) {
     const box = page.getByTestId(`select-${id}`);
     if (ids.includes(id)) await box.check();

@@ -2,7 +2,7 @@ import { test, expect, type Page } from '@playwright/test';
 import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { API, TEST_KEY, openWith, script, uniqueModel, watchErrors, download as downloadFrom } from './helpers';
+import { API, TEST_KEY, goTo, openWith, script, uniqueModel, watchErrors, download as downloadFrom } from './helpers';
 
 // History, exports and import: every run is kept in IndexedDB and can be
 // opened, compared, exported and imported again.
@@ -31,13 +31,16 @@ test('a run is kept after a reload and opens again with the same figures, charts
     { type: 'reply', text: HTML_ANSWER, times: null },
   ]);
   await openWith(page, { model });
+  await goTo(page, 'history');
   await expect(page.getByTestId('history-empty')).toBeVisible();
+  await goTo(page, 'run');
   await run(page, 'compare');
   const speedup = (await page.getByTestId('speedup').textContent())!.trim();
   expect(Number(speedup)).toBeGreaterThan(1);
   await expect(page.getByTestId('history-row')).toHaveCount(1);
 
   await page.reload();
+  await goTo(page, 'history');
   const row = page.getByTestId('history-row');
   await expect(row).toHaveCount(1);
   await expect(row).toContainText(model);
@@ -81,6 +84,7 @@ test('two runs compare side by side; filter, sort and delete work on the list', 
   await run(page, 'parallel');
   await page.getByTestId('model').fill(fast);
   await run(page, 'parallel');
+  await goTo(page, 'history');
   const rows = page.getByTestId('history-row');
   await expect(rows).toHaveCount(2);
   // Newest first by default; oldest first when unticked.
@@ -136,6 +140,7 @@ test('export JSON then import it gives the same run; a bad file changes nothing'
   expect(exported.format).toBe('fanout.run');
   expect(exported.runs).toHaveLength(2);
   const figures = async () => page.getByTestId('run-view').locator('[data-testid^="fig-"]').allTextContents();
+  await goTo(page, 'history');
   await page.getByTestId('history-open').click();
   const before = await figures();
 
@@ -219,10 +224,12 @@ test('a batch is kept in the history too', async ({ page, request }) => {
   for (const id of ['questions', 'translation', 'category', 'keywords']) {
     await page.getByTestId(`select-${id}`).uncheck();
   }
+  await goTo(page, 'batch');
   await page.getByTestId('batch-paste').fill('First document.\n---\nSecond document.\n---\nThird document.');
   await page.getByTestId('batch-add-pasted').click();
   await page.getByTestId('batch-run').click();
   await expect(page.getByTestId('batch-progress')).toContainText('6 done · 0 failed · 0 remaining', { timeout: 30_000 });
+  await goTo(page, 'history');
   const row = page.getByTestId('history-row');
   await expect(row).toHaveCount(1);
   await expect(row).toContainText('batch');

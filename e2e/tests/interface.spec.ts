@@ -1,6 +1,6 @@
 import { test, expect, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { API, BASE_URL, TEST_KEY, script, uniqueModel, watchErrors } from './helpers';
+import { API, BASE_URL, TEST_KEY, goTo, openSettings, script, uniqueModel, watchErrors } from './helpers';
 
 // The finished interface: accessibility scan of the main views, the main
 // flow with the keyboard alone, themes and first-visit guidance.
@@ -19,9 +19,12 @@ async function violations(page: Page): Promise<string[]> {
 
 test('axe finds no serious or critical violation in the main views, light and dark', async ({ page }) => {
   await page.goto('./');
-  // First visit, demo mode: guidance, settings, workflow, batch, empty history.
+  // First visit, demo mode: guidance and the Run view, then the settings open.
   await expect(page.getByTestId('welcome')).toBeVisible();
   expect(await violations(page)).toEqual([]);
+  await openSettings(page);
+  expect(await violations(page)).toEqual([]);
+  await page.getByTestId('settings-close').click();
   // After a (simulated) compare run: cards, charts, figures, exports, history.
   await page.getByTestId('welcome-dismiss').click();
   await page.getByTestId('mode-compare').check();
@@ -31,7 +34,12 @@ test('axe finds no serious or critical violation in the main views, light and da
   await page.getByTestId('run').click();
   await expect(page.getByTestId('phase')).toHaveText('Finished.', { timeout: 60_000 });
   expect(await violations(page)).toEqual([]);
+  for (const view of ['batch', 'prompt'] as const) {
+    await goTo(page, view);
+    expect(await violations(page)).toEqual([]);
+  }
   // History: a run opened, then two compared.
+  await goTo(page, 'history');
   await page.getByTestId('history-open').first().click();
   await expect(page.getByTestId('run-view')).toBeVisible();
   expect(await violations(page)).toEqual([]);
@@ -40,6 +48,12 @@ test('axe finds no serious or critical violation in the main views, light and da
   await expect(page.getByTestId('compare-view')).toBeVisible();
   expect(await violations(page)).toEqual([]);
   await page.getByTestId('theme').selectOption('dark');
+  expect(await violations(page)).toEqual([]);
+  for (const view of ['run', 'batch', 'prompt'] as const) {
+    await goTo(page, view);
+    expect(await violations(page)).toEqual([]);
+  }
+  await openSettings(page);
   expect(await violations(page)).toEqual([]);
 });
 
@@ -66,6 +80,8 @@ test('the main flow works with the keyboard alone', async ({ page, request }) =>
   await tabTo(page, 'welcome-dismiss');
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('welcome')).toHaveCount(0);
+  await tabTo(page, 'settings-open');
+  await page.keyboard.press('Enter');
   await tabTo(page, 'api-key');
   await page.keyboard.type(TEST_KEY);
   await tabTo(page, 'base-url');
@@ -96,6 +112,9 @@ test('the main flow works with the keyboard alone', async ({ page, request }) =>
   await expect(overhead.locator('.explain')).toBeVisible();
   await expect(overhead.locator('.explain')).toContainText('slowest task');
   // Open the kept run from the history.
+  await tabTo(page, 'nav-history');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('view-history')).toBeVisible();
   await tabTo(page, 'history-open');
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('run-view')).toBeVisible();
@@ -132,6 +151,7 @@ test('first-visit guidance says what a key is, where it stays and what a run cos
   await expect(welcome).toContainText('sent only to the base URL');
   await expect(page.getByTestId('welcome-cost')).toContainText(/sends 13 requests and costs at most \$0\.\d{4}/);
   // The estimate follows the model: no price, no figure.
+  await openSettings(page);
   await page.getByTestId('model').fill('my-local-model');
   await expect(page.getByTestId('welcome-cost')).toContainText('has no price');
   await page.getByTestId('welcome-dismiss').click();

@@ -2,7 +2,7 @@ import { test, expect, type Page } from '@playwright/test';
 import { readFileSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { API, TEST_KEY, openWith, script, uniqueModel, watchErrors } from './helpers';
+import { API, TEST_KEY, goTo, openSettings, openWith, script, uniqueModel, watchErrors } from './helpers';
 import { SITE_PORT } from '../playwright.config';
 
 const SITE = `http://127.0.0.1:${SITE_PORT}`;
@@ -23,12 +23,14 @@ async function watchViolations(page: Page) {
 }
 
 async function runSixTasks(page: Page) {
+  await goTo(page, 'run');
   await page.getByTestId('mode-parallel').check();
   await page.getByTestId('run').click();
   await expect(page.getByTestId('phase')).toHaveText('Finished.', { timeout: 30_000 });
 }
 
 async function batchOfTwo(page: Page) {
+  await goTo(page, 'batch');
   await page.getByTestId('batch-paste').fill('First document.\n---\nSecond document.');
   await page.getByTestId('batch-add-pasted').click();
   await page.getByTestId('batch-run').click();
@@ -57,6 +59,7 @@ test('the built page runs under its Content-Security-Policy with no violation, a
   await expect(page.getByTestId('model-list')).toBeAttached();
   await runSixTasks(page);
   // The PDF reader worker loads and runs under it too.
+  await goTo(page, 'batch');
   await page.getByTestId('batch-files').setInputFiles(join(__dirname, '..', 'fixtures', 'claim.pdf'));
   await expect(page.getByTestId('batch-docs')).toContainText('claim.pdf');
   await expect(page.getByTestId('batch-doc-0-error')).toHaveCount(0);
@@ -91,6 +94,7 @@ test('the key goes only to the base URL, only in the Authorization header, and n
   await page.getByTestId('test-connection').click();
   await expect(page.getByTestId('model-list')).toBeAttached();
   await runSixTasks(page);
+  await goTo(page, 'prompt');
   await page.getByTestId('prompt-input').fill('Say hello.');
   await page.getByTestId('send').click();
   await expect(page.getByTestId('status')).toContainText('done', { timeout: 15_000 });
@@ -100,8 +104,9 @@ test('the key goes only to the base URL, only in the Authorization header, and n
     await download(page, 'batch-export-csv', dir),
     await download(page, 'batch-export-json', dir),
     await download(page, 'batch-export-jsonl', dir),
-    await download(page, 'export-tasks', dir),
   ];
+  await goTo(page, 'run');
+  files.push(await download(page, 'export-tasks', dir));
 
   const apiCalls = seen.filter((r) => r.url.startsWith(`${API}/v1/`) && r.method !== 'OPTIONS');
   expect(apiCalls.length).toBeGreaterThanOrEqual(1 + 6 + 1 + 2);
@@ -142,7 +147,8 @@ test('a key is not sent over plain http to another machine until the user accept
   const remote = 'http://192.0.2.10:8000/v1';
   const seen: string[] = [];
   page.context().on('request', (r) => seen.push(r.url()));
-  await page.goto('./');
+  await page.goto('./#/prompt');
+  await openSettings(page);
   await page.getByTestId('api-key').fill(TEST_KEY);
   await page.getByTestId('model').fill('gpt-4o-mini');
   await page.getByTestId('base-url').fill(remote);
@@ -180,6 +186,7 @@ test('"forget everything" removes the key, settings, tasks, durations, the saved
   await batchOfTwo(page);
   await expect(page.getByTestId('history-row')).toHaveCount(2);
   await page.getByTestId('theme').selectOption('dark');
+  await goTo(page, 'run');
   await page.getByTestId('welcome-dismiss').click();
   const stored = () => page.evaluate(() => JSON.stringify({ ...localStorage }));
   await expect.poll(stored).toContain(TEST_KEY);
@@ -192,6 +199,7 @@ test('"forget everything" removes the key, settings, tasks, durations, the saved
   expect(await stored()).toContain(TEST_KEY);
   await page.getByTestId('forget').click();
   await Promise.all([page.waitForEvent('load'), page.getByTestId('forget-confirm').click()]);
+  await openSettings(page);
 
   await expect(page.getByTestId('api-key')).toHaveValue('');
   await expect(page.getByTestId('model')).not.toHaveValue(model);
@@ -202,6 +210,7 @@ test('"forget everything" removes the key, settings, tasks, durations, the saved
   expect(await page.evaluate(() => localStorage.getItem('fanout.theme'))).toBeNull();
   await expect(page.getByTestId('welcome')).toBeVisible();
   await expect(page.getByTestId('batch-resume-offer')).toHaveCount(0);
+  await goTo(page, 'history');
   await expect(page.getByTestId('history-empty')).toBeVisible();
   const idb = await page.evaluate(async () => {
     const names = (await indexedDB.databases()).map((d) => d.name);

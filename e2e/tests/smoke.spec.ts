@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { BASE_URL, TEST_KEY, watchErrors } from './helpers';
+import { BASE_URL, TEST_KEY, goTo, openSettings, watchErrors } from './helpers';
 
 test('the built page loads without console errors', async ({ page }) => {
   const errors = watchErrors(page);
@@ -12,6 +12,7 @@ test('the built page loads without console errors', async ({ page }) => {
 test('Test connection lists the server models', async ({ page }) => {
   const errors = watchErrors(page);
   await page.goto('./');
+  await openSettings(page);
   await page.getByTestId('base-url').fill(BASE_URL);
   await page.getByTestId('api-key').fill(TEST_KEY);
   await page.getByTestId('test-connection').click();
@@ -26,6 +27,7 @@ test('Test connection lists the server models', async ({ page }) => {
 
 test('Test connection to a closed port explains what to check', async ({ page }) => {
   await page.goto('./');
+  await openSettings(page);
   await page.getByTestId('base-url').fill('http://127.0.0.1:9/v1');
   await page.getByTestId('test-connection').click();
   const err = page.getByTestId('connection-error');
@@ -34,7 +36,8 @@ test('Test connection to a closed port explains what to check', async ({ page })
 });
 
 test('a bad base URL is explained next to the field and nothing else is lost', async ({ page }) => {
-  await page.goto('./');
+  await page.goto('./#/prompt');
+  await openSettings(page);
   await page.getByTestId('model').fill('my-model');
   await page.getByTestId('base-url').fill('localhost:8080');
   await expect(page.getByTestId('base-url-error')).toContainText('http:// or https://');
@@ -46,9 +49,11 @@ test('a bad base URL is explained next to the field and nothing else is lost', a
 
 test('the key stays in memory unless "remember" is ticked', async ({ page }) => {
   await page.goto('./');
+  await openSettings(page);
   await page.getByTestId('api-key').fill(TEST_KEY);
   await page.getByTestId('model').fill('kept-model');
   await page.reload();
+  await openSettings(page);
   await expect(page.getByTestId('api-key')).toHaveValue('');
   await expect(page.getByTestId('model')).toHaveValue('kept-model');
   expect(JSON.stringify(await page.evaluate(() => ({ ...localStorage })))).not.toContain(TEST_KEY);
@@ -56,6 +61,7 @@ test('the key stays in memory unless "remember" is ticked', async ({ page }) => 
   await page.getByTestId('api-key').fill(TEST_KEY);
   await page.getByTestId('remember-key').check();
   await page.reload();
+  await openSettings(page);
   await expect(page.getByTestId('api-key')).toHaveValue(TEST_KEY);
 
   await page.getByTestId('remember-key').uncheck();
@@ -71,12 +77,15 @@ test('a 360 px wide phone screen needs no horizontal scrolling: before and after
   await page.getByTestId('mode-parallel').check();
   await page.getByTestId('run').click();
   await expect(page.getByTestId('phase')).toHaveText('Finished.', { timeout: 30_000 });
+  expect(await width()).toBeLessThanOrEqual(360);
+  await goTo(page, 'batch');
   await page.getByTestId('batch-paste').fill('One.\n---\nTwo.');
   await page.getByTestId('batch-add-pasted').click();
   await page.getByTestId('batch-run').click();
   await expect(page.getByTestId('batch-progress')).toContainText('0 remaining', { timeout: 30_000 });
   expect(await width()).toBeLessThanOrEqual(360);
   // The history with a run opened, then the two kept runs compared.
+  await goTo(page, 'history');
   await expect(page.getByTestId('history-row')).toHaveCount(2);
   await page.getByTestId('history-open').first().click();
   await expect(page.getByTestId('run-view')).toBeVisible();

@@ -7,7 +7,7 @@ import { test, expect } from '@playwright/test';
 import { readFileSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { TEST_KEY } from './helpers';
+import { TEST_KEY, goTo, openSettings } from './helpers';
 import { CHAOS_PORT } from '../playwright.config';
 
 const CHAOS = `http://127.0.0.1:${CHAOS_PORT}`;
@@ -17,10 +17,12 @@ const TASKS = ['summary', 'sentiment', 'keywords', 'questions', 'translation'];
 test('soak: 1,000 requests under random faults all end done or error, every attempt accounted for, no heap growth', async ({ page, request }) => {
   test.setTimeout(300_000);
   await page.goto('./');
+  await openSettings(page);
   await page.getByTestId('api-key').fill(TEST_KEY);
   await page.getByTestId('base-url').fill(`${CHAOS}/v1`);
   await page.getByTestId('model').fill('soak-model');
   await page.getByTestId('select-category').uncheck();
+  await goTo(page, 'batch');
   const texts = Array.from({ length: DOCS }, (_, i) => `Soak document ${i + 1}: a short text about item ${i + 1}.`);
   await page.getByTestId('batch-paste').fill(texts.join('\n---\n'));
   await page.getByTestId('batch-add-pasted').click();

@@ -3,8 +3,10 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use leptos::prelude::{LocalStorage, StoredValue, WithValue};
+use leptos::prelude::{LocalStorage, ReadSignal, Set, StoredValue, WithValue, signal};
 use wasm_bindgen::JsCast;
+
+use crate::state::route::View;
 
 /// Offers `content` to the user as a downloaded file named `name`.
 pub fn download_text(name: &str, mime: &str, content: &str) -> Result<(), String> {
@@ -122,4 +124,24 @@ impl Canceller {
         // The view may be gone by the time its job ends.
         let _ = self.0.try_with_value(|c| c.borrow_mut().take());
     }
+}
+
+/// The view the URL's hash names, kept in step with links, Back and
+/// Forward (`hashchange`); the listener goes with the calling component.
+pub fn use_hash_view() -> ReadSignal<View> {
+    let read = || {
+        web_sys::window()
+            .and_then(|w| w.location().hash().ok())
+            .unwrap_or_default()
+    };
+    let (view, set_view) = signal(View::from_hash(&read()));
+    if let Some(window) = web_sys::window() {
+        let listener = gloo_events::EventListener::new(&window, "hashchange", move |_| {
+            set_view.set(View::from_hash(&read()));
+        });
+        // Cleanups must be Send; the page is single-threaded.
+        let keep = send_wrapper::SendWrapper::new(listener);
+        leptos::prelude::on_cleanup(move || drop(keep));
+    }
+    view
 }

@@ -2,6 +2,7 @@
 
 mod batch;
 mod browser;
+mod connection_bar;
 mod extractor;
 mod fields;
 mod history;
@@ -11,9 +12,12 @@ mod run_charts;
 mod settings_panel;
 mod task_card;
 mod task_editor;
+mod welcome;
 mod workflow;
 
 pub use batch::BatchPanel;
+pub use browser::use_hash_view;
+pub use connection_bar::{ConnectionBar, SettingsOpen};
 pub use history::{ExportButtons, HistoryPanel, RunView};
 pub use prompt::PromptPanel;
 pub use settings_panel::SettingsPanel;

@@ -1,34 +1,23 @@
-//! The settings panel: key, base URL, model, timeout, retries, and
-//! "Test connection".
-
-use leptos::prelude::*;
-use leptos::task::spawn_local;
-use web_sys::AbortController;
+//! The full settings panel, opened from the connection bar: provider, key,
+//! base URL, model, timeout, retries, prices, the demo's knobs (folded).
 
 use crate::components::browser::forget_everything;
+use crate::components::connection_bar::SettingsOpen;
 use crate::components::fields::NumberField;
 use crate::demo::DemoSettings;
+use crate::openai::TokenParam;
 use crate::openai::request::{connect_src_allows, connect_src_of, plain_http_to_remote};
-use crate::openai::{TokenParam, list_models};
 use crate::settings::{Provider, SettingsError};
 use crate::state::AppState;
 use crate::workflow::cost::{edit_price, parse_price, price_for};
-
-/// Outcome of the last connection test.
-#[derive(Debug, Clone, PartialEq)]
-enum Connection {
-    Untested,
-    Testing,
-    Ok(Vec<String>),
-    Failed(String),
-}
+use leptos::prelude::*;
 
 /// Settings form. Reads and writes [`AppState`] from context.
 #[component]
 pub fn SettingsPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
+    let SettingsOpen(open) = expect_context::<SettingsOpen>();
     let settings = state.settings;
-    let (connection, set_connection) = signal(Connection::Untested);
     let base_url_error = move || settings.with(|s| s.base_url_error().map(|e| e.to_string()));
     // The servers this copy of the page may call, from its own policy.
     let policy = page_connect_src();
@@ -42,30 +31,6 @@ pub fn SettingsPanel() -> impl IntoView {
                 && !connect_src_allows(sources, origin, &s.base_url))
             .then(|| sources.clone())
         })
-    };
-
-    let test_connection = move |_| {
-        let cfg = match settings
-            .get_untracked()
-            .client_config(&state.api_key.get_untracked())
-        {
-            Ok(c) => c,
-            Err(e) => {
-                set_connection.set(Connection::Failed(e.to_string()));
-                return;
-            }
-        };
-        set_connection.set(Connection::Testing);
-        spawn_local(async move {
-            let Ok(ctl) = AbortController::new() else {
-                return;
-            };
-            let result = list_models(&cfg, &ctl.signal()).await;
-            set_connection.set(match result {
-                Ok(models) => Connection::Ok(models.into_iter().map(|m| m.id).collect()),
-                Err(e) => Connection::Failed(e.to_string()),
-            });
-        });
     };
 
     // Edits the input (or output) price of the current model.
@@ -94,14 +59,12 @@ pub fn SettingsPanel() -> impl IntoView {
         }
     };
 
-    let models = move || match connection.get() {
-        Connection::Ok(m) => m,
-        _ => Vec::new(),
-    };
-
     view! {
-        <section class="panel settings" aria-labelledby="settings-title">
-            <h2 id="settings-title">"Settings"</h2>
+        <section class="panel settings" id="settings" aria-labelledby="settings-title" data-testid="settings-panel">
+            <div class="panel-head">
+                <h2 id="settings-title">"Settings"</h2>
+                <button type="button" data-testid="settings-close" on:click=move |_| open.set(false)>"Close"</button>
+            </div>
             <fieldset class="provider">
                 <legend>"Provider"</legend>
                 {[
@@ -203,11 +166,6 @@ pub fn SettingsPanel() -> impl IntoView {
             {move || settings.with(|s| s.model_error()).filter(|e| matches!(e, SettingsError::ModelSpaces(_))).map(|e| view! {
                 <p class="field-error" data-testid="model-error" role="alert">{e.to_string()}</p>
             })}
-            <datalist id="model-options">
-                <For each=models key=|m| m.clone() let:m>
-                    <option value=m.clone()></option>
-                </For>
-            </datalist>
             <div class="row">
                 <NumberField label="Timeout (s)" testid="timeout" min=1.0 max=600.0
                     value=Signal::derive(move || settings.with(|s| s.timeout_secs))
@@ -283,49 +241,6 @@ pub fn SettingsPanel() -> impl IntoView {
                 })}
                 <p class="hint">"List prices when this table was written; edit them to match your plan. Empty means unknown."</p>
             </fieldset>
-            <button
-                type="button"
-                data-testid="test-connection"
-                disabled=move || connection.get() == Connection::Testing
-                on:click=test_connection
-            >
-                "Test connection"
-            </button>
-            <div class="connection" aria-live="polite" data-testid="connection-status">
-                {move || match connection.get() {
-                    Connection::Untested => ().into_any(),
-                    Connection::Testing => view! { <p>"Testing…"</p> }.into_any(),
-                    Connection::Ok(models) => {
-                        let n = models.len();
-                        view! {
-                            <p class="ok">{format!("Connected: {n} models. Pick one:")}</p>
-                            <ul class="model-list" data-testid="model-list">
-                                {models
-                                    .into_iter()
-                                    .map(|id| {
-                                        let pick = id.clone();
-                                        view! {
-                                            <li>
-                                                <button
-                                                    type="button"
-                                                    class="link"
-                                                    on:click=move |_| settings.update(|s| s.model = pick.clone())
-                                                >
-                                                    {id}
-                                                </button>
-                                            </li>
-                                        }
-                                    })
-                                    .collect_view()}
-                            </ul>
-                        }
-                            .into_any()
-                    }
-                    Connection::Failed(msg) => {
-                        view! { <p class="error" data-testid="connection-error" role="alert">{msg}</p> }.into_any()
-                    }
-                }}
-            </div>
             <ForgetEverything />
         </section>
     }
@@ -341,8 +256,8 @@ fn DemoSettingsFields() -> impl IntoView {
         Callback::new(move |v: f64| settings.update(|s| f(&mut s.demo, v)))
     };
     view! {
-        <fieldset class="demo-settings" data-testid="demo-settings">
-            <legend>"Simulated server"</legend>
+        <details class="demo-settings" data-testid="demo-settings">
+            <summary data-testid="demo-settings-open">"Simulated server"</summary>
             <div class="row">
                 <NumberField label="First token, median (ms)" testid="demo-ttft" min=0.0 max=60_000.0
                     value=demo(|d| d.ttft_median_ms) on_set=set(|d, v| d.ttft_median_ms = v) />
@@ -367,7 +282,7 @@ fn DemoSettingsFields() -> impl IntoView {
                     on_set=Callback::new(move |v| settings.update(|s| s.demo.seed = v)) />
             </div>
             <p class="hint">"Same seed, same timings. Answers are prepared for the bundled samples and generic otherwise."</p>
-        </fieldset>
+        </details>
     }
 }
 

@@ -18,6 +18,7 @@ use crate::components::run_charts::{
 };
 use crate::components::task_card::{CardState, TaskCard};
 use crate::components::task_editor::TaskList;
+use crate::components::welcome::Welcome;
 use crate::history::RunRecord;
 use crate::openai::now_ms;
 use crate::samples::SAMPLES;
@@ -61,6 +62,8 @@ pub fn WorkflowPanel() -> impl IntoView {
     // What the start order saved against "as listed" in the last run.
     let (saving, set_saving) = signal(None::<String>);
     let results = RwSignal::new(RunResults::default());
+    // The figures and timeline, brought on screen when a run starts.
+    let results_ref = NodeRef::<leptos::html::Div>::new();
     // Concurrency sweep: (K, wall ms) per run, and the number of tasks swept.
     let sweep = RwSignal::new(Vec::<(usize, f64)>::new());
     let sweep_tasks = RwSignal::new(0usize);
@@ -204,6 +207,9 @@ pub fn WorkflowPanel() -> impl IntoView {
         rows.set(Vec::new());
         cards.with_value(|m| m.values().for_each(|c| c.1.reset()));
         set_running.set(true);
+        if let Some(el) = results_ref.get_untracked() {
+            el.scroll_into_view();
+        }
         // A ticker moves the "now" line and running bars while the run goes;
         // kept by the view, so it stops with it.
         let run_start = now_ms();
@@ -313,12 +319,19 @@ pub fn WorkflowPanel() -> impl IntoView {
         });
     };
 
+    let run_demo = Callback::new(move |_| {
+        state.settings.update(|s| s.provider = Provider::Demo);
+        set_mode.set(RunMode::Compare);
+        run();
+    });
+
     view! {
+        <Welcome on_run_demo=run_demo />
         <section class="panel workflow" aria-labelledby="workflow-title">
-            <h2 id="workflow-title">"Six tasks over one text"</h2>
+            <h2 id="workflow-title">"Tasks over one text"</h2>
             <div class="row">
                 <label class="field">
-                    <span>"Sample text"</span>
+                    <span>"Text"</span>
                     <select
                         data-testid="sample-select"
                         prop:value=move || sample.get()
@@ -340,10 +353,10 @@ pub fn WorkflowPanel() -> impl IntoView {
                     </select>
                 </label>
                 <label class="field">
-                    <span>"Open a .txt, .md, .pdf or .docx file"</span>
+                    <span>"or open a .txt, .md, .pdf or .docx file"</span>
                     <input type="file" accept=".txt,.md,.markdown,.pdf,.docx,text/plain,text/markdown" data-testid="file-input" on:change=open_file />
                 </label>
-                <label class="field">
+                <label class="field small">
                     <span>"Translate to"</span>
                     <input
                         type="text"
@@ -353,10 +366,47 @@ pub fn WorkflowPanel() -> impl IntoView {
                     />
                 </label>
             </div>
+            <TaskList selected=selected />
+            <fieldset class="modes">
+                <legend>"Mode"</legend>
+                {[
+                    (RunMode::Sequential, "sequential", "Sequential", "One after another"),
+                    (RunMode::Parallel, "parallel", "Parallel", "All at once, or K at a time"),
+                    (RunMode::Compare, "compare", "Compare", "Warm-up, then both, alternating"),
+                    (RunMode::Sweep, "sweep", "Sweep K", "Warm-up, then parallel at K = 1, 2, 4, …"),
+                ]
+                    .into_iter()
+                    .map(|(m, id, label, title)| view! {
+                        <label class="chip" title=title>
+                            <input type="radio" name="mode" data-testid=format!("mode-{id}")
+                                prop:checked=move || mode.get() == m
+                                on:change=move |_| set_mode.set(m) />
+                            <span>{label}</span>
+                        </label>
+                    })
+                    .collect_view()}
+            </fieldset>
+            <div class="row run-row">
+                <NumberField label="Concurrency K (0 = all)" testid="concurrency" min=0usize max=64usize
+                    value=limit on_set=Callback::new(move |v| set_limit.set(v)) />
+                <NumberField label="Rounds (compare)" testid="rounds" min=1usize max=5usize
+                    value=rounds on_set=Callback::new(move |v| set_rounds.set(v)) />
+                <OrderPanel expected=expected_figures />
+                <button type="button" class="primary" data-testid="run" disabled=running on:click=move |_| run()>
+                    "Run"
+                </button>
+                <button type="button" data-testid="cancel" disabled=move || !running.get() on:click=cancel>
+                    "Cancel"
+                </button>
+            </div>
+            <Show when=move || input_error.get().is_some()>
+                <p class="field-error" role="alert" data-testid="input-error">{move || input_error.get().unwrap_or_default()}</p>
+            </Show>
+            <p class="phase" aria-live="polite" data-testid="phase">{move || phase.get()}</p>
             <label class="field">
                 <span>"Text"</span>
                 <textarea
-                    rows="8"
+                    rows="4"
                     data-testid="input-text"
                     prop:value=move || text.get()
                     on:input=move |ev| {
@@ -374,51 +424,15 @@ pub fn WorkflowPanel() -> impl IntoView {
                     "This text is likely longer than many models' context window; the API may refuse it."
                 </p>
             </Show>
-            <TaskList selected=selected />
-            <fieldset class="modes">
-                <legend>"Mode"</legend>
-                {[
-                    (RunMode::Sequential, "sequential", "Sequential (one after another)"),
-                    (RunMode::Parallel, "parallel", "Parallel (all at once, or K at a time)"),
-                    (RunMode::Compare, "compare", "Compare (warm-up, then both, alternating)"),
-                    (RunMode::Sweep, "sweep", "Sweep K (warm-up, then parallel at K = 1, 2, 4, …)"),
-                ]
-                    .into_iter()
-                    .map(|(m, id, label)| view! {
-                        <label class="check">
-                            <input type="radio" name="mode" data-testid=format!("mode-{id}")
-                                prop:checked=move || mode.get() == m
-                                on:change=move |_| set_mode.set(m) />
-                            <span>{label}</span>
-                        </label>
-                    })
-                    .collect_view()}
-            </fieldset>
-            <div class="row">
-                <NumberField label="Concurrency K (0 = all)" testid="concurrency" min=0usize max=64usize
-                    value=limit on_set=Callback::new(move |v| set_limit.set(v)) />
-                <NumberField label="Rounds (compare)" testid="rounds" min=1usize max=5usize
-                    value=rounds on_set=Callback::new(move |v| set_rounds.set(v)) />
-                <OrderPanel expected=expected_figures />
-                <button type="button" class="primary" data-testid="run" disabled=running on:click=move |_| run()>
-                    "Run"
-                </button>
-                <button type="button" data-testid="cancel" disabled=move || !running.get() on:click=cancel>
-                    "Cancel"
-                </button>
-            </div>
             <Show when=move || reading.get().is_some()>
                 <p class="hint" role="status" data-testid="input-reading">
                     {move || format!("Reading \"{}\"…", reading.get().unwrap_or_default())}
                 </p>
             </Show>
-            <Show when=move || input_error.get().is_some()>
-                <p class="field-error" role="alert" data-testid="input-error">{move || input_error.get().unwrap_or_default()}</p>
-            </Show>
-            <p class="phase" aria-live="polite" data-testid="phase">{move || phase.get()}</p>
             <Show when=move || saving.get().is_some()>
                 <p class="hint" data-testid="order-saving">{move || saving.get().unwrap_or_default()}</p>
             </Show>
+            <div class="results" node_ref=results_ref>
             <Headline results=results />
             <Timeline rows=rows now=now />
             <div class="cards">
@@ -434,6 +448,7 @@ pub fn WorkflowPanel() -> impl IntoView {
                         view! { <TaskCard id=t.id.clone() label=label card=card_for(&t.id) selected=selected simulated=simulated /> }
                     }
                 />
+            </div>
             </div>
             <PerTaskBars results=results />
             <PerTaskTable results=results />

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod history;
+pub mod route;
 pub mod sink;
 pub mod store;
 
