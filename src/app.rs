@@ -7,7 +7,6 @@ use crate::components::{
     BatchPanel, ConnectionBar, HistoryPanel, PromptPanel, SettingsOpen, SettingsPanel,
     WorkflowPanel, use_hash_view,
 };
-use crate::settings::Provider;
 use crate::state::app::THEME_KEY;
 use crate::state::route::View;
 use crate::state::{AppState, History};
@@ -17,7 +16,7 @@ use crate::state::{AppState, History};
 /// while another view is shown).
 #[component]
 pub fn App() -> impl IntoView {
-    let state = AppState::provide();
+    AppState::provide();
     History::provide();
     let settings_open = RwSignal::new(false);
     provide_context(SettingsOpen(settings_open));
@@ -49,19 +48,6 @@ pub fn App() -> impl IntoView {
         <ConnectionBar />
         <Show when=move || settings_open.get()>
             <SettingsPanel />
-        </Show>
-        <Show when=move || state.settings.with(|s| s.provider == Provider::Demo)>
-            <p class="demo-banner" role="status" data-testid="demo-banner">
-                <strong>"Demo mode: "</strong>
-                "answers and timings are simulated in this page; nothing is sent anywhere. "
-                <button type="button" class="link" data-testid="use-api"
-                    on:click=move |_| {
-                        state.settings.update(|s| s.provider = Provider::Api);
-                        settings_open.set(true);
-                    }>
-                    "Use a real API"
-                </button>
-            </p>
         </Show>
         <main class="views-main">
             <div data-testid="view-run" hidden=hidden(View::Run)><WorkflowPanel /></div>
@@ -97,9 +83,9 @@ fn ThemeSwitch() -> impl IntoView {
     });
     view! {
         <label class="field theme">
-            <span>"Theme"</span>
+            <span class="visually-hidden">"Theme"</span>
             <select data-testid="theme" on:change=move |ev| set_theme.set(event_target_value(&ev))>
-                {[("", "As the system"), ("light", "Light"), ("dark", "Dark")].into_iter().map(|(v, label)| view! {
+                {[("", "System theme"), ("light", "Light"), ("dark", "Dark")].into_iter().map(|(v, label)| view! {
                     <option value=v selected=move || theme.get() == v>{label}</option>
                 }).collect_view()}
             </select>

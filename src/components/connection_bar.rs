@@ -102,6 +102,19 @@ pub fn ConnectionBar() -> impl IntoView {
             >
                 {move || if open.get() { "Close settings" } else { "Settings" }}
             </button>
+            <Show when=move || settings.with(|s| s.provider == Provider::Demo)>
+                <p class="demo-banner" role="status" data-testid="demo-banner">
+                    <strong>"Demo: "</strong>
+                    "simulated, nothing is sent. "
+                    <button type="button" class="link" data-testid="use-api"
+                        on:click=move |_| {
+                            settings.update(|s| s.provider = Provider::Api);
+                            open.set(true);
+                        }>
+                        "Use a real API"
+                    </button>
+                </p>
+            </Show>
         </div>
         <datalist id="model-options">
             <For each=models key=|m| m.clone() let:m>

@@ -163,11 +163,12 @@ pub fn TaskList(
                                     {edited.then(|| view! { <span class="muted">" (edited)"</span> })}
                                 </label>
                                 <button type="button" class="link" data-testid=format!("edit-{id}")
+                                    aria-label=format!("Edit {}", t.label) title="Edit"
                                     on:click=move |_| {
                                         if let Some(t) = catalog.with_untracked(|c| c.get(&id_edit)) {
                                             open((Some(id_edit.clone()), t));
                                         }
-                                    }>"Edit"</button>
+                                    }>"✎"</button>
                                 {(builtin && edited).then(|| view! {
                                     <button type="button" class="link" data-testid=format!("reset-{id}")
                                         on:click=move |_| catalog.update(|c| c.reset(&id_reset))>"Reset"</button>
@@ -185,11 +186,12 @@ pub fn TaskList(
                 />
             </ul>
             <div class="row">
-                <button type="button" data-testid="add-task" on:click=move |_| open((None, blank_task()))>"Add a task"</button>
-                <button type="button" data-testid="export-tasks" on:click=export>"Export tasks"</button>
-                <label class="file-button">
-                    <span>"Import tasks (.json)"</span>
-                    <input type="file" accept=".json,application/json" data-testid="import-tasks" on:change=import />
+                <button type="button" data-testid="add-task" on:click=move |_| open((None, blank_task()))>"Add task"</button>
+                <button type="button" data-testid="export-tasks" aria-label="Export tasks" on:click=export>"Export"</button>
+                // A button-like label: the file input itself is only its target.
+                <label class="button-label" aria-label="Import tasks">
+                    "Import"
+                    <input type="file" class="visually-hidden" accept=".json,application/json" data-testid="import-tasks" on:change=import />
                 </label>
             </div>
             {move || file_status.get().map(|s| match s {

@@ -40,8 +40,7 @@ pub fn Welcome(
         };
         match price_for(&s.prices, &s.model) {
             Some(p) => format!(
-                "With a real API, a compare run of the {} tasks on a sample with {} sends {} requests and costs at most ${:.4} at the prices in the settings.",
-                spec.tasks.len(),
+                "With {}, a compare run sends {} requests and costs at most ${:.4}.",
                 s.model,
                 2 * spec.tasks.len() + 1,
                 cost_ceiling(&spec, p, 2)
@@ -56,8 +55,8 @@ pub fn Welcome(
         <Show when=move || open.get()>
             <section class="welcome" aria-label="Welcome" data-testid="welcome">
                 <p>
-                    "Fanout sends tasks about one text to a language model one after another and all at once, and shows what running them in parallel saves. "
-                    "It starts in demo mode (simulated, nothing leaves the page). With your own API key (or a local server's URL), the key stays in this tab and is sent only to the base URL you set. "
+                    "Fanout runs tasks on one text one after another and all at once, and shows what parallelism saves. "
+                    "This is a simulation; add your API key (kept in this tab, sent only to the base URL you set) to use a real model. "
                     <span data-testid="welcome-cost">{ceiling}</span>
                 </p>
                 <div class="row">

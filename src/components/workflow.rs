@@ -207,9 +207,14 @@ pub fn WorkflowPanel() -> impl IntoView {
         rows.set(Vec::new());
         cards.with_value(|m| m.values().for_each(|c| c.1.reset()));
         set_running.set(true);
-        if let Some(el) = results_ref.get_untracked() {
-            el.scroll_into_view();
-        }
+        // After this turn's DOM updates (a welcome closing above would
+        // otherwise move the results off screen again).
+        spawn_local(async move {
+            gloo_timers::future::TimeoutFuture::new(0).await;
+            if let Some(el) = results_ref.get_untracked() {
+                el.scroll_into_view();
+            }
+        });
         // A ticker moves the "now" line and running bars while the run goes;
         // kept by the view, so it stops with it.
         let run_start = now_ms();
@@ -328,7 +333,7 @@ pub fn WorkflowPanel() -> impl IntoView {
     view! {
         <Welcome on_run_demo=run_demo />
         <section class="panel workflow" aria-labelledby="workflow-title">
-            <h2 id="workflow-title">"Tasks over one text"</h2>
+            <h2 id="workflow-title" class="visually-hidden">"Tasks over one text"</h2>
             <div class="row">
                 <label class="field">
                     <span>"Text"</span>
@@ -352,23 +357,10 @@ pub fn WorkflowPanel() -> impl IntoView {
                         <option value="custom">"Your own text"</option>
                     </select>
                 </label>
-                <label class="field">
-                    <span>"or open a .txt, .md, .pdf or .docx file"</span>
-                    <input type="file" accept=".txt,.md,.markdown,.pdf,.docx,text/plain,text/markdown" data-testid="file-input" on:change=open_file />
-                </label>
-                <label class="field small">
-                    <span>"Translate to"</span>
-                    <input
-                        type="text"
-                        data-testid="language"
-                        prop:value=move || language.get()
-                        on:input=move |ev| language.set(event_target_value(&ev))
-                    />
-                </label>
             </div>
             <TaskList selected=selected />
             <fieldset class="modes">
-                <legend>"Mode"</legend>
+                <legend class="visually-hidden">"Mode"</legend>
                 {[
                     (RunMode::Sequential, "sequential", "Sequential", "One after another"),
                     (RunMode::Parallel, "parallel", "Parallel", "All at once, or K at a time"),
@@ -386,12 +378,7 @@ pub fn WorkflowPanel() -> impl IntoView {
                     })
                     .collect_view()}
             </fieldset>
-            <div class="row run-row">
-                <NumberField label="Concurrency K (0 = all)" testid="concurrency" min=0usize max=64usize
-                    value=limit on_set=Callback::new(move |v| set_limit.set(v)) />
-                <NumberField label="Rounds (compare)" testid="rounds" min=1usize max=5usize
-                    value=rounds on_set=Callback::new(move |v| set_rounds.set(v)) />
-                <OrderPanel expected=expected_figures />
+            <div class="row run-buttons">
                 <button type="button" class="primary" data-testid="run" disabled=running on:click=move |_| run()>
                     "Run"
                 </button>
@@ -399,10 +386,32 @@ pub fn WorkflowPanel() -> impl IntoView {
                     "Cancel"
                 </button>
             </div>
+            <div class="row run-row">
+                <NumberField label="Concurrency K (0 = all)" testid="concurrency" min=0usize max=64usize
+                    value=limit on_set=Callback::new(move |v| set_limit.set(v)) />
+                <NumberField label="Rounds (compare)" testid="rounds" min=1usize max=5usize
+                    value=rounds on_set=Callback::new(move |v| set_rounds.set(v)) />
+                <OrderPanel expected=expected_figures />
+            </div>
             <Show when=move || input_error.get().is_some()>
                 <p class="field-error" role="alert" data-testid="input-error">{move || input_error.get().unwrap_or_default()}</p>
             </Show>
             <p class="phase" aria-live="polite" data-testid="phase">{move || phase.get()}</p>
+            <div class="row">
+                <label class="field">
+                    <span>"or open a .txt, .md, .pdf or .docx file"</span>
+                    <input type="file" accept=".txt,.md,.markdown,.pdf,.docx,text/plain,text/markdown" data-testid="file-input" on:change=open_file />
+                </label>
+                <label class="field small">
+                    <span>"Translate to"</span>
+                    <input
+                        type="text"
+                        data-testid="language"
+                        prop:value=move || language.get()
+                        on:input=move |ev| language.set(event_target_value(&ev))
+                    />
+                </label>
+            </div>
             <label class="field">
                 <span>"Text"</span>
                 <textarea

@@ -1,8 +1,6 @@
 //! A kept run's headline figures, what each means, the differences between
 //! two runs, and dates as the page writes them.
 
-use std::time::{Duration, UNIX_EPOCH};
-
 use crate::format::duration_ms;
 use crate::history::record::RunRecord;
 use crate::workflow::runner::Mode;
@@ -238,7 +236,7 @@ pub struct Difference {
 /// The headline figures of two runs side by side, with B's change.
 pub fn differences(a: &RunRecord, b: &RunRecord) -> Vec<Difference> {
     let fb = figures(b);
-    figures(a)
+    let mut out: Vec<Difference> = figures(a)
         .into_iter()
         .filter_map(|x| {
             let y = fb.iter().find(|f| f.key == x.key)?;
@@ -274,11 +272,43 @@ pub fn differences(a: &RunRecord, b: &RunRecord) -> Vec<Difference> {
                 b_better,
             })
         })
-        .collect()
+        .collect();
+    // Efficiency is speedup per slot, so with different K it can rise while
+    // the speedup falls; marked "better" there it would contradict the
+    // headline, so it then shows its change without a direction.
+    let speedup = out
+        .iter()
+        .find(|d| d.key == "speedup")
+        .and_then(|d| d.b_better);
+    if let (Some(s), Some(e)) = (speedup, out.iter_mut().find(|d| d.key == "efficiency"))
+        && e.b_better.is_some_and(|b| b != s)
+    {
+        e.b_better = None;
+        e.change.push_str(" (per slot; K differs)");
+    }
+    out
 }
 
-/// `ms` since the Unix epoch as an HTTP date ("Mon, 30 Nov 2026 21:09:40 GMT").
+/// `ms` since the Unix epoch as local date and time, written the way the
+/// reader's browser writes them (Intl: "2 Dec 2026, 17:20" in en-GB).
+#[cfg(target_arch = "wasm32")]
 pub fn date_of(ms: f64) -> String {
+    use wasm_bindgen::JsValue;
+    let options = js_sys::Object::new();
+    let set = |k: &str, v: &str| js_sys::Reflect::set(&options, &k.into(), &v.into());
+    let _ = set("dateStyle", "medium");
+    let _ = set("timeStyle", "short");
+    // "default": the browser's own locale and time zone.
+    js_sys::Date::new(&JsValue::from_f64(ms))
+        .to_locale_string("default", &options)
+        .into()
+}
+
+/// `ms` since the Unix epoch as an HTTP date ("Mon, 30 Nov 2026 21:09:40
+/// GMT"): natively (tests, tools) there is no reader's locale to follow.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn date_of(ms: f64) -> String {
+    use std::time::{Duration, UNIX_EPOCH};
     let d = Duration::from_millis(ms.max(0.0) as u64);
     httpdate::fmt_http_date(UNIX_EPOCH + d)
 }

@@ -106,6 +106,22 @@ mod tests {
         let tiny = differences(&a, &c);
         let par = tiny.iter().find(|x| x.key == "parallel").unwrap();
         assert_eq!((par.change.as_str(), par.b_better), ("0.0 %", None));
+        // A slower parallel run at K = 3 against a faster one at K = 2: B's
+        // speedup is lower, its efficiency higher; efficiency must not read
+        // "better" beside a worse headline.
+        let mut k3 = compare("m", 1.7e12, 1000.0, 3, "A");
+        k3.runs[1].metrics.wall_ms = 1500.0;
+        let k2 = compare("m", 1.7e12, 1000.0, 2, "B");
+        let d = differences(&k3, &k2);
+        let speedup = d.iter().find(|x| x.key == "speedup").unwrap();
+        let eff = d.iter().find(|x| x.key == "efficiency").unwrap();
+        assert_eq!(speedup.b_better, Some(false));
+        assert_eq!(eff.b_better, None);
+        assert!(
+            eff.change.ends_with("(per slot; K differs)"),
+            "{}",
+            eff.change
+        );
     }
 
     #[test]
