@@ -1,52 +1,59 @@
-import { test, expect, type Locator } from '@playwright/test';
+import { test, expect, type Page } from '@playwright/test';
 
-/** The element's box in page (not viewport) coordinates. */
-async function pageBox(l: Locator) {
-  return l.evaluate((e) => {
-    const r = e.getBoundingClientRect();
-    return { x: r.x + window.scrollX, y: r.y + window.scrollY, width: r.width, height: r.height };
-  });
+// Writes docs/screenshots/<view>-<theme>-<device>.png: every view, light and
+// dark, desktop and phone. Demo mode (seeded simulation), so anyone can take
+// the same pictures without a key; what each shows is the screen a user
+// sees there, not the whole page.
+const OUT = '../docs/screenshots';
+const DEVICES = [
+  { name: 'desktop', width: 1366, height: 900 },
+  { name: 'phone', width: 390, height: 844 },
+];
+
+async function shoot(page: Page, name: string) {
+  // No hover tooltip left from the last click.
+  await page.mouse.move(0, 0);
+  await page.screenshot({ path: `${OUT}/${name}.png` });
 }
 
-// Writes docs/screenshots/*.png for the README. Demo mode (seeded
-// simulation), so anyone can take the same pictures without a key.
-const OUT = '../docs/screenshots';
+for (const device of DEVICES) {
+  for (const theme of ['light', 'dark'] as const) {
+    test(`every view, ${theme}, ${device.name}`, async ({ page }) => {
+      test.setTimeout(240_000);
+      const suffix = `${theme}-${device.name}`;
+      await page.setViewportSize({ width: device.width, height: device.height });
+      await page.emulateMedia({ colorScheme: theme, reducedMotion: 'reduce' });
+      await page.goto('./');
+      // The first screen, as a first visit shows it.
+      await expect(page.getByTestId('welcome')).toBeVisible();
+      await shoot(page, `welcome-${suffix}`);
+      await page.getByTestId('settings-open').click();
+      await page.getByTestId('demo-settings-open').click();
+      await shoot(page, `settings-${suffix}`);
+      await page.getByTestId('settings-close').click();
 
-test('README screenshots: the timeline after a compare run, and two runs compared', async ({ page }) => {
-  test.setTimeout(120_000);
-  await page.setViewportSize({ width: 1280, height: 900 });
-  await page.emulateMedia({ colorScheme: 'light', reducedMotion: 'reduce' });
-  await page.goto('./');
-  await page.getByTestId('welcome-dismiss').click();
-  await page.getByTestId('mode-compare').check();
-  await page.getByTestId('run').click();
-  await expect(page.getByTestId('phase')).toHaveText('Finished.', { timeout: 60_000 });
-  const workflow = page.locator('section.workflow');
-  const top = await pageBox(page.getByTestId('headline'));
-  const bottom = await pageBox(page.getByTestId('timeline'));
-  const box = await pageBox(workflow);
-  await page.screenshot({
-    path: `${OUT}/timeline.png`,
-    fullPage: true,
-    clip: { x: box.x, y: top.y - 40, width: box.width, height: bottom.y + bottom.height - top.y + 56 },
-  });
+      await page.getByTestId('welcome-run-demo').click();
+      await expect(page.getByTestId('phase')).toHaveText('Finished.', { timeout: 120_000 });
+      await shoot(page, `run-${suffix}`);
 
-  // A second run at K = 1 (parallel mode one at a time), then both compared
-  // from the history.
-  await page.getByTestId('concurrency').fill('1');
-  await page.getByTestId('concurrency').dispatchEvent('change');
-  await page.getByTestId('run').click();
-  await expect(page.getByTestId('phase')).toHaveText('Finished.', { timeout: 60_000 });
-  for (const tick of await page.getByTestId('history-tick').all()) await tick.check();
-  await page.getByTestId('history-compare').click();
-  const cmp = page.getByTestId('compare-view');
-  await expect(cmp.getByTestId('run-view')).toHaveCount(2);
-  const table = await pageBox(cmp.getByTestId('compare-table'));
-  const firstTimeline = await pageBox(cmp.getByTestId('run-view').first().getByTestId('timeline'));
-  const panel = await pageBox(page.locator('section.history'));
-  await page.screenshot({
-    path: `${OUT}/compare.png`,
-    fullPage: true,
-    clip: { x: panel.x, y: table.y - 40, width: panel.width, height: firstTimeline.y + firstTimeline.height - table.y + 56 },
-  });
-});
+      await page.getByTestId('nav-batch').click();
+      await page.getByTestId('batch-paste').fill('The first document.\n---\nThe second document.\n---\nThe third document.');
+      await page.getByTestId('batch-add-pasted').click();
+      await page.getByTestId('batch-run').click();
+      await expect(page.getByTestId('batch-progress')).toContainText('0 remaining', { timeout: 60_000 });
+      await shoot(page, `batch-${suffix}`);
+
+      await page.getByTestId('nav-prompt').click();
+      await page.getByTestId('prompt-input').fill('Say hello in three languages.');
+      await page.getByTestId('send').click();
+      await expect(page.getByTestId('status')).toContainText('done', { timeout: 30_000 });
+      await shoot(page, `prompt-${suffix}`);
+
+      await page.getByTestId('nav-history').click();
+      await page.getByTestId('history-open').last().click();
+      await expect(page.getByTestId('run-view')).toBeVisible();
+      await page.getByTestId('run-view').scrollIntoViewIfNeeded();
+      await shoot(page, `history-${suffix}`);
+    });
+  }
+}

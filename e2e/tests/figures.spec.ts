@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { DURATION_TEXT, TASK_IDS, msOf, openWith, resetScenario, runMode, script, uniqueModel } from './helpers';
+import { DURATION_TEXT, TASK_IDS, goTo, msOf, openWith, resetScenario, runMode, script, uniqueModel } from './helpers';
 
 // Figures that never mislead: derived figures count only the tasks that
 // succeeded in both modes, and every time follows one unit rule.
@@ -21,6 +21,11 @@ test('a compare run in which every task fails shows no speedup and says why', as
   await expect(page.getByTestId('time-saved')).toHaveText('');
   await expect(page.getByTestId('efficiency')).toHaveText('');
   await expect(page.getByTestId('overhead')).toHaveText('');
+  // The kept run says the same.
+  await goTo(page, 'history');
+  await page.getByTestId('history-open').first().click();
+  await expect(page.getByTestId('fig-speedup')).toHaveText('–');
+  await expect(page.getByTestId('kept-figures-note')).toContainText('No task finished in both modes');
 });
 
 test('a task that failed in one mode is left out of speedup, and the page says so', async ({ page, request }) => {

@@ -55,6 +55,8 @@ pub fn RunView(
         record.tasks.join(", ")
     );
     let answers: Vec<_> = record.answers().into_iter().cloned().collect();
+    // What the figures cover when a task failed in some run.
+    let figures_note = record.results().fair().and_then(|f| f.note());
     let batch = record.batch.clone();
     let tasks = record.tasks.clone();
     view! {
@@ -67,6 +69,7 @@ pub fn RunView(
             {record.cancelled.then(|| view! { <p class="waiting">"Stopped by the user before the end."</p> })}
             <ExportButtons record=record.clone() />
             <Figures record=record.clone() />
+            {figures_note.map(|n| view! { <p class="figures-note" data-testid="kept-figures-note">{n}</p> })}
             <Timeline rows=rows now=now />
             <PerTaskBars results=results />
             <PerTaskTable results=results />
