@@ -3,9 +3,9 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/.tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: serve dist test soak bench split-probe screenshots setup setup-test setup-bench lint unit browser clean
+.PHONY: serve dist test audit soak bench split-probe screenshots setup setup-test setup-bench lint unit browser clean
 
-## Install the build tools if missing, then serve on http://127.0.0.1:8080 and open a browser.
+## Install the build tools if missing, then serve on http://127.0.0.1:8765 and open a browser.
 serve: setup
 	trunk serve --open
 
@@ -15,7 +15,13 @@ dist: setup
 
 ## Every test layer: format, lints (native + wasm32), native unit + contract
 ## tests, then browser tests of the release build against a local server.
-test: setup-test lint unit dist browser
+test: setup-test lint audit unit dist browser
+
+## Audit Cargo.lock against the RustSec snapshot (../shared/rustsec, or
+## FANOUT_RUSTSEC), offline, warnings denied (scripts/audit.sh says what is
+## ignored and why).
+audit: setup-test
+	scripts/audit.sh
 
 ## Only the soak test (also part of `make test`): 1,000 batch requests
 ## against a server failing at random; nothing lost, every attempt counted.

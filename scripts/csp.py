@@ -5,9 +5,15 @@ trunk on the staged build (TRUNK_STAGING_DIR), replaces
   __INLINE_SCRIPT_HASHES__  with the sha256 of each inline <script> trunk
                             wrote (its module loader), so that script runs
                             while any other inline script stays forbidden;
-  __CONNECT_SRC__           with the servers the page may call: the OpenAI
-                            API and local servers, plus FANOUT_CONNECT_SRC
-                            (space-separated origins) if set at build time.
+  __CONNECT_SRC__           with the servers the page may call: by default
+                            any https server (a hosted page must reach
+                            whichever OpenAI-compatible provider its user
+                            picks) and servers on this machine over http;
+                            plus FANOUT_CONNECT_SRC (space-separated origins)
+                            if set at build time. FANOUT_CONNECT_STRICT=1
+                            drops the defaults: only 'self' and the origins
+                            FANOUT_CONNECT_SRC names, for deployments that
+                            want the page tied to known servers.
 In a debug build (`trunk serve`, i.e. `make serve`) the server rewrites its
 live-reload script on every request, so no hash can match it: there inline
 scripts are allowed instead ('unsafe-inline'), and only there. Release
@@ -23,7 +29,7 @@ import re
 import sys
 
 DEFAULT_CONNECT = [
-    "https://api.openai.com",
+    "https:",
     "http://localhost:*",
     "http://127.0.0.1:*",
 ]
@@ -53,7 +59,11 @@ def main() -> int:
         print("csp.py: index.html has no policy placeholders", file=sys.stderr)
         return 1
     html = html.replace("__INLINE_SCRIPT_HASHES__", hashes)
-    html = html.replace("__CONNECT_SRC__", " ".join(DEFAULT_CONNECT + extra))
+    strict = os.environ.get("FANOUT_CONNECT_STRICT") == "1"
+    if strict and not extra:
+        print("csp.py: FANOUT_CONNECT_STRICT=1 needs FANOUT_CONNECT_SRC to name the servers", file=sys.stderr)
+        return 1
+    html = html.replace("__CONNECT_SRC__", " ".join(([] if strict else DEFAULT_CONNECT) + extra))
     page.write_text(html, encoding="utf-8")
     return 0
 

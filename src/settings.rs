@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::demo::{DemoSettings, DemoTransport};
 use crate::openai::request::{
-    BaseUrlError, DEFAULT_BASE_URL, host_of, normalize_base_url, plain_http_to_remote,
+    BaseUrlError, DEFAULT_BASE_URL, KeyHeader, host_of, normalize_base_url, plain_http_to_remote,
 };
 use crate::openai::{ClientConfig, HttpTransport, RetryPolicy, TokenParam, Transport};
 use crate::workflow::cost::{Price, default_prices};
@@ -61,6 +61,8 @@ pub struct Settings {
     pub allow_plain_http: bool,
     /// Figures for expected durations when none were measured.
     pub speed: SpeedModel,
+    /// The header the key goes in (Azure OpenAI wants `api-key`).
+    pub key_header: KeyHeader,
 }
 
 impl Default for Settings {
@@ -79,6 +81,7 @@ impl Default for Settings {
             order: Order::default(),
             allow_plain_http: false,
             speed: SpeedModel::default(),
+            key_header: KeyHeader::Bearer,
         }
     }
 }
@@ -212,6 +215,7 @@ impl Settings {
         Ok(ClientConfig {
             base_url,
             api_key: api_key.trim().to_string(),
+            key_header: self.key_header,
             timeout: Duration::from_secs_f64(self.timeout_secs),
             retry: self.retry_policy()?,
         })

@@ -55,6 +55,15 @@ test('the built page runs under its Content-Security-Policy with no violation, a
   expect(policy).toContain("script-src 'self' 'wasm-unsafe-eval' 'sha256-");
   expect(policy).not.toContain('__');
   expect(policy).not.toContain('unsafe-inline');
+  // Any https provider and servers on this machine, nothing else.
+  expect(policy).toMatch(/connect-src 'self' https: http:\/\/localhost:\* http:\/\/127\.0\.0\.1:\*;/);
+  for (const base of ['https://openrouter.ai/api/v1', 'https://api.groq.com/openai/v1', 'http://127.0.0.1:11434/v1']) {
+    await page.getByTestId('base-url').fill(base);
+    await expect(page.getByTestId('csp-warning'), base).toHaveCount(0);
+  }
+  await page.getByTestId('base-url').fill('http://192.0.2.10:8000/v1');
+  await expect(page.getByTestId('csp-warning')).toContainText('the browser will refuse this base URL');
+  await page.getByTestId('base-url').fill(`${API}/v1`);
   await page.getByTestId('test-connection').click();
   await expect(page.getByTestId('model-list')).toBeAttached();
   await runSixTasks(page);
@@ -67,9 +76,10 @@ test('the built page runs under its Content-Security-Policy with no violation, a
   expect(await violations()).toEqual([]);
   expect(errors).toEqual([]);
 
-  // Enforced: another server and an injected inline script are refused.
+  // Enforced: plain http to another machine and an injected inline script
+  // are refused.
   const outcome = await page.evaluate(() =>
-    fetch('https://example.com/steal').then(() => 'sent', () => 'blocked'),
+    fetch('http://example.com/steal').then(() => 'sent', () => 'blocked'),
   );
   expect(outcome).toBe('blocked');
   await page.evaluate(() => {
@@ -79,7 +89,7 @@ test('the built page runs under its Content-Security-Policy with no violation, a
   });
   expect(await page.evaluate(() => (window as any).__ran ?? false)).toBe(false);
   await expect.poll(violations).toEqual(
-    expect.arrayContaining([expect.stringMatching(/^connect-src https:\/\/example\.com/), expect.stringMatching(/^script-src-elem inline/)]),
+    expect.arrayContaining([expect.stringMatching(/^connect-src http:\/\/example\.com/), expect.stringMatching(/^script-src-elem inline/)]),
   );
 });
 

@@ -158,6 +158,12 @@ test('sentiment asks for a JSON schema and shows the parsed fields', async ({ pa
   await expect(fields.locator('dd').first()).toHaveText(/^(positive|negative|neutral|mixed)$/);
   await expect(page.getByTestId('task-category-fields').locator('dd').first())
     .toHaveText(/^(Business|Technology|Health|Education|Entertainment|News|Other)$/);
+  // The fields are the answer; the raw JSON is there on demand, not twice.
+  const raw = page.getByTestId('task-sentiment-output');
+  await expect(raw).toBeHidden();
+  await page.getByTestId('task-sentiment').locator('details.raw summary').click();
+  await expect(raw).toBeVisible();
+  expect(JSON.parse((await raw.textContent())!).sentiment).toBe(await fields.locator('dd').first().textContent());
   const sent = await received(request, model);
   expect(sent.map((r) => r.body.response_format?.json_schema?.name)).toEqual(['sentiment', 'category']);
   expect(sent[0].body.response_format.type).toBe('json_schema');

@@ -7,6 +7,7 @@ use leptos::task::spawn_local;
 use crate::components::browser::use_canceller;
 use crate::openai::list_models;
 use crate::openai::request::host_of;
+use crate::providers::preset_for;
 use crate::settings::Provider;
 use crate::state::AppState;
 
@@ -36,7 +37,9 @@ pub fn ConnectionBar() -> impl IntoView {
     let provider = move || {
         settings.with(|s| match s.provider {
             Provider::Demo => "Demo (simulated)".to_string(),
-            Provider::Api => host_of(&s.base_url).to_string(),
+            Provider::Api => preset_for(&s.base_url)
+                .map(|p| p.name.to_string())
+                .unwrap_or_else(|| host_of(&s.base_url).to_string()),
         })
     };
     let key_state = move || {

@@ -6,6 +6,7 @@ mod connection_bar;
 mod extractor;
 mod fields;
 mod history;
+mod local_servers;
 mod order_panel;
 mod prompt;
 mod run_charts;

@@ -4,9 +4,11 @@
 use crate::components::browser::forget_everything;
 use crate::components::connection_bar::SettingsOpen;
 use crate::components::fields::NumberField;
+use crate::components::local_servers::LocalServers;
 use crate::demo::DemoSettings;
 use crate::openai::TokenParam;
-use crate::openai::request::{connect_src_allows, connect_src_of, plain_http_to_remote};
+use crate::openai::request::{KeyHeader, connect_src_allows, connect_src_of, plain_http_to_remote};
+use crate::providers::{PRESETS, preset, preset_for};
 use crate::settings::{Provider, SettingsError};
 use crate::state::AppState;
 use crate::workflow::cost::{edit_price, parse_price, price_for};
@@ -85,6 +87,8 @@ pub fn SettingsPanel() -> impl IntoView {
             <Show when=move || settings.with(|s| s.provider == Provider::Demo)>
                 <DemoSettingsFields />
             </Show>
+            <PresetField />
+            <LocalServers />
             <label class="field">
                 <span>"API key"</span>
                 <input
@@ -113,7 +117,7 @@ pub fn SettingsPanel() -> impl IntoView {
                 />
                 <span>"Remember the key on this device (localStorage)"</span>
             </label>
-            <p class="hint">"The key is sent only to the base URL below, in the Authorization header."</p>
+            <p class="hint">"The key is sent only to the base URL below, in the key header chosen above."</p>
             <label class="field">
                 <span>"Base URL"</span>
                 <input
@@ -243,6 +247,53 @@ pub fn SettingsPanel() -> impl IntoView {
             </fieldset>
             <ForgetEverything />
         </section>
+    }
+}
+
+/// The provider presets: picking one fills base URL, key header and model
+/// (all stay editable); "Custom" is any other base URL.
+#[component]
+fn PresetField() -> impl IntoView {
+    let settings = expect_context::<AppState>().settings;
+    let current =
+        move || settings.with(|s| preset_for(&s.base_url).map(|p| p.id).unwrap_or("custom"));
+    let note = move || settings.with(|s| preset_for(&s.base_url).map(|p| p.browser_note()));
+    view! {
+        <label class="field">
+            <span>"Provider preset"</span>
+            <select
+                data-testid="provider-preset"
+                prop:value=current
+                on:change=move |ev| {
+                    if let Some(p) = preset(&event_target_value(&ev)) {
+                        settings.update(|s| {
+                            s.provider = Provider::Api;
+                            s.base_url = p.base_url.to_string();
+                            s.model = p.model.to_string();
+                            s.key_header = p.key_header;
+                        });
+                    }
+                }
+            >
+                {PRESETS.iter().map(|p| view! { <option value=p.id>{p.name}</option> }).collect_view()}
+                <option value="custom">"Custom (any OpenAI-compatible URL)"</option>
+            </select>
+        </label>
+        {move || note().map(|n| view! { <p class="hint" data-testid="preset-note">{n}</p> })}
+        <label class="field">
+            <span>"Key header"</span>
+            <select
+                data-testid="key-header"
+                prop:value=move || settings.with(|s| if s.key_header == KeyHeader::ApiKey { "api-key" } else { "bearer" })
+                on:change=move |ev| {
+                    let h = if event_target_value(&ev) == "api-key" { KeyHeader::ApiKey } else { KeyHeader::Bearer };
+                    settings.update(|s| s.key_header = h);
+                }
+            >
+                <option value="bearer">"Authorization: Bearer (most servers)"</option>
+                <option value="api-key">"api-key (Azure OpenAI)"</option>
+            </select>
+        </label>
     }
 }
 

@@ -151,7 +151,18 @@ pub fn TaskCard(
                     </dl>
                 })
             }
-            <pre class="answer" tabindex="0" data-testid=format!("task-{id}-output")>{move || text.get()}</pre>
+            {
+                // Parsed fields are the answer; their JSON stays one click away.
+                let id = id.clone();
+                let answer = move || view! {
+                    <pre class="answer" tabindex="0" data-testid=format!("task-{id}-output")>{move || text.get()}</pre>
+                };
+                move || if fields().is_some() {
+                    view! { <details class="raw"><summary>"Raw JSON"</summary>{answer()}</details> }.into_any()
+                } else {
+                    answer().into_any()
+                }
+            }
             {
                 let id = id.clone();
                 move || note().map(|n| view! { <p class="hint" data-testid=format!("task-{id}-note")>{n}</p> })

@@ -71,10 +71,9 @@ impl BatchObject {
 
 fn authorized(b: RequestBuilder, cfg: &ClientConfig, signal: &AbortSignal) -> RequestBuilder {
     let b = b.abort_signal(Some(signal));
-    if cfg.api_key.is_empty() {
-        b
-    } else {
-        b.header("Authorization", &format!("Bearer {}", cfg.api_key))
+    match cfg.key_header.header(&cfg.api_key) {
+        Some((name, value)) => b.header(name, &value),
+        None => b,
     }
 }
 

@@ -1,8 +1,9 @@
 //! The browser HTTP client: chat completions (streamed or not) and the model
 //! list, with per-request timeout, retries and cancellation.
 //!
-//! Only `Authorization` and `Content-Type` are sent: any other header would
-//! trigger a CORS preflight that some OpenAI-compatible servers refuse.
+//! Only the key's header (`Authorization`, or `api-key` for Azure OpenAI)
+//! and `Content-Type` are sent: any other header could be one a server's
+//! CORS preflight refuses.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -15,7 +16,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{AbortController, AbortSignal};
 
 use super::error::{ApiError, redact_key};
-use super::request::{chat_completions_url, host_of, models_url};
+use super::request::{KeyHeader, chat_completions_url, host_of, models_url};
 use super::retry::{
     AttemptRecord, RetryEvent, RetryPolicy, retry_after_from_headers, run_with_retries,
 };
@@ -29,6 +30,8 @@ pub struct ClientConfig {
     pub base_url: String,
     /// The user's key; may be empty for local servers that need none.
     pub api_key: String,
+    /// The header that carries it.
+    pub key_header: KeyHeader,
     /// Longest wait for the response headers, or between two stream chunks.
     pub timeout: Duration,
     /// Retry rules.
@@ -210,10 +213,15 @@ impl Drop for AttemptGuard {
     }
 }
 
-fn post(url: &str, key: &str, body: &str, signal: &AbortSignal) -> Result<Request, ApiError> {
+fn post(
+    url: &str,
+    cfg: &ClientConfig,
+    body: &str,
+    signal: &AbortSignal,
+) -> Result<Request, ApiError> {
     let mut b = Request::post(url).header("Content-Type", "application/json");
-    if !key.is_empty() {
-        b = b.header("Authorization", &format!("Bearer {key}"));
+    if let Some((name, value)) = cfg.key_header.header(&cfg.api_key) {
+        b = b.header(name, &value);
     }
     b.abort_signal(Some(signal))
         .body(body.to_string())
@@ -237,8 +245,8 @@ pub(crate) async fn error_from(resp: &Response, key: &str) -> ApiError {
 pub async fn list_models(cfg: &ClientConfig, user: &AbortSignal) -> Result<Vec<Model>, ApiError> {
     let guard = AttemptGuard::new(user, cfg.timeout, host_of(&cfg.base_url).to_string())?;
     let mut b = Request::get(&models_url(&cfg.base_url));
-    if !cfg.api_key.is_empty() {
-        b = b.header("Authorization", &format!("Bearer {}", cfg.api_key));
+    if let Some((name, value)) = cfg.key_header.header(&cfg.api_key) {
+        b = b.header(name, &value);
     }
     let resp = b
         .abort_signal(Some(&guard.signal()))
@@ -255,6 +263,22 @@ pub async fn list_models(cfg: &ClientConfig, user: &AbortSignal) -> Result<Vec<M
     let mut models = list.data;
     models.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(models)
+}
+
+/// Whether anything answers at `url` at all, CORS aside: an opaque
+/// (`no-cors`) request succeeds when a server answers, whatever its
+/// headers, and fails when nothing listens or the browser blocks it. Tells
+/// "refused by CORS" from "nobody there" after a normal request failed.
+pub async fn answers_at_all(url: &str, timeout: Duration, user: &AbortSignal) -> bool {
+    let Ok(guard) = AttemptGuard::new(user, timeout, host_of(url).to_string()) else {
+        return false;
+    };
+    Request::get(url)
+        .mode(web_sys::RequestMode::NoCors)
+        .abort_signal(Some(&guard.signal()))
+        .send()
+        .await
+        .is_ok()
 }
 
 /// Collects what the attempts of one request report: the text (each retry
@@ -412,7 +436,7 @@ pub async fn chat(
         let (url, host, body, sink) = (&url, host.clone(), &body, &sink);
         async move {
             let guard = AttemptGuard::new(user, cfg.timeout, host)?;
-            let resp = post(url, &cfg.api_key, body, &guard.signal())?
+            let resp = post(url, cfg, body, &guard.signal())?
                 .send()
                 .await
                 .map_err(|_| guard.classify())?;

@@ -11,8 +11,8 @@ pub mod transport;
 pub mod types;
 
 pub use client::{
-    ChatOutput, ClientConfig, Collector, Progress, Timing, chat, list_models, now_ms,
-    sleep_or_abort,
+    ChatOutput, ClientConfig, Collector, Progress, Timing, answers_at_all, chat, list_models,
+    now_ms, sleep_or_abort,
 };
 pub use error::ApiError;
 pub use request::{RequestOptions, TokenParam, build_chat_request};

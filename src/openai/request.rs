@@ -193,6 +193,30 @@ pub fn connect_src_of(policy: &str) -> Option<&str> {
     })
 }
 
+/// How a server wants the key: `Authorization: Bearer <key>` (OpenAI and
+/// most others) or `api-key: <key>` (Azure OpenAI).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum KeyHeader {
+    /// `Authorization: Bearer <key>`.
+    #[default]
+    Bearer,
+    /// `api-key: <key>`.
+    ApiKey,
+}
+
+impl KeyHeader {
+    /// The header that carries `key`; none for an empty key (local servers).
+    pub fn header(self, key: &str) -> Option<(&'static str, String)> {
+        if key.is_empty() {
+            return None;
+        }
+        Some(match self {
+            KeyHeader::Bearer => ("Authorization", format!("Bearer {key}")),
+            KeyHeader::ApiKey => ("api-key", key.to_string()),
+        })
+    }
+}
+
 /// (scheme, host, port) of a URL, the port filled in from the scheme.
 fn origin_parts(url: &str) -> Option<(String, String, u16)> {
     let (scheme, rest) = url.trim().split_once("://")?;
@@ -250,6 +274,43 @@ pub fn connect_src_allows(sources: &str, page_origin: &str, base: &str) -> bool 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_key_goes_in_the_header_the_server_wants_and_never_empty() {
+        assert_eq!(
+            KeyHeader::Bearer.header("sk-1"),
+            Some(("Authorization", "Bearer sk-1".to_string()))
+        );
+        assert_eq!(
+            KeyHeader::ApiKey.header("az-1"),
+            Some(("api-key", "az-1".to_string()))
+        );
+        assert_eq!(KeyHeader::ApiKey.header(""), None);
+        assert_eq!(KeyHeader::Bearer.header(""), None);
+    }
+
+    #[test]
+    fn the_default_policy_admits_any_https_provider_and_this_machine_only_over_http() {
+        // What scripts/csp.py writes by default.
+        let src = "'self' https: http://localhost:* http://127.0.0.1:*";
+        let page = "https://someone.github.io";
+        for ok in [
+            "https://api.openai.com/v1",
+            "https://openrouter.ai/api/v1",
+            "https://my-resource.openai.azure.com/openai/v1",
+            "http://127.0.0.1:11434/v1",
+            "http://localhost:8080/v1",
+        ] {
+            assert!(connect_src_allows(src, page, ok), "{ok}");
+        }
+        for refused in [
+            "http://192.168.1.5:8000/v1",
+            "http://api.example.com/v1",
+            "ftp://x/v1",
+        ] {
+            assert!(!connect_src_allows(src, page, refused), "{refused}");
+        }
+    }
 
     #[test]
     fn connect_src_matching_follows_the_csp_rules_the_page_uses() {
