@@ -52,6 +52,7 @@ setup-bench:
 	@scripts/setup.sh bench
 
 lint:
+	node scripts/lint_workflows.mjs
 	cargo fmt --all -- --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
