@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/.tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: serve dist test audit soak bench split-probe screenshots setup setup-test setup-bench lint unit browser clean
+.PHONY: serve dist test audit local-model test-local-model soak bench split-probe screenshots setup setup-test setup-bench lint unit browser clean
 
 ## Install the build tools if missing, then serve on http://127.0.0.1:8765 and open a browser.
 serve: setup
@@ -22,6 +22,18 @@ test: setup-test lint audit unit dist browser
 ## ignored and why).
 audit: setup-test
 	scripts/audit.sh
+
+## A real small model on this machine (SmolLM2-135M-Instruct through
+## node-llama-cpp's prebuilt binding; no key, no compile), answering at
+## http://127.0.0.1:8081/v1 (FANOUT_LOCAL_MODEL_PORT to change).
+local-model:
+	@scripts/setup.sh local-model
+	node scripts/local_model.mjs --port $${FANOUT_LOCAL_MODEL_PORT:-8081}
+
+## The six tasks in the browser against that model (about a minute).
+test-local-model: setup-test dist
+	@scripts/setup.sh local-model
+	cd e2e && npx playwright test --config local-model.config.ts
 
 ## Only the soak test (also part of `make test`): 1,000 batch requests
 ## against a server failing at random; nothing lost, every attempt counted.

