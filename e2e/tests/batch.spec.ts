@@ -36,6 +36,7 @@ test('10 documents × 3 tasks at K = 4 give 30 results in order, never more than
   // The start order is one setting, on the Run view, for runs and batches.
   await page.getByTestId('order').selectOption('as-listed');
   await goTo(page, 'batch');
+  await expect(page.getByTestId('batch-tasks')).toContainText('Each document gets Summary, Sentiment, Keywords:');
   await pasteDocs(page, 10);
   await setK(page, 4);
   await expect(page.getByTestId('batch-order')).toContainText('Requests start as listed');

@@ -330,6 +330,24 @@ pub fn BatchPanel() -> impl IntoView {
     view! {
         <section class="panel batch" aria-labelledby="batch-title">
             <h2 id="batch-title">"Batch: many documents"</h2>
+            // The tasks are chosen once, on the Run view, for runs and batches.
+            <p class="hint" data-testid="batch-tasks">
+                {move || {
+                    let labels: Vec<String> = state
+                        .tasks
+                        .with(|c| c.chosen(&state.selected.get()))
+                        .into_iter()
+                        .map(|t| t.label)
+                        .collect();
+                    if labels.is_empty() {
+                        "No task is ticked: ".to_string()
+                    } else {
+                        format!("Each document gets {}: ", labels.join(", "))
+                    }
+                }}
+                <a href="#/run">"choose the tasks on the Run view"</a>
+                "."
+            </p>
             <documents::Documents />
             <div class="row">
                 <NumberField label="In flight at most (K)" testid="batch-k" min=1usize max=MAX_IN_FLIGHT
@@ -341,7 +359,7 @@ pub fn BatchPanel() -> impl IntoView {
             </div>
             <p class="hint" data-testid="batch-order">
                 {move || format!(
-                    "Requests start {} across documents × tasks (task priorities first); change it under Start order above.",
+                    "Requests start {} across documents × tasks (task priorities first); change it under Start order on the Run view.",
                     state.settings.with(|s| s.order.label()),
                 )}
             </p>
