@@ -37,6 +37,10 @@ pub struct TimelineFrame {
     pub group_gap: f64,
     /// Space for the axis at the bottom.
     pub axis_height: f64,
+    /// Space right of the axis's end, so its last label is not cut off.
+    pub right_margin: f64,
+    /// Most axis labels.
+    pub max_ticks: usize,
 }
 
 impl Default for TimelineFrame {
@@ -47,6 +51,25 @@ impl Default for TimelineFrame {
             row_height: 22.0,
             group_gap: 10.0,
             axis_height: 24.0,
+            right_margin: 28.0,
+            max_ticks: 6,
+        }
+    }
+}
+
+impl TimelineFrame {
+    /// A frame as wide as the space it is drawn in (CSS px), so its text is
+    /// the page's size on a phone and on a wide screen alike: narrower
+    /// labels and fewer axis labels when space is short.
+    pub fn for_width(px: f64) -> Self {
+        let width = px.clamp(280.0, 1600.0);
+        let label_width = if width < 520.0 { 112.0 } else { 150.0 };
+        Self {
+            width,
+            label_width,
+            // One axis label per ~90 px: "12.00 s" needs about 45.
+            max_ticks: (((width - label_width) / 90.0) as usize).clamp(2, 6),
+            ..Self::default()
         }
     }
 }
@@ -103,9 +126,14 @@ pub fn layout_timeline(
         .iter()
         .map(|r| r.end_ms.max(r.start_ms + r.expected_ms.unwrap_or(0.0)))
         .fold(span_ms.max(now_ms.unwrap_or(0.0)), f64::max);
-    let ticks = nice_ticks(latest, 6);
+    let ticks = nice_ticks(latest, frame.max_ticks);
     let axis_max = ticks.last().copied().unwrap_or(0.0).max(1.0);
-    let x = LinearScale::new(0.0, axis_max, frame.label_width, frame.width - 8.0);
+    let x = LinearScale::new(
+        0.0,
+        axis_max,
+        frame.label_width,
+        frame.width - frame.right_margin,
+    );
     let mut y = 4.0;
     let mut bars = Vec::with_capacity(rows.len());
     let mut prev_group: Option<&str> = None;
@@ -172,7 +200,25 @@ mod tests {
             row_height: 20.0,
             group_gap: 10.0,
             axis_height: 20.0,
+            right_margin: 8.0,
+            max_ticks: 6,
         }
+    }
+
+    #[test]
+    fn a_frame_fits_its_width_with_room_for_the_last_label() {
+        let rows = vec![row("A", "parallel", 0.0, None, 11_500.0)];
+        for px in [330.0, 720.0, 1300.0] {
+            let f = TimelineFrame::for_width(px);
+            let l = layout_timeline(&rows, 0.0, None, f);
+            assert_eq!(l.width, px);
+            // Labels about 45 units wide never overlap, and the last one
+            // (centred on its tick) stays inside.
+            let xs: Vec<f64> = l.ticks.iter().map(|t| t.0).collect();
+            assert!(xs.windows(2).all(|w| w[1] - w[0] >= 50.0), "{px}: {xs:?}");
+            assert!(px - xs.last().unwrap() >= 22.0, "{px}");
+        }
+        assert_eq!(TimelineFrame::for_width(330.0).label_width, 112.0);
     }
 
     #[test]

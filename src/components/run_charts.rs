@@ -196,6 +196,10 @@ pub fn Timeline(
     /// Ms since the run started, while it runs.
     now: RwSignal<Option<f64>>,
 ) -> impl IntoView {
+    // Drawn at the width it is shown at (1 SVG unit = 1 CSS px), so its text
+    // reads the same on a phone as on a wide screen.
+    let figure = NodeRef::<leptos::html::Figure>::new();
+    let width = use_element_width(figure, 720.0);
     let layout = move || {
         let now_v = now.get();
         let flat: Vec<TimelineRow> = rows.with(|all| {
@@ -203,7 +207,7 @@ pub fn Timeline(
                 .flat_map(|(m, rs)| rs.iter().map(move |r| r.to_timeline(*m, now_v)))
                 .collect()
         });
-        layout_timeline(&flat, 0.0, now_v, TimelineFrame::default())
+        layout_timeline(&flat, 0.0, now_v, TimelineFrame::for_width(width.get()))
     };
     let summary = move || {
         rows.with(|all| {
@@ -223,7 +227,7 @@ pub fn Timeline(
     };
     view! {
         <Show when=move || rows.with(|r| !r.is_empty())>
-            <figure class="timeline">
+            <figure class="timeline" node_ref=figure>
                 <figcaption>"Timeline: each bar runs from request sent to answer done; the lighter start is the wait for the first token; hatched marks are waits before a retry; the faint outline behind a bar is how long the task was expected to take."</figcaption>
                 {move || {
                     let l = layout();
@@ -255,6 +259,35 @@ pub fn Timeline(
             </figure>
         </Show>
     }
+}
+
+/// The width of `el` in CSS px, `initial` until it is shown (a hidden view
+/// measures 0), following window resizes; the listener goes with the caller.
+fn use_element_width(el: NodeRef<leptos::html::Figure>, initial: f64) -> ReadSignal<f64> {
+    let (width, set_width) = signal(initial);
+    let measure = move || {
+        if let Some(w) = el
+            .get_untracked()
+            .map(|e| e.client_width() as f64)
+            .filter(|w| *w > 0.0)
+            && (w - width.get_untracked()).abs() >= 1.0
+        {
+            set_width.set(w);
+        }
+    };
+    // Measures once the element is in the page (the effect reads the ref).
+    Effect::new(move |_| {
+        if el.get().is_some() {
+            measure();
+        }
+    });
+    if let Some(window) = web_sys::window() {
+        let listener = gloo_events::EventListener::new(&window, "resize", move |_| measure());
+        // Cleanups must be Send; the page is single-threaded.
+        let keep = send_wrapper::SendWrapper::new(listener);
+        on_cleanup(move || drop(keep));
+    }
+    width
 }
 
 /// Vertical grid lines with time labels under the axis, shared by both charts.
