@@ -3,7 +3,10 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use leptos::prelude::{LocalStorage, ReadSignal, Set, StoredValue, WithValue, signal};
+use leptos::prelude::{
+    Effect, Get, GetUntracked, LocalStorage, NodeRef, ReadSignal, Set, StoredValue, WithValue,
+    signal,
+};
 use wasm_bindgen::JsCast;
 
 use crate::state::route::View;
@@ -135,13 +138,46 @@ pub fn use_hash_view() -> ReadSignal<View> {
             .unwrap_or_default()
     };
     let (view, set_view) = signal(View::from_hash(&read()));
+    on_window_event("hashchange", move || set_view.set(View::from_hash(&read())));
+    view
+}
+
+/// Calls `f` on each `event` of the window while the calling component
+/// lives (the listener is dropped on its cleanup).
+pub fn on_window_event(event: &'static str, mut f: impl FnMut() + 'static) {
     if let Some(window) = web_sys::window() {
-        let listener = gloo_events::EventListener::new(&window, "hashchange", move |_| {
-            set_view.set(View::from_hash(&read()));
-        });
+        let listener = gloo_events::EventListener::new(&window, event, move |_| f());
         // Cleanups must be Send; the page is single-threaded.
         let keep = send_wrapper::SendWrapper::new(listener);
         leptos::prelude::on_cleanup(move || drop(keep));
     }
-    view
+}
+
+/// The width of `el` in CSS px, `initial` until it is shown (a hidden view
+/// measures 0), following window resizes.
+pub fn use_element_width<E>(el: NodeRef<E>, initial: f64) -> ReadSignal<f64>
+where
+    E: leptos::html::ElementType,
+    E::Output: JsCast + Clone + 'static,
+{
+    let (width, set_width) = signal(initial);
+    let measure = move || {
+        let measured = el
+            .get_untracked()
+            .map(|e| e.unchecked_into::<web_sys::Element>().client_width() as f64)
+            .filter(|w| *w > 0.0);
+        if let Some(w) = measured
+            && (w - width.get_untracked()).abs() >= 1.0
+        {
+            set_width.set(w);
+        }
+    };
+    // Measures once the element is in the page (the effect reads the ref).
+    Effect::new(move |_| {
+        if el.get().is_some() {
+            measure();
+        }
+    });
+    on_window_event("resize", measure);
+    width
 }

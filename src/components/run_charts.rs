@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use crate::charts::bars::{BAR_HEIGHT, layout_bars};
 use crate::charts::sweep::layout_sweep;
 use crate::charts::timeline::{TimelineFrame, TimelineRow, layout_timeline};
+use crate::components::browser::use_element_width;
 use crate::format::{duration_ms, signed_duration_ms};
 use crate::history::figures::explain;
 use crate::state::AppState;
@@ -259,35 +260,6 @@ pub fn Timeline(
             </figure>
         </Show>
     }
-}
-
-/// The width of `el` in CSS px, `initial` until it is shown (a hidden view
-/// measures 0), following window resizes; the listener goes with the caller.
-fn use_element_width(el: NodeRef<leptos::html::Figure>, initial: f64) -> ReadSignal<f64> {
-    let (width, set_width) = signal(initial);
-    let measure = move || {
-        if let Some(w) = el
-            .get_untracked()
-            .map(|e| e.client_width() as f64)
-            .filter(|w| *w > 0.0)
-            && (w - width.get_untracked()).abs() >= 1.0
-        {
-            set_width.set(w);
-        }
-    };
-    // Measures once the element is in the page (the effect reads the ref).
-    Effect::new(move |_| {
-        if el.get().is_some() {
-            measure();
-        }
-    });
-    if let Some(window) = web_sys::window() {
-        let listener = gloo_events::EventListener::new(&window, "resize", move |_| measure());
-        // Cleanups must be Send; the page is single-threaded.
-        let keep = send_wrapper::SendWrapper::new(listener);
-        on_cleanup(move || drop(keep));
-    }
-    width
 }
 
 /// Vertical grid lines with time labels under the axis, shared by both charts.
