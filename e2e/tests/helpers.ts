@@ -153,3 +153,8 @@ export async function settled<T>(read: () => Promise<T>): Promise<T> {
     .toBeGreaterThanOrEqual(2);
   return last;
 }
+
+/** Waits until every history write (add, delete, clear) is stored, so a reload loses none. */
+export async function historyStored(page: Page) {
+  await expect(page.getByTestId('history-size')).toHaveAttribute('data-saving', '0');
+}

@@ -2,7 +2,7 @@ import { test, expect, type Page } from '@playwright/test';
 import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { API, TEST_KEY, goTo, openWith, script, uniqueModel, watchErrors, download as downloadFrom } from './helpers';
+import { API, TEST_KEY, goTo, historyStored, openWith, script, uniqueModel, watchErrors, download as downloadFrom } from './helpers';
 
 // History, exports and import: every run is kept in IndexedDB and can be
 // opened, compared, exported and imported again.
@@ -39,6 +39,7 @@ test('a run is kept after a reload and opens again with the same figures, charts
   expect(Number(speedup)).toBeGreaterThan(1);
   await expect(page.getByTestId('history-row')).toHaveCount(1);
 
+  await historyStored(page);
   await page.reload();
   await goTo(page, 'history');
   const row = page.getByTestId('history-row');
@@ -118,12 +119,14 @@ test('two runs compare side by side; filter, sort and delete work on the list', 
   await rows.filter({ hasText: slow }).getByTestId('history-delete').click();
   await expect(rows).toHaveCount(1);
   await expect(cmp).toHaveCount(0);
+  await historyStored(page);
   await page.reload();
   await expect(page.getByTestId('history-row')).toHaveCount(1);
   await page.getByTestId('history-clear').click();
   await expect(page.getByTestId('history-clear-explained')).toContainText('Delete all 1 kept runs');
   await page.getByTestId('history-clear-confirm').click();
   await expect(page.getByTestId('history-empty')).toBeVisible();
+  await historyStored(page);
   await page.reload();
   await expect(page.getByTestId('history-empty')).toBeVisible();
 });
@@ -168,6 +171,7 @@ test('export JSON then import it gives the same run; a bad file changes nothing'
   // Exported again, the imported run is the same file.
   const again = await download(page, 'export-json', page.getByTestId('run-view'));
   expect(JSON.parse(again.text)).toEqual(exported);
+  await historyStored(page);
   await page.reload();
   await expect(page.getByTestId('history-row')).toHaveCount(1);
 });

@@ -20,6 +20,8 @@ pub struct History {
     pub error: RwSignal<Option<String>>,
     /// Stored size of each run (its JSON), by id.
     sizes: RwSignal<HashMap<String, usize>>,
+    /// Writes to the device not yet finished (adds, deletes, clears).
+    pending: RwSignal<usize>,
     db: StoredValue<Option<Rc<Store>>, LocalStorage>,
 }
 
@@ -30,6 +32,7 @@ impl History {
             runs: RwSignal::new(Vec::new()),
             error: RwSignal::new(None),
             sizes: RwSignal::new(HashMap::new()),
+            pending: RwSignal::new(0),
             db: StoredValue::new_local(None),
         };
         provide_context(h);
@@ -76,6 +79,32 @@ impl History {
         Ok(db)
     }
 
+    /// How many writes to the device are still under way: 0 once every
+    /// add, delete and clear so far is stored (a reload then loses nothing).
+    pub fn pending_writes(&self) -> usize {
+        self.pending.get()
+    }
+
+    /// Runs one write to the device, counted in `pending`; its failure is
+    /// shown with `context` before it.
+    fn write<F>(&self, context: &'static str, op: impl FnOnce(Rc<Store>) -> F + 'static)
+    where
+        F: std::future::Future<Output = Result<(), String>> + 'static,
+    {
+        let h = *self;
+        h.pending.update(|n| *n += 1);
+        spawn_local(async move {
+            let done = match h.db().await {
+                Ok(db) => op(db).await,
+                Err(e) => Err(e),
+            };
+            if let Err(e) = done {
+                h.error.set(Some(format!("{context}{e}")));
+            }
+            h.pending.update(|n| *n -= 1);
+        });
+    }
+
     /// Bytes the kept runs take on the device (their JSON), tracked.
     pub fn bytes(&self) -> usize {
         self.sizes.with(|m| m.values().sum())
@@ -95,15 +124,8 @@ impl History {
             all.retain(|r| r.id != run.id);
             all.push(run);
         });
-        let h = *self;
-        spawn_local(async move {
-            let saved = match (json, h.db().await) {
-                (Ok(json), Ok(db)) => db.save_run(&id, json).await,
-                (Err(e), _) | (_, Err(e)) => Err(e),
-            };
-            if let Err(e) = saved {
-                h.error.set(Some(format!("The run could not be kept: {e}")));
-            }
+        self.write("The run could not be kept: ", move |db| async move {
+            db.save_run(&id, json?).await
         });
     }
 
@@ -113,23 +135,13 @@ impl History {
         self.sizes.update(|m| {
             m.remove(&id);
         });
-        let h = *self;
-        spawn_local(async move {
-            if let Err(e) = async { h.db().await?.delete_run(&id).await }.await {
-                h.error.set(Some(e));
-            }
-        });
+        self.write("", move |db| async move { db.delete_run(&id).await });
     }
 
     /// Removes every run from the list and the device.
     pub fn clear(&self) {
         self.runs.set(Vec::new());
         self.sizes.set(HashMap::new());
-        let h = *self;
-        spawn_local(async move {
-            if let Err(e) = async { h.db().await?.clear_runs().await }.await {
-                h.error.set(Some(e));
-            }
-        });
+        self.write("", move |db| async move { db.clear_runs().await });
     }
 }

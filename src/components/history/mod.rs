@@ -90,7 +90,7 @@ pub fn HistoryPanel() -> impl IntoView {
     view! {
         <section class="panel history" aria-labelledby="history-title">
             <h2 id="history-title">"History"</h2>
-            <p class="hint" data-testid="history-size">
+            <p class="hint" data-testid="history-size" data-saving=move || h.pending_writes().to_string()>
                 {size}
                 " Kept only in this browser: never the key; each input only as its name, size, a hash and its first 200 characters."
             </p>
