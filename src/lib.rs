@@ -11,6 +11,7 @@ pub mod format;
 pub mod history;
 pub mod openai;
 pub mod providers;
+pub mod race;
 pub mod samples;
 pub mod schedule;
 pub mod session;

@@ -96,6 +96,21 @@ impl RunRecord {
                 }
             }
         }
+        match (&self.race, self.plan) {
+            (None, PlanKind::Race) => return Err("a race without its endpoints".into()),
+            (Some(_), p) if p != PlanKind::Race => {
+                return Err("race endpoints in a run that is not a race".into());
+            }
+            (Some(r), _) => {
+                if r.endpoints.len() != self.runs.len() || r.task_ids.len() != self.tasks.len() {
+                    return Err("the race does not have one run per endpoint".into());
+                }
+                if !times_ok(r.wall_ms) {
+                    return Err("the race has a figure that is not a number".into());
+                }
+            }
+            _ => {}
+        }
         match (&self.batch, self.plan) {
             (None, PlanKind::Batch) => return Err("a batch run without its results".into()),
             (Some(_), p) if p != PlanKind::Batch => {

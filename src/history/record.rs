@@ -139,6 +139,8 @@ pub enum PlanKind {
     Sweep,
     /// Many documents.
     Batch,
+    /// The same tasks on 2–4 endpoints at once.
+    Race,
 }
 
 impl PlanKind {
@@ -159,6 +161,7 @@ impl PlanKind {
             Self::Compare => "compare",
             Self::Sweep => "sweep",
             Self::Batch => "batch",
+            Self::Race => "race",
         }
     }
 }
@@ -196,6 +199,38 @@ pub struct RunRecord {
     pub cancelled: bool,
     /// A batch's outcome.
     pub batch: Option<BatchEntry>,
+    /// A race's endpoints (`runs[i]` is endpoint `i + 1`'s parallel run);
+    /// absent from other runs, so their files are as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub race: Option<RaceEntry>,
+}
+
+/// One endpoint of a race, as a record keeps it: never its key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RaceEndpoint {
+    /// What the race called it.
+    pub name: String,
+    /// Host of its base URL ("demo" for a simulated one).
+    pub host: String,
+    /// Model id.
+    pub model: String,
+    /// Answered by the demo provider.
+    pub simulated: bool,
+    /// Its estimated cost, if its model had a price.
+    pub cost_usd: Option<f64>,
+    /// When its run started after the race's start, ms.
+    pub offset_ms: f64,
+}
+
+/// A race's outcome, for race records.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RaceEntry {
+    /// The endpoints, in order (endpoint 1 is the main connection).
+    pub endpoints: Vec<RaceEndpoint>,
+    /// Task ids, in card order (agreement needs to know which task is which).
+    pub task_ids: Vec<String>,
+    /// Race start to the last endpoint's last task, ms.
+    pub wall_ms: f64,
 }
 
 /// Facts about a Run click beside its outcomes.
@@ -271,7 +306,50 @@ impl RunRecord {
             cost_usd: meta.cost_usd,
             cancelled: meta.cancelled,
             batch: None,
+            race: None,
         }
+    }
+
+    /// The record of a race: `lanes` are each endpoint's description and
+    /// parallel run, in endpoint order, all over `spec`'s text and tasks;
+    /// `wall_ms` from the race's start to its last answer.
+    pub fn race(
+        meta: Meta,
+        spec: &RunSpec,
+        lanes: Vec<(RaceEndpoint, RunOutcome)>,
+        wall_ms: f64,
+    ) -> Self {
+        let joined = |f: &dyn Fn(&RaceEndpoint) -> &str| {
+            let mut all: Vec<&str> = Vec::new();
+            for e in lanes.iter().map(|l| f(&l.0)) {
+                if !all.contains(&e) {
+                    all.push(e);
+                }
+            }
+            all.join(" vs ")
+        };
+        let model = joined(&|e| &e.model);
+        let host = joined(&|e| &e.host);
+        let outcomes: Vec<RunOutcome> = lanes.iter().map(|l| l.1.clone()).collect();
+        let spec = RunSpec {
+            model,
+            ..spec.clone()
+        };
+        let mut record = Self::workflow(
+            Meta { host, ..meta },
+            &spec,
+            Plan::Single(Mode::Parallel),
+            &outcomes,
+            &[],
+        );
+        record.plan = PlanKind::Race;
+        record.expected = Vec::new();
+        record.race = Some(RaceEntry {
+            endpoints: lanes.into_iter().map(|l| l.0).collect(),
+            task_ids: spec.tasks.iter().map(|t| t.id.clone()).collect(),
+            wall_ms,
+        });
+        record
     }
 
     /// The record of a batch: `docs` are (name, text) in input order.
@@ -308,6 +386,7 @@ impl RunRecord {
             cost_usd: meta.cost_usd,
             cancelled: meta.cancelled,
             batch: Some(batch),
+            race: None,
         }
     }
 

@@ -4,6 +4,7 @@
 
 pub mod batch;
 pub mod finish;
+pub mod race;
 pub mod workflow;
 
 pub use finish::{RunContext, RunSink, finish_run};

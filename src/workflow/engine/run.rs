@@ -202,7 +202,7 @@ pub async fn run_tasks(
     };
     let order = spec.starts(mode);
     // Per task, in task order; `None` = a cancel kept it from starting.
-    let ran: Vec<Option<TaskResult>> = if mode == Mode::Parallel && k >= n {
+    let ran: Vec<Option<TaskResult>> = if mode == Mode::Parallel && k >= n && spec.rpm.is_none() {
         let mut out: Vec<Option<TaskResult>> = (0..n).map(|_| None).collect();
         let done = join_all(order.iter().map(|&i| task(i))).await;
         for (&i, r) in order.iter().zip(done) {
@@ -213,6 +213,7 @@ pub async fn run_tasks(
         // Sequential is K = 1: each task awaited before the next starts.
         let limits = Limits {
             max_in_flight: k,
+            rpm: spec.rpm,
             ..Limits::default()
         };
         let exec = Executor::new(vec![0.0; n], &order, limits, start);

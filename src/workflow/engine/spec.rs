@@ -29,6 +29,8 @@ pub struct RunSpec {
     /// at once (see `workflow::order`); empty or not a permutation of the
     /// tasks = as listed. Sequential runs always go as listed.
     pub start_order: Vec<usize>,
+    /// Requests per minute at most (None = no budget).
+    pub rpm: Option<f64>,
 }
 
 impl RunSpec {
@@ -45,6 +47,7 @@ impl RunSpec {
             tasks: Vec::new(),
             limit: 0,
             start_order: Vec::new(),
+            rpm: None,
         }
     }
 

@@ -1,0 +1,198 @@
+//! Each endpoint's figures in a race (wall time, time to first token and
+//! tokens/s as median and p90 over its tasks, tokens, cost, errors) and
+//! which endpoint is best at each.
+
+use crate::history::figures::Better;
+use crate::workflow::metrics::{TaskTiming, median};
+
+/// One endpoint's figures over its tasks.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EndpointFigures {
+    /// Its run's start to its last task's end, once every task finished.
+    pub wall_ms: Option<f64>,
+    /// Time to first token over its answered tasks: median.
+    pub ttft_p50: Option<f64>,
+    /// Time to first token: 90th percentile.
+    pub ttft_p90: Option<f64>,
+    /// Output tokens per second of generation: median.
+    pub tps_p50: Option<f64>,
+    /// Output tokens per second: the 90th percentile from the slow end (9
+    /// in 10 tasks were at least this fast), so higher is better for both.
+    pub tps_p90: Option<f64>,
+    /// Prompt tokens reported.
+    pub tokens_in: u64,
+    /// Completion tokens reported.
+    pub tokens_out: u64,
+    /// Estimated cost, if its model has a price.
+    pub cost_usd: Option<f64>,
+    /// Tasks answered.
+    pub done: usize,
+    /// Tasks that failed.
+    pub errors: usize,
+    /// Tasks in the race.
+    pub tasks: usize,
+}
+
+/// The `p`-th percentile (0–1) by nearest rank: a value that occurred.
+pub fn percentile(values: &[f64], p: f64) -> Option<f64> {
+    let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let rank = (p * v.len() as f64).ceil() as usize;
+    Some(v[rank.clamp(1, v.len()) - 1])
+}
+
+impl EndpointFigures {
+    /// The figures of `finished` tasks (timing, answered?) out of `tasks`;
+    /// `wall_ms` once all finished; `cost_usd` priced by the caller.
+    pub fn of(
+        finished: &[(&TaskTiming, bool)],
+        tasks: usize,
+        wall_ms: Option<f64>,
+        cost_usd: Option<f64>,
+    ) -> Self {
+        let ok: Vec<&TaskTiming> = finished.iter().filter(|f| f.1).map(|f| f.0).collect();
+        let ttft: Vec<f64> = ok.iter().filter_map(|t| t.ttft_ms()).collect();
+        let tps: Vec<f64> = ok.iter().filter_map(|t| t.tokens_per_s()).collect();
+        let usage = finished.iter().filter_map(|f| f.0.usage);
+        let (tokens_in, tokens_out) = usage.fold((0, 0), |(i, o), u| {
+            (i + u.prompt_tokens, o + u.completion_tokens)
+        });
+        Self {
+            wall_ms,
+            ttft_p50: median(&ttft),
+            ttft_p90: percentile(&ttft, 0.9),
+            tps_p50: median(&tps),
+            tps_p90: percentile(&tps, 0.1),
+            tokens_in,
+            tokens_out,
+            cost_usd,
+            done: ok.len(),
+            errors: finished.len() - ok.len(),
+            tasks,
+        }
+    }
+
+    /// Every task answered.
+    pub fn complete(&self) -> bool {
+        self.tasks > 0 && self.done == self.tasks
+    }
+}
+
+/// Which endpoints are best at one figure: those with the best value (ties
+/// all marked). Only endpoints whose every task was answered compete, since
+/// an endpoint that failed fast is not the fastest; nothing is marked with
+/// fewer than two contenders.
+pub fn best_of(
+    figures: &[EndpointFigures],
+    value: impl Fn(&EndpointFigures) -> Option<f64>,
+    better: Better,
+) -> Vec<bool> {
+    let values: Vec<Option<f64>> = figures
+        .iter()
+        .map(|f| if f.complete() { value(f) } else { None })
+        .collect();
+    let present: Vec<f64> = values.iter().flatten().copied().collect();
+    if present.len() < 2 {
+        return vec![false; figures.len()];
+    }
+    let best = match better {
+        Better::Lower => present.iter().copied().fold(f64::INFINITY, f64::min),
+        Better::Higher => present.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+    };
+    values.iter().map(|v| *v == Some(best)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::openai::Usage;
+
+    fn timing(sent: f64, first: f64, done: f64, out: u64) -> TaskTiming {
+        TaskTiming {
+            id: "t".into(),
+            queued_ms: 0.0,
+            sent_ms: sent,
+            first_token_ms: Some(first),
+            done_ms: done,
+            usage: Some(Usage {
+                prompt_tokens: 100,
+                completion_tokens: out,
+                ..Default::default()
+            }),
+            ok: true,
+            retry_waits: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn percentiles_are_values_that_occurred() {
+        let v: Vec<f64> = (1..=10).map(f64::from).collect();
+        assert_eq!(percentile(&v, 0.9), Some(9.0));
+        assert_eq!(percentile(&v, 0.1), Some(1.0));
+        assert_eq!(percentile(&[5.0], 0.9), Some(5.0));
+        assert_eq!(percentile(&[3.0, 1.0, 2.0], 0.9), Some(3.0));
+        assert_eq!(percentile(&[], 0.5), None);
+    }
+
+    #[test]
+    fn figures_count_answered_tasks_and_every_token() {
+        // Three answered: first tokens at 100, 200, 400 ms; 10 tokens over
+        // 1 s, 0.5 s and 0.25 s of generation. One failed after 50 ms.
+        let a = timing(0.0, 100.0, 1100.0, 10);
+        let b = timing(0.0, 200.0, 700.0, 10);
+        let c = timing(0.0, 400.0, 650.0, 10);
+        let mut failed = timing(0.0, 50.0, 50.0, 0);
+        failed.usage = None;
+        failed.ok = false;
+        let f = EndpointFigures::of(
+            &[(&a, true), (&b, true), (&c, true), (&failed, false)],
+            4,
+            Some(1100.0),
+            Some(0.5),
+        );
+        assert_eq!((f.ttft_p50, f.ttft_p90), (Some(200.0), Some(400.0)));
+        assert_eq!(f.tps_p50, Some(20.0));
+        // 9 in 10 at least this fast: the slowest of three.
+        assert_eq!(f.tps_p90, Some(10.0));
+        assert_eq!((f.tokens_in, f.tokens_out), (300, 30));
+        assert_eq!((f.done, f.errors, f.tasks), (3, 1, 4));
+        assert!(!f.complete());
+    }
+
+    #[test]
+    fn the_best_is_marked_among_endpoints_that_answered_everything() {
+        let t = timing(0.0, 100.0, 600.0, 10);
+        let done = |wall: f64| EndpointFigures::of(&[(&t, true)], 1, Some(wall), None);
+        let failed_fast = EndpointFigures {
+            wall_ms: Some(10.0),
+            errors: 1,
+            tasks: 1,
+            ..EndpointFigures::default()
+        };
+        let all = [done(900.0), failed_fast.clone(), done(300.0), done(300.0)];
+        assert_eq!(
+            best_of(&all, |f| f.wall_ms, Better::Lower),
+            [false, false, true, true]
+        );
+        assert_eq!(
+            best_of(&all[..2], |f| f.wall_ms, Better::Lower),
+            [false, false],
+            "one contender: nothing to beat"
+        );
+        let slow = EndpointFigures {
+            tps_p50: Some(5.0),
+            ..done(1.0)
+        };
+        let fast = EndpointFigures {
+            tps_p50: Some(50.0),
+            ..done(1.0)
+        };
+        assert_eq!(
+            best_of(&[slow, fast], |f| f.tps_p50, Better::Higher),
+            [false, true]
+        );
+    }
+}
