@@ -9,11 +9,11 @@ use crate::workflow::runner::Mode;
 
 impl RunRecord {
     /// The runs that make the headline figures (a sweep's runs are its
-    /// points instead).
+    /// points instead; a race's are its endpoints, shown side by side).
     fn figure_runs(&self) -> impl Iterator<Item = &RunEntry> {
         self.runs
             .iter()
-            .filter(move |_| self.plan != PlanKind::Sweep)
+            .filter(move |_| !matches!(self.plan, PlanKind::Sweep | PlanKind::Race))
     }
 
     /// The figures as the page's headline and per-task charts show them.
@@ -81,10 +81,12 @@ impl RunRecord {
         self.runs.iter().map(|r| (r.k, r.metrics.wall_ms)).collect()
     }
 
-    /// The answers to show: the last run's of each task.
+    /// The answers to show: the last run's of each task (a race shows
+    /// every endpoint's in its own table).
     pub fn answers(&self) -> Vec<&TaskEntry> {
         self.runs
             .last()
+            .filter(|_| self.race.is_none())
             .map(|r| r.tasks.iter().collect())
             .unwrap_or_default()
     }

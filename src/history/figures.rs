@@ -98,6 +98,24 @@ pub fn figures(r: &RunRecord) -> Vec<Figure> {
             Lower,
             |v| format!("{v:.0}"),
         ));
+    } else if let Some(race) = &r.race {
+        let (tokens_in, tokens_out) = r.runs.iter().fold((0, 0), |(i, o), run| {
+            (i + run.metrics.tokens_in, o + run.metrics.tokens_out)
+        });
+        out.push(fig(
+            "race-wall",
+            "Race wall time",
+            Some(race.wall_ms),
+            Lower,
+            duration_ms,
+        ));
+        out.push(fig(
+            "tokens",
+            "Tokens",
+            Some((tokens_in + tokens_out) as f64),
+            Lower,
+            move |_| format!("{tokens_in} in / {tokens_out} out"),
+        ));
     } else {
         out.push(fig(
             "sequential",
@@ -209,6 +227,9 @@ pub fn explain(key: &str) -> &'static str {
         "cost" => "Estimated from the tokens reported and the price table when the run finished.",
         "requests" => "Batch requests that finished (done or failed) of all requests.",
         "batch-wall" => "First request sent to last answer finished.",
+        "race-wall" => {
+            "Race start to the last endpoint's last answer: with every endpoint running at once, the slowest endpoint's time, not the sum."
+        }
         "throughput" => "Finished requests per second of wall time.",
         "in-flight" => "Mean number of requests in flight over the batch.",
         "tokens-out" => "Completion tokens reported over the batch.",

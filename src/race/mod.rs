@@ -10,4 +10,4 @@ pub mod live;
 
 pub use agreement::{Agreement, agreement};
 pub use endpoint::{Endpoint, MAX_ENDPOINTS};
-pub use figures::{EndpointFigures, best_of};
+pub use figures::{EndpointFigures, FigureRow, best_of, figure_rows};

@@ -283,6 +283,15 @@ mod tests {
         assert!(drawn.agreements().iter().all(Option::is_none));
         let figures = drawn.figures();
         assert_eq!((figures[0].done, figures[1].errors), (6, 6));
+        // Reports show both endpoints and their answers side by side.
+        let html = crate::history::export::html::html(&record);
+        assert!(html.contains("<h2>Endpoints</h2>") && html.contains("Answers by task"));
+        assert!(html.contains("1: A") && html.contains("2: B"));
+        let md = crate::history::export::markdown::markdown(&record);
+        assert!(md.contains("| 2: B (`m-b`) |"), "{md}");
+        let csv = crate::history::export::csv::csv(&record);
+        assert!(csv.starts_with("endpoint,mode"));
+        assert!(csv.contains("\n2: B,parallel,6,Summary,error"), "{csv}");
         // Kept and imported again, the race is the same.
         let again = RunRecord::import(&record.to_json()).unwrap();
         assert_eq!(again.runs[0], record.runs[0]);

@@ -45,7 +45,8 @@ pub fn csv(r: &RunRecord) -> String {
         }
     } else {
         let _ = w.write_record([
-            "run",
+            // A race's runs are its endpoints.
+            if r.race.is_some() { "endpoint" } else { "run" },
             "mode",
             "k",
             "task",
@@ -62,8 +63,12 @@ pub fn csv(r: &RunRecord) -> String {
         for (i, run) in r.runs.iter().enumerate() {
             for t in &run.tasks {
                 let tm = &t.timing;
+                let run_name = match &r.race {
+                    Some(race) => race.endpoints.get(i).map_or(String::new(), |e| format!("{}: {}", i + 1, e.name)),
+                    None => (i + 1).to_string(),
+                };
                 let _ = w.write_record([
-                    (i + 1).to_string(),
+                    run_name,
                     run.mode.name().into(),
                     run.k.to_string(),
                     t.label.clone(),

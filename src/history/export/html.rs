@@ -13,11 +13,14 @@ use crate::history::record::{PlanKind, RunRecord};
 
 /// The run's waterfall timeline as an SVG element.
 pub fn timeline_svg(r: &RunRecord) -> Option<String> {
-    let rows: Vec<_> = r
-        .rows()
-        .iter()
-        .flat_map(|(m, rs)| rs.iter().map(|row| row.to_timeline(*m, None)))
-        .collect();
+    let rows: Vec<_> = match crate::race::live::Race::from_record(r) {
+        Some(race) => race.timeline(None),
+        None => r
+            .rows()
+            .iter()
+            .flat_map(|(m, rs)| rs.iter().map(|row| row.to_timeline(*m, None)))
+            .collect(),
+    };
     if rows.is_empty() {
         return None;
     }
@@ -75,7 +78,7 @@ fn push_ticks(s: &mut String, ticks: &[(f64, f64)], axis_y: f64) {
 /// The per-task duration bars as an SVG element.
 pub fn bars_svg(r: &RunRecord) -> Option<String> {
     let res = r.results();
-    if r.runs.is_empty() || r.plan == PlanKind::Sweep {
+    if r.runs.is_empty() || matches!(r.plan, PlanKind::Sweep | PlanKind::Race) {
         return None;
     }
     let l = layout_bars(&res.per_task, 720.0, 150.0);
@@ -116,6 +119,46 @@ svg{width:100%;height:auto}svg text{font-size:11px;fill:#1b1b1f}.tick line{strok
 .total{fill:#3557d6}.ttft{fill:#9fb0ee}.expected{fill:none;stroke:#5d5d66;stroke-dasharray:3 2}\
 .retry-wait{fill:#b3261e;opacity:.4}.bar.error .total{fill:#b3261e}.bar.cancelled .total{fill:#8a8a94}\
 .seq{fill:#8a5a00}.par{fill:#3557d6}.error{color:#b3261e}.simulated{border-left:4px solid #8a5a00;padding-left:.6rem}";
+
+/// A race's endpoints side by side (best per figure marked) and every
+/// task's answers aligned across them, with the agreement where there is one.
+fn race_html(s: &mut String, race: &crate::race::live::Race) {
+    s.push_str("<h2>Endpoints</h2>\n<table><thead><tr><th>Figure</th>");
+    for (n, l) in race.lanes.iter().enumerate() {
+        s.push_str(&format!(
+            "<th>{}: {} <small>({}, K = {})</small></th>",
+            n + 1,
+            escape(&l.name),
+            escape(&l.model),
+            l.k
+        ));
+    }
+    s.push_str("</tr></thead><tbody>\n");
+    for row in crate::race::figure_rows(&race.figures()) {
+        s.push_str(&format!("<tr><th scope=\"row\">{}</th>", escape(row.label)));
+        for (cell, best) in row.cells.iter().zip(&row.best) {
+            let mark = if *best { " (best)" } else { "" };
+            s.push_str(&format!("<td>{}{mark}</td>", escape(cell)));
+        }
+        s.push_str("</tr>\n");
+    }
+    s.push_str("</tbody></table>\n<h2>Answers by task</h2>\n");
+    for (i, (label, agreed)) in race.labels.iter().zip(race.agreements()).enumerate() {
+        s.push_str(&format!("<h3>{}</h3>\n", escape(label)));
+        if let Some(a) = agreed {
+            s.push_str(&format!("<p>Agreement: {}</p>\n", escape(&a.describe())));
+        }
+        for (n, l) in race.lanes.iter().enumerate() {
+            s.push_str(&format!(
+                "<h4>{}: {} <small>({})</small></h4>\n<pre>{}</pre>\n",
+                n + 1,
+                escape(&l.name),
+                l.rows[i].status.name(),
+                escape(&l.texts[i])
+            ));
+        }
+    }
+}
 
 /// A self-contained HTML report: figures, charts as inline SVG, answers. No
 /// scripts (its policy forbids them), no key (a record never has one), no
@@ -164,6 +207,9 @@ pub fn html(r: &RunRecord) -> String {
         ));
     }
     s.push_str("</tbody></table>\n");
+    if let Some(race) = crate::race::live::Race::from_record(r) {
+        race_html(&mut s, &race);
+    }
     if let Some(svg) = timeline_svg(r) {
         s.push_str("<h2>Timeline</h2>\n<p>Each bar runs from request sent to answer done; the lighter start is the wait for the first token; the dashed outline is the expected duration.</p>\n");
         s.push_str(&svg);

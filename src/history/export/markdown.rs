@@ -22,6 +22,22 @@ pub fn markdown(r: &RunRecord) -> String {
     for f in figures(r) {
         s.push_str(&format!("| {} | {} |\n", f.label, md_cell(&f.text)));
     }
+    if let Some(race) = crate::race::live::Race::from_record(r) {
+        s.push_str("\n| Endpoint |");
+        let rows = crate::race::figure_rows(&race.figures());
+        for row in &rows {
+            s.push_str(&format!(" {} |", row.label));
+        }
+        s.push_str(&format!("\n|---|{}\n", "---|".repeat(rows.len())));
+        for (n, l) in race.lanes.iter().enumerate() {
+            s.push_str(&format!("| {}: {} (`{}`) |", n + 1, md_cell(&l.name), md_cell(&l.model).replace('`', "'")));
+            for row in &rows {
+                let mark = if row.best[n] { " (best)" } else { "" };
+                s.push_str(&format!(" {}{mark} |", md_cell(&row.cells[n])));
+            }
+            s.push('\n');
+        }
+    }
     if r.simulated {
         s.push_str("\n_Simulated run (demo provider): not a model's timings._\n");
     }
