@@ -6,6 +6,8 @@ export const SITE_PORT = Number(process.env.FANOUT_SITE_PORT ?? 8181);
 export const API_PORT = Number(process.env.FANOUT_API_PORT ?? 8190);
 // A second llmock for the soak test, failing at random (seeded).
 export const CHAOS_PORT = Number(process.env.FANOUT_CHAOS_PORT ?? 8191);
+// A third llmock, the second endpoint of the race tests.
+export const RACE_PORT = Number(process.env.FANOUT_RACE_PORT ?? 8192);
 
 export default defineConfig({
   testDir: './tests',
@@ -42,6 +44,11 @@ export default defineConfig({
       // queued when a connection errors, so an unpaced cut would lose them all.
       command: `../.venv/bin/python ../scripts/llmock_server.py ${API_PORT} --chunk-delay-ms 15`,
       url: `http://127.0.0.1:${API_PORT}/health`,
+      reuseExistingServer: false,
+    },
+    {
+      command: `../.venv/bin/python ../scripts/llmock_server.py ${RACE_PORT} --chunk-delay-ms 15`,
+      url: `http://127.0.0.1:${RACE_PORT}/health`,
       reuseExistingServer: false,
     },
     {

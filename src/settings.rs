@@ -20,6 +20,9 @@ use crate::workflow::order::{Order, SpeedModel};
 pub const SETTINGS_KEY: &str = "fanout.settings.v1";
 /// localStorage key of the API key, present only when the user opted in.
 pub const API_KEY_KEY: &str = "fanout.apikey.v1";
+/// localStorage key of the race endpoints' keys (a list, endpoint 2 first),
+/// present only when the user opted in, like the main key.
+pub const ENDPOINT_KEYS_KEY: &str = "fanout.endpointkeys.v1";
 
 /// Who answers the requests.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,6 +66,9 @@ pub struct Settings {
     pub speed: SpeedModel,
     /// The header the key goes in (Azure OpenAI wants `api-key`).
     pub key_header: KeyHeader,
+    /// Endpoints 2 to 4 of a race (endpoint 1 is this connection); their
+    /// keys are kept apart like this one's.
+    pub endpoints: Vec<crate::race::Endpoint>,
 }
 
 impl Default for Settings {
@@ -82,6 +88,7 @@ impl Default for Settings {
             allow_plain_http: false,
             speed: SpeedModel::default(),
             key_header: KeyHeader::Bearer,
+            endpoints: Vec::new(),
         }
     }
 }

@@ -66,6 +66,17 @@ pub fn take_file(ev: &leptos::ev::Event) -> Option<web_sys::File> {
     file
 }
 
+/// What a race starts with: the settings now, each endpoint's settings
+/// (the main connection first) and its transport.
+pub struct RaceStart {
+    /// The settings as they are now.
+    pub main: crate::settings::Settings,
+    /// Each endpoint's settings, endpoint 1 first.
+    pub settings: Vec<crate::settings::Settings>,
+    /// Each endpoint's transport, with its own key only.
+    pub transports: Vec<Box<dyn crate::openai::Transport>>,
+}
+
 /// The cancel handle of the async jobs a view starts (runs, Test
 /// connection, the prompt): `start` makes a fresh `AbortSignal` per job,
 /// `cancel` aborts it, `finish` forgets it. When the view goes away, the job
@@ -120,6 +131,40 @@ impl Canceller {
             .transport(&state.api_key.get_untracked(), signal)
             .map_err(|e| format!("Settings: {e}"))?;
         Ok((settings, transport))
+    }
+
+    /// Starts a race: the settings as they are now and one transport per
+    /// endpoint (the main connection first), each with its own key only,
+    /// all cancelled by this handle; the error names the endpoint.
+    pub fn begin_race(&self, state: &crate::state::AppState) -> Result<RaceStart, String> {
+        use leptos::prelude::GetUntracked;
+        let main = state.settings.get_untracked();
+        let keys = state.endpoint_keys.get_untracked();
+        let signal = self
+            .start()
+            .ok_or("This browser cannot cancel requests (no AbortController).")?;
+        let mut settings = vec![main.clone()];
+        let mut transports = vec![
+            main.transport(&state.api_key.get_untracked(), signal.clone())
+                .map_err(|e| format!("Endpoint 1 (settings): {e}"))?,
+        ];
+        for (i, e) in main.endpoints.iter().enumerate() {
+            let n = i + 2;
+            let key = keys.get(i).map(String::as_str).unwrap_or("");
+            let s = e
+                .settings(&main)
+                .map_err(|err| format!("Endpoint {n}: {err}"))?;
+            transports.push(
+                s.transport(key, signal.clone())
+                    .map_err(|err| format!("Endpoint {n}: {err}"))?,
+            );
+            settings.push(s);
+        }
+        Ok(RaceStart {
+            main,
+            settings,
+            transports,
+        })
     }
 
     /// The run ended: drop its controller.

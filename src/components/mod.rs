@@ -9,6 +9,7 @@ mod history;
 mod local_servers;
 mod order_panel;
 mod prompt;
+mod race;
 mod run_charts;
 mod settings_panel;
 mod task_card;

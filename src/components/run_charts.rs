@@ -189,7 +189,7 @@ fn WallBars(
     }
 }
 
-/// The waterfall timeline: sequential and parallel on one time axis.
+/// The waterfall timeline of a workflow run: one group of rows per mode.
 #[component]
 pub fn Timeline(
     /// Rows per mode.
@@ -197,20 +197,15 @@ pub fn Timeline(
     /// Ms since the run started, while it runs.
     now: RwSignal<Option<f64>>,
 ) -> impl IntoView {
-    // Drawn at the width it is shown at (1 SVG unit = 1 CSS px), so its text
-    // reads the same on a phone as on a wide screen.
-    let figure = NodeRef::<leptos::html::Figure>::new();
-    let width = use_element_width(figure, 720.0);
-    let layout = move || {
+    let flat = Signal::derive(move || {
         let now_v = now.get();
-        let flat: Vec<TimelineRow> = rows.with(|all| {
+        rows.with(|all| {
             all.iter()
                 .flat_map(|(m, rs)| rs.iter().map(move |r| r.to_timeline(*m, now_v)))
-                .collect()
-        });
-        layout_timeline(&flat, 0.0, now_v, TimelineFrame::for_width(width.get()))
-    };
-    let summary = move || {
+                .collect::<Vec<TimelineRow>>()
+        })
+    });
+    let summary = Signal::derive(move || {
         rows.with(|all| {
             all.iter()
                 .map(|(m, rs)| {
@@ -225,6 +220,29 @@ pub fn Timeline(
                 .collect::<Vec<_>>()
                 .join("; ")
         })
+    });
+    view! { <TimelineChart rows=flat now=now.into() summary=summary /> }
+}
+
+/// A waterfall timeline of any rows on one time axis (a run's modes, a
+/// race's endpoints), hidden while there are none.
+#[component]
+pub fn TimelineChart(
+    /// The bars, grouped by their `group`.
+    rows: Signal<Vec<TimelineRow>>,
+    /// Ms since the start, while running (draws the "now" line).
+    now: Signal<Option<f64>>,
+    /// What the chart shows, for screen readers.
+    summary: Signal<String>,
+) -> impl IntoView {
+    // Drawn at the width it is shown at (1 SVG unit = 1 CSS px), so its text
+    // reads the same on a phone as on a wide screen.
+    let figure = NodeRef::<leptos::html::Figure>::new();
+    let width = use_element_width(figure, 720.0);
+    let layout = move || {
+        rows.with(|flat| {
+            layout_timeline(flat, 0.0, now.get(), TimelineFrame::for_width(width.get()))
+        })
     };
     view! {
         <Show when=move || rows.with(|r| !r.is_empty())>
@@ -236,7 +254,7 @@ pub fn Timeline(
                         <svg
                             viewBox=format!("0 0 {} {}", l.width, l.height)
                             role="img"
-                            aria-label=summary()
+                            aria-label=summary
                             data-testid="timeline"
                         >
                             <AxisTicks ticks=l.ticks.clone() axis_y=l.axis_y />

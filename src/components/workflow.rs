@@ -13,6 +13,7 @@ use crate::components::extractor::read_input_file;
 use crate::components::fields::NumberField;
 use crate::components::history::ExportButtons;
 use crate::components::order_panel::OrderPanel;
+use crate::components::race::{EndpointList, RaceResults};
 use crate::components::run_charts::{
     Headline, PerTaskBars, PerTaskTable, Rows, SweepChart, Timeline,
 };
@@ -21,8 +22,10 @@ use crate::components::task_editor::TaskList;
 use crate::components::welcome::Welcome;
 use crate::history::RunRecord;
 use crate::openai::now_ms;
+use crate::race::live::{Lane, Race};
 use crate::samples::SAMPLES;
 use crate::session::RunContext;
+use crate::session::race::{RaceLane, RaceSession};
 use crate::session::workflow::{RunMode, RunRequest, WorkflowSession};
 use crate::settings::{Provider, Settings};
 use crate::state::AppState;
@@ -62,6 +65,8 @@ pub fn WorkflowPanel() -> impl IntoView {
     // What the start order saved against "as listed" in the last run.
     let (saving, set_saving) = signal(None::<String>);
     let results = RwSignal::new(RunResults::default());
+    // The last race, while it is what the results show.
+    let race = RwSignal::new(None::<Race>);
     // The figures and timeline, brought on screen when a run starts.
     let results_ref = NodeRef::<leptos::html::Div>::new();
     // Concurrency sweep: (K, wall ms) per run, and the number of tasks swept.
@@ -147,6 +152,37 @@ pub fn WorkflowPanel() -> impl IntoView {
     let chars = move || text.with(|t| t.chars().count());
     let tokens = move || text.with(|t| estimate_tokens(t));
 
+    let page_sink = move || PageSink {
+        history,
+        state,
+        store: None,
+    };
+    // A run or race starts: Run disabled, results brought on screen, and a
+    // ticker moving the "now" line; returns the start on the page clock.
+    let go_live = move || -> f64 {
+        set_running.set(true);
+        // After this turn's DOM updates (a welcome closing above would
+        // otherwise move the results off screen again).
+        spawn_local(async move {
+            gloo_timers::future::TimeoutFuture::new(0).await;
+            if let Some(el) = results_ref.get_untracked() {
+                el.scroll_into_view();
+            }
+        });
+        // Kept by the view, so it stops with it.
+        let start = now_ms();
+        ticker.set_value(Some(gloo_timers::callback::Interval::new(100, move || {
+            now.set(Some(now_ms() - start))
+        })));
+        start
+    };
+    let end_live = move || {
+        ticker.try_set_value(None);
+        now.set(None);
+        set_running.set(false);
+        controller.finish();
+    };
+
     let run = move || {
         set_input_error.set(None);
         let (settings, transport) = match controller.begin(&state) {
@@ -204,28 +240,11 @@ pub fn WorkflowPanel() -> impl IntoView {
             simulated,
             ..RunResults::new(&labels, 0, &spec.model)
         });
+        race.set(None);
         rows.set(Vec::new());
         cards.with_value(|m| m.values().for_each(|c| c.1.reset()));
-        set_running.set(true);
-        // After this turn's DOM updates (a welcome closing above would
-        // otherwise move the results off screen again).
-        spawn_local(async move {
-            gloo_timers::future::TimeoutFuture::new(0).await;
-            if let Some(el) = results_ref.get_untracked() {
-                el.scroll_into_view();
-            }
-        });
-        // A ticker moves the "now" line and running bars while the run goes;
-        // kept by the view, so it stops with it.
-        let run_start = now_ms();
-        ticker.set_value(Some(gloo_timers::callback::Interval::new(100, move || {
-            now.set(Some(now_ms() - run_start))
-        })));
-        let sink = PageSink {
-            history,
-            state,
-            store: None,
-        };
+        go_live();
+        let sink = page_sink();
         spawn_local(async move {
             // Page-clock start of the current run, to place finished tasks.
             let started = std::cell::Cell::new(0.0);
@@ -285,10 +304,148 @@ pub fn WorkflowPanel() -> impl IntoView {
             let end = session.run(&*transport, &memory, &sink, &on_event).await;
             set_latest.set(end.record);
             set_saving.set(end.saving);
-            ticker.try_set_value(None);
-            now.set(None);
-            set_running.set(false);
+            end_live();
+        });
+    };
+
+    // A race: the ticked tasks on every endpoint at once, each under its
+    // own K, each failing on its own.
+    let run_race = move || {
+        set_input_error.set(None);
+        let crate::components::browser::RaceStart {
+            main,
+            settings: lane_settings,
+            transports,
+        } = match controller.begin_race(&state) {
+            Ok(begun) => begun,
+            Err(e) => {
+                set_input_error.set(Some(e));
+                return;
+            }
+        };
+        if lane_settings.len() < 2 {
             controller.finish();
+            set_input_error.set(Some(
+                "A race needs a second endpoint: press \"Add an endpoint to race\" and set its server and model.".into(),
+            ));
+            return;
+        }
+        let language = language.get_untracked();
+        let tasks = state
+            .tasks
+            .with_untracked(|c| c.chosen(&selected.get_untracked()));
+        let n_tasks = tasks.len();
+        let lanes: Vec<RaceLane> = lane_settings
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let added = i.checked_sub(1).and_then(|j| main.endpoints.get(j));
+                RaceLane {
+                    name: match added {
+                        Some(e) => e.label(i + 1),
+                        None => crate::race::endpoint::main_label(&main),
+                    },
+                    host: s.server_host(),
+                    simulated: s.provider == Provider::Demo,
+                    spec: RunSpec {
+                        limit: added.map_or(limit.get_untracked(), |e| e.limit),
+                        rpm: added.and_then(|e| e.rpm_budget()),
+                        ..s.run_spec(&language)
+                    },
+                    prices: s.prices.clone(),
+                }
+            })
+            .collect();
+        let context = RunContext {
+            host: main.server_host(),
+            simulated: main.provider == Provider::Demo,
+            input_name: source.get_untracked(),
+            prices: main.prices.clone(),
+        };
+        let session = match RaceSession::new(&text.get_untracked(), tasks, lanes, context) {
+            Ok(s) => s,
+            Err(e) => {
+                controller.finish();
+                set_input_error.set(Some(e.to_string()));
+                return;
+            }
+        };
+        let memories: Vec<Rc<FormatMemory>> = lane_settings.iter().map(format_memory).collect();
+        let first = &session.lanes()[0].spec;
+        let labels: Vec<String> = first.tasks.iter().map(|t| t.label.clone()).collect();
+        race.set(Some(Race {
+            task_ids: first.tasks.iter().map(|t| t.id.clone()).collect(),
+            labels: labels.clone(),
+            lanes: session
+                .lanes()
+                .iter()
+                .map(|l| Lane {
+                    k: crate::workflow::runner::concurrency(Mode::Parallel, l.spec.limit, n_tasks),
+                    ..Lane::new(&l.name, &l.spec.model, l.prices.clone(), &labels)
+                })
+                .collect(),
+            wall_ms: None,
+        }));
+        results.set(RunResults::default());
+        rows.set(Vec::new());
+        sweep.set(Vec::new());
+        set_saving.set(None);
+        set_latest.set(None);
+        let race_start = go_live();
+        let sink = page_sink();
+        let lanes_n = session.lanes().len();
+        set_phase.set(format!(
+            "Racing {lanes_n} endpoints: the same {n_tasks} tasks on each, all at once…"
+        ));
+        spawn_local(async move {
+            // Page-clock start of each endpoint's run.
+            let starts = std::cell::RefCell::new(vec![race_start; lanes_n]);
+            let on_event = |n: usize, e: WorkflowEvent| match e {
+                WorkflowEvent::RunStarted { k, .. } => {
+                    let at = now_ms();
+                    starts.borrow_mut()[n] = at;
+                    race.update(|r| {
+                        if let Some(l) = r.as_mut().and_then(|r| r.lanes.get_mut(n)) {
+                            l.started = true;
+                            l.offset = at - race_start;
+                            l.k = k;
+                        }
+                    });
+                }
+                WorkflowEvent::Task(_, i, ev) => {
+                    let start = starts.borrow()[n];
+                    race.update(|r| {
+                        if let Some(l) = r.as_mut().and_then(|r| r.lanes.get_mut(n)) {
+                            l.apply(i, &ev, start);
+                        }
+                    });
+                }
+                WorkflowEvent::RunFinished(_, metrics) => race.update(|r| {
+                    if let Some(l) = r.as_mut().and_then(|r| r.lanes.get_mut(n)) {
+                        l.wall_ms = Some(metrics.wall_ms);
+                    }
+                }),
+                WorkflowEvent::Phase(_) => {}
+            };
+            let refs: Vec<&dyn crate::openai::Transport> =
+                transports.iter().map(|t| &**t).collect();
+            let mems: Vec<&FormatMemory> = memories.iter().map(|m| &**m).collect();
+            let record = session.run(&refs, &mems, &sink, &on_event).await;
+            let wall = record
+                .as_ref()
+                .and_then(|r| r.race.as_ref())
+                .map(|r| r.wall_ms);
+            race.update(|r| {
+                if let Some(r) = r.as_mut() {
+                    r.wall_ms = wall;
+                }
+            });
+            set_phase.set(match wall {
+                Some(w) => format!("Race over in {}.", crate::format::duration_ms(w)),
+                None => "Cancelled.".into(),
+            });
+            set_latest.set(record);
+            end_live();
         });
     };
 
@@ -366,6 +523,7 @@ pub fn WorkflowPanel() -> impl IntoView {
                     (RunMode::Parallel, "parallel", "Parallel", "All at once, or K at a time"),
                     (RunMode::Compare, "compare", "Compare", "Warm-up, then both, alternating"),
                     (RunMode::Sweep, "sweep", "Sweep K", "Warm-up, then parallel at K = 1, 2, 4, …"),
+                    (RunMode::Race, "race", "Race", "The same tasks on every endpoint at once"),
                 ]
                     .into_iter()
                     .map(|(m, id, label, title)| view! {
@@ -379,13 +537,20 @@ pub fn WorkflowPanel() -> impl IntoView {
                     .collect_view()}
             </fieldset>
             <div class="row run-buttons">
-                <button type="button" class="primary" data-testid="run" disabled=running on:click=move |_| run()>
+                <button type="button" class="primary" data-testid="run" disabled=running
+                    on:click=move |_| if mode.get_untracked() == RunMode::Race { run_race() } else { run() }>
                     "Run"
                 </button>
                 <button type="button" data-testid="cancel" disabled=move || !running.get() on:click=cancel>
                     "Cancel"
                 </button>
             </div>
+            <EndpointList
+                tasks=Signal::derive(move || selected.with(Vec::len))
+                limit=limit.into()
+                open=Signal::derive(move || mode.get() == RunMode::Race)
+                on_add=Callback::new(move |_| set_mode.set(RunMode::Race))
+            />
             <div class="row run-row">
                 <NumberField label="Concurrency K (0 = all)" testid="concurrency" min=0usize max=64usize
                     value=limit on_set=Callback::new(move |v| set_limit.set(v)) />
@@ -442,6 +607,8 @@ pub fn WorkflowPanel() -> impl IntoView {
                 <p class="hint" data-testid="order-saving">{move || saving.get().unwrap_or_default()}</p>
             </Show>
             <div class="results" node_ref=results_ref>
+            <RaceResults race=race now=now prefix="race" />
+            <div class="run-results" hidden=move || race.with(Option::is_some)>
             <Headline results=results />
             <Timeline rows=rows now=now />
             <div class="cards">
@@ -458,10 +625,11 @@ pub fn WorkflowPanel() -> impl IntoView {
                     }
                 />
             </div>
-            </div>
             <PerTaskBars results=results />
             <PerTaskTable results=results />
             <SweepChart points=sweep tasks=sweep_tasks />
+            </div>
+            </div>
             {move || latest.get().map(|r| { let json = r.to_json(); view! {
                 // The run as kept, for scripts (the benchmark reads its
                 // figures): serialized once per run, not on every event.

@@ -123,15 +123,28 @@ pub fn figure_rows(figs: &[EndpointFigures]) -> Vec<FigureRow> {
     use crate::format::duration_ms;
     use Better::{Higher, Lower};
     type Get = fn(&EndpointFigures) -> Option<f64>;
+    type Show<'a> = &'a dyn Fn(f64) -> String;
     let dur = |v: f64| duration_ms(v);
     let rate = |v: f64| format!("{v:.0} tokens/s");
     let usd = |v: f64| format!("${v:.4}");
-    let timed: [(&'static str, &'static str, Get, Better, &dyn Fn(f64) -> String); 6] = [
+    let timed: [(&str, &str, Get, Better, Show); 6] = [
         ("wall", "Wall time", |f| f.wall_ms, Lower, &dur),
-        ("ttft-p50", "First token, median", |f| f.ttft_p50, Lower, &dur),
+        (
+            "ttft-p50",
+            "First token, median",
+            |f| f.ttft_p50,
+            Lower,
+            &dur,
+        ),
         ("ttft-p90", "First token, p90", |f| f.ttft_p90, Lower, &dur),
         ("tps-p50", "Tokens/s, median", |f| f.tps_p50, Higher, &rate),
-        ("tps-p90", "Tokens/s, p90 (9 in 10 at least)", |f| f.tps_p90, Higher, &rate),
+        (
+            "tps-p90",
+            "Tokens/s, p90 (9 in 10 at least)",
+            |f| f.tps_p90,
+            Higher,
+            &rate,
+        ),
         ("cost", "Cost (estimated)", |f| f.cost_usd, Lower, &usd),
     ];
     let mut rows: Vec<FigureRow> = timed
@@ -139,7 +152,10 @@ pub fn figure_rows(figs: &[EndpointFigures]) -> Vec<FigureRow> {
         .map(|(key, label, get, better, show)| FigureRow {
             key,
             label,
-            cells: figs.iter().map(|f| get(f).map_or("–".into(), show)).collect(),
+            cells: figs
+                .iter()
+                .map(|f| get(f).map_or("–".into(), show))
+                .collect(),
             best: best_of(figs, *get, *better),
         })
         .collect();
@@ -148,14 +164,20 @@ pub fn figure_rows(figs: &[EndpointFigures]) -> Vec<FigureRow> {
         FigureRow {
             key: "tokens",
             label: "Tokens in / out",
-            cells: figs.iter().map(|f| format!("{} / {}", f.tokens_in, f.tokens_out)).collect(),
+            cells: figs
+                .iter()
+                .map(|f| format!("{} / {}", f.tokens_in, f.tokens_out))
+                .collect(),
             best: vec![false; figs.len()],
         },
     );
     rows.push(FigureRow {
         key: "done",
         label: "Answered / failed",
-        cells: figs.iter().map(|f| format!("{} / {}", f.done, f.errors)).collect(),
+        cells: figs
+            .iter()
+            .map(|f| format!("{} / {}", f.done, f.errors))
+            .collect(),
         best: vec![false; figs.len()],
     });
     rows

@@ -292,6 +292,9 @@ mod tests {
         let csv = crate::history::export::csv::csv(&record);
         assert!(csv.starts_with("endpoint,mode"));
         assert!(csv.contains("\n2: B,parallel,6,Summary,error"), "{csv}");
+        // Two races compare by their race wall time.
+        let diff = crate::history::figures::differences(&record, &record);
+        assert!(diff.iter().any(|d| d.key == "race-wall"));
         // Kept and imported again, the race is the same.
         let again = RunRecord::import(&record.to_json()).unwrap();
         assert_eq!(again.runs[0], record.runs[0]);

@@ -25,6 +25,8 @@ pub enum RunMode {
     Compare,
     /// A warm-up, then parallel at K = 1, 2, 4, ….
     Sweep,
+    /// The same tasks on every endpoint at once (see `session::race`).
+    Race,
 }
 
 impl RunMode {
@@ -33,7 +35,8 @@ impl RunMode {
     pub fn plan(self, limit: usize, rounds: usize) -> Plan {
         match self {
             RunMode::Sequential => Plan::Single(Mode::Sequential),
-            RunMode::Parallel => Plan::Single(Mode::Parallel),
+            // Each endpoint of a race makes one parallel run.
+            RunMode::Parallel | RunMode::Race => Plan::Single(Mode::Parallel),
             RunMode::Compare => Plan::Compare { rounds },
             // Up to the concurrency field's K when set, else every task at once.
             RunMode::Sweep => Plan::Sweep {

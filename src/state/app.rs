@@ -5,7 +5,7 @@
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 
-use crate::settings::{API_KEY_KEY, SETTINGS_KEY, Settings};
+use crate::settings::{API_KEY_KEY, ENDPOINT_KEYS_KEY, SETTINGS_KEY, Settings};
 use crate::workflow::catalog::{TASKS_KEY, TaskCatalog};
 use crate::workflow::order::{DURATIONS_KEY, DurationLog};
 
@@ -25,6 +25,8 @@ pub struct AppState {
     pub settings: RwSignal<Settings>,
     /// The API key; in memory only unless `settings.remember_key`.
     pub api_key: RwSignal<String>,
+    /// The keys of race endpoints 2 to 4, in order; kept like `api_key`.
+    pub endpoint_keys: RwSignal<Vec<String>>,
     /// Edited built-in tasks and the user's own tasks.
     pub tasks: RwSignal<TaskCatalog>,
     /// Ids of the tasks that run (in the workflow and in batches).
@@ -49,8 +51,10 @@ impl AppState {
             let _ = LocalStorage::set(SETTINGS_KEY, &s);
             if s.remember_key {
                 let _ = LocalStorage::set(API_KEY_KEY, state.api_key.get());
+                let _ = LocalStorage::set(ENDPOINT_KEYS_KEY, state.endpoint_keys.get());
             } else {
                 LocalStorage::delete(API_KEY_KEY);
+                LocalStorage::delete(ENDPOINT_KEYS_KEY);
             }
         });
         Effect::new(move |_| {
@@ -65,10 +69,13 @@ impl AppState {
     fn load() -> Self {
         let raw: Option<String> = LocalStorage::raw().get_item(SETTINGS_KEY).ok().flatten();
         let mut settings = Settings::from_json(raw.as_deref());
-        let key = if settings.remember_key {
-            LocalStorage::get::<String>(API_KEY_KEY).unwrap_or_default()
+        let (key, endpoint_keys) = if settings.remember_key {
+            (
+                LocalStorage::get::<String>(API_KEY_KEY).unwrap_or_default(),
+                LocalStorage::get::<Vec<String>>(ENDPOINT_KEYS_KEY).unwrap_or_default(),
+            )
         } else {
-            String::new()
+            (String::new(), Vec::new())
         };
         settings.provider = settings.provider_on_open(!key.trim().is_empty());
         let tasks: Option<String> = LocalStorage::raw().get_item(TASKS_KEY).ok().flatten();
@@ -77,6 +84,7 @@ impl AppState {
         Self {
             settings: RwSignal::new(settings),
             api_key: RwSignal::new(key),
+            endpoint_keys: RwSignal::new(endpoint_keys),
             tasks: RwSignal::new(tasks),
             selected: RwSignal::new(selected),
             language: RwSignal::new("Spanish".into()),

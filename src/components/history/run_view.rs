@@ -3,10 +3,12 @@
 use leptos::prelude::*;
 
 use super::ExportButtons;
+use crate::components::race::RaceResults;
 use crate::components::run_charts::{PerTaskBars, PerTaskTable, SweepChart, Timeline};
 use crate::format::duration_ms;
 use crate::history::figures::{date_of, explain, figures};
 use crate::history::record::RunRecord;
+use crate::race::live::Race;
 
 /// The headline figures of a kept run, with what each means on hover/focus.
 #[component]
@@ -40,6 +42,7 @@ pub fn RunView(
     let sweep = RwSignal::new(record.sweep());
     let sweep_tasks = RwSignal::new(record.tasks.len());
     let now = RwSignal::new(None::<f64>);
+    let race = RwSignal::new(Race::from_record(&record));
     let title = format!(
         "{} · {} · {}",
         record.model,
@@ -70,6 +73,7 @@ pub fn RunView(
             <ExportButtons record=record.clone() />
             <Figures record=record.clone() />
             {figures_note.map(|n| view! { <p class="figures-note" data-testid="kept-figures-note">{n}</p> })}
+            <RaceResults race=race now=now prefix="kept-race" />
             <Timeline rows=rows now=now />
             <PerTaskBars results=results />
             <PerTaskTable results=results />

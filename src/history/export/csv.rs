@@ -64,7 +64,10 @@ pub fn csv(r: &RunRecord) -> String {
             for t in &run.tasks {
                 let tm = &t.timing;
                 let run_name = match &r.race {
-                    Some(race) => race.endpoints.get(i).map_or(String::new(), |e| format!("{}: {}", i + 1, e.name)),
+                    Some(race) => race
+                        .endpoints
+                        .get(i)
+                        .map_or(String::new(), |e| format!("{}: {}", i + 1, e.name)),
                     None => (i + 1).to_string(),
                 };
                 let _ = w.write_record([

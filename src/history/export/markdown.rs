@@ -30,7 +30,12 @@ pub fn markdown(r: &RunRecord) -> String {
         }
         s.push_str(&format!("\n|---|{}\n", "---|".repeat(rows.len())));
         for (n, l) in race.lanes.iter().enumerate() {
-            s.push_str(&format!("| {}: {} (`{}`) |", n + 1, md_cell(&l.name), md_cell(&l.model).replace('`', "'")));
+            s.push_str(&format!(
+                "| {}: {} (`{}`) |",
+                n + 1,
+                md_cell(&l.name),
+                md_cell(&l.model).replace('`', "'")
+            ));
             for row in &rows {
                 let mark = if row.best[n] { " (best)" } else { "" };
                 s.push_str(&format!(" {}{mark} |", md_cell(&row.cells[n])));

@@ -1,0 +1,391 @@
+//! The race's views: the endpoints to race (endpoint 1 is the connection
+//! in the settings; 2–4 are added here) and a race's results: per endpoint
+//! its status and figures (best marked), one timeline on a shared time
+//! axis, and every task's answers side by side with the agreement.
+
+use leptos::prelude::*;
+
+use crate::charts::timeline::TimelineRow;
+use crate::components::run_charts::TimelineChart;
+use crate::format::duration_ms;
+use crate::providers::{PRESETS, preset, preset_for};
+use crate::race::endpoint::shared_origin_notes;
+use crate::race::live::Race;
+use crate::race::{Endpoint, MAX_ENDPOINTS, figure_rows};
+use crate::settings::Provider;
+use crate::state::AppState;
+
+/// The endpoints of a race: endpoint 1 summarized (it is the connection),
+/// 2–4 editable, the button that adds one, and where endpoints share the
+/// browser's connections to one origin.
+#[component]
+pub fn EndpointList(
+    /// Tasks ticked (how many requests an endpoint with K = 0 sends at once).
+    tasks: Signal<usize>,
+    /// The concurrency field's K, endpoint 1's.
+    limit: Signal<usize>,
+    /// Shown in full (race mode); otherwise only the add button.
+    open: Signal<bool>,
+    /// Called when an endpoint is added (the view switches to race mode).
+    on_add: Callback<()>,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let settings = state.settings;
+    let count = move || settings.with(|s| s.endpoints.len());
+    let add = move |_: leptos::ev::MouseEvent| {
+        settings.update(|s| {
+            if s.endpoints.len() + 1 < MAX_ENDPOINTS {
+                let n = s.endpoints.len() + 2;
+                let e = Endpoint::added(n, s);
+                s.endpoints.push(e);
+            }
+        });
+        on_add.run(());
+    };
+    let full = move || count() + 1 >= MAX_ENDPOINTS;
+    let indices = move || (0..count()).collect::<Vec<usize>>();
+    let main_summary = move || {
+        settings.with(|s| {
+            let server = match s.provider {
+                Provider::Demo => "Demo (simulated)".to_string(),
+                Provider::Api => preset_for(&s.base_url)
+                    .map(|p| p.name.to_string())
+                    .unwrap_or_else(|| s.server_host()),
+            };
+            let k = match limit.get() {
+                0 => "all at once".to_string(),
+                k => format!("K = {k}"),
+            };
+            format!(
+                "1: {server} · {} · {k} (the connection above)",
+                s.model.trim()
+            )
+        })
+    };
+    let notes = move || {
+        settings.with(|s| {
+            let mut all = vec![(1, s.clone(), limit.get())];
+            for (i, e) in s.endpoints.iter().enumerate() {
+                if let Ok(es) = e.settings(s) {
+                    all.push((i + 2, es, e.limit));
+                }
+            }
+            let refs: Vec<(usize, &crate::settings::Settings, usize)> =
+                all.iter().map(|(n, s, k)| (*n, s, *k)).collect();
+            shared_origin_notes(&refs, tasks.get())
+        })
+    };
+    view! {
+        <div class="endpoints" data-testid="endpoints">
+            <Show when=move || open.get()>
+                <p class="hint" data-testid="endpoint-1">{main_summary}</p>
+                <For
+                    each=indices
+                    key=|i| *i
+                    children=move |i| view! { <EndpointRow index=i /> }
+                />
+                {move || notes().into_iter().map(|n| view! { <p class="hint" data-testid="endpoint-origin-note">{n}</p> }).collect_view()}
+            </Show>
+            <button type="button" data-testid="endpoint-add"
+                disabled=full
+                on:click=add>
+                {move || if count() == 0 { "Add an endpoint to race" } else { "Add an endpoint" }}
+            </button>
+        </div>
+    }
+}
+
+/// One added endpoint's fields; `index` 0 is endpoint 2.
+#[component]
+fn EndpointRow(
+    /// Its place in the settings' list.
+    index: usize,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let settings = state.settings;
+    let n = index + 2;
+    let get = move |f: fn(&Endpoint) -> String| {
+        settings.with(|s| s.endpoints.get(index).map(f).unwrap_or_default())
+    };
+    let set = move |f: Box<dyn FnOnce(&mut Endpoint)>| {
+        settings.update(|s| {
+            if let Some(e) = s.endpoints.get_mut(index) {
+                f(e);
+            }
+        });
+    };
+    let key = move || {
+        state
+            .endpoint_keys
+            .with(|k| k.get(index).cloned().unwrap_or_default())
+    };
+    let set_key = move |v: String| {
+        state.endpoint_keys.update(|k| {
+            if k.len() <= index {
+                k.resize(index + 1, String::new());
+            }
+            k[index] = v;
+        })
+    };
+    let error = move || {
+        settings.with(|s| {
+            s.endpoints
+                .get(index)
+                .and_then(|e| e.settings(s).err())
+                .map(|e| e.to_string())
+        })
+    };
+    let simulated = move || {
+        settings.with(|s| {
+            s.endpoints
+                .get(index)
+                .is_some_and(|e| e.provider == Provider::Demo)
+        })
+    };
+    let current_preset = move || {
+        settings.with(|s| match s.endpoints.get(index) {
+            Some(e) if e.provider == Provider::Demo => "demo",
+            Some(e) => preset_for(&e.base_url).map(|p| p.id).unwrap_or("custom"),
+            None => "custom",
+        })
+    };
+    let id = move |field: &str| format!("endpoint-{n}-{field}");
+    let remove = move |_| {
+        settings.update(|s| {
+            if index < s.endpoints.len() {
+                s.endpoints.remove(index);
+            }
+        });
+        state.endpoint_keys.update(|k| {
+            if index < k.len() {
+                k.remove(index);
+            }
+        });
+    };
+    let num = |ev: &leptos::ev::Event| {
+        event_target_value(ev)
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite() && *v >= 0.0)
+    };
+    view! {
+        <fieldset class="endpoint" data-testid=id("row")>
+            <legend>{format!("Endpoint {n}")}</legend>
+            <div class="row">
+                <label class="field small">
+                    <span>"Name"</span>
+                    <input type="text" data-testid=id("name") prop:value=move || get(|e| e.name.clone())
+                        on:input=move |ev| { let v = event_target_value(&ev); set(Box::new(move |e| e.name = v)) } />
+                </label>
+                <label class="field small">
+                    <span>"Provider"</span>
+                    <select data-testid=id("preset") prop:value=current_preset
+                        on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            set(Box::new(move |e| {
+                                if v == "demo" {
+                                    e.provider = Provider::Demo;
+                                } else {
+                                    e.provider = Provider::Api;
+                                    if let Some(p) = preset(&v) {
+                                        e.base_url = p.base_url.to_string();
+                                        e.model = p.model.to_string();
+                                        e.key_header = p.key_header;
+                                    }
+                                }
+                            }))
+                        }>
+                        <option value="demo">"Demo (simulated)"</option>
+                        {PRESETS.iter().map(|p| view! { <option value=p.id>{p.name}</option> }).collect_view()}
+                        <option value="custom">"Custom URL"</option>
+                    </select>
+                </label>
+                <label class="field">
+                    <span>"Base URL"</span>
+                    <input type="url" data-testid=id("base-url") placeholder="http://127.0.0.1:8080/v1"
+                        prop:value=move || get(|e| e.base_url.clone())
+                        on:input=move |ev| {
+                            let v = event_target_value(&ev);
+                            // Typing a URL means a real server.
+                            set(Box::new(move |e| { e.base_url = v; e.provider = Provider::Api; }))
+                        } />
+                </label>
+            </div>
+            <div class="row">
+                <label class="field small">
+                    <span>"Key (this endpoint's only)"</span>
+                    <input type="password" autocomplete="off" data-testid=id("key") prop:value=key
+                        on:input=move |ev| set_key(event_target_value(&ev)) />
+                </label>
+                <label class="field small">
+                    <span>"Model"</span>
+                    <input type="text" data-testid=id("model") prop:value=move || get(|e| e.model.clone())
+                        on:input=move |ev| { let v = event_target_value(&ev); set(Box::new(move |e| e.model = v)) } />
+                </label>
+                <label class="field tiny">
+                    <span>"K (0 = all)"</span>
+                    <input type="number" min="0" max="64" data-testid=id("k") prop:value=move || get(|e| e.limit.to_string())
+                        on:change=move |ev| if let Some(v) = num(&ev) { set(Box::new(move |e| e.limit = (v as usize).min(64))) } />
+                </label>
+                <label class="field tiny">
+                    <span>"RPM (0 = none)"</span>
+                    <input type="number" min="0" data-testid=id("rpm") prop:value=move || get(|e| e.rpm.to_string())
+                        on:change=move |ev| if let Some(v) = num(&ev) { set(Box::new(move |e| e.rpm = v as u32)) } />
+                </label>
+                <label class="field tiny">
+                    <span>"$ / M in"</span>
+                    <input type="number" min="0" step="0.01" data-testid=id("price-in") prop:value=move || get(|e| e.price_in.to_string())
+                        on:change=move |ev| if let Some(v) = num(&ev) { set(Box::new(move |e| e.price_in = v)) } />
+                </label>
+                <label class="field tiny">
+                    <span>"$ / M out"</span>
+                    <input type="number" min="0" step="0.01" data-testid=id("price-out") prop:value=move || get(|e| e.price_out.to_string())
+                        on:change=move |ev| if let Some(v) = num(&ev) { set(Box::new(move |e| e.price_out = v)) } />
+                </label>
+                <Show when=simulated>
+                    <label class="field tiny">
+                        <span>"Speed ×"</span>
+                        <input type="number" min="0.1" max="10" step="0.1" data-testid=id("speed") prop:value=move || get(|e| e.demo_speed.to_string())
+                            on:change=move |ev| if let Some(v) = num(&ev) { set(Box::new(move |e| e.demo_speed = v)) } />
+                    </label>
+                </Show>
+                <button type="button" class="remove" data-testid=id("remove") on:click=remove>"Remove"</button>
+            </div>
+            {move || error().map(|e| view! { <p class="field-error" role="alert" data-testid=id("error")>{e}</p> })}
+        </fieldset>
+    }
+}
+
+/// A race's results, live or reopened: per endpoint a summary (the
+/// `race-<n>` hooks), the figures side by side with the best marked, one
+/// timeline on a shared axis and the answers aligned per task.
+#[component]
+pub fn RaceResults(
+    /// The race.
+    race: RwSignal<Option<Race>>,
+    /// Ms since the race started, while it runs.
+    now: RwSignal<Option<f64>>,
+    /// Start of every test hook: `race` for the live race, `kept-race` for
+    /// one reopened from history (so the two never share a hook).
+    prefix: &'static str,
+) -> impl IntoView {
+    // Counts as memos: the tables are rebuilt when a race starts, not on
+    // every streamed chunk (cells follow the race on their own).
+    let lanes_memo = Memo::new(move |_| race.with(|r| r.as_ref().map_or(0, |r| r.lanes.len())));
+    let tasks_memo = Memo::new(move |_| {
+        race.with(|r| {
+            r.as_ref()
+                .map(|r| (r.task_ids.clone(), r.labels.clone()))
+                .unwrap_or_default()
+        })
+    });
+    let lanes = move || lanes_memo.get();
+    let rows: Signal<Vec<TimelineRow>> = Signal::derive(move || {
+        let now_v = now.get();
+        race.with(|r| r.as_ref().map(|r| r.timeline(now_v)).unwrap_or_default())
+    });
+    let summary = Signal::derive(move || {
+        race.with(|r| {
+            r.as_ref()
+                .map(|r| {
+                    r.lanes
+                        .iter()
+                        .enumerate()
+                        .map(|(n, l)| {
+                            let wall = l.wall_ms.map_or("running".into(), duration_ms);
+                            format!("endpoint {} ({}): {wall}", n + 1, l.name)
+                        })
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                })
+                .unwrap_or_default()
+        })
+    });
+    let figures = Memo::new(move |_| {
+        race.with(|r| {
+            r.as_ref()
+                .map(|r| figure_rows(&r.figures()))
+                .unwrap_or_default()
+        })
+    });
+    let agreements =
+        Memo::new(move |_| race.with(|r| r.as_ref().map(|r| r.agreements()).unwrap_or_default()));
+    let lane = move |n: usize, f: fn(&crate::race::live::Lane) -> String| {
+        race.with(|r| {
+            r.as_ref()
+                .and_then(|r| r.lanes.get(n))
+                .map(f)
+                .unwrap_or_default()
+        })
+    };
+    view! {
+        <Show when=move || race.with(Option::is_some)>
+            <section class="race" data-testid=prefix aria-label="Race">
+                <p class="race-wall" data-testid=format!("{prefix}-wall")
+                    data-ms=move || race.with(|r| r.as_ref().and_then(|r| r.wall_ms).map(|w| format!("{}", w.round())).unwrap_or_default())>
+                    {move || race.with(|r| match r.as_ref().and_then(|r| r.wall_ms) {
+                        Some(w) => format!("Race wall time {}: every endpoint ran at once, so it is the slowest endpoint's time, not the sum.", duration_ms(w)),
+                        None => "Racing: every endpoint runs the same tasks at once…".into(),
+                    })}
+                </p>
+                <div class="race-lanes">
+                    {move || (0..lanes()).map(|n| view! {
+                        <div class="race-lane" data-testid=format!("{prefix}-{}", n + 1)
+                            data-status=move || lane(n, |l| l.status().into())
+                            data-wall-ms=move || lane(n, |l| l.wall_ms.map(|w| format!("{}", w.round())).unwrap_or_default())
+                            data-done=move || lane(n, |l| l.done().to_string())>
+                            <strong>{move || lane(n, |l| l.name.clone())}</strong>
+                            <span class="hint">{move || lane(n, |l| format!("{} · K = {}", l.model, l.k))}</span>
+                            <span>{move || lane(n, |l| format!("{} · {} of {} done · {}", l.status(), l.done(), l.rows.len(), l.wall_ms.map_or("…".into(), duration_ms)))}</span>
+                        </div>
+                    }).collect_view()}
+                </div>
+                <table class="race-figures" data-testid=format!("{prefix}-figures")>
+                    <caption>"Per endpoint: times over its tasks (median and p90), tokens, cost. The best of each figure is marked among endpoints that answered every task."</caption>
+                    <thead><tr><th scope="col">"Figure"</th>
+                        {move || (0..lanes()).map(|n| view! { <th scope="col">{move || format!("{}: {}", n + 1, lane(n, |l| l.name.clone()))}</th> }).collect_view()}
+                    </tr></thead>
+                    <tbody>
+                        {move || figures.get().into_iter().map(|row| view! {
+                            <tr data-testid=format!("{prefix}-fig-{}", row.key)>
+                                <th scope="row">{row.label}</th>
+                                {row.cells.into_iter().zip(row.best).map(|(c, best)| view! {
+                                    <td class:best=best data-best=best.to_string()>{c}{best.then_some(" ★")}</td>
+                                }).collect_view()}
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                <TimelineChart rows=rows now=now.into() summary=summary />
+                <table class="race-answers" data-testid=format!("{prefix}-answers")>
+                    <caption>"Answers per task, side by side; for sentiment, category and keywords, how far the endpoints agree."</caption>
+                    <thead><tr><th scope="col">"Task"</th>
+                        {move || (0..lanes()).map(|n| view! { <th scope="col">{move || lane(n, |l| l.name.clone())}</th> }).collect_view()}
+                        <th scope="col">"Agreement"</th>
+                    </tr></thead>
+                    <tbody>
+                        {move || tasks_memo.get().0.into_iter().zip(tasks_memo.get().1).enumerate().map(|(t, (id, label))| {
+                            view! {
+                                <tr>
+                                    <th scope="row">{label}</th>
+                                    {(0..lanes()).map(|n| {
+                                        let id = id.clone();
+                                        let status = move || race.with(|r| r.as_ref().and_then(|r| r.lanes.get(n)).map(|l| l.rows[t].status.name()).unwrap_or("pending"));
+                                        view! {
+                                            <td data-testid=format!("{prefix}-{}-task-{id}", n + 1) data-status=status>
+                                                <span class=move || format!("status {}", status())>{status}</span>
+                                                <pre class="answer" tabindex="0">{move || race.with(|r| r.as_ref().and_then(|r| r.lanes.get(n)).map(|l| l.texts[t].clone()).unwrap_or_default())}</pre>
+                                            </td>
+                                        }
+                                    }).collect_view()}
+                                    <td data-testid=format!("{prefix}-agree-{id}")>{move || agreements.with(|a| a.get(t).cloned().flatten().map(|a| a.describe()).unwrap_or_else(|| "–".into()))}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </section>
+        </Show>
+    }
+}
