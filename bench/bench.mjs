@@ -26,6 +26,9 @@ const want = (n) => !ONLY || ONLY.includes(n);
 const SITE_PORT = 8281;
 const API_PORT = 8290;
 const TLS_PORT = 8291;
+// The race's two servers: 300 ms and 900 ms to answer.
+const RACE_FAST_PORT = 8292;
+const RACE_SLOW_PORT = 8293;
 const SITE = `http://127.0.0.1:${SITE_PORT}/`;
 const API = `http://127.0.0.1:${API_PORT}`;
 const PYTHON = join(ROOT, '.venv', 'bin', 'python');
@@ -89,6 +92,10 @@ function taskFile(dir, name, systems) {
 /** Opens the app pointed at the benchmark server, with only `tasks` (ids) ticked. */
 async function openApp(page, importFile, api = API) {
   await page.goto(SITE);
+  // The full settings are folded behind the connection bar's Settings button.
+  if ((await page.getByTestId('settings-open').getAttribute('aria-expanded')) !== 'true') {
+    await page.getByTestId('settings-open').click();
+  }
   await page.getByTestId('api-key').fill('sk-bench');
   await page.getByTestId('base-url').fill(`${api}/v1`);
   await page.getByTestId('model').fill('bench');
@@ -363,10 +370,44 @@ function report(r) {
         `${[tr.browser_queue_ms, tr.to_first_byte_ms, tr.body_ms].map((v) => cell(v, 0)).join(' / ')} / ${cell(tr.request_total_ms, 0)} (${f(tr.request_p90_ms.median, 0)}, ${f(tr.request_max_ms.median, 0)}) / ${cell(tr.end_to_next_start_ms, 0)}; ${cell(tr.network_span_ms, 0)} / ${cell(tr.page_outside_span_ms, 0)}`, '', '', '');
     }
   }
+  const rc = r.race;
+  if (rc) {
+    row('6. race, 300 ms and 900 ms endpoints', 'race wall ms / slower endpoint alone ms', `${cell(rc.race_ms, 0)} / ${cell(rc.slower_alone_ms, 0)}`, '', '', '');
+    row('6.', 'each endpoint in the race ms (900 / 300)', `${cell(rc.slower_in_race_ms, 0)} / ${cell(rc.faster_in_race_ms, 0)}`, '', '', '');
+    row('6.', 'race wall ÷ slower endpoint\'s own parallel wall', cell(rc.race_over_slower_alone, 3), '', '≤ 1.02', verdict(rc.race_over_slower_alone.median <= 1.02));
+  }
   const p = r.page;
   row('5. page', 'all assets, raw / gzip KB', `${f(p.total_raw / 1024, 1)} / ${f(p.total_gzip / 1024, 1)}`, '', 'gzip ≤ 250', verdict(p.total_gzip <= 250 * 1024));
   row('5.', 'navigation start to Run enabled ms', cell(p.run_enabled_ms, 0), '', '≤ 300', verdict(p.run_enabled_ms.median <= 300));
   return lines.join('\n');
+}
+
+/** Scenario 6: a race of two endpoints (300 and 900 ms) against the slower one alone. */
+async function race(browser) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const slow = `http://127.0.0.1:${RACE_SLOW_PORT}`;
+  await openApp(page, null, slow);
+  await page.getByTestId('endpoint-add').click();
+  await page.getByTestId('endpoint-2-base-url').fill(`http://127.0.0.1:${RACE_FAST_PORT}/v1`);
+  await page.getByTestId('endpoint-2-model').fill('bench');
+  await page.getByTestId('endpoint-2-key').fill('sk-bench-2');
+  const rows = [];
+  for (let i = 0; i <= REPEATS; i++) {
+    const alone = (await runAndRead(page, 'parallel')).parallel[0].wall_ms;
+    await page.getByTestId('mode-race').check();
+    await page.getByTestId('run').click();
+    await page.getByTestId('phase').filter({ hasText: 'Race over' }).waitFor({ timeout: 60_000 });
+    const record = JSON.parse(await page.getByTestId('run-saved').getAttribute('data-record'));
+    if (i === 0) continue; // warm-up repetition
+    const [s, f] = record.runs.map((r) => r.metrics.wall_ms);
+    rows.push({
+      slower_alone_ms: alone, race_ms: record.race.wall_ms, slower_in_race_ms: s, faster_in_race_ms: f,
+      race_over_slower_alone: record.race.wall_ms / alone,
+    });
+  }
+  await context.close();
+  return Object.fromEntries(Object.keys(rows[0]).map((k) => [k, stats(rows.map((r) => r[k]))]));
 }
 
 // ---------- main ----------
@@ -384,7 +425,11 @@ async function main() {
     c.on('close', (code) => (code === 0 ? resolve() : reject(new Error('openssl failed'))));
   });
   start(PYTHON, [join(ROOT, 'bench', 'server.py'), String(TLS_PORT), '--latency-ms', '1000', '--certfile', cert, '--keyfile', key], true);
+  start(PYTHON, [join(ROOT, 'bench', 'server.py'), String(RACE_FAST_PORT), '--latency-ms', '300'], true);
+  start(PYTHON, [join(ROOT, 'bench', 'server.py'), String(RACE_SLOW_PORT), '--latency-ms', '900'], true);
   await waitFor(`${SITE}index.html`);
+  await waitFor(`http://127.0.0.1:${RACE_FAST_PORT}/health`);
+  await waitFor(`http://127.0.0.1:${RACE_SLOW_PORT}/health`);
   await waitFor(`${API}/health`);
   await waitPort(TLS_PORT);
   const mixed = taskFile(dir, 'mixed', [300, 600, 900, 1200, 1500, 1800].map((ms) => `latency=${ms}`));
@@ -422,6 +467,10 @@ async function main() {
   if (want(5)) {
     console.error('scenario 5: page weight and start-up…');
     results.page = await pageLoad(browser);
+  }
+  if (want(6)) {
+    console.error('scenario 6: a race of two endpoints…');
+    results.race = await race(browser);
   }
   await browser.close();
 
