@@ -200,6 +200,7 @@ async function batches(browser, api, importFile) {
   const context = await browser.newContext({ ignoreHTTPSErrors: true });
   const page = await context.newPage();
   await openApp(page, importFile, api);
+  await page.getByTestId('nav-batch').click();
   const docs = Array.from({ length: 20 }, (_, i) => `Benchmark document ${i + 1}.`).join('\n---\n');
   await page.getByTestId('batch-paste').fill(docs);
   await page.getByTestId('batch-add-pasted').click();

@@ -1,6 +1,7 @@
 import { test, expect, type Page } from '@playwright/test';
 
-// Writes docs/screenshots/<view>-<theme>-<device>.png: every view, light and
+// Writes docs/screenshots/<view>-<theme>-<device>.png: every view (and a
+// race on the Run view), light and
 // dark, desktop and phone. Demo mode (seeded simulation), so anyone can take
 // the same pictures without a key; what each shows is the screen a user
 // sees there, not the whole page.
@@ -54,6 +55,17 @@ for (const device of DEVICES) {
       await expect(page.getByTestId('run-view')).toBeVisible();
       await page.getByTestId('run-view').scrollIntoViewIfNeeded();
       await shoot(page, `history-${suffix}`);
+
+      // A race of three simulated endpoints at different speeds.
+      await page.getByTestId('nav-run').click();
+      await page.getByTestId('endpoint-add').click();
+      await page.getByTestId('endpoint-add').click();
+      await page.getByTestId('run').click();
+      for (const n of [1, 2, 3]) {
+        await expect(page.getByTestId(`race-${n}`)).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
+      }
+      await page.getByTestId('race').scrollIntoViewIfNeeded();
+      await shoot(page, `race-${suffix}`);
     });
   }
 }

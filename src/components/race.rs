@@ -95,6 +95,151 @@ pub fn EndpointList(
     }
 }
 
+/// One editable field of an endpoint. The fields are data and one function
+/// draws them all: eight hand-written inputs made the page's wasm
+/// noticeably bigger, each closure being its own view type.
+struct Field {
+    /// Test hook suffix: `endpoint-<n>-<id>`.
+    id: &'static str,
+    /// Visible label.
+    label: &'static str,
+    /// CSS class of the label (its width).
+    class: &'static str,
+    /// Input type.
+    kind: &'static str,
+    /// Only for simulated endpoints.
+    demo_only: bool,
+    /// The value shown.
+    get: fn(&Endpoint) -> String,
+    /// Applies typed text; false when it changes nothing (a number not yet
+    /// whole, such as "0."), so the input keeps what is being typed.
+    set: fn(&mut Endpoint, &str) -> bool,
+}
+
+/// A number of at least 0, if `text` is one written as it reads back.
+fn non_negative(text: &str) -> Option<f64> {
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite() && *v >= 0.0 && v.to_string() == text.trim())
+}
+
+/// Sets `slot` to `v`; whether it changed.
+fn put<T: PartialEq>(slot: &mut T, v: T) -> bool {
+    let changed = *slot != v;
+    *slot = v;
+    changed
+}
+
+const FIELDS: [Field; 8] = [
+    Field {
+        id: "name",
+        label: "Name",
+        class: "field small",
+        kind: "text",
+        demo_only: false,
+        get: |e| e.name.clone(),
+        set: |e, v| put(&mut e.name, v.to_string()),
+    },
+    Field {
+        id: "base-url",
+        label: "Base URL",
+        class: "field",
+        kind: "url",
+        demo_only: false,
+        get: |e| e.base_url.clone(),
+        // Typing a URL means a real server.
+        set: |e, v| put(&mut e.base_url, v.to_string()) | put(&mut e.provider, Provider::Api),
+    },
+    Field {
+        id: "model",
+        label: "Model",
+        class: "field small",
+        kind: "text",
+        demo_only: false,
+        get: |e| e.model.clone(),
+        set: |e, v| put(&mut e.model, v.to_string()),
+    },
+    Field {
+        id: "k",
+        label: "K (0 = all)",
+        class: "field tiny",
+        kind: "number",
+        demo_only: false,
+        get: |e| e.limit.to_string(),
+        set: |e, v| non_negative(v).is_some_and(|v| put(&mut e.limit, (v as usize).min(64))),
+    },
+    Field {
+        id: "rpm",
+        label: "RPM (0 = none)",
+        class: "field tiny",
+        kind: "number",
+        demo_only: false,
+        get: |e| e.rpm.to_string(),
+        set: |e, v| non_negative(v).is_some_and(|v| put(&mut e.rpm, v as u32)),
+    },
+    Field {
+        id: "price-in",
+        label: "$ / M in",
+        class: "field tiny",
+        kind: "number",
+        demo_only: false,
+        get: |e| e.price_in.to_string(),
+        set: |e, v| non_negative(v).is_some_and(|v| put(&mut e.price_in, v)),
+    },
+    Field {
+        id: "price-out",
+        label: "$ / M out",
+        class: "field tiny",
+        kind: "number",
+        demo_only: false,
+        get: |e| e.price_out.to_string(),
+        set: |e, v| non_negative(v).is_some_and(|v| put(&mut e.price_out, v)),
+    },
+    Field {
+        id: "speed",
+        label: "Speed ×",
+        class: "field tiny",
+        kind: "number",
+        demo_only: true,
+        get: |e| e.demo_speed.to_string(),
+        set: |e, v| {
+            non_negative(v)
+                .filter(|v| *v > 0.0)
+                .is_some_and(|v| put(&mut e.demo_speed, v))
+        },
+    },
+];
+
+/// One field of endpoint `index` (0 = endpoint 2).
+fn field_input(index: usize, f: &'static Field) -> impl IntoView {
+    let settings = expect_context::<AppState>().settings;
+    let endpoint = move |read: &dyn Fn(&Endpoint) -> String| {
+        settings.with(|s| s.endpoints.get(index).map(read).unwrap_or_default())
+    };
+    let hidden = move || {
+        f.demo_only
+            && !settings.with(|s| {
+                s.endpoints
+                    .get(index)
+                    .is_some_and(|e| e.provider == Provider::Demo)
+            })
+    };
+    view! {
+        <label class=f.class hidden=hidden>
+            <span>{f.label}</span>
+            <input type=f.kind data-testid=format!("endpoint-{}-{}", index + 2, f.id)
+                prop:value=move || endpoint(&|e| (f.get)(e))
+                on:input=move |ev| {
+                    let v = event_target_value(&ev);
+                    settings.maybe_update(|s| {
+                        s.endpoints.get_mut(index).is_some_and(|e| (f.set)(e, &v))
+                    });
+                } />
+        </label>
+    }
+}
+
 /// One added endpoint's fields; `index` 0 is endpoint 2.
 #[component]
 fn EndpointRow(
@@ -104,16 +249,6 @@ fn EndpointRow(
     let state = expect_context::<AppState>();
     let settings = state.settings;
     let n = index + 2;
-    let get = move |f: fn(&Endpoint) -> String| {
-        settings.with(|s| s.endpoints.get(index).map(f).unwrap_or_default())
-    };
-    let set = move |f: Box<dyn FnOnce(&mut Endpoint)>| {
-        settings.update(|s| {
-            if let Some(e) = s.endpoints.get_mut(index) {
-                f(e);
-            }
-        });
-    };
     let key = move || {
         state
             .endpoint_keys
@@ -135,18 +270,28 @@ fn EndpointRow(
                 .map(|e| e.to_string())
         })
     };
-    let simulated = move || {
-        settings.with(|s| {
-            s.endpoints
-                .get(index)
-                .is_some_and(|e| e.provider == Provider::Demo)
-        })
-    };
     let current_preset = move || {
         settings.with(|s| match s.endpoints.get(index) {
             Some(e) if e.provider == Provider::Demo => "demo",
             Some(e) => preset_for(&e.base_url).map(|p| p.id).unwrap_or("custom"),
             None => "custom",
+        })
+    };
+    let pick = move |v: String| {
+        settings.update(|s| {
+            let Some(e) = s.endpoints.get_mut(index) else {
+                return;
+            };
+            if v == "demo" {
+                e.provider = Provider::Demo;
+            } else {
+                e.provider = Provider::Api;
+                if let Some(p) = preset(&v) {
+                    e.base_url = p.base_url.to_string();
+                    e.model = p.model.to_string();
+                    e.key_header = p.key_header;
+                }
+            }
         })
     };
     let id = move |field: &str| format!("endpoint-{n}-{field}");
@@ -162,55 +307,21 @@ fn EndpointRow(
             }
         });
     };
-    let num = |ev: &leptos::ev::Event| {
-        event_target_value(ev)
-            .trim()
-            .parse::<f64>()
-            .ok()
-            .filter(|v| v.is_finite() && *v >= 0.0)
-    };
     view! {
         <fieldset class="endpoint" data-testid=id("row")>
             <legend>{format!("Endpoint {n}")}</legend>
             <div class="row">
-                <label class="field small">
-                    <span>"Name"</span>
-                    <input type="text" data-testid=id("name") prop:value=move || get(|e| e.name.clone())
-                        on:input=move |ev| { let v = event_target_value(&ev); set(Box::new(move |e| e.name = v)) } />
-                </label>
+                {field_input(index, &FIELDS[0])}
                 <label class="field small">
                     <span>"Provider"</span>
                     <select data-testid=id("preset") prop:value=current_preset
-                        on:change=move |ev| {
-                            let v = event_target_value(&ev);
-                            set(Box::new(move |e| {
-                                if v == "demo" {
-                                    e.provider = Provider::Demo;
-                                } else {
-                                    e.provider = Provider::Api;
-                                    if let Some(p) = preset(&v) {
-                                        e.base_url = p.base_url.to_string();
-                                        e.model = p.model.to_string();
-                                        e.key_header = p.key_header;
-                                    }
-                                }
-                            }))
-                        }>
+                        on:change=move |ev| pick(event_target_value(&ev))>
                         <option value="demo">"Demo (simulated)"</option>
                         {PRESETS.iter().map(|p| view! { <option value=p.id>{p.name}</option> }).collect_view()}
                         <option value="custom">"Custom URL"</option>
                     </select>
                 </label>
-                <label class="field">
-                    <span>"Base URL"</span>
-                    <input type="url" data-testid=id("base-url") placeholder="http://127.0.0.1:8080/v1"
-                        prop:value=move || get(|e| e.base_url.clone())
-                        on:input=move |ev| {
-                            let v = event_target_value(&ev);
-                            // Typing a URL means a real server.
-                            set(Box::new(move |e| { e.base_url = v; e.provider = Provider::Api; }))
-                        } />
-                </label>
+                {field_input(index, &FIELDS[1])}
             </div>
             <div class="row">
                 <label class="field small">
@@ -218,42 +329,31 @@ fn EndpointRow(
                     <input type="password" autocomplete="off" data-testid=id("key") prop:value=key
                         on:input=move |ev| set_key(event_target_value(&ev)) />
                 </label>
-                <label class="field small">
-                    <span>"Model"</span>
-                    <input type="text" data-testid=id("model") prop:value=move || get(|e| e.model.clone())
-                        on:input=move |ev| { let v = event_target_value(&ev); set(Box::new(move |e| e.model = v)) } />
-                </label>
-                <label class="field tiny">
-                    <span>"K (0 = all)"</span>
-                    <input type="number" min="0" max="64" data-testid=id("k") prop:value=move || get(|e| e.limit.to_string())
-                        on:change=move |ev| if let Some(v) = num(&ev) { set(Box::new(move |e| e.limit = (v as usize).min(64))) } />
-                </label>
-                <label class="field tiny">
-                    <span>"RPM (0 = none)"</span>
-                    <input type="number" min="0" data-testid=id("rpm") prop:value=move || get(|e| e.rpm.to_string())
-                        on:change=move |ev| if let Some(v) = num(&ev) { set(Box::new(move |e| e.rpm = v as u32)) } />
-                </label>
-                <label class="field tiny">
-                    <span>"$ / M in"</span>
-                    <input type="number" min="0" step="0.01" data-testid=id("price-in") prop:value=move || get(|e| e.price_in.to_string())
-                        on:change=move |ev| if let Some(v) = num(&ev) { set(Box::new(move |e| e.price_in = v)) } />
-                </label>
-                <label class="field tiny">
-                    <span>"$ / M out"</span>
-                    <input type="number" min="0" step="0.01" data-testid=id("price-out") prop:value=move || get(|e| e.price_out.to_string())
-                        on:change=move |ev| if let Some(v) = num(&ev) { set(Box::new(move |e| e.price_out = v)) } />
-                </label>
-                <Show when=simulated>
-                    <label class="field tiny">
-                        <span>"Speed ×"</span>
-                        <input type="number" min="0.1" max="10" step="0.1" data-testid=id("speed") prop:value=move || get(|e| e.demo_speed.to_string())
-                            on:change=move |ev| if let Some(v) = num(&ev) { set(Box::new(move |e| e.demo_speed = v)) } />
-                    </label>
-                </Show>
+                {FIELDS[2..].iter().map(|f| field_input(index, f)).collect_view()}
                 <button type="button" class="remove" data-testid=id("remove") on:click=remove>"Remove"</button>
             </div>
             {move || error().map(|e| view! { <p class="field-error" role="alert" data-testid=id("error")>{e}</p> })}
         </fieldset>
+    }
+}
+
+/// A text or attribute that follows the race: `read` gets the race, the
+/// lane `n` and the task `t`. Every use shares this one closure type, so a
+/// use adds no view code of its own (each distinct closure in a view is
+/// compiled on its own, which made the page's wasm much bigger).
+fn follow(
+    race: RwSignal<Option<Race>>,
+    n: usize,
+    t: usize,
+    read: fn(&Race, usize, usize) -> String,
+) -> impl Fn() -> String + Copy + Send + Sync + 'static {
+    move || {
+        race.with(|r| {
+            r.as_ref()
+                .filter(|r| n < r.lanes.len() && t < r.labels.len().max(1))
+                .map(|r| read(r, n, t))
+                .unwrap_or_default()
+        })
     }
 }
 
@@ -311,20 +411,12 @@ pub fn RaceResults(
     });
     let agreements =
         Memo::new(move |_| race.with(|r| r.as_ref().map(|r| r.agreements()).unwrap_or_default()));
-    let lane = move |n: usize, f: fn(&crate::race::live::Lane) -> String| {
-        race.with(|r| {
-            r.as_ref()
-                .and_then(|r| r.lanes.get(n))
-                .map(f)
-                .unwrap_or_default()
-        })
-    };
     view! {
         <Show when=move || race.with(Option::is_some)>
             <section class="race" data-testid=prefix aria-label="Race">
                 <p class="race-wall" data-testid=format!("{prefix}-wall")
-                    data-ms=move || race.with(|r| r.as_ref().and_then(|r| r.wall_ms).map(|w| format!("{}", w.round())).unwrap_or_default())>
-                    {move || race.with(|r| match r.as_ref().and_then(|r| r.wall_ms) {
+                    data-ms=follow(race, 0, 0, |r, _, _| r.wall_ms.map(|w| format!("{}", w.round())).unwrap_or_default())>
+                    {follow(race, 0, 0, |r, _, _| match r.wall_ms {
                         Some(w) => format!("Race wall time {}: every endpoint ran at once, so it is the slowest endpoint's time, not the sum.", duration_ms(w)),
                         None => "Racing: every endpoint runs the same tasks at once…".into(),
                     })}
@@ -332,19 +424,22 @@ pub fn RaceResults(
                 <div class="race-lanes">
                     {move || (0..lanes()).map(|n| view! {
                         <div class="race-lane" data-testid=format!("{prefix}-{}", n + 1)
-                            data-status=move || lane(n, |l| l.status().into())
-                            data-wall-ms=move || lane(n, |l| l.wall_ms.map(|w| format!("{}", w.round())).unwrap_or_default())
-                            data-done=move || lane(n, |l| l.done().to_string())>
-                            <strong>{move || lane(n, |l| l.name.clone())}</strong>
-                            <span class="hint">{move || lane(n, |l| format!("{} · K = {}", l.model, l.k))}</span>
-                            <span>{move || lane(n, |l| format!("{} · {} of {} done · {}", l.status(), l.done(), l.rows.len(), l.wall_ms.map_or("…".into(), duration_ms)))}</span>
+                            data-status=follow(race, n, 0, |r, n, _| r.lanes[n].status().into())
+                            data-wall-ms=follow(race, n, 0, |r, n, _| r.lanes[n].wall_ms.map(|w| format!("{}", w.round())).unwrap_or_default())
+                            data-done=follow(race, n, 0, |r, n, _| r.lanes[n].done().to_string())>
+                            <strong>{follow(race, n, 0, |r, n, _| r.lanes[n].name.clone())}</strong>
+                            <span class="hint">{follow(race, n, 0, |r, n, _| format!("{} · K = {}", r.lanes[n].model, r.lanes[n].k))}</span>
+                            <span>{follow(race, n, 0, |r, n, _| {
+                                let l = &r.lanes[n];
+                                format!("{} · {} of {} done · {}", l.status(), l.done(), l.rows.len(), l.wall_ms.map_or("…".into(), duration_ms))
+                            })}</span>
                         </div>
                     }).collect_view()}
                 </div>
                 <table class="race-figures" data-testid=format!("{prefix}-figures")>
                     <caption>"Per endpoint: times over its tasks (median and p90), tokens, cost. The best of each figure is marked among endpoints that answered every task."</caption>
                     <thead><tr><th scope="col">"Figure"</th>
-                        {move || (0..lanes()).map(|n| view! { <th scope="col">{move || format!("{}: {}", n + 1, lane(n, |l| l.name.clone()))}</th> }).collect_view()}
+                        {move || (0..lanes()).map(|n| view! { <th scope="col">{follow(race, n, 0, |r, n, _| format!("{}: {}", n + 1, r.lanes[n].name))}</th> }).collect_view()}
                     </tr></thead>
                     <tbody>
                         {move || figures.get().into_iter().map(|row| view! {
@@ -361,7 +456,7 @@ pub fn RaceResults(
                 <table class="race-answers" data-testid=format!("{prefix}-answers")>
                     <caption>"Answers per task, side by side; for sentiment, category and keywords, how far the endpoints agree."</caption>
                     <thead><tr><th scope="col">"Task"</th>
-                        {move || (0..lanes()).map(|n| view! { <th scope="col">{move || lane(n, |l| l.name.clone())}</th> }).collect_view()}
+                        {move || (0..lanes()).map(|n| view! { <th scope="col">{follow(race, n, 0, |r, n, _| r.lanes[n].name.clone())}</th> }).collect_view()}
                         <th scope="col">"Agreement"</th>
                     </tr></thead>
                     <tbody>
@@ -371,11 +466,11 @@ pub fn RaceResults(
                                     <th scope="row">{label}</th>
                                     {(0..lanes()).map(|n| {
                                         let id = id.clone();
-                                        let status = move || race.with(|r| r.as_ref().and_then(|r| r.lanes.get(n)).map(|l| l.rows[t].status.name()).unwrap_or("pending"));
+                                        let status = follow(race, n, t, |r, n, t| r.lanes[n].rows[t].status.name().into());
                                         view! {
                                             <td data-testid=format!("{prefix}-{}-task-{id}", n + 1) data-status=status>
-                                                <span class=move || format!("status {}", status())>{status}</span>
-                                                <pre class="answer" tabindex="0">{move || race.with(|r| r.as_ref().and_then(|r| r.lanes.get(n)).map(|l| l.texts[t].clone()).unwrap_or_default())}</pre>
+                                                <span class="status">{status}</span>
+                                                <pre class="answer" tabindex="0">{follow(race, n, t, |r, n, t| r.lanes[n].texts[t].clone())}</pre>
                                             </td>
                                         }
                                     }).collect_view()}
@@ -387,5 +482,36 @@ pub fn RaceResults(
                 </table>
             </section>
         </Show>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field(id: &str) -> &'static Field {
+        FIELDS.iter().find(|f| f.id == id).expect("a field")
+    }
+
+    #[test]
+    fn fields_apply_whole_values_only_and_say_whether_anything_changed() {
+        let mut e = Endpoint::default();
+        // "0." is on its way to "0.5": nothing changes, the input keeps it.
+        assert!(!(field("price-in").set)(&mut e, "0."));
+        assert!((field("price-in").set)(&mut e, "0.5"));
+        assert_eq!(e.price_in, 0.5);
+        assert!(!(field("price-in").set)(&mut e, "0.5"), "same value");
+        assert!(!(field("k").set)(&mut e, "-1"));
+        assert!((field("k").set)(&mut e, "100"));
+        assert_eq!(e.limit, 64, "K is at most 64");
+        assert!(
+            !(field("speed").set)(&mut e, "0"),
+            "a speed of 0 is refused"
+        );
+        // Typing a base URL makes a simulated endpoint a real one.
+        e.provider = Provider::Demo;
+        assert!((field("base-url").set)(&mut e, "http://127.0.0.1:1/v1"));
+        assert_eq!(e.provider, Provider::Api);
+        assert_eq!((field("base-url").get)(&e), "http://127.0.0.1:1/v1");
     }
 }
