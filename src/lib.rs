@@ -16,6 +16,7 @@ pub mod samples;
 pub mod schedule;
 pub mod session;
 pub mod settings;
+pub mod split;
 pub mod state;
 #[cfg(test)]
 pub(crate) mod testing;

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::workflow::structured::{parse_fields, schema_for};
+use crate::workflow::structured::{list_items, parse_fields, schema_for};
 
 /// The agreement between endpoints' answers to one task.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -177,26 +177,7 @@ fn find_word(text: &str, word: &str) -> Option<usize> {
 /// A list answer's items, lowercased: the JSON field, or else the text's
 /// lines or comma-separated parts without bullets and numbers.
 fn list_of(schema: &Value, text: &str) -> Option<Vec<String>> {
-    let raw: Vec<String> = match parse_fields(schema, text) {
-        Some(fields) => fields
-            .first()?
-            .value
-            .split(", ")
-            .map(String::from)
-            .collect(),
-        None => text.split(['\n', ',']).map(String::from).collect(),
-    };
-    let items: Vec<String> = raw
-        .iter()
-        .map(|s| {
-            s.trim()
-                .trim_start_matches(|c: char| c.is_ascii_digit() || "-*•.) ".contains(c))
-                .trim()
-                .to_lowercase()
-        })
-        .filter(|s| !s.is_empty())
-        .collect();
-    (!items.is_empty()).then_some(items)
+    list_items(schema, text).map(|items| items.iter().map(|s| s.to_lowercase()).collect())
 }
 
 #[cfg(test)]

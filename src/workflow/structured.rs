@@ -48,6 +48,31 @@ pub fn schema_for(task_id: &str) -> Option<Value> {
     }
 }
 
+/// The items of a list answer (keywords): from its JSON field, or else one
+/// per line or comma of plain text, list markers removed, case kept.
+pub fn list_items(schema: &Value, text: &str) -> Option<Vec<String>> {
+    let raw: Vec<String> = match parse_fields(schema, text) {
+        Some(fields) => fields
+            .first()?
+            .value
+            .split(", ")
+            .map(String::from)
+            .collect(),
+        None => text.split(['\n', ',']).map(String::from).collect(),
+    };
+    let items: Vec<String> = raw
+        .iter()
+        .map(|s| {
+            s.trim()
+                .trim_start_matches(|c: char| c.is_ascii_digit() || "-*•.) ".contains(c))
+                .trim()
+                .to_string()
+        })
+        .filter(|s| !s.is_empty())
+        .collect();
+    (!items.is_empty()).then_some(items)
+}
+
 /// The `response_format` value asking for answers that follow `schema`.
 pub fn response_format(task_id: &str, schema: Value) -> Value {
     json!({

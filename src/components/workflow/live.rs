@@ -1,0 +1,484 @@
+//! The Run view's live state and what starts a run or a race: it turns a
+//! session's events into the signals the view draws. The sessions
+//! themselves (`crate::session`) know nothing of the page.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use gloo_timers::callback::Interval;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::components::browser::{Canceller, RaceStart, use_canceller};
+use crate::components::run_charts::Rows;
+use crate::components::task_card::CardState;
+use crate::history::RunRecord;
+use crate::openai::{Transport, now_ms};
+use crate::race::live::{Lane, Race};
+use crate::session::RunContext;
+use crate::session::race::{RaceLane, RaceSession};
+use crate::session::workflow::{RunMode, RunRequest, WorkflowSession};
+use crate::settings::{Provider, Settings};
+use crate::state::sink::PageSink;
+use crate::state::{AppState, History};
+use crate::workflow::engine::{FormatMemory, RunSpec, TaskEvent, TaskStatus, WorkflowEvent};
+use crate::workflow::live::{LiveRow, RunResults, TaskOutcome};
+use crate::workflow::order::Expected;
+use crate::workflow::runner::{Mode, concurrency};
+
+/// What the form holds when Run is pressed.
+pub struct Form {
+    /// The text the tasks run on.
+    pub text: String,
+    /// What the text is called in the history.
+    pub source: String,
+    /// Target language of the translation task.
+    pub language: String,
+    /// Sequential, parallel, compare, sweep or race.
+    pub mode: RunMode,
+    /// K of the parallel runs (0 = all at once).
+    pub limit: usize,
+    /// Compare rounds.
+    pub rounds: usize,
+    /// The expected figures the page shows for the chosen tasks.
+    pub expected: Vec<Expected>,
+}
+
+/// One card state per task id, made on first use and kept so a card keeps
+/// its last answer while tasks are edited; each under an owner of its own,
+/// disposed once its task is removed.
+#[derive(Clone, Copy)]
+pub struct Cards {
+    owner: StoredValue<Owner, LocalStorage>,
+    cards: StoredValue<HashMap<String, (Owner, CardState)>, LocalStorage>,
+}
+
+impl Cards {
+    /// Cards owned by the calling component.
+    pub fn new() -> Self {
+        Self {
+            owner: StoredValue::new_local(Owner::current().expect("the Run view has an owner")),
+            cards: StoredValue::new_local(HashMap::new()),
+        }
+    }
+
+    /// The card of task `id`.
+    pub fn get(self, id: &str) -> CardState {
+        if let Some(c) = self.cards.with_value(|m| m.get(id).map(|c| c.1)) {
+            return c;
+        }
+        let card_owner = self.owner.with_value(|o| o.with(Owner::new));
+        let c = card_owner.with(CardState::new);
+        self.cards.update_value(|m| {
+            m.insert(id.to_string(), (card_owner, c));
+        });
+        c
+    }
+
+    /// Disposes the cards of tasks no longer in `ids`; empties the rest.
+    fn keep_only(self, ids: &[String]) {
+        self.cards.update_value(|m| {
+            m.retain(|id, (o, _)| {
+                let keep = ids.contains(id);
+                if !keep {
+                    o.cleanup();
+                }
+                keep
+            })
+        });
+        self.cards
+            .with_value(|m| m.values().for_each(|c| c.1.reset()));
+    }
+}
+
+/// The Run view's live state: what the last run or race shows.
+#[derive(Clone, Copy)]
+pub struct Live {
+    state: AppState,
+    history: History,
+    controller: Canceller,
+    /// Headline figures and per-task outcomes of the last run.
+    pub results: RwSignal<RunResults>,
+    /// The last race, while it is what the results show.
+    pub race: RwSignal<Option<Race>>,
+    /// Timeline rows per mode.
+    pub rows: Rows,
+    /// Time since the start while running (the timeline's "now" line).
+    pub now: RwSignal<Option<f64>>,
+    /// Concurrency sweep: (K, wall ms) per run.
+    pub sweep: RwSignal<Vec<(usize, f64)>>,
+    /// The number of tasks swept.
+    pub sweep_tasks: RwSignal<usize>,
+    /// Whether a run is under way.
+    pub running: RwSignal<bool>,
+    /// What the run is doing, in words.
+    pub phase: RwSignal<String>,
+    /// What the start order saved against "as listed" in the last run.
+    pub saving: RwSignal<Option<String>>,
+    /// The last run's record, for its export buttons.
+    pub latest: RwSignal<Option<RunRecord>>,
+    /// Why the run could not start.
+    pub error: RwSignal<Option<String>>,
+    /// The figures and timeline, brought on screen when a run starts.
+    pub results_ref: NodeRef<leptos::html::Div>,
+    /// The task cards.
+    pub cards: Cards,
+    ticker: StoredValue<Option<Interval>, LocalStorage>,
+    /// Whether the server refused structured output, per server and model.
+    formats: StoredValue<HashMap<(String, String), Rc<FormatMemory>>, LocalStorage>,
+}
+
+impl Live {
+    /// Live state owned by the calling component (its runs are cancelled
+    /// when it goes away).
+    pub fn new(state: AppState, history: History) -> Self {
+        Self {
+            state,
+            history,
+            controller: use_canceller(),
+            results: RwSignal::new(RunResults::default()),
+            race: RwSignal::new(None),
+            rows: RwSignal::new(Vec::new()),
+            now: RwSignal::new(None),
+            sweep: RwSignal::new(Vec::new()),
+            sweep_tasks: RwSignal::new(0),
+            running: RwSignal::new(false),
+            phase: RwSignal::new(String::new()),
+            saving: RwSignal::new(None),
+            latest: RwSignal::new(None),
+            error: RwSignal::new(None),
+            results_ref: NodeRef::new(),
+            cards: Cards::new(),
+            ticker: StoredValue::new_local(None),
+            formats: StoredValue::new_local(HashMap::new()),
+        }
+    }
+
+    /// Stops the run under way.
+    pub fn cancel(self) {
+        self.controller.cancel();
+    }
+
+    fn format_memory(self, settings: &Settings) -> Rc<FormatMemory> {
+        let key = (
+            format!("{:?} {}", settings.provider, settings.base_url.trim()),
+            settings.model.clone(),
+        );
+        self.formats.update_value(|f| {
+            f.entry(key.clone()).or_default();
+        });
+        self.formats.with_value(|f| f[&key].clone())
+    }
+
+    fn sink(self) -> PageSink {
+        PageSink {
+            history: self.history,
+            state: self.state,
+            store: None,
+        }
+    }
+
+    /// A run or race starts: Run disabled, results brought on screen, and a
+    /// ticker moving the "now" line; returns the start on the page clock.
+    fn go_live(self) -> f64 {
+        self.running.set(true);
+        self.saving.set(None);
+        self.latest.set(None);
+        self.sweep.set(Vec::new());
+        self.rows.set(Vec::new());
+        let results_ref = self.results_ref;
+        // After this turn's DOM updates (a welcome closing above would
+        // otherwise move the results off screen again).
+        spawn_local(async move {
+            gloo_timers::future::TimeoutFuture::new(0).await;
+            if let Some(el) = results_ref.get_untracked() {
+                el.scroll_into_view();
+            }
+        });
+        // Kept by the view, so it stops with it.
+        let start = now_ms();
+        let now = self.now;
+        self.ticker.set_value(Some(Interval::new(100, move || {
+            now.set(Some(now_ms() - start))
+        })));
+        start
+    }
+
+    fn end_live(self) {
+        self.ticker.try_set_value(None);
+        self.now.set(None);
+        self.running.set(false);
+        self.controller.finish();
+    }
+
+    /// Runs the chosen tasks on the text in the form's mode (not a race).
+    pub fn run(self, form: Form) {
+        let state = self.state;
+        self.error.set(None);
+        let (settings, transport) = match self.controller.begin(&state) {
+            Ok(begun) => begun,
+            Err(e) => {
+                self.error.set(Some(e));
+                return;
+            }
+        };
+        let request = RunRequest {
+            base: settings.run_spec(&form.language),
+            text: form.text,
+            tasks: state
+                .tasks
+                .with_untracked(|c| c.chosen(&state.selected.get_untracked())),
+            mode: form.mode,
+            limit: form.limit,
+            rounds: form.rounds,
+            expected: form.expected,
+            order: settings.order,
+            context: RunContext {
+                host: settings.server_host(),
+                simulated: settings.provider == Provider::Demo,
+                input_name: form.source,
+                prices: settings.prices.clone(),
+            },
+        };
+        let session = match WorkflowSession::new(request) {
+            Ok(s) => s,
+            Err(e) => {
+                self.controller.finish();
+                self.error.set(Some(e.to_string()));
+                return;
+            }
+        };
+        let memory = self.format_memory(&settings);
+        let spec = session.spec().clone();
+        let sweep_ks = session.sweep_ks();
+        let labels: Vec<String> = spec.tasks.iter().map(|t| t.label.clone()).collect();
+        let expected = session.expected_ms().to_vec();
+        let ids: Vec<String> = state
+            .tasks
+            .with_untracked(|c| c.tasks())
+            .into_iter()
+            .map(|t| t.id)
+            .collect();
+        self.cards.keep_only(&ids);
+        let run_cards: Vec<CardState> = spec.tasks.iter().map(|t| self.cards.get(&t.id)).collect();
+        self.results.set(RunResults {
+            simulated: settings.provider == Provider::Demo,
+            ..RunResults::new(&labels, 0, &spec.model)
+        });
+        self.race.set(None);
+        self.sweep_tasks.set(spec.tasks.len());
+        self.go_live();
+        let Live {
+            results,
+            rows,
+            sweep,
+            phase,
+            ..
+        } = self;
+        spawn_local(async move {
+            // Page-clock start of the current run, to place finished tasks.
+            let started = Cell::new(0.0);
+            let on_event = |e: WorkflowEvent| match e {
+                WorkflowEvent::Phase(p) => phase.set(p),
+                WorkflowEvent::RunStarted { mode: m, k } => {
+                    started.set(now_ms());
+                    run_cards.iter().for_each(CardState::reset);
+                    if sweep_ks.is_empty() {
+                        results.update(|r| {
+                            r.begin_run(m);
+                            if m == Mode::Parallel {
+                                r.concurrency = k;
+                            }
+                        });
+                    }
+                    rows.update(|all| {
+                        all.retain(|(mode, _)| *mode != m);
+                        all.push((
+                            m,
+                            labels
+                                .iter()
+                                .zip(&expected)
+                                .map(|(l, e)| LiveRow::pending(l, Some(*e)))
+                                .collect(),
+                        ));
+                        // Sequential above parallel, whichever ran first.
+                        all.sort_by_key(|(mode, _)| *mode == Mode::Parallel);
+                    });
+                }
+                WorkflowEvent::Task(m, i, ev) => {
+                    if let TaskEvent::Finished(r) = &ev {
+                        let outcome = TaskOutcome::of(&r.timing, r.status == TaskStatus::Done);
+                        results.update(|res| res.record_task(m, i, outcome));
+                    }
+                    // Only a change the timeline draws re-renders it.
+                    rows.maybe_update(|all| {
+                        all.iter_mut()
+                            .find(|(mode, _)| *mode == m)
+                            .and_then(|(_, r)| r.get_mut(i))
+                            .is_some_and(|row| row.apply(&ev, started.get()))
+                    });
+                    run_cards[i].apply(ev);
+                }
+                WorkflowEvent::RunFinished(m, metrics) => {
+                    if sweep_ks.is_empty() {
+                        results.update(|res| res.record_run(m, metrics));
+                    } else {
+                        // A sweep's runs are its points, not parallel rounds.
+                        sweep.update(|s| {
+                            let k = sweep_ks[s.len()];
+                            s.push((k, metrics.wall_ms));
+                        });
+                    }
+                }
+            };
+            let end = session
+                .run(&*transport, &memory, &self.sink(), &on_event)
+                .await;
+            self.latest.set(end.record);
+            self.saving.set(end.saving);
+            self.end_live();
+        });
+    }
+
+    /// A race: the chosen tasks on every endpoint at once, each under its
+    /// own K, each failing on its own.
+    pub fn race(self, form: Form) {
+        let state = self.state;
+        self.error.set(None);
+        let RaceStart {
+            main,
+            settings: lane_settings,
+            transports,
+        } = match self.controller.begin_race(&state) {
+            Ok(begun) => begun,
+            Err(e) => {
+                self.error.set(Some(e));
+                return;
+            }
+        };
+        if lane_settings.len() < 2 {
+            self.controller.finish();
+            self.error.set(Some(
+                "A race needs a second endpoint: press \"Add an endpoint to race\" and set its server and model.".into(),
+            ));
+            return;
+        }
+        let tasks = state
+            .tasks
+            .with_untracked(|c| c.chosen(&state.selected.get_untracked()));
+        let n_tasks = tasks.len();
+        let lanes: Vec<RaceLane> = lane_settings
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let added = i.checked_sub(1).and_then(|j| main.endpoints.get(j));
+                RaceLane {
+                    name: match added {
+                        Some(e) => e.label(i + 1),
+                        None => crate::race::endpoint::main_label(&main),
+                    },
+                    host: s.server_host(),
+                    simulated: s.provider == Provider::Demo,
+                    spec: RunSpec {
+                        limit: added.map_or(form.limit, |e| e.limit),
+                        rpm: added.and_then(|e| e.rpm_budget()),
+                        ..s.run_spec(&form.language)
+                    },
+                    prices: s.prices.clone(),
+                }
+            })
+            .collect();
+        let context = RunContext {
+            host: main.server_host(),
+            simulated: main.provider == Provider::Demo,
+            input_name: form.source,
+            prices: main.prices.clone(),
+        };
+        let session = match RaceSession::new(&form.text, tasks, lanes, context) {
+            Ok(s) => s,
+            Err(e) => {
+                self.controller.finish();
+                self.error.set(Some(e.to_string()));
+                return;
+            }
+        };
+        let memories: Vec<Rc<FormatMemory>> = lane_settings
+            .iter()
+            .map(|s| self.format_memory(s))
+            .collect();
+        let first = &session.lanes()[0].spec;
+        let labels: Vec<String> = first.tasks.iter().map(|t| t.label.clone()).collect();
+        self.race.set(Some(Race {
+            task_ids: first.tasks.iter().map(|t| t.id.clone()).collect(),
+            labels: labels.clone(),
+            lanes: session
+                .lanes()
+                .iter()
+                .map(|l| Lane {
+                    k: concurrency(Mode::Parallel, l.spec.limit, n_tasks),
+                    ..Lane::new(&l.name, &l.spec.model, l.prices.clone(), &labels)
+                })
+                .collect(),
+            wall_ms: None,
+        }));
+        self.results.set(RunResults::default());
+        let race_start = self.go_live();
+        let lanes_n = session.lanes().len();
+        self.phase.set(format!(
+            "Racing {lanes_n} endpoints: the same {n_tasks} tasks on each, all at once…"
+        ));
+        let race = self.race;
+        // One lane of the race, if it is still the one shown.
+        let lane = move |n: usize, f: &mut dyn FnMut(&mut Lane)| {
+            race.update(|r| {
+                if let Some(l) = r.as_mut().and_then(|r| r.lanes.get_mut(n)) {
+                    f(l)
+                }
+            })
+        };
+        spawn_local(async move {
+            // Page-clock start of each endpoint's run.
+            let starts = RefCell::new(vec![race_start; lanes_n]);
+            let on_event = |n: usize, e: WorkflowEvent| match e {
+                WorkflowEvent::RunStarted { k, .. } => {
+                    let at = now_ms();
+                    starts.borrow_mut()[n] = at;
+                    lane(n, &mut |l| {
+                        l.started = true;
+                        l.offset = at - race_start;
+                        l.k = k;
+                    });
+                }
+                WorkflowEvent::Task(_, i, ev) => {
+                    let start = starts.borrow()[n];
+                    lane(n, &mut |l| {
+                        l.apply(i, &ev, start);
+                    });
+                }
+                WorkflowEvent::RunFinished(_, metrics) => {
+                    lane(n, &mut |l| l.wall_ms = Some(metrics.wall_ms))
+                }
+                WorkflowEvent::Phase(_) => {}
+            };
+            let refs: Vec<&dyn Transport> = transports.iter().map(|t| &**t).collect();
+            let mems: Vec<&FormatMemory> = memories.iter().map(|m| &**m).collect();
+            let record = session.run(&refs, &mems, &self.sink(), &on_event).await;
+            let wall = record
+                .as_ref()
+                .and_then(|r| r.race.as_ref())
+                .map(|r| r.wall_ms);
+            race.update(|r| {
+                if let Some(r) = r.as_mut() {
+                    r.wall_ms = wall;
+                }
+            });
+            self.phase.set(match wall {
+                Some(w) => format!("Race over in {}.", crate::format::duration_ms(w)),
+                None => "Cancelled.".into(),
+            });
+            self.latest.set(record);
+            self.end_live();
+        });
+    }
+}

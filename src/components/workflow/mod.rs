@@ -1,0 +1,310 @@
+//! The Run view: input, task choice, mode, Run/Cancel, one card per task,
+//! headline figures and charts. `live` starts runs and races and turns
+//! their sessions' events into the signals drawn here.
+
+mod live;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::components::browser::take_file;
+use crate::components::extractor::read_input_file;
+use crate::components::fields::NumberField;
+use crate::components::history::ExportButtons;
+use crate::components::order_panel::OrderPanel;
+use crate::components::race::{EndpointList, RaceResults};
+use crate::components::run_charts::{Headline, PerTaskBars, PerTaskTable, SweepChart, Timeline};
+use crate::components::task_card::TaskCard;
+use crate::components::task_editor::TaskList;
+use crate::components::welcome::Welcome;
+use crate::samples::SAMPLES;
+use crate::session::workflow::RunMode;
+use crate::settings::Provider;
+use crate::state::AppState;
+use crate::state::History;
+use crate::workflow::engine::{RunSpec, expected_durations};
+use crate::workflow::input::check_text_file;
+use crate::workflow::tasks::{TaskDef, estimate_tokens};
+use live::{Form, Live};
+
+/// Above this estimate, warn that the text may not fit a model's context.
+const CONTEXT_WARN_TOKENS: usize = 100_000;
+
+/// The workflow section.
+#[component]
+pub fn WorkflowPanel() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let (text, set_text) = signal(SAMPLES[0].text.to_string());
+    let (sample, set_sample) = signal(0usize.to_string());
+    // What the text is called in the history: the sample, the file, or typed.
+    let (source, set_source) = signal(SAMPLES[0].label.to_string());
+    let history = expect_context::<History>();
+    // The last run's record, for its export buttons.
+    let language = state.language;
+    let (mode, set_mode) = signal(RunMode::Compare);
+    let (limit, set_limit) = signal(0usize);
+    let (rounds, set_rounds) = signal(1usize);
+    // The PDF or Word file whose text is being read.
+    let (reading, set_reading) = signal(None::<String>);
+    let live = Live::new(state, history);
+    let Live {
+        results,
+        race,
+        rows,
+        now,
+        sweep,
+        sweep_tasks,
+        running,
+        phase,
+        saving,
+        latest,
+        error: input_error,
+        results_ref,
+        cards,
+        ..
+    } = live;
+    let selected = state.selected;
+
+    // What each chosen task is expected to take with the current text,
+    // settings and measurements.
+    let expected_figures = Memo::new(move |_| {
+        let tasks = state.tasks.with(|c| c.chosen(&selected.get()));
+        // Equal figures (after typing in a setting they do not depend on,
+        // such as the key) change nothing downstream: a memo compares.
+        let (base, speed, host) = state
+            .settings
+            .with(|s| (s.run_spec(""), s.speed, s.server_host()));
+        let spec = RunSpec {
+            text: text.get(),
+            tasks,
+            language: language.get(),
+            ..base
+        };
+        let e = state
+            .durations
+            .with(|log| expected_durations(&spec, log, &speed, &host));
+        spec.tasks
+            .into_iter()
+            .map(|t| t.label)
+            .zip(e)
+            .collect::<Vec<_>>()
+    });
+
+    let chars = move || text.with(|t| t.chars().count());
+    let tokens = move || text.with(|t| estimate_tokens(t));
+
+    // What the form holds now.
+    let form = move || Form {
+        text: text.get_untracked(),
+        source: source.get_untracked(),
+        language: language.get_untracked(),
+        mode: mode.get_untracked(),
+        limit: limit.get_untracked(),
+        rounds: rounds.get_untracked(),
+        expected: expected_figures
+            .get_untracked()
+            .into_iter()
+            .map(|(_, e)| e)
+            .collect(),
+    };
+    let run = move || {
+        let form = form();
+        if form.mode == RunMode::Race {
+            live.race(form)
+        } else {
+            live.run(form)
+        }
+    };
+
+    let cancel = move |_| live.cancel();
+
+    let open_file = move |ev: leptos::ev::Event| {
+        let Some(file) = take_file(&ev) else {
+            return;
+        };
+        let name = file.name();
+        let kind = match check_text_file(&name, file.size() as u64) {
+            Ok(kind) => kind,
+            Err(e) => {
+                input_error.set(Some(e.to_string()));
+                return;
+            }
+        };
+        spawn_local(async move {
+            let read = read_input_file(file, kind, |on| {
+                set_reading.set(on.then(|| name.clone()));
+            })
+            .await;
+            match read {
+                Ok(content) => {
+                    input_error.set(None);
+                    set_source.set(name.clone());
+                    set_text.set(content);
+                    set_sample.set("custom".into());
+                }
+                // What was in the text box stays.
+                Err(e) => input_error.set(Some(e)),
+            }
+        });
+    };
+
+    let run_demo = Callback::new(move |_| {
+        state.settings.update(|s| s.provider = Provider::Demo);
+        set_mode.set(RunMode::Compare);
+        run();
+    });
+
+    view! {
+        <Welcome on_run_demo=run_demo />
+        <section class="panel workflow" aria-labelledby="workflow-title">
+            <h2 id="workflow-title" class="visually-hidden">"Tasks over one text"</h2>
+            <div class="row">
+                <label class="field">
+                    <span>"Text"</span>
+                    <select
+                        data-testid="sample-select"
+                        prop:value=move || sample.get()
+                        on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            if let Some(s) = v.parse::<usize>().ok().and_then(|i| SAMPLES.get(i)) {
+                                set_text.set(s.text.to_string());
+                                set_source.set(s.label.to_string());
+                            }
+                            set_sample.set(v);
+                        }
+                    >
+                        {SAMPLES
+                            .iter()
+                            .enumerate()
+                            .map(|(i, s)| view! { <option value=i.to_string()>{s.label}</option> })
+                            .collect_view()}
+                        <option value="custom">"Your own text"</option>
+                    </select>
+                </label>
+            </div>
+            <TaskList selected=selected />
+            <fieldset class="modes">
+                <legend class="visually-hidden">"Mode"</legend>
+                {[
+                    (RunMode::Sequential, "sequential", "Sequential", "One after another"),
+                    (RunMode::Parallel, "parallel", "Parallel", "All at once, or K at a time"),
+                    (RunMode::Compare, "compare", "Compare", "Warm-up, then both, alternating"),
+                    (RunMode::Sweep, "sweep", "Sweep K", "Warm-up, then parallel at K = 1, 2, 4, …"),
+                    (RunMode::Race, "race", "Race", "The same tasks on every endpoint at once"),
+                ]
+                    .into_iter()
+                    .map(|(m, id, label, title)| view! {
+                        <label class="chip" title=title>
+                            <input type="radio" name="mode" data-testid=format!("mode-{id}")
+                                prop:checked=move || mode.get() == m
+                                on:change=move |_| set_mode.set(m) />
+                            <span>{label}</span>
+                        </label>
+                    })
+                    .collect_view()}
+            </fieldset>
+            <div class="row run-buttons">
+                <button type="button" class="primary" data-testid="run" disabled=running
+                    on:click=move |_| run()>
+                    "Run"
+                </button>
+                <button type="button" data-testid="cancel" disabled=move || !running.get() on:click=cancel>
+                    "Cancel"
+                </button>
+            </div>
+            <EndpointList
+                tasks=Signal::derive(move || selected.with(Vec::len))
+                limit=limit.into()
+                open=Signal::derive(move || mode.get() == RunMode::Race)
+                on_add=Callback::new(move |_| set_mode.set(RunMode::Race))
+            />
+            <div class="row run-row">
+                <NumberField label="Concurrency K (0 = all)" testid="concurrency" min=0usize max=64usize
+                    value=limit on_set=Callback::new(move |v| set_limit.set(v)) />
+                <NumberField label="Rounds (compare)" testid="rounds" min=1usize max=5usize
+                    value=rounds on_set=Callback::new(move |v| set_rounds.set(v)) />
+                <OrderPanel expected=expected_figures />
+            </div>
+            <Show when=move || input_error.get().is_some()>
+                <p class="field-error" role="alert" data-testid="input-error">{move || input_error.get().unwrap_or_default()}</p>
+            </Show>
+            <p class="phase" aria-live="polite" data-testid="phase">{move || phase.get()}</p>
+            <div class="row">
+                <label class="field">
+                    <span>"or open a .txt, .md, .pdf or .docx file"</span>
+                    <input type="file" accept=".txt,.md,.markdown,.pdf,.docx,text/plain,text/markdown" data-testid="file-input" on:change=open_file />
+                </label>
+                <label class="field small">
+                    <span>"Translate to"</span>
+                    <input
+                        type="text"
+                        data-testid="language"
+                        prop:value=move || language.get()
+                        on:input=move |ev| language.set(event_target_value(&ev))
+                    />
+                </label>
+            </div>
+            <label class="field">
+                <span>"Text"</span>
+                <textarea
+                    rows="4"
+                    data-testid="input-text"
+                    prop:value=move || text.get()
+                    on:input=move |ev| {
+                        set_text.set(event_target_value(&ev));
+                        set_sample.set("custom".into());
+                        set_source.set("Your own text".into());
+                    }
+                ></textarea>
+            </label>
+            <p class="hint" data-testid="input-size">
+                {move || format!("{} characters, about {} tokens", chars(), tokens())}
+            </p>
+            <Show when=move || { tokens() > CONTEXT_WARN_TOKENS }>
+                <p class="waiting" role="status">
+                    "This text is likely longer than many models' context window; the API may refuse it."
+                </p>
+            </Show>
+            <Show when=move || reading.get().is_some()>
+                <p class="hint" role="status" data-testid="input-reading">
+                    {move || format!("Reading \"{}\"…", reading.get().unwrap_or_default())}
+                </p>
+            </Show>
+            <Show when=move || saving.get().is_some()>
+                <p class="hint" data-testid="order-saving">{move || saving.get().unwrap_or_default()}</p>
+            </Show>
+            <div class="results" node_ref=results_ref>
+            <RaceResults race=race now=now prefix="race" />
+            <div class="run-results" hidden=move || race.with(Option::is_some)>
+            <Headline results=results />
+            <Timeline rows=rows now=now />
+            <div class="cards">
+                <For
+                    each=move || state.tasks.with(|c| c.tasks())
+                    key=|t| t.id.clone()
+                    children=move |t: TaskDef| {
+                        let id = t.id.clone();
+                        let label = Signal::derive(move || {
+                            state.tasks.with(|c| c.get(&id).map(|t| t.label).unwrap_or_default())
+                        });
+                        let simulated = Signal::derive(move || results.with(|r| r.simulated));
+                        view! { <TaskCard id=t.id.clone() label=label card=cards.get(&t.id) selected=selected simulated=simulated /> }
+                    }
+                />
+            </div>
+            <PerTaskBars results=results />
+            <PerTaskTable results=results />
+            <SweepChart points=sweep tasks=sweep_tasks />
+            </div>
+            </div>
+            {move || latest.get().map(|r| { let json = r.to_json(); view! {
+                // The run as kept, for scripts (the benchmark reads its
+                // figures): serialized once per run, not on every event.
+                <div class="saved-run" data-testid="run-saved" data-record=json>
+                    <p class="hint">"Kept in the history below. Export this run:"</p>
+                    <ExportButtons record=r />
+                </div>
+            }})}
+        </section>
+    }
+}
