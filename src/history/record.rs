@@ -439,6 +439,8 @@ pub(crate) mod fixtures {
             },
             timing,
             structured: Structured::NotAsked,
+            requests: Vec::new(),
+            agreement: None,
         }
     }
 

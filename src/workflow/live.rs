@@ -631,6 +631,8 @@ mod tests {
                 retry_waits: vec![],
             },
             structured: Structured::NotAsked,
+            requests: Vec::new(),
+            agreement: None,
         };
         r.apply(&TaskEvent::Finished(Box::new(done)), 1000.0);
         let row = r.to_timeline(Mode::Sequential, Some(999.0));

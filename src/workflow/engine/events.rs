@@ -59,6 +59,11 @@ pub struct TaskResult {
     pub timing: TaskTiming,
     /// Structured output, if any.
     pub structured: Structured,
+    /// Each request, when the task made more than one (parts and the
+    /// combine step, or votes); empty when it made one.
+    pub requests: Vec<super::fan::SubRequest>,
+    /// How far the votes agree, for a voted structured task.
+    pub agreement: Option<crate::race::Agreement>,
 }
 
 /// Live updates about task `i` of a run; times are ms since the run started.

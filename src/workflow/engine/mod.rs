@@ -6,9 +6,11 @@
 //! page: it is tested natively with a fake transport.
 
 mod events;
+mod fan;
 mod run;
 mod spec;
 
 pub use events::*;
+pub use fan::{Fan, MAX_PARTS, MAX_VOTES, SubKind, SubRequest, run_fanned};
 pub use run::*;
 pub use spec::*;

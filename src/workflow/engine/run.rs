@@ -5,6 +5,7 @@
 use std::cell::Cell;
 
 use super::events::*;
+use super::fan::run_fanned;
 use super::spec::*;
 use futures::future::join_all;
 
@@ -35,7 +36,7 @@ impl FormatMemory {
     pub fn allowed(&self) -> bool {
         self.0.get()
     }
-    fn refused(&self) {
+    pub(super) fn refused(&self) {
         self.0.set(false);
     }
 }
@@ -173,6 +174,8 @@ fn finish(task: &TaskDef, start: f64, output: ChatOutput, structured: Structured
         timing: TaskTiming::from_output(&task.id, start, &output),
         output,
         structured,
+        requests: Vec::new(),
+        agreement: None,
     }
 }
 
@@ -193,10 +196,26 @@ pub async fn run_tasks(
     let k = concurrency(mode, spec.limit, n);
     let start = transport.now_ms();
     let task = |i: usize| async move {
-        let r = run_task(transport, spec, &spec.tasks[i], start, memory, &|e| {
-            on(i, e)
-        })
-        .await;
+        let on_task = |e| on(i, e);
+        let fanned = match spec.fans.get(i) {
+            Some(fan) => {
+                run_fanned(
+                    transport,
+                    spec,
+                    &spec.tasks[i],
+                    fan,
+                    start,
+                    memory,
+                    &on_task,
+                )
+                .await
+            }
+            None => None,
+        };
+        let r = match fanned {
+            Some(r) => r,
+            None => run_task(transport, spec, &spec.tasks[i], start, memory, &on_task).await,
+        };
         on(i, TaskEvent::Finished(Box::new(r.clone())));
         r
     };

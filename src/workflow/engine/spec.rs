@@ -31,6 +31,9 @@ pub struct RunSpec {
     pub start_order: Vec<usize>,
     /// Requests per minute at most (None = no budget).
     pub rpm: Option<f64>,
+    /// How each task is sent, in task order (split, votes); a task past
+    /// the end is sent once.
+    pub fans: Vec<super::fan::Fan>,
 }
 
 impl RunSpec {
@@ -48,6 +51,7 @@ impl RunSpec {
             limit: 0,
             start_order: Vec::new(),
             rpm: None,
+            fans: Vec::new(),
         }
     }
 
