@@ -26,7 +26,8 @@ pub fn NumberField<T>(
     /// Visible label.
     label: &'static str,
     /// `data-testid` of the input.
-    testid: &'static str,
+    #[prop(into)]
+    testid: String,
     /// Smallest value accepted.
     min: T,
     /// Largest value accepted.
@@ -41,6 +42,7 @@ where
     T: FromStr + Display + PartialOrd + Copy + Send + Sync + 'static,
 {
     let (error, set_error) = signal(None::<String>);
+    let error_id = format!("{testid}-error");
     view! {
         <label class="field small">
             <span>{label}</span>
@@ -59,7 +61,7 @@ where
                 }
             />
             {move || error.get().map(|e| view! {
-                <span class="field-error" role="alert" data-testid=format!("{testid}-error")>{e}</span>
+                <span class="field-error" role="alert" data-testid=error_id.clone()>{e}</span>
             })}
         </label>
     }

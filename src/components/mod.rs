@@ -14,6 +14,7 @@ mod run_charts;
 mod settings_panel;
 mod task_card;
 mod task_editor;
+mod task_options;
 mod welcome;
 mod workflow;
 

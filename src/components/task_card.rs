@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::format::duration_ms;
 use crate::openai::{ApiError, AttemptRecord};
-use crate::workflow::engine::{Structured, TaskEvent, TaskStatus};
+use crate::workflow::engine::{Structured, SubKind, SubRequest, TaskEvent, TaskStatus};
 use crate::workflow::metrics::TaskTiming;
 
 /// Live state of one task's card (all signals, so it is `Copy`).
@@ -25,6 +25,12 @@ pub struct CardState {
     pub structured: RwSignal<Structured>,
     /// Every attempt, once finished.
     pub attempt_log: RwSignal<Vec<AttemptRecord>>,
+    /// Requests the last run made for the task (0 before it finished).
+    pub made: RwSignal<usize>,
+    /// Each request, when it made more than one (parts, votes).
+    pub requests: RwSignal<Vec<SubRequest>>,
+    /// How far the votes agree, in words.
+    pub agreement: RwSignal<Option<String>>,
 }
 
 impl CardState {
@@ -38,6 +44,9 @@ impl CardState {
             timing: RwSignal::new(None),
             structured: RwSignal::new(Structured::NotAsked),
             attempt_log: RwSignal::new(Vec::new()),
+            made: RwSignal::new(0),
+            requests: RwSignal::new(Vec::new()),
+            agreement: RwSignal::new(None),
         }
     }
 
@@ -50,6 +59,9 @@ impl CardState {
         self.timing.set(None);
         self.structured.set(Structured::NotAsked);
         self.attempt_log.set(Vec::new());
+        self.made.set(0);
+        self.requests.set(Vec::new());
+        self.agreement.set(None);
     }
 
     /// Shows one event of the task's request.
@@ -76,6 +88,10 @@ impl CardState {
                         .map(|e| e.to_string()),
                 );
                 self.timing.set(Some(r.timing));
+                self.made.set(r.requests.len().max(1));
+                self.agreement
+                    .set(r.agreement.as_ref().map(|a| a.describe()));
+                self.requests.set(r.requests);
                 self.structured.set(r.structured);
                 self.status.set(r.status);
             }
@@ -113,6 +129,9 @@ pub fn TaskCard(
         timing,
         structured,
         attempt_log,
+        made,
+        requests,
+        agreement,
     } = card;
     let fields = move || match structured.get() {
         Structured::Parsed(f) => Some(f),
@@ -131,6 +150,7 @@ pub fn TaskCard(
             class:unselected=move || !selected.with(|s| s.contains(&id_sel))
             data-testid=format!("task-{id}")
             data-status=move || status.get().name()
+            data-requests=move || made.get().to_string()
         >
             <header>
                 <h3>{move || label.get()}</h3>
@@ -162,6 +182,29 @@ pub fn TaskCard(
                 } else {
                     answer().into_any()
                 }
+            }
+            {
+                let id = id.clone();
+                move || agreement.get().map(|a| view! {
+                    <p class="agreement" data-testid=format!("task-{id}-agreement")>{a}</p>
+                })
+            }
+            {
+                let id = id.clone();
+                move || requests.with(|r| !r.is_empty()).then(|| view! {
+                    <details class="requests" data-testid=format!("task-{id}-requests")>
+                        <summary>{format!("{} requests", requests.with(Vec::len))}</summary>
+                        <ol>
+                            {requests.get().into_iter().map(|q| view! {
+                                <li>
+                                    <strong>{request_name(q.kind)}</strong>
+                                    {format!(" · {}{}", duration_ms(q.end_ms - q.sent_ms), if q.ok { "" } else { " · failed" })}
+                                    <pre class="answer">{q.text}</pre>
+                                </li>
+                            }).collect_view()}
+                        </ol>
+                    </details>
+                })
             }
             {
                 let id = id.clone();
@@ -198,5 +241,14 @@ pub fn TaskCard(
                 </span>
             </footer>
         </article>
+    }
+}
+
+/// What a request of a task that made several was, in words.
+fn request_name(kind: SubKind) -> String {
+    match kind {
+        SubKind::Part(n) => format!("Part {}", n + 1),
+        SubKind::Combine => "Combine".into(),
+        SubKind::Vote(n) => format!("Answer {}", n + 1),
     }
 }

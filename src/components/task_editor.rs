@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::components::browser::{download_text, take_file};
+use crate::components::task_options::TaskOptions;
 use crate::state::AppState;
 use crate::workflow::catalog::is_builtin;
 use crate::workflow::input::{FileError, check_task_file};
@@ -150,6 +151,8 @@ pub fn TaskList(
                         let edited = catalog.with_untracked(|c| c.is_edited(&id));
                         let (id_check, id_toggle, id_edit, id_reset, id_remove) =
                             (id.clone(), id.clone(), id.clone(), id.clone(), id.clone());
+                        let (options_open, set_options_open) = signal(false);
+                        let id_options = id.clone();
                         view! {
                             <li>
                                 <label class="check">
@@ -180,6 +183,13 @@ pub fn TaskList(
                                             selected.update(|s| s.retain(|x| *x != id_remove));
                                         }>"Remove"</button>
                                 })}
+                                <button type="button" class="link" data-testid=format!("task-options-{id}")
+                                    aria-expanded=move || options_open.get().to_string()
+                                    title="Split into parts, votes"
+                                    on:click=move |_| set_options_open.update(|o| *o = !*o)>"Parts & votes"</button>
+                                <Show when=move || options_open.get()>
+                                    <TaskOptions id=id_options.clone() />
+                                </Show>
                             </li>
                         }
                     }

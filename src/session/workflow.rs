@@ -6,8 +6,8 @@ use crate::history::RunRecord;
 use crate::openai::Transport;
 use crate::session::finish::{RunContext, RunSink, finish_run};
 use crate::workflow::engine::{
-    FormatMemory, Plan, RunOutcome, RunSpec, WorkflowEvent, observations, order_saving, run_plan,
-    with_order,
+    FormatMemory, Plan, RunOutcome, RunSpec, WorkflowEvent, observations, order_saving,
+    resolve_auto, run_plan, with_order,
 };
 use crate::workflow::input::looks_binary;
 use crate::workflow::order::{Expected, Order};
@@ -120,17 +120,19 @@ impl WorkflowSession {
         if req.tasks.is_empty() {
             return Err(InputError::NoTasks);
         }
-        let spec = RunSpec {
+        let mut spec = RunSpec {
             text: req.text,
             limit: req.limit,
             tasks: req.tasks,
             ..req.base
         };
+        let expected_ms: Vec<f64> = req.expected.iter().map(|e| e.ms).collect();
+        resolve_auto(&mut spec.fans, &expected_ms, &spec.text);
         let spec = with_order(spec, &req.expected, req.order);
         Ok(Self {
             spec,
             plan: req.mode.plan(req.limit, req.rounds),
-            expected_ms: req.expected.iter().map(|e| e.ms).collect(),
+            expected_ms,
             order: req.order,
             context: req.context,
         })

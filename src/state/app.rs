@@ -2,11 +2,14 @@
 //! key, tasks, the chosen tasks, the language and measured durations, loaded
 //! from localStorage and written back when they change.
 
+use std::collections::HashMap;
+
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 
 use crate::settings::{API_KEY_KEY, ENDPOINT_KEYS_KEY, SETTINGS_KEY, Settings};
 use crate::workflow::catalog::{TASKS_KEY, TaskCatalog};
+use crate::workflow::engine::Fan;
 use crate::workflow::order::{DURATIONS_KEY, DurationLog};
 
 /// Every localStorage key Fanout writes starts with this, so "forget
@@ -17,6 +20,8 @@ pub const STORAGE_PREFIX: &str = "fanout.";
 pub const THEME_KEY: &str = "fanout.theme";
 /// Set once the first-visit guidance was dismissed.
 pub const WELCOMED_KEY: &str = "fanout.welcomed";
+/// How each task is sent (parts, votes), by task id.
+pub const FANS_KEY: &str = "fanout.fans.v1";
 
 /// App-wide state shared through context rather than props.
 #[derive(Clone, Copy)]
@@ -35,6 +40,21 @@ pub struct AppState {
     pub language: RwSignal<String>,
     /// Durations measured in this browser, for expected durations.
     pub durations: RwSignal<DurationLog>,
+    /// How each task is sent (split into parts, votes), by task id; a task
+    /// not here is sent once.
+    pub fans: RwSignal<HashMap<String, Fan>>,
+}
+
+impl AppState {
+    /// How the tasks `tasks` are sent, in their order.
+    pub fn fans_of(&self, tasks: &[crate::workflow::tasks::TaskDef]) -> Vec<Fan> {
+        self.fans.with_untracked(|f| {
+            tasks
+                .iter()
+                .map(|t| f.get(&t.id).cloned().unwrap_or_else(|| Fan::once(&t.id)))
+                .collect()
+        })
+    }
 }
 
 impl AppState {
@@ -62,6 +82,9 @@ impl AppState {
         });
         Effect::new(move |_| {
             let _ = LocalStorage::set(DURATIONS_KEY, state.durations.get());
+        });
+        Effect::new(move |_| {
+            let _ = LocalStorage::set(FANS_KEY, state.fans.get());
         });
         state
     }
@@ -91,6 +114,8 @@ impl AppState {
             // A log that cannot be read starts empty: it is only a cache of
             // measurements.
             durations: RwSignal::new(LocalStorage::get(DURATIONS_KEY).unwrap_or_default()),
+            // Options that cannot be read are dropped: each task is then sent once.
+            fans: RwSignal::new(LocalStorage::get(FANS_KEY).unwrap_or_default()),
         }
     }
 }

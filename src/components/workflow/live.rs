@@ -22,7 +22,9 @@ use crate::session::workflow::{RunMode, RunRequest, WorkflowSession};
 use crate::settings::{Provider, Settings};
 use crate::state::sink::PageSink;
 use crate::state::{AppState, History};
-use crate::workflow::engine::{FormatMemory, RunSpec, TaskEvent, TaskStatus, WorkflowEvent};
+use crate::workflow::engine::{
+    FormatMemory, RunSpec, TaskEvent, TaskStatus, WorkflowEvent, resolve_auto,
+};
 use crate::workflow::live::{LiveRow, RunResults, TaskOutcome};
 use crate::workflow::order::Expected;
 use crate::workflow::runner::{Mode, concurrency};
@@ -223,12 +225,16 @@ impl Live {
                 return;
             }
         };
+        let tasks = state
+            .tasks
+            .with_untracked(|c| c.chosen(&state.selected.get_untracked()));
         let request = RunRequest {
-            base: settings.run_spec(&form.language),
+            base: RunSpec {
+                fans: state.fans_of(&tasks),
+                ..settings.run_spec(&form.language)
+            },
             text: form.text,
-            tasks: state
-                .tasks
-                .with_untracked(|c| c.chosen(&state.selected.get_untracked())),
+            tasks,
             mode: form.mode,
             limit: form.limit,
             rounds: form.rounds,
@@ -368,6 +374,9 @@ impl Live {
             .tasks
             .with_untracked(|c| c.chosen(&state.selected.get_untracked()));
         let n_tasks = tasks.len();
+        let mut fans = state.fans_of(&tasks);
+        let expected_ms: Vec<f64> = form.expected.iter().map(|e| e.ms).collect();
+        resolve_auto(&mut fans, &expected_ms, &form.text);
         let lanes: Vec<RaceLane> = lane_settings
             .iter()
             .enumerate()
@@ -383,6 +392,7 @@ impl Live {
                     spec: RunSpec {
                         limit: added.map_or(form.limit, |e| e.limit),
                         rpm: added.and_then(|e| e.rpm_budget()),
+                        fans: fans.clone(),
                         ..s.run_spec(&form.language)
                     },
                     prices: s.prices.clone(),

@@ -56,6 +56,36 @@ impl Fan {
     }
 }
 
+/// The first-token part of an expected duration when choosing parts
+/// "auto": expected durations are totals, and the first token does not
+/// shrink with a part (about half a second on hosted APIs).
+const AUTO_FIRST_TOKEN_MS: f64 = 500.0;
+
+/// Chooses the parts of tasks set to "auto" (`parts` = 0) from the tasks'
+/// expected durations (ms, in task order) and the text's size: the fewest
+/// that stop the task setting the wall time ([`crate::split::auto_parts`]).
+pub fn resolve_auto(fans: &mut [Fan], expected_ms: &[f64], text: &str) {
+    let max = crate::split::max_parts(crate::workflow::tasks::estimate_tokens(text));
+    for (i, fan) in fans.iter_mut().enumerate() {
+        if fan.parts != 0 {
+            continue;
+        }
+        let ms = expected_ms.get(i).copied().unwrap_or(0.0);
+        let others = expected_ms
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != i)
+            .map(|(_, m)| *m)
+            .fold(0.0, f64::max);
+        let first = ms.min(AUTO_FIRST_TOKEN_MS);
+        let timing = crate::split::Timing {
+            first_token_ms: first,
+            generation_ms: ms - first,
+        };
+        fan.parts = crate::split::auto_parts(&timing, fan.stitch, others, max);
+    }
+}
+
 /// What one request of a task that made several was.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase", tag = "kind", content = "index")]
@@ -634,6 +664,39 @@ mod tests {
         assert_eq!(out.results[0].requests.iter().filter(|q| !q.ok).count(), 1);
         assert_eq!(out.results[1].status, TaskStatus::Done, "the other task");
         assert_eq!(server.sent.borrow().len(), 4);
+    }
+
+    #[test]
+    fn auto_parts_are_chosen_from_the_expected_durations() {
+        let long_text = "word ".repeat(2000);
+        let mut fans = vec![
+            Fan::once("summary"),
+            Fan {
+                parts: 0,
+                ..Fan::once("translation")
+            },
+            Fan {
+                parts: 0,
+                ..Fan::once("summary")
+            },
+        ];
+        resolve_auto(&mut fans, &[1500.0, 6800.0, 1000.0], &long_text);
+        // 500 + 6300/n <= 1500 first at n = 7; the summary combines: 1.
+        assert_eq!(
+            fans.iter().map(|f| f.parts).collect::<Vec<_>>(),
+            vec![1, 7, 1]
+        );
+        // A short text caps the parts.
+        let mut short = vec![
+            Fan {
+                parts: 0,
+                ..Fan::once("translation")
+            },
+            Fan::once("summary"),
+        ];
+        // 400 characters: about 100 tokens, 2 parts at most.
+        resolve_auto(&mut short, &[6800.0, 1500.0], &"word ".repeat(80));
+        assert_eq!(short[0].parts, 2);
     }
 
     #[test]

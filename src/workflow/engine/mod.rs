@@ -11,6 +11,6 @@ mod run;
 mod spec;
 
 pub use events::*;
-pub use fan::{Fan, MAX_PARTS, MAX_VOTES, SubKind, SubRequest, run_fanned};
+pub use fan::{Fan, MAX_PARTS, MAX_VOTES, SubKind, SubRequest, resolve_auto, run_fanned};
 pub use run::*;
 pub use spec::*;

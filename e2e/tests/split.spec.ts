@@ -1,0 +1,91 @@
+import { test, expect, type Page } from '@playwright/test';
+import { onlyTasks, openWith, received, resetScenario, runMode, script, uniqueModel, watchErrors } from './helpers';
+
+test.afterEach(async ({ request }) => resetScenario(request));
+
+/** The user message of a journalled request. */
+function userPrompt(r: any): string {
+  const msgs = r.body.messages as { role: string; content: string }[];
+  return msgs[msgs.length - 1].content;
+}
+
+/** Opens a task's options and types a number into one of them. */
+async function setOption(page: Page, id: string, option: 'split' | 'votes', value: string) {
+  if (!(await page.getByTestId(`${option}-${id}`).isVisible())) {
+    await page.getByTestId(`task-options-${id}`).click();
+  }
+  await page.getByTestId(`${option}-${id}`).fill(value);
+  await page.getByTestId(`${option}-${id}`).press('Tab');
+}
+
+test('a task split into 3 parts sends each part once and joins the answers in order', async ({ page, request }) => {
+  const errors = watchErrors(page);
+  const model = uniqueModel('split');
+  await script(request, model, [{ type: 'reply', text: 'Parte traducida.', times: null }]);
+  await openWith(page, { model });
+  const text = await page.getByTestId('input-text').inputValue();
+  await onlyTasks(page, ['translation']);
+  await setOption(page, 'translation', 'split', '3');
+  await runMode(page, 'parallel');
+  await expect(page.getByTestId('phase')).toHaveText('Finished.', { timeout: 20_000 });
+  const card = page.getByTestId('task-translation');
+  await expect(card).toHaveAttribute('data-status', 'done');
+  await expect(card).toHaveAttribute('data-requests', '3');
+  await expect(page.getByTestId('task-translation-output')).toHaveText(
+    ['Parte traducida.', 'Parte traducida.', 'Parte traducida.'].join('\n\n'),
+  );
+  // Three requests, each with its own piece; together every word of the text.
+  const sent = await received(request, model);
+  expect(sent).toHaveLength(3);
+  const prompts = sent.map(userPrompt);
+  expect(new Set(prompts).size).toBe(3);
+  const words = (s: string) => s.split(/\s+/).filter(Boolean);
+  const covered = prompts.map((p) => words(text).filter((w) => p.includes(w)).length);
+  for (const c of covered) expect(c).toBeLessThan(words(text).length);
+  // The parts are shown on demand.
+  await page.getByTestId('task-translation-requests').locator('summary').click();
+  await expect(page.getByTestId('task-translation-requests').locator('li')).toHaveCount(3);
+  // The options are kept on this device.
+  await page.reload();
+  await page.getByTestId('task-options-translation').click();
+  await expect(page.getByTestId('split-translation')).toHaveValue('3');
+  expect(errors).toEqual([]);
+});
+
+test('a split summary is combined by one more request that gets every part\'s answer', async ({ page, request }) => {
+  const model = uniqueModel('combine');
+  await script(request, model, [{ type: 'reply', text: 'A summary.', times: null }]);
+  await openWith(page, { model });
+  await onlyTasks(page, ['summary']);
+  await setOption(page, 'summary', 'split', '2');
+  await runMode(page, 'parallel');
+  await expect(page.getByTestId('phase')).toHaveText('Finished.', { timeout: 20_000 });
+  await expect(page.getByTestId('task-summary')).toHaveAttribute('data-requests', '3');
+  const sent = await received(request, model);
+  expect(sent).toHaveLength(3);
+  const last = userPrompt(sent[2]);
+  expect(last).toContain('Part 1 of 2:\nA summary.');
+  expect(last).toContain('Part 2 of 2:\nA summary.');
+});
+
+test('votes on sentiment: three answers, the majority is the answer, the agreement is shown', async ({ page, request }) => {
+  const model = uniqueModel('votes');
+  await script(request, model, [
+    { type: 'reply', text: '{"sentiment":"positive","reason":"first"}', times: 2 },
+    { type: 'reply', text: '{"sentiment":"negative","reason":"other"}', times: null },
+  ]);
+  await openWith(page, { model });
+  await onlyTasks(page, ['sentiment']);
+  await setOption(page, 'sentiment', 'votes', '3');
+  await runMode(page, 'parallel');
+  await expect(page.getByTestId('phase')).toHaveText('Finished.', { timeout: 20_000 });
+  await expect(page.getByTestId('task-sentiment')).toHaveAttribute('data-requests', '3');
+  await expect(page.getByTestId('task-sentiment-agreement')).toHaveText('2 of 3 agree: positive');
+  expect(await received(request, model)).toHaveLength(3);
+  // A task without options still makes one request.
+  await setOption(page, 'sentiment', 'votes', '1');
+  await runMode(page, 'parallel');
+  await expect(page.getByTestId('phase')).toHaveText('Finished.', { timeout: 20_000 });
+  await expect(page.getByTestId('task-sentiment')).toHaveAttribute('data-requests', '1');
+  await expect(page.getByTestId('task-sentiment-agreement')).toHaveCount(0);
+});
