@@ -89,3 +89,25 @@ test('votes on sentiment: three answers, the majority is the answer, the agreeme
   await expect(page.getByTestId('task-sentiment')).toHaveAttribute('data-requests', '1');
   await expect(page.getByTestId('task-sentiment-agreement')).toHaveCount(0);
 });
+
+test('after a parallel run the page suggests splitting the task that sets the wall time, then checks its estimate', async ({ page }) => {
+  // Demo provider (no key): the translation of the business report is the
+  // long task, its time mostly generation.
+  await page.goto('./#/run');
+  await page.getByTestId('sample-select').selectOption({ label: 'Business report' });
+  await runMode(page, 'parallel');
+  await expect(page.getByTestId('phase')).toHaveText('Finished.', { timeout: 30_000 });
+  const advice = page.getByTestId('split-advice');
+  await expect(advice).toContainText('Translation sets the wall time. Split into ');
+  const parts = /Split into (\d+) parts/.exec((await advice.textContent()) ?? '')![1];
+  const before = await page.getByTestId('total-parallel-ms').getAttribute('data-ms');
+  await setOption(page, 'translation', 'split', parts);
+  await runMode(page, 'parallel');
+  await expect(page.getByTestId('phase')).toHaveText('Finished.', { timeout: 30_000 });
+  await expect(page.getByTestId('task-translation')).toHaveAttribute('data-requests', parts);
+  await expect(page.getByTestId('split-checked')).toContainText(`Translation in ${parts} parts, as suggested: estimated `);
+  const after = await page.getByTestId('total-parallel-ms').getAttribute('data-ms');
+  expect(Number(after)).toBeLessThan(Number(before));
+  // A split task is not suggested again.
+  await expect(advice).toHaveCount(0);
+});

@@ -124,9 +124,13 @@ fn generic_structured(schema: &Value) -> Value {
     Value::Object(obj)
 }
 
-/// A generic reply of about 60 % of the token limit (10 to 400 words).
-fn generic_text(max_tokens: u32) -> String {
-    let words = (f64::from(max_tokens) * 0.6).clamp(10.0, 400.0) as usize;
+/// A generic reply of about 60 % of the token limit (10 to 400 words), and
+/// no longer than the request's own message in words, so that the answer
+/// to a part of a text is as much shorter as the part is.
+fn generic_text(max_tokens: u32, input_words: usize) -> String {
+    let words = (f64::from(max_tokens) * 0.6)
+        .min(input_words as f64)
+        .clamp(10.0, 400.0) as usize;
     let filler = "This text stands in for a model's answer so that the timeline, \
                   the figures and the saving can be shown without a key or a server.";
     let mut out: Vec<&str> = GENERIC_PREFIX.split(' ').collect();
@@ -154,7 +158,12 @@ pub fn reply_for(req: &ChatRequest) -> Reply {
         Some(v) => as_plain(&v),
         None => match schema {
             Some(s) => generic_structured(s).to_string(),
-            None => generic_text(req.max_tokens.or(req.max_completion_tokens).unwrap_or(200)),
+            None => generic_text(
+                req.max_tokens.or(req.max_completion_tokens).unwrap_or(200),
+                req.messages
+                    .last()
+                    .map_or(0, |m| m.content.split_whitespace().count()),
+            ),
         },
     };
     let limit = req
@@ -239,10 +248,18 @@ mod tests {
     #[test]
     fn other_texts_tasks_and_languages_get_generic_replies() {
         let summary = &builtin_tasks()[0];
-        let own = reply_for(&request(summary, "My own text.", "Spanish", false));
+        let long = "My own text goes on. ".repeat(60);
+        let own = reply_for(&request(summary, &long, "Spanish", false));
         assert!(own.text().starts_with(GENERIC_PREFIX));
         // 60 % of the 200-token limit, in words.
         assert_eq!(own.tokens.len(), 120);
+        // No longer than the message: a part of a text gets a shorter reply.
+        let short = reply_for(&request(summary, &"word ".repeat(30), "Spanish", false));
+        let words = short.text().split_whitespace().count();
+        let asked = render_prompt(&summary.prompt, &"word ".repeat(30), "Spanish")
+            .split_whitespace()
+            .count();
+        assert_eq!(words, asked);
         let translation = &builtin_tasks()[4];
         let french = reply_for(&request(translation, SAMPLES[0].text, "French", false));
         assert!(french.text().starts_with(GENERIC_PREFIX));

@@ -39,6 +39,8 @@ pub struct TaskOutcome {
     pub total_ms: f64,
     /// Done, ms since its run started.
     pub end_ms: f64,
+    /// Sent to first token, when one came.
+    pub first_token_ms: Option<f64>,
 }
 
 impl TaskOutcome {
@@ -48,6 +50,7 @@ impl TaskOutcome {
             ok,
             total_ms: timing.total_ms(),
             end_ms: timing.done_ms - timing.queued_ms,
+            first_token_ms: timing.ttft_ms(),
         }
     }
 }
@@ -199,6 +202,33 @@ impl RunResults {
             .filter_map(|(i, o)| o.map(|o| (i, o)))
             .max_by(|a, b| a.1.end_ms.total_cmp(&b.1.end_ms))?;
         Some((self.per_task.get(i)?.0.clone(), t.total_ms, wall))
+    }
+
+    /// After a parallel run: the task to split, when splitting it is
+    /// expected to shorten the wall time by a fifth or more
+    /// ([`crate::split::advice`]), from this run's measured times; its
+    /// label and the advice. `stitches` per task, `max_parts` from the text.
+    pub fn split_advice(
+        &self,
+        stitches: &[crate::split::Stitch],
+        max_parts: usize,
+    ) -> Option<(String, crate::split::Advice)> {
+        let wall = self.parallel.last()?.wall_ms;
+        let (_, last) = self.outcomes.iter().rfind(|(m, _)| *m == Mode::Parallel)?;
+        let timings: Vec<Option<crate::split::Timing>> = last
+            .iter()
+            .map(|o| {
+                o.filter(|o| o.ok).map(|o| {
+                    let first = o.first_token_ms.unwrap_or(o.total_ms).min(o.total_ms);
+                    crate::split::Timing {
+                        first_token_ms: first,
+                        generation_ms: o.total_ms - first,
+                    }
+                })
+            })
+            .collect();
+        let a = crate::split::advice(&timings, stitches, wall, max_parts)?;
+        Some((self.per_task.get(a.task)?.0.clone(), a))
     }
 
     /// The finished runs of `mode` with their tasks' outcomes.
@@ -428,6 +458,7 @@ mod tests {
             ok: true,
             total_ms,
             end_ms,
+            first_token_ms: Some(total_ms / 10.0),
         }
     }
 
@@ -436,6 +467,35 @@ mod tests {
             ok: false,
             ..done(total_ms, end_ms)
         }
+    }
+
+    #[test]
+    fn split_advice_names_the_task_that_sets_the_wall_time() {
+        use crate::split::Stitch;
+        let r = compare_run(
+            [
+                done(1000.0, 1000.0),
+                done(900.0, 1900.0),
+                done(6000.0, 7900.0),
+            ],
+            [
+                done(1000.0, 1000.0),
+                done(900.0, 900.0),
+                done(6000.0, 6010.0),
+            ],
+        );
+        let stitches = [Stitch::Combine, Stitch::Merge, Stitch::Concat];
+        let (label, a) = r.split_advice(&stitches, 16).expect("advice");
+        assert_eq!(label, "Translation");
+        // First token 600 ms, 5400 of generation: 600 + 5400/n <= 1000 at 14.
+        assert_eq!((a.task, a.parts), (2, 14));
+        assert_eq!(a.wall_ms, 1000.0, "the summary then sets it");
+        // Translation combined: no gain, no advice; none before a parallel run.
+        assert_eq!(r.split_advice(&[Stitch::Combine; 3], 16), None);
+        assert_eq!(
+            RunResults::new(&["A".into()], 1, "m").split_advice(&stitches, 16),
+            None
+        );
     }
 
     /// Three tasks, one sequential and one parallel run with these outcomes.

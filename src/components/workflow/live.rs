@@ -20,6 +20,7 @@ use crate::session::RunContext;
 use crate::session::race::{RaceLane, RaceSession};
 use crate::session::workflow::{RunMode, RunRequest, WorkflowSession};
 use crate::settings::{Provider, Settings};
+use crate::split::{Stitch, max_parts};
 use crate::state::sink::PageSink;
 use crate::state::{AppState, History};
 use crate::workflow::engine::{
@@ -28,6 +29,7 @@ use crate::workflow::engine::{
 use crate::workflow::live::{LiveRow, RunResults, TaskOutcome};
 use crate::workflow::order::Expected;
 use crate::workflow::runner::{Mode, concurrency};
+use crate::workflow::tasks::estimate_tokens;
 
 /// What the form holds when Run is pressed.
 pub struct Form {
@@ -94,6 +96,10 @@ impl Cards {
     }
 }
 
+/// Per task of a run: its label, how its parts come back and how many parts
+/// it was cut into; and the most parts its text allows.
+pub type SplitOfRun = (Vec<(String, Stitch, usize)>, usize);
+
 /// The Run view's live state: what the last run or race shows.
 #[derive(Clone, Copy)]
 pub struct Live {
@@ -126,6 +132,12 @@ pub struct Live {
     pub results_ref: NodeRef<leptos::html::Div>,
     /// The task cards.
     pub cards: Cards,
+    /// Per task of the last run: its label, how its parts come back and
+    /// how many parts it was cut into; and the most parts its text allows.
+    pub split_of_run: RwSignal<SplitOfRun>,
+    /// The split suggested after the run before the last: task label,
+    /// parts, estimated parallel wall time.
+    pub suggested: RwSignal<Option<(String, usize, f64)>>,
     ticker: StoredValue<Option<Interval>, LocalStorage>,
     /// Whether the server refused structured output, per server and model.
     formats: StoredValue<HashMap<(String, String), Rc<FormatMemory>>, LocalStorage>,
@@ -152,6 +164,8 @@ impl Live {
             error: RwSignal::new(None),
             results_ref: NodeRef::new(),
             cards: Cards::new(),
+            split_of_run: RwSignal::new((Vec::new(), 1)),
+            suggested: RwSignal::new(None),
             ticker: StoredValue::new_local(None),
             formats: StoredValue::new_local(HashMap::new()),
         }
@@ -268,6 +282,18 @@ impl Live {
             .collect();
         self.cards.keep_only(&ids);
         let run_cards: Vec<CardState> = spec.tasks.iter().map(|t| self.cards.get(&t.id)).collect();
+        // The advice shown after the last run is what this one is checked
+        // against.
+        let advice = self.advice();
+        self.suggested.set(advice);
+        self.split_of_run.set((
+            spec.tasks
+                .iter()
+                .zip(&spec.fans)
+                .map(|(t, f)| (t.label.clone(), f.stitch, f.parts))
+                .collect(),
+            max_parts(estimate_tokens(&spec.text)),
+        ));
         self.results.set(RunResults {
             simulated: settings.provider == Provider::Demo,
             ..RunResults::new(&labels, 0, &spec.model)
@@ -345,6 +371,31 @@ impl Live {
             self.saving.set(end.saving);
             self.end_live();
         });
+    }
+
+    /// After a parallel run: the task worth splitting, the parts and the
+    /// wall time expected with it split.
+    pub fn advice(self) -> Option<(String, usize, f64)> {
+        let (tasks, max) = self.split_of_run.get();
+        let stitches: Vec<Stitch> = tasks.iter().map(|t| t.1).collect();
+        // A task already split is not advised again.
+        self.results
+            .with(|r| r.split_advice(&stitches, max))
+            .filter(|(_, a)| tasks.get(a.task).is_some_and(|t| t.2 <= 1))
+            .map(|(label, a)| (label, a.parts, a.wall_ms))
+    }
+
+    /// The suggestion followed in the last run, with its estimate and the
+    /// parallel wall time measured.
+    pub fn checked(self) -> Option<(String, usize, f64, f64)> {
+        let (label, parts, estimate) = self.suggested.get()?;
+        let followed = self
+            .split_of_run
+            .with(|(t, _)| t.iter().any(|(l, _, p)| *l == label && *p == parts));
+        let measured = self
+            .results
+            .with(|r| r.parallel.last().map(|m| m.wall_ms))?;
+        followed.then_some((label, parts, estimate, measured))
     }
 
     /// A race: the chosen tasks on every endpoint at once, each under its

@@ -17,6 +17,7 @@ use crate::components::run_charts::{Headline, PerTaskBars, PerTaskTable, SweepCh
 use crate::components::task_card::TaskCard;
 use crate::components::task_editor::TaskList;
 use crate::components::welcome::Welcome;
+use crate::format::duration_ms;
 use crate::samples::SAMPLES;
 use crate::session::workflow::RunMode;
 use crate::settings::Provider;
@@ -277,6 +278,16 @@ pub fn WorkflowPanel() -> impl IntoView {
             <RaceResults race=race now=now prefix="race" />
             <div class="run-results" hidden=move || race.with(Option::is_some)>
             <Headline results=results />
+            {move || live.advice().map(|(label, parts, ms)| view! {
+                <p class="advice" data-testid="split-advice">
+                    {format!("{label} sets the wall time. Split into {parts} parts (\"Parts & votes\" beside it), the parallel wall time would be about {}, estimated from this run's speeds.", duration_ms(ms))}
+                </p>
+            })}
+            {move || live.checked().map(|(label, parts, est, measured)| view! {
+                <p class="advice" data-testid="split-checked">
+                    {format!("{label} in {parts} parts, as suggested: estimated {}, measured {}.", duration_ms(est), duration_ms(measured))}
+                </p>
+            })}
             <Timeline rows=rows now=now />
             <div class="cards">
                 <For
