@@ -1,8 +1,9 @@
 //! The Run view: input, task choice, mode, Run/Cancel, one card per task,
-//! headline figures and charts. `live` starts runs and races and turns
-//! their sessions' events into the signals drawn here.
+//! headline figures and charts. `live` (runs) and `race_run` (races) start
+//! them and turn their sessions' events into the signals drawn here.
 
 mod live;
+mod race_run;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
