@@ -37,6 +37,8 @@ pub fn TaskList(
     let state = expect_context::<AppState>();
     let catalog = state.tasks;
     let draft = RwSignal::new(None::<Draft>);
+    // The task whose parts and votes are open.
+    let options_for = RwSignal::new(None::<String>);
     let (form_error, set_form_error) = signal(None::<String>);
     let (file_status, set_file_status) = signal(None::<Result<String, String>>);
 
@@ -151,8 +153,7 @@ pub fn TaskList(
                         let edited = catalog.with_untracked(|c| c.is_edited(&id));
                         let (id_check, id_toggle, id_edit, id_reset, id_remove) =
                             (id.clone(), id.clone(), id.clone(), id.clone(), id.clone());
-                        let (options_open, set_options_open) = signal(false);
-                        let id_options = id.clone();
+                        let (id_options, id_expanded) = (id.clone(), id.clone());
                         view! {
                             <li>
                                 <label class="check">
@@ -184,17 +185,21 @@ pub fn TaskList(
                                         }>"Remove"</button>
                                 })}
                                 <button type="button" class="link" data-testid=format!("task-options-{id}")
-                                    aria-expanded=move || options_open.get().to_string()
-                                    title="Split into parts, votes"
-                                    on:click=move |_| set_options_open.update(|o| *o = !*o)>"Parts & votes"</button>
-                                <Show when=move || options_open.get()>
-                                    <TaskOptions id=id_options.clone() />
-                                </Show>
+                                    aria-expanded=move || options_for.with(|o| o.as_deref() == Some(id_expanded.as_str())).to_string()
+                                    aria-label=format!("Parts and votes: {}", t.label) title="Parts and votes"
+                                    on:click=move |_| options_for.update(|o| {
+                                        *o = (o.as_deref() != Some(id_options.as_str())).then(|| id_options.clone());
+                                    })>"⋯"</button>
                             </li>
                         }
                     }
                 />
             </ul>
+            // One task's parts and votes at a time, below the list.
+            {move || options_for.get().map(|id| {
+                let label = catalog.with_untracked(|c| c.get(&id).map(|t| t.label).unwrap_or_default());
+                view! { <TaskOptions id label /> }
+            })}
             <div class="row">
                 <button type="button" data-testid="add-task" on:click=move |_| open((None, blank_task()))>"Add task"</button>
                 <button type="button" data-testid="export-tasks" aria-label="Export tasks" on:click=export>"Export"</button>

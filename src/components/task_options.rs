@@ -13,6 +13,8 @@ use crate::workflow::engine::{Fan, MAX_PARTS, MAX_VOTES};
 pub fn TaskOptions(
     /// Task id.
     id: String,
+    /// Task name.
+    label: String,
 ) -> impl IntoView {
     let fans = expect_context::<AppState>().fans;
     let key = StoredValue::new(id.clone());
@@ -35,6 +37,7 @@ pub fn TaskOptions(
         move || read(|f| (f.stitch == Stitch::Combine && f.parts != 1).to_string())() == "true";
     view! {
         <div class="task-options" data-testid=format!("task-options-{id}-panel") role="group" aria-label="How this task is sent">
+            <h4>{format!("Parts and votes: {label}")}</h4>
             <div class="row">
                 <NumberField label="Parts (1 = not split, 0 = auto)" testid=format!("split-{id}") min=0usize max=MAX_PARTS
                     value=number(|f| f.parts) on_set=Callback::new(move |v| write(&|f| f.parts = v)) />

@@ -281,7 +281,7 @@ pub fn WorkflowPanel() -> impl IntoView {
             <Headline results=results />
             {move || live.advice().map(|(label, parts, ms)| view! {
                 <p class="advice" data-testid="split-advice">
-                    {format!("{label} sets the wall time. Split into {parts} parts (\"Parts & votes\" beside it), the parallel wall time would be about {}, estimated from this run's speeds.", duration_ms(ms))}
+                    {format!("{label} sets the wall time. Split into {parts} parts (\"⋯\" beside it in the task list: parts and votes), the parallel wall time would be about {}, estimated from this run's speeds.", duration_ms(ms))}
                 </p>
             })}
             {move || live.checked().map(|(label, parts, est, measured)| view! {
