@@ -42,6 +42,8 @@ test('a task split into 3 parts sends each part once and joins the answers in or
   const words = (s: string) => s.split(/\s+/).filter(Boolean);
   const covered = prompts.map((p) => words(text).filter((w) => p.includes(w)).length);
   for (const c of covered) expect(c).toBeLessThan(words(text).length);
+  // Each part under the task's bar on the timeline.
+  await expect(page.getByTestId('timeline').getByTestId('part-mark')).toHaveCount(3);
   // The parts are shown on demand.
   await page.getByTestId('task-translation-requests').locator('summary').click();
   await expect(page.getByTestId('task-translation-requests').locator('li')).toHaveCount(3);
@@ -61,6 +63,7 @@ test('a split summary is combined by one more request that gets every part\'s an
   await runMode(page, 'parallel');
   await expect(page.getByTestId('phase')).toHaveText('Finished.', { timeout: 20_000 });
   await expect(page.getByTestId('task-summary')).toHaveAttribute('data-requests', '3');
+  await expect(page.getByTestId('timeline').locator('rect.combine')).toHaveCount(1);
   const sent = await received(request, model);
   expect(sent).toHaveLength(3);
   const last = userPrompt(sent[2]);

@@ -22,6 +22,9 @@ pub struct TimelineRow {
     pub waits: Vec<(f64, f64)>,
     /// How long the task was expected to take (drawn faint behind the bar).
     pub expected_ms: Option<f64>,
+    /// The requests of a task made of several (parts and the combine step,
+    /// or votes): (sent, done, is the combine step), drawn under the bar.
+    pub parts: Vec<(f64, f64, bool)>,
 }
 
 /// Sizes of the drawing.
@@ -95,6 +98,8 @@ pub struct BarGeom {
     pub waits: Vec<(f64, f64)>,
     /// Width of the expected-duration bar from the bar's start, if known.
     pub expected_width: Option<f64>,
+    /// Each request of a task made of several, as (x, width, combine step).
+    pub parts: Vec<(f64, f64, bool)>,
 }
 
 /// The whole chart.
@@ -161,6 +166,11 @@ pub fn layout_timeline(
                 .map(|(a, b)| (x.map(*a), (x.map(*b) - x.map(*a)).max(1.0)))
                 .collect(),
             expected_width: r.expected_ms.map(|e| x.map(r.start_ms + e.max(0.0)) - x0),
+            parts: r
+                .parts
+                .iter()
+                .map(|(a, b, c)| (x.map(*a), (x.map(*b) - x.map(*a)).max(1.0), *c))
+                .collect(),
         });
         y += frame.row_height;
     }
@@ -189,6 +199,7 @@ mod tests {
             end_ms: end,
             waits: vec![],
             expected_ms: None,
+            parts: vec![],
         }
     }
 
@@ -261,6 +272,29 @@ mod tests {
         assert_eq!(
             (l.bars[1].x, l.bars[1].expected_width),
             (200.0, Some(300.0))
+        );
+    }
+
+    #[test]
+    fn a_task_of_several_requests_draws_each_under_its_bar() {
+        let mut split = row("Translation", "parallel", 0.0, Some(100.0), 4000.0);
+        // Three parts side by side, then the combine step.
+        split.parts = vec![
+            (0.0, 3000.0, false),
+            (0.0, 2000.0, false),
+            (0.0, 2500.0, false),
+            (3000.0, 4000.0, true),
+        ];
+        let l = layout_timeline(&[split], 0.0, None, frame());
+        // 4000 ms over 400 units from x = 100: 0.1 unit per ms.
+        assert_eq!(
+            l.bars[0].parts,
+            vec![
+                (100.0, 300.0, false),
+                (100.0, 200.0, false),
+                (100.0, 250.0, false),
+                (400.0, 100.0, true)
+            ]
         );
     }
 

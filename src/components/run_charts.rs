@@ -266,6 +266,9 @@ pub fn TimelineChart(
                                     })}
                                     <rect class="total" x=b.x y=b.y + 3.0 width=b.width height="16" rx="2"></rect>
                                     <rect class="ttft" x=b.x y=b.y + 3.0 width=b.ttft_width height="16" rx="2"></rect>
+                                    {b.parts.iter().map(|(x, w, combine)| view! {
+                                        <rect class=if *combine { "combine" } else { "part" } data-testid="part-mark" x=*x y=b.y + 16.0 width=*w height="3"></rect>
+                                    }).collect_view()}
                                     {b.waits.iter().map(|(x, w)| view! {
                                         <rect class="retry-wait" data-testid="retry-mark" x=*x y=b.y + 1.0 width=*w height="20"></rect>
                                     }).collect_view()}

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::format::duration_ms;
 use crate::openai::{ApiError, AttemptRecord};
-use crate::workflow::engine::{Structured, SubKind, SubRequest, TaskEvent, TaskStatus};
+use crate::workflow::engine::{Structured, SubRequest, TaskEvent, TaskStatus};
 use crate::workflow::metrics::TaskTiming;
 
 /// Live state of one task's card (all signals, so it is `Copy`).
@@ -197,7 +197,7 @@ pub fn TaskCard(
                         <ol>
                             {requests.get().into_iter().map(|q| view! {
                                 <li>
-                                    <strong>{request_name(q.kind)}</strong>
+                                    <strong>{q.kind.describe()}</strong>
                                     {format!(" · {}{}", duration_ms(q.end_ms - q.sent_ms), if q.ok { "" } else { " · failed" })}
                                     <pre class="answer">{q.text}</pre>
                                 </li>
@@ -241,14 +241,5 @@ pub fn TaskCard(
                 </span>
             </footer>
         </article>
-    }
-}
-
-/// What a request of a task that made several was, in words.
-fn request_name(kind: SubKind) -> String {
-    match kind {
-        SubKind::Part(n) => format!("Part {}", n + 1),
-        SubKind::Combine => "Combine".into(),
-        SubKind::Vote(n) => format!("Answer {}", n + 1),
     }
 }

@@ -2,7 +2,7 @@
 //! rows, the sweep, answers and the figures the history list sorts by.
 
 use crate::history::record::{PlanKind, RunEntry, RunRecord, TaskEntry};
-use crate::workflow::engine::TaskStatus;
+use crate::workflow::engine::{SubKind, TaskStatus};
 use crate::workflow::live::{LiveRow, RunResults, TaskOutcome};
 use crate::workflow::metrics::median;
 use crate::workflow::runner::Mode;
@@ -50,23 +50,7 @@ impl RunRecord {
                 .tasks
                 .iter()
                 .enumerate()
-                .map(|(i, t)| {
-                    let t0 = t.timing.queued_ms;
-                    LiveRow {
-                        label: t.label.clone(),
-                        status: t.status,
-                        start: t.timing.sent_ms - t0,
-                        first: t.timing.first_token_ms.map(|f| f - t0),
-                        end: Some(t.timing.done_ms - t0),
-                        waits: t
-                            .timing
-                            .retry_waits
-                            .iter()
-                            .map(|(a, b)| (a - t0, b - t0))
-                            .collect(),
-                        expected: self.expected.get(i).copied().flatten(),
-                    }
-                })
+                .map(|(i, t)| t.live_row(self.expected.get(i).copied().flatten()))
                 .collect();
             rows.push((mode, list));
         }
@@ -124,5 +108,31 @@ impl RunRecord {
                 .count()
         });
         runs + batch
+    }
+}
+
+impl TaskEntry {
+    /// The timeline row of a kept task (times relative to its run's start).
+    pub fn live_row(&self, expected: Option<f64>) -> LiveRow {
+        let t0 = self.timing.queued_ms;
+        LiveRow {
+            label: self.label.clone(),
+            status: self.status,
+            start: self.timing.sent_ms - t0,
+            first: self.timing.first_token_ms.map(|f| f - t0),
+            end: Some(self.timing.done_ms - t0),
+            waits: self
+                .timing
+                .retry_waits
+                .iter()
+                .map(|(a, b)| (a - t0, b - t0))
+                .collect(),
+            expected,
+            parts: self
+                .requests
+                .iter()
+                .map(|q| (q.sent_ms, q.end_ms, q.kind == SubKind::Combine))
+                .collect(),
+        }
     }
 }

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::batch::saved::Cell;
 use crate::openai::ApiError;
-use crate::workflow::engine::{Plan, RunOutcome, RunSpec, TaskResult, TaskStatus};
+use crate::workflow::engine::{Plan, RunOutcome, RunSpec, SubRequest, TaskResult, TaskStatus};
 use crate::workflow::metrics::{RunMetrics, TaskTiming};
 use crate::workflow::runner::Mode;
 
@@ -77,6 +77,13 @@ pub struct TaskEntry {
     /// When it went through its stages (page clock; `queued_ms` is the
     /// run's start).
     pub timing: TaskTiming,
+    /// Each request, when the task made more than one (its parts and the
+    /// combine step, or its votes); absent when it made one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requests: Vec<SubRequest>,
+    /// How far its votes agreed, in words ("2 of 3 agree: positive").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agreement: Option<String>,
 }
 
 impl TaskEntry {
@@ -93,6 +100,8 @@ impl TaskEntry {
                 .map(ToString::to_string),
             attempts: r.output.attempts.len(),
             timing: r.timing.clone(),
+            requests: r.requests.clone(),
+            agreement: r.agreement.as_ref().map(|a| a.describe()),
         }
     }
 }
@@ -550,8 +559,46 @@ pub(crate) mod batch_fixture {
 
 #[cfg(test)]
 mod tests {
-    use super::fixtures::compare;
+    use super::fixtures::{compare, result};
     use super::*;
+    use crate::workflow::engine::SubKind;
+
+    #[test]
+    fn a_task_made_of_several_requests_keeps_them_and_its_agreement() {
+        let vote = |n: usize, text: &str| SubRequest {
+            kind: SubKind::Vote(n),
+            sent_ms: 0.0,
+            first_token_ms: Some(5.0),
+            end_ms: 50.0,
+            usage: None,
+            ok: true,
+            text: text.into(),
+        };
+        let mut r = result("sentiment", 0.0, 0.0, 100.0, "Positive.");
+        r.requests = vec![
+            vote(0, "Positive."),
+            vote(1, "Negative."),
+            vote(2, "Positive."),
+        ];
+        r.agreement = crate::race::agreement(
+            "sentiment",
+            &[Some("Positive."), Some("Negative."), Some("Positive.")],
+        );
+        let e = TaskEntry::of("Sentiment", &r);
+        let json = serde_json::to_string(&e).unwrap();
+        assert!(json.contains(r#""kind":"vote","index":1"#), "{json}");
+        let back: TaskEntry = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, e);
+        assert_eq!(back.agreement.as_deref(), Some("2 of 3 agree: positive"));
+        assert_eq!(back.requests.len(), 3);
+        // A task sent once writes neither field, as before.
+        let plain = serde_json::to_string(&TaskEntry::of(
+            "Summary",
+            &result("summary", 0.0, 0.0, 9.0, "x"),
+        ))
+        .unwrap();
+        assert!(!plain.contains("requests") && !plain.contains("agreement"));
+    }
 
     #[test]
     fn a_compare_click_keeps_every_figure_the_page_showed() {

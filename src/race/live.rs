@@ -177,6 +177,11 @@ impl Race {
                             .iter()
                             .map(|(a, b)| (a + l.offset, b + l.offset))
                             .collect(),
+                        parts: row
+                            .parts
+                            .iter()
+                            .map(|(a, b, c)| (a + l.offset, b + l.offset, *c))
+                            .collect(),
                         ..row
                     }
                 })
@@ -199,21 +204,7 @@ impl Race {
                 lane.cost_usd = e.cost_usd;
                 lane.wall_ms = Some(run.metrics.wall_ms);
                 for (i, t) in run.tasks.iter().enumerate() {
-                    let t0 = t.timing.queued_ms;
-                    lane.rows[i] = LiveRow {
-                        label: t.label.clone(),
-                        status: t.status,
-                        start: t.timing.sent_ms - t0,
-                        first: t.timing.first_token_ms.map(|f| f - t0),
-                        end: Some(t.timing.done_ms - t0),
-                        waits: t
-                            .timing
-                            .retry_waits
-                            .iter()
-                            .map(|(a, b)| (a - t0, b - t0))
-                            .collect(),
-                        expected: None,
-                    };
+                    lane.rows[i] = t.live_row(None);
                     lane.texts[i] = t.text.clone();
                     lane.timings[i] = Some(t.timing.clone());
                 }

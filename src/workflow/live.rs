@@ -2,7 +2,7 @@
 //! from the engine's events while requests are in flight.
 
 use crate::charts::timeline::TimelineRow;
-use crate::workflow::engine::{TaskEvent, TaskStatus};
+use crate::workflow::engine::{SubKind, TaskEvent, TaskStatus};
 use crate::workflow::metrics::{
     Comparison, RunMetrics, TaskTiming, compare_medians, median, spread,
 };
@@ -362,6 +362,8 @@ pub struct LiveRow {
     pub waits: Vec<(f64, f64)>,
     /// How long it was expected to take, ms.
     pub expected: Option<f64>,
+    /// The task's requests when it made several: (sent, done, combine).
+    pub parts: Vec<(f64, f64, bool)>,
 }
 
 impl LiveRow {
@@ -375,6 +377,7 @@ impl LiveRow {
             end: None,
             waits: Vec::new(),
             expected,
+            parts: Vec::new(),
         }
     }
 
@@ -402,6 +405,11 @@ impl LiveRow {
                 self.status = r.status;
                 self.end = Some(r.timing.done_ms - run_start);
                 self.first = r.timing.first_token_ms.map(|f| f - run_start);
+                self.parts = r
+                    .requests
+                    .iter()
+                    .map(|q| (q.sent_ms, q.end_ms, q.kind == SubKind::Combine))
+                    .collect();
             }
         }
         *self != before
@@ -428,6 +436,7 @@ impl LiveRow {
                 .unwrap_or_else(|| now.unwrap_or(self.start).max(self.start)),
             waits: self.waits.clone(),
             expected_ms: self.expected,
+            parts: self.parts.clone(),
         }
     }
 }

@@ -59,6 +59,8 @@ pub fn csv(r: &RunRecord) -> String {
             "tokens_out",
             "attempts",
             "error",
+            "requests",
+            "agreement",
         ]);
         for (i, run) in r.runs.iter().enumerate() {
             for t in &run.tasks {
@@ -84,6 +86,8 @@ pub fn csv(r: &RunRecord) -> String {
                     int(tm.usage.map(|u| u.completion_tokens)),
                     t.attempts.to_string(),
                     t.error.clone().unwrap_or_default(),
+                    t.requests.len().max(1).to_string(),
+                    t.agreement.clone().unwrap_or_default(),
                 ]);
             }
         }

@@ -253,6 +253,22 @@ pub fn html(r: &RunRecord) -> String {
                 duration_ms(t.timing.total_ms()),
                 escape(&t.text)
             ));
+            if let Some(a) = &t.agreement {
+                s.push_str(&format!("<p>{}</p>\n", escape(a)));
+            }
+            if !t.requests.is_empty() {
+                s.push_str(&format!("<p>{} requests:</p>\n<ol>\n", t.requests.len()));
+                for q in &t.requests {
+                    s.push_str(&format!(
+                        "<li>{} ({}{})<pre>{}</pre></li>\n",
+                        q.kind.describe(),
+                        duration_ms(q.end_ms - q.sent_ms),
+                        if q.ok { "" } else { ", failed" },
+                        escape(&q.text)
+                    ));
+                }
+                s.push_str("</ol>\n");
+            }
             if let Some(e) = &t.error {
                 s.push_str(&format!("<p class=\"error\">{}</p>\n", escape(e)));
             }

@@ -98,6 +98,17 @@ pub enum SubKind {
     Vote(usize),
 }
 
+impl SubKind {
+    /// In words: "Part 2", "Combine", "Answer 3".
+    pub fn describe(self) -> String {
+        match self {
+            SubKind::Part(n) => format!("Part {}", n + 1),
+            SubKind::Combine => "Combine".into(),
+            SubKind::Vote(n) => format!("Answer {}", n + 1),
+        }
+    }
+}
+
 /// One request of a task that made several; times in ms since the run
 /// started.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
