@@ -114,3 +114,23 @@ test('after a parallel run the page suggests splitting the task that sets the wa
   // A split task is not suggested again.
   await expect(advice).toHaveCount(0);
 });
+
+test('in a batch, a voted task asks each document three times and keeps one answer per cell', async ({ page, request }) => {
+  const model = uniqueModel('batch-votes');
+  await script(request, model, [{ type: 'reply', text: '{"sentiment":"neutral","reason":"same"}', times: null }]);
+  await openWith(page, { model });
+  await onlyTasks(page, ['sentiment']);
+  await setOption(page, 'sentiment', 'votes', '3');
+  await page.getByTestId('nav-batch').click();
+  const texts = ['First document, calm.', 'Second document, also calm.'];
+  await page.getByTestId('batch-paste').fill(texts.join('\n---\n'));
+  await page.getByTestId('batch-add-pasted').click();
+  await page.getByTestId('batch-run').click();
+  await expect(page.getByTestId('batch-progress')).toContainText('2 done · 0 failed · 0 remaining', { timeout: 20_000 });
+  const sent = await received(request, model);
+  expect(sent).toHaveLength(6);
+  for (const t of texts) {
+    expect(sent.filter((r) => userPrompt(r).includes(t))).toHaveLength(3);
+  }
+  for (const d of [0, 1]) await expect(page.getByTestId(`cell-${d}-0`)).toHaveAttribute('data-status', 'done');
+});

@@ -5,6 +5,20 @@ use crate::batch::jobs::estimate;
 use crate::openai::{ApiError, ChatOutput, ChatRequest, Progress, Transport};
 use crate::schedule::executor::{Executor, Load, Step};
 use crate::schedule::scheduler::Limits;
+use crate::workflow::engine::{Fan, FormatMemory, RunSpec, run_fanned};
+use crate::workflow::tasks::TaskDef;
+
+/// A job sent as parts or votes instead of one request: its document as
+/// the spec's text, its task and how it is sent.
+#[derive(Debug, Clone)]
+pub struct Fanned {
+    /// The spec with the document as its text.
+    pub spec: RunSpec,
+    /// The job's task.
+    pub task: TaskDef,
+    /// Its parts and votes.
+    pub fan: Fan,
+}
 
 /// What the batch driver reports.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,14 +45,20 @@ fn load_event(l: Load) -> BatchEvent {
 
 /// Runs `requests` under `limits`, starting them in `order` (empty: as
 /// listed), reporting as it goes; returns each request's output in input
-/// order (`None` for those a cancel kept from starting).
+/// order (`None` for those a cancel kept from starting). A job with an
+/// entry in `fanned` is sent as its parts or votes (in its one slot) and
+/// its output is the stitched answer, usage summed over its requests.
 pub async fn run_batch(
     transport: &dyn Transport,
     requests: &[ChatRequest],
+    fanned: &[Option<Fanned>],
     order: &[usize],
     limits: Limits,
     on: &dyn Fn(BatchEvent),
 ) -> Vec<Option<ChatOutput>> {
+    // Remembers a refused structured output across the batch's jobs.
+    let memory = FormatMemory::default();
+    let memory = &memory;
     let exec = Executor::new(
         requests.iter().map(estimate).collect(),
         order,
@@ -64,6 +84,14 @@ pub async fn run_batch(
                 on(load_event(exec.rate_limited(transport.now_ms(), ms)));
             }
         };
+        if let Some(Some(f)) = fanned.get(i) {
+            let at = transport.now_ms();
+            if let Some(r) =
+                run_fanned(transport, &f.spec, &f.task, &f.fan, at, memory, &|_| {}).await
+            {
+                return r.output;
+            }
+        }
         transport.chat(&requests[i], &mut progress).await
     };
     exec.run(
@@ -118,6 +146,7 @@ mod tests {
         let out = block_on(run_batch(
             &t,
             &reqs,
+            &[],
             &[],
             Limits {
                 max_in_flight: 4,

@@ -6,7 +6,7 @@
 use std::cell::RefCell;
 
 use crate::batch::documents::Document;
-use crate::batch::driver::{BatchEvent, run_batch};
+use crate::batch::driver::{BatchEvent, Fanned, run_batch};
 use crate::batch::jobs::{Ordering, job_order, job_request, jobs};
 use crate::batch::progress::mean_in_flight;
 use crate::batch::saved::{Cell, SavedBatch};
@@ -202,20 +202,46 @@ impl BatchSession {
         }
         let t0 = transport.now_ms();
         let samples = RefCell::new(Vec::<(f64, usize)>::new());
-        let outputs = run_batch(transport, &requests, &order, how.limits, &|e| match e {
-            BatchEvent::Started(i) => {
-                self.statuses.borrow_mut()[indices[i]] = TaskStatus::Running;
-                on(JobEvent::Running(indices[i]));
-            }
-            BatchEvent::Finished(i, out) => {
-                self.set(indices[i], Cell::from_output(&out), sink, on);
-            }
-            BatchEvent::Load { in_flight, k } => {
-                let at = transport.now_ms() - t0;
-                samples.borrow_mut().push((at, in_flight));
-                on(JobEvent::Load { at, in_flight, k });
-            }
-        })
+        // Jobs whose task is split or voted on.
+        let fanned: Vec<Option<Fanned>> = indices
+            .iter()
+            .map(|&i| {
+                let job = b.jobs[i];
+                let fan = how.base.fans.get(job.task)?;
+                (fan.parts > 1 || fan.votes > 1).then(|| Fanned {
+                    spec: RunSpec {
+                        text: b.docs[job.doc].text.clone(),
+                        language: b.language.clone(),
+                        tasks: Vec::new(),
+                        fans: Vec::new(),
+                        ..how.base.clone()
+                    },
+                    task: b.tasks[job.task].clone(),
+                    fan: fan.clone(),
+                })
+            })
+            .collect();
+        let outputs = run_batch(
+            transport,
+            &requests,
+            &fanned,
+            &order,
+            how.limits,
+            &|e| match e {
+                BatchEvent::Started(i) => {
+                    self.statuses.borrow_mut()[indices[i]] = TaskStatus::Running;
+                    on(JobEvent::Running(indices[i]));
+                }
+                BatchEvent::Finished(i, out) => {
+                    self.set(indices[i], Cell::from_output(&out), sink, on);
+                }
+                BatchEvent::Load { in_flight, k } => {
+                    let at = transport.now_ms() - t0;
+                    samples.borrow_mut().push((at, in_flight));
+                    on(JobEvent::Load { at, in_flight, k });
+                }
+            },
+        )
         .await;
         // Jobs never started (cancelled) are marked so, not left pending.
         for (pos, out) in outputs.iter().enumerate() {
@@ -395,6 +421,43 @@ mod tests {
                 .iter()
                 .all(|c| c.as_ref().unwrap().status == TaskStatus::Done)
         );
+    }
+
+    #[test]
+    fn a_voted_task_in_a_batch_sends_its_votes_and_keeps_one_answer_per_cell() {
+        // Sentiment (the second task) asked three times per document.
+        let server = FakeServer::new(|req| {
+            let prompt = &req.messages.last().unwrap().content;
+            Ok(if prompt.contains("sentiment") {
+                "Positive.".into()
+            } else {
+                "A summary.".into()
+            })
+        });
+        let session = BatchSession::new(batch(), &[]);
+        let (log, speed) = (DurationLog::default(), SpeedModel::default());
+        let tasks = builtin_tasks();
+        let mut how = settings(&log, &speed);
+        how.base.fans = vec![
+            crate::workflow::engine::Fan::once(&tasks[0].id),
+            crate::workflow::engine::Fan {
+                votes: 3,
+                ..crate::workflow::engine::Fan::once(&tasks[1].id)
+            },
+        ];
+        let all: Vec<usize> = (0..6).collect();
+        let record = block_on(session.run(&all, &server, how, &Kept::default(), &|_| {}));
+        // 3 summaries + 3 documents × 3 votes.
+        assert_eq!(server.sent.borrow().len(), 12);
+        let cells = &record.batch.as_ref().unwrap().cells;
+        let sentiment: Vec<&str> = [1, 3, 5]
+            .iter()
+            .map(|&j| cells[j].as_ref().unwrap().text.as_str())
+            .collect();
+        assert_eq!(sentiment, ["Positive."; 3]);
+        // Usage counts every vote: 3 × 7 completion tokens.
+        assert_eq!(cells[1].as_ref().unwrap().tokens_out, Some(21));
+        assert_eq!(cells[0].as_ref().unwrap().tokens_out, Some(7));
     }
 
     #[test]

@@ -24,7 +24,7 @@ use crate::settings::Provider;
 use crate::state::sink::PageSink;
 use crate::state::store::Store;
 use crate::state::{AppState, History};
-use crate::workflow::engine::TaskStatus;
+use crate::workflow::engine::{RunSpec, TaskStatus};
 
 /// Browsers open at most this many HTTP/1.1 connections per origin.
 const HTTP1_CONNECTIONS: usize = 6;
@@ -238,7 +238,12 @@ pub fn BatchPanel() -> impl IntoView {
             let log = state.durations.get_untracked();
             let host = settings.server_host();
             let how = RunSettings {
-                base: settings.run_spec(&shown.batch().language),
+                base: RunSpec {
+                    // Split and voted tasks (auto parts count as one here:
+                    // a batch has no expected duration per document).
+                    fans: state.fans_of(&shown.batch().tasks),
+                    ..settings.run_spec(&shown.batch().language)
+                },
                 limits,
                 ordering: Ordering {
                     order: settings.order,
