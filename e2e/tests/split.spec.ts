@@ -45,6 +45,9 @@ test('a task split into 3 parts sends each part once and joins the answers in or
   // Each part under the task's bar on the timeline.
   await expect(page.getByTestId('timeline').getByTestId('part-mark')).toHaveCount(3);
   // The parts are shown on demand.
+  await expect(page.getByTestId('task-translation-requests').locator('summary')).toHaveText(
+    /^3 requests, about \d+ more prompt tokens than one request$/,
+  );
   await page.getByTestId('task-translation-requests').locator('summary').click();
   await expect(page.getByTestId('task-translation-requests').locator('li')).toHaveCount(3);
   // The options are kept on this device.

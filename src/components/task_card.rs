@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use crate::format::duration_ms;
+use crate::history::export::html::extra_tokens as extra_text;
 use crate::openai::{ApiError, AttemptRecord};
 use crate::workflow::engine::{Structured, SubRequest, TaskEvent, TaskStatus};
 use crate::workflow::metrics::TaskTiming;
@@ -31,6 +32,8 @@ pub struct CardState {
     pub requests: RwSignal<Vec<SubRequest>>,
     /// How far the votes agree, in words.
     pub agreement: RwSignal<Option<String>>,
+    /// For a split task, prompt tokens beyond one request's (estimated).
+    pub extra_tokens: RwSignal<Option<u64>>,
 }
 
 impl CardState {
@@ -47,6 +50,7 @@ impl CardState {
             made: RwSignal::new(0),
             requests: RwSignal::new(Vec::new()),
             agreement: RwSignal::new(None),
+            extra_tokens: RwSignal::new(None),
         }
     }
 
@@ -62,6 +66,7 @@ impl CardState {
         self.made.set(0);
         self.requests.set(Vec::new());
         self.agreement.set(None);
+        self.extra_tokens.set(None);
     }
 
     /// Shows one event of the task's request.
@@ -91,6 +96,7 @@ impl CardState {
                 self.made.set(r.requests.len().max(1));
                 self.agreement
                     .set(r.agreement.as_ref().map(|a| a.describe()));
+                self.extra_tokens.set(r.extra_prompt_tokens);
                 self.requests.set(r.requests);
                 self.structured.set(r.structured);
                 self.status.set(r.status);
@@ -132,6 +138,7 @@ pub fn TaskCard(
         made,
         requests,
         agreement,
+        extra_tokens,
     } = card;
     let fields = move || match structured.get() {
         Structured::Parsed(f) => Some(f),
@@ -193,7 +200,7 @@ pub fn TaskCard(
                 let id = id.clone();
                 move || requests.with(|r| !r.is_empty()).then(|| view! {
                     <details class="requests" data-testid=format!("task-{id}-requests")>
-                        <summary>{format!("{} requests", requests.with(Vec::len))}</summary>
+                        <summary>{format!("{} requests{}", requests.with(Vec::len), extra_text(extra_tokens.get()))}</summary>
                         <ol>
                             {requests.get().into_iter().map(|q| view! {
                                 <li>

@@ -84,6 +84,10 @@ pub struct TaskEntry {
     /// How far its votes agreed, in words ("2 of 3 agree: positive").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agreement: Option<String>,
+    /// For a split task: prompt tokens sent beyond one request's
+    /// (estimated).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extra_prompt_tokens: Option<u64>,
 }
 
 impl TaskEntry {
@@ -102,6 +106,7 @@ impl TaskEntry {
             timing: r.timing.clone(),
             requests: r.requests.clone(),
             agreement: r.agreement.as_ref().map(|a| a.describe()),
+            extra_prompt_tokens: r.extra_prompt_tokens,
         }
     }
 }
@@ -450,6 +455,7 @@ pub(crate) mod fixtures {
             structured: Structured::NotAsked,
             requests: Vec::new(),
             agreement: None,
+            extra_prompt_tokens: None,
         }
     }
 

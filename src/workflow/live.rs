@@ -702,6 +702,7 @@ mod tests {
             structured: Structured::NotAsked,
             requests: Vec::new(),
             agreement: None,
+            extra_prompt_tokens: None,
         };
         r.apply(&TaskEvent::Finished(Box::new(done)), 1000.0);
         let row = r.to_timeline(Mode::Sequential, Some(999.0));

@@ -257,7 +257,11 @@ pub fn html(r: &RunRecord) -> String {
                 s.push_str(&format!("<p>{}</p>\n", escape(a)));
             }
             if !t.requests.is_empty() {
-                s.push_str(&format!("<p>{} requests:</p>\n<ol>\n", t.requests.len()));
+                s.push_str(&format!(
+                    "<p>{} requests{}:</p>\n<ol>\n",
+                    t.requests.len(),
+                    extra_tokens(t.extra_prompt_tokens)
+                ));
                 for q in &t.requests {
                     s.push_str(&format!(
                         "<li>{} ({}{})<pre>{}</pre></li>\n",
@@ -303,4 +307,11 @@ pub fn html(r: &RunRecord) -> String {
     }
     s.push_str("<footer><p>Report made by Fanout from the run kept in the browser's history. It holds no API key.</p></footer>\n</body></html>\n");
     s
+}
+
+/// ", about N more prompt tokens than one request" for a split task.
+pub fn extra_tokens(extra: Option<u64>) -> String {
+    extra
+        .map(|x| format!(", about {x} more prompt tokens than one request"))
+        .unwrap_or_default()
 }

@@ -64,6 +64,9 @@ pub struct TaskResult {
     pub requests: Vec<super::fan::SubRequest>,
     /// How far the votes agree, for a voted structured task.
     pub agreement: Option<crate::race::Agreement>,
+    /// For a split task: how many more prompt tokens its requests sent than
+    /// one request over the whole text would (estimated from characters).
+    pub extra_prompt_tokens: Option<u64>,
 }
 
 /// Live updates about task `i` of a run; times are ms since the run started.

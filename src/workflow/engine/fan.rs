@@ -21,7 +21,7 @@ use crate::workflow::metrics::TaskTiming;
 use crate::workflow::structured::{
     is_format_refusal, parse_fields, response_format, schema_for, supports_json_schema,
 };
-use crate::workflow::tasks::{TaskDef, render_prompt, task_messages};
+use crate::workflow::tasks::{TaskDef, estimate_tokens, render_prompt, task_messages};
 
 /// Most parts a task may be cut into.
 pub const MAX_PARTS: usize = 16;
@@ -250,7 +250,10 @@ pub async fn run_fanned(
     let refused = outs.iter().any(|(_, r)| *r);
     let outs: Vec<ChatOutput> = outs.into_iter().map(|(o, _)| o).collect();
     let result = if pieces.len() >= 2 {
-        stitch(transport, spec, task, fan, start, memory, on, &schema, outs).await
+        stitch(
+            transport, spec, task, fan, start, memory, on, &schema, &pieces, outs,
+        )
+        .await
     } else {
         tally(task, start, &schema, outs)
     };
@@ -275,6 +278,7 @@ async fn stitch(
     memory: &FormatMemory,
     on: &dyn Fn(TaskEvent),
     schema: &Option<serde_json::Value>,
+    pieces: &[String],
     parts: Vec<ChatOutput>,
 ) -> TaskResult {
     let mut requests: Vec<SubRequest> = parts
@@ -287,8 +291,16 @@ async fn stitch(
         // A part that failed fails the task; what came is kept.
         let error = failed.error.clone();
         let out = merged(concat(&answers), &parts, error);
-        return result(task, start, out, Structured::NotAsked, requests, None);
+        return result(task, start, out, Structured::NotAsked, requests, None, None);
     }
+    // Prompt tokens of every request against one over the whole text.
+    let prompt_tokens =
+        |m: &[ChatMessage]| -> u64 { m.iter().map(|m| estimate_tokens(&m.content) as u64).sum() };
+    let one = prompt_tokens(&task_messages(task, &spec.text, &spec.language));
+    let mut sent: u64 = pieces
+        .iter()
+        .map(|p| prompt_tokens(&task_messages(task, p, &spec.language)))
+        .sum();
     let (text, extra) = match fan.stitch {
         Stitch::Concat => (concat(&answers), None),
         Stitch::Merge => (
@@ -321,6 +333,7 @@ async fn stitch(
                 .filter(|_| memory.allowed())
                 .map(|s| response_format(&task.id, s));
             let req = build(format);
+            sent += prompt_tokens(&req.messages);
             // The combine step's answer is the task's: it streams to the card.
             let on_text = |delta: &str| {
                 on(TaskEvent::Text {
@@ -338,7 +351,8 @@ async fn stitch(
     all.extend(extra);
     let out = merged(text, &all, error);
     let structured = structured_of(schema, &out);
-    result(task, start, out, structured, requests, None)
+    let extra_tokens = Some(sent.saturating_sub(one));
+    result(task, start, out, structured, requests, None, extra_tokens)
 }
 
 /// The votes' answers: for a structured task the majority value's first
@@ -372,7 +386,7 @@ fn tally(
     };
     let out = merged(text, &votes, error);
     let structured = structured_of(schema, &out);
-    result(task, start, out, structured, requests, agreed)
+    result(task, start, out, structured, requests, agreed, None)
 }
 
 fn structured_of(schema: &Option<serde_json::Value>, out: &ChatOutput) -> Structured {
@@ -435,6 +449,7 @@ fn result(
     structured: Structured,
     requests: Vec<SubRequest>,
     agreement: Option<Agreement>,
+    extra_prompt_tokens: Option<u64>,
 ) -> TaskResult {
     let status = match &output.error {
         None => TaskStatus::Done,
@@ -448,6 +463,7 @@ fn result(
         structured,
         requests,
         agreement,
+        extra_prompt_tokens,
     }
 }
 
@@ -525,6 +541,10 @@ mod tests {
         let usage = r.output.usage.expect("usage summed");
         assert_eq!((usage.prompt_tokens, usage.completion_tokens), (15, 21));
         assert_eq!(r.output.attempts.len(), 3);
+        // The task's instruction went three times instead of once.
+        let extra = r.extra_prompt_tokens.expect("estimated");
+        let instruction = estimate_tokens(&task("translation").prompt.replace("{text}", ""));
+        assert!(extra > 0 && extra <= 3 * instruction as u64, "{extra}");
         // One Sent, one first-token mark (no part's text streamed), Finished.
         assert!(matches!(events[0], TaskEvent::Sent { .. }));
         let texts: Vec<&TaskEvent> = events

@@ -176,6 +176,7 @@ fn finish(task: &TaskDef, start: f64, output: ChatOutput, structured: Structured
         structured,
         requests: Vec::new(),
         agreement: None,
+        extra_prompt_tokens: None,
     }
 }
 
