@@ -13,7 +13,11 @@ message, say), so one task can misbehave while the others run normally:
                    browser calls);
   fault=html-502   answer 502 with an HTML page, as a proxy in front does;
   fault=empty-200  answer 200 with an empty body;
-  fault=no-usage   ask llmock for no usage (drops stream_options).
+  fault=no-usage   ask llmock for no usage (drops stream_options);
+  echo-ms-per-word=N  answer, without llmock, with the user message's text
+                   after its first blank line (the input of a task's
+                   prompt), N ms per word: an answer whose length and
+                   time follow the request's, as a translation's do.
 Any GET under /junk/ (a base URL of <server>/junk/v1) answers 200 with an
 HTML page, as a misconfigured server or a captive portal does.
 llmock's own faults (errors, delays, stream cuts) are scripted per model.
@@ -37,6 +41,38 @@ from starlette.middleware.cors import CORSMiddleware
 LATENCY = re.compile(rb"latency-ms=(\d{1,6})")
 SCENARIO = re.compile(rb"scenario=([A-Za-z0-9_-]{1,40})")
 FAULT = re.compile(rb"fault=(no-cors|html-502|empty-200|no-usage)")
+ECHO = re.compile(rb"echo-ms-per-word=(\d{1,4})")
+
+
+async def echo(send, body, ms_per_word):
+    """Answers with the request's own input, at `ms_per_word` per word."""
+    data = json.loads(body)
+    user = [m for m in data.get("messages", []) if m.get("role") == "user"]
+    content = user[-1]["content"] if user else ""
+    text = content.split("\n\n", 1)[1] if "\n\n" in content else content
+    words = text.split()
+    await asyncio.sleep(len(words) * ms_per_word / 1000)
+    model = data.get("model", "")
+    usage = {"prompt_tokens": len(content.split()), "completion_tokens": len(words),
+             "total_tokens": len(content.split()) + len(words)}
+    if not data.get("stream"):
+        reply = {"id": "echo", "object": "chat.completion", "created": 0, "model": model,
+                 "choices": [{"index": 0, "message": {"role": "assistant", "content": text},
+                              "finish_reason": "stop"}], "usage": usage}
+        return await answer(send, 200, b"application/json", json.dumps(reply).encode())
+    def chunk(delta, finish=None, **extra):
+        c = {"id": "echo", "object": "chat.completion.chunk", "created": 0, "model": model,
+             "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], **extra}
+        return f"data: {json.dumps(c)}\n\n".encode()
+    events = [chunk({"role": "assistant", "content": text}), chunk({}, "stop")]
+    if (data.get("stream_options") or {}).get("include_usage"):
+        events.append(f"data: {json.dumps({'id': 'echo', 'object': 'chat.completion.chunk', 'created': 0, 'model': model, 'choices': [], 'usage': usage})}\n\n".encode())
+    events.append(b"data: [DONE]\n\n")
+    await send({"type": "http.response.start", "status": 200,
+                "headers": [(b"content-type", b"text/event-stream")]})
+    for e in events:
+        await send({"type": "http.response.body", "body": e, "more_body": True})
+    await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
 async def read_body(receive):
@@ -98,6 +134,9 @@ def test_hooks(app):
             return await answer(send, 502, b"text/html", page)
         if fault == "empty-200":
             return await answer(send, 200, b"application/json", b"")
+        echoing = ECHO.search(body)
+        if echoing:
+            return await echo(send, body, int(echoing.group(1)))
         scenario = SCENARIO.search(body)
         if scenario or fault == "no-usage":
             try:

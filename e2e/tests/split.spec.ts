@@ -1,5 +1,5 @@
 import { test, expect, type Page } from '@playwright/test';
-import { onlyTasks, openWith, received, resetScenario, runMode, script, uniqueModel, watchErrors } from './helpers';
+import { msOf, onlyTasks, openWith, received, resetScenario, runMode, script, uniqueModel, watchErrors } from './helpers';
 
 test.afterEach(async ({ request }) => resetScenario(request));
 
@@ -57,21 +57,49 @@ test('a task split into 3 parts sends each part once and joins the answers in or
   expect(errors).toEqual([]);
 });
 
-test('a split summary is combined by one more request that gets every part\'s answer', async ({ page, request }) => {
+test('a summary split in 3 sends 3 requests and one more that combines every part\'s answer', async ({ page, request }) => {
   const model = uniqueModel('combine');
   await script(request, model, [{ type: 'reply', text: 'A summary.', times: null }]);
   await openWith(page, { model });
   await onlyTasks(page, ['summary']);
-  await setOption(page, 'summary', 'split', '2');
+  await setOption(page, 'summary', 'split', '3');
   await runMode(page, 'parallel');
   await expect(page.getByTestId('phase')).toHaveText('Finished.', { timeout: 20_000 });
-  await expect(page.getByTestId('task-summary')).toHaveAttribute('data-requests', '3');
+  await expect(page.getByTestId('task-summary')).toHaveAttribute('data-requests', '4');
   await expect(page.getByTestId('timeline').locator('rect.combine')).toHaveCount(1);
   const sent = await received(request, model);
-  expect(sent).toHaveLength(3);
-  const last = userPrompt(sent[2]);
-  expect(last).toContain('Part 1 of 2:\nA summary.');
-  expect(last).toContain('Part 2 of 2:\nA summary.');
+  expect(sent).toHaveLength(4);
+  const last = userPrompt(sent[3]);
+  for (const n of [1, 2, 3]) expect(last).toContain(`Part ${n} of 3:\nA summary.`);
+});
+
+test('translation split in 4, against a server whose answer follows its input: 4 pieces that stitch back into the whole text, and a much shorter wall', async ({ page, request }) => {
+  const model = uniqueModel('echo');
+  await script(request, model, [{ type: 'reply', text: 'Short.', times: null }]);
+  await openWith(page, { model });
+  // The translation's requests go to the echoing hook: 8 ms per word.
+  await page.getByTestId('edit-translation').click();
+  await page.getByTestId('task-form-system').fill('You are a professional translator. echo-ms-per-word=8');
+  await page.getByTestId('task-form-save').click();
+  await page.getByTestId('sample-select').selectOption({ label: 'Business report' });
+  const text = await page.getByTestId('input-text').inputValue();
+  await runMode(page, 'parallel');
+  await expect(page.getByTestId('phase')).toHaveText('Finished.', { timeout: 30_000 });
+  const unsplit = await msOf(page, 'total-parallel-ms');
+  await setOption(page, 'translation', 'split', '4');
+  await runMode(page, 'parallel');
+  await expect(page.getByTestId('phase')).toHaveText('Finished.', { timeout: 30_000 });
+  await expect(page.getByTestId('task-translation')).toHaveAttribute('data-requests', '4');
+  const words = (s: string | null) => (s ?? '').split(/\s+/).filter(Boolean);
+  // Each part echoed its piece: stitched in order, they are the whole text.
+  expect(words(await page.getByTestId('task-translation-output').textContent())).toEqual(words(text));
+  const pieces = page.getByTestId('task-translation-requests').locator('li pre');
+  await expect(pieces).toHaveCount(4);
+  const all = await pieces.allTextContents();
+  expect(all.every((p) => words(p).length > 0)).toBe(true);
+  expect(all.flatMap(words)).toEqual(words(text));
+  // Wide margin: the split wall is well under the unsplit one.
+  expect(await msOf(page, 'total-parallel-ms')).toBeLessThan(unsplit * 0.6);
 });
 
 test('votes on sentiment: three answers, the majority is the answer, the agreement is shown', async ({ page, request }) => {
