@@ -377,6 +377,11 @@ function report(r) {
     row('6.', 'each endpoint in the race ms (900 / 300)', `${cell(rc.slower_in_race_ms, 0)} / ${cell(rc.faster_in_race_ms, 0)}`, '', '', '');
     row('6.', 'race wall ÷ slower endpoint\'s own parallel wall', cell(rc.race_over_slower_alone, 3), '', '≤ 1.02', verdict(rc.race_over_slower_alone.median <= 1.02));
   }
+  const sp = r.split;
+  if (sp) {
+    row('7. one long task (answer as long as its 400-word input) + five short, HTTP/2', 'parallel wall ms, unsplit / split (auto)', `${cell(sp.unsplit_ms, 0)} / ${cell(sp.split_ms, 0)}`, '', '', '');
+    row('7.', `split ÷ unsplit wall (long task in ${sp.parts} requests)`, cell(sp.split_over_unsplit, 3), '', '', '');
+  }
   const p = r.page;
   row('5. page', 'all assets, raw / gzip KB', `${f(p.total_raw / 1024, 1)} / ${f(p.total_gzip / 1024, 1)}`, '', 'gzip ≤ 250', verdict(p.total_gzip <= 250 * 1024));
   row('5.', 'navigation start to Run enabled ms', cell(p.run_enabled_ms, 0), '', '≤ 300', verdict(p.run_enabled_ms.median <= 300));
@@ -409,6 +414,40 @@ async function race(browser) {
   }
   await context.close();
   return Object.fromEntries(Object.keys(rows[0]).map((k) => [k, stats(rows.map((r) => r[k]))]));
+}
+
+/** Scenario 7: one long task (its answer as long as its input) and five
+ * short ones, parallel wall unsplit and with the long one split (auto). */
+async function split(browser, importFile) {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true });
+  const page = await context.newPage();
+  // HTTP/2: no 6-connection cap, so the parts need not queue.
+  await openApp(page, importFile, `https://127.0.0.1:${TLS_PORT}`);
+  for (let i = 1; i <= 6; i++) await page.getByTestId(`select-split-${i}`).check();
+  const para = (n) => Array.from({ length: 50 }, (_, w) => `word${n}x${w}`).join(' ') + '.';
+  await page.getByTestId('input-text').fill(Array.from({ length: 8 }, (_, n) => para(n)).join('\n\n'));
+  const walls = async (n) => {
+    const out = [];
+    for (let i = 0; i <= n; i++) {
+      const w = (await runAndRead(page, 'parallel')).parallel[0].wall_ms;
+      if (i > 0) out.push(w); // the first of each set warms up
+    }
+    return out;
+  };
+  const unsplit = await walls(REPEATS);
+  // The long task's parts come back joined in order; "auto" picks their
+  // number from the durations just measured.
+  await page.getByTestId('task-options-split-1').click();
+  await page.getByTestId('stitch-split-1').selectOption('concat');
+  await page.getByTestId('split-split-1').fill('0');
+  await page.getByTestId('split-split-1').dispatchEvent('change');
+  const auto = await walls(REPEATS);
+  const parts = Number(await page.getByTestId('task-split-1').getAttribute('data-requests'));
+  await context.close();
+  return {
+    unsplit_ms: stats(unsplit), split_ms: stats(auto), parts,
+    split_over_unsplit: stats(auto.map((w, i) => w / unsplit[i])),
+  };
 }
 
 // ---------- main ----------
@@ -472,6 +511,11 @@ async function main() {
   if (want(6)) {
     console.error('scenario 6: a race of two endpoints…');
     results.race = await race(browser);
+  }
+  if (want(7)) {
+    console.error('scenario 7: one long task split (auto)…');
+    const long = taskFile(dir, 'split', ['latency=300 tokens=input rate=100', ...Array(5).fill('latency=300 tokens=30 rate=100')]);
+    results.split = await split(browser, long);
   }
   await browser.close();
 

@@ -2,7 +2,8 @@
 set by the request itself, so each scenario controls its latencies exactly.
 
 A request's system message may carry `latency=MS` (time to the first token),
-`tokens=N` (tokens in the answer) and `rate=R` (tokens per second after the
+`tokens=N` (tokens in the answer; `tokens=input`: as many as the user
+message has words) and `rate=R` (tokens per second after the
 first). Without them: --latency-ms, 5 tokens, all sent at once. Streams
 include a usage chunk and `[DONE]`; CORS is open, as the browser page needs.
 
@@ -48,7 +49,13 @@ async def chat(request: Request):
     model = body.get("model", "bench")
     system = " ".join(m.get("content", "") for m in body.get("messages", []) if m.get("role") == "system")
     latency = knob(system, "latency", DEFAULT_LATENCY_MS) / 1000.0
-    tokens = int(knob(system, "tokens", 5))
+    if re.search(r"\btokens=input\b", system):
+        # As many tokens as the user message has words: an answer that
+        # follows its input's length, as a translation's does.
+        user = [m.get("content", "") for m in body.get("messages", []) if m.get("role") == "user"]
+        tokens = max(1, len(user[-1].split()) if user else 1)
+    else:
+        tokens = int(knob(system, "tokens", 5))
     rate = knob(system, "rate", 0.0)
     words = [f"w{i} " for i in range(tokens)]
     usage = {"prompt_tokens": 50, "completion_tokens": tokens, "total_tokens": 50 + tokens}

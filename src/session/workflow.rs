@@ -127,7 +127,10 @@ impl WorkflowSession {
             ..req.base
         };
         let expected_ms: Vec<f64> = req.expected.iter().map(|e| e.ms).collect();
-        resolve_auto(&mut spec.fans, &expected_ms, &spec.text);
+        // K, when set, bounds the parts (the page also knows the browser's
+        // connection cap and resolves auto parts before this).
+        let slots = (req.limit > 0).then_some(req.limit);
+        resolve_auto(&mut spec.fans, &expected_ms, &spec.text, slots);
         let spec = with_order(spec, &req.expected, req.order);
         Ok(Self {
             spec,

@@ -22,7 +22,9 @@ use crate::settings::{Provider, Settings};
 use crate::split::{Stitch, max_parts};
 use crate::state::sink::PageSink;
 use crate::state::{AppState, History};
-use crate::workflow::engine::{FormatMemory, RunSpec, TaskEvent, TaskStatus, WorkflowEvent};
+use crate::workflow::engine::{
+    FormatMemory, RunSpec, TaskEvent, TaskStatus, WorkflowEvent, resolve_auto,
+};
 use crate::workflow::live::{LiveRow, RunResults, TaskOutcome};
 use crate::workflow::order::Expected;
 use crate::workflow::runner::Mode;
@@ -96,6 +98,20 @@ impl Cards {
 /// Per task of a run: its label, how its parts come back and how many parts
 /// it was cut into; and the most parts its text allows.
 pub type SplitOfRun = (Vec<(String, Stitch, usize)>, usize);
+
+/// How many requests can be in flight at once for these settings: K when
+/// set, else 6 for a plain-http server (browsers open at most 6 HTTP/1.1
+/// connections to it), else no known bound.
+pub fn slots_of(settings: &Settings, limit: usize) -> Option<usize> {
+    if limit > 0 {
+        Some(limit)
+    } else if settings.provider == Provider::Api && settings.base_url.trim().starts_with("http://")
+    {
+        Some(6)
+    } else {
+        None
+    }
+}
 
 /// The Run view's live state: what the last run or race shows.
 #[derive(Clone, Copy)]
@@ -239,9 +255,18 @@ impl Live {
         let tasks = state
             .tasks
             .with_untracked(|c| c.chosen(&state.selected.get_untracked()));
+        // Auto parts chosen here, where the browser's connection cap is known.
+        let mut fans = state.fans_of(&tasks);
+        let expected_ms: Vec<f64> = form.expected.iter().map(|e| e.ms).collect();
+        resolve_auto(
+            &mut fans,
+            &expected_ms,
+            &form.text,
+            slots_of(&settings, form.limit),
+        );
         let request = RunRequest {
             base: RunSpec {
-                fans: state.fans_of(&tasks),
+                fans,
                 ..settings.run_spec(&form.language)
             },
             text: form.text,

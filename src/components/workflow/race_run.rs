@@ -7,7 +7,7 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::live::{Form, Live};
+use super::live::{Form, Live, slots_of};
 use crate::components::browser::RaceStart;
 use crate::openai::{Transport, now_ms};
 use crate::race::live::{Lane, Race};
@@ -48,7 +48,12 @@ impl Live {
         let n_tasks = tasks.len();
         let mut fans = state.fans_of(&tasks);
         let expected_ms: Vec<f64> = form.expected.iter().map(|e| e.ms).collect();
-        resolve_auto(&mut fans, &expected_ms, &form.text);
+        resolve_auto(
+            &mut fans,
+            &expected_ms,
+            &form.text,
+            slots_of(&main, form.limit),
+        );
         let lanes: Vec<RaceLane> = lane_settings
             .iter()
             .enumerate()

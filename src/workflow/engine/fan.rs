@@ -64,8 +64,13 @@ const AUTO_FIRST_TOKEN_MS: f64 = 500.0;
 /// Chooses the parts of tasks set to "auto" (`parts` = 0) from the tasks'
 /// expected durations (ms, in task order) and the text's size: the fewest
 /// that stop the task setting the wall time ([`crate::split::auto_parts`]).
-pub fn resolve_auto(fans: &mut [Fan], expected_ms: &[f64], text: &str) {
-    let max = crate::split::max_parts(crate::workflow::tasks::estimate_tokens(text));
+/// `slots`, when known, is how many requests can be in flight at once (K,
+/// or the browser's 6 connections to a plain-http server): parts beyond the
+/// slots the other tasks leave would only queue.
+pub fn resolve_auto(fans: &mut [Fan], expected_ms: &[f64], text: &str, slots: Option<usize>) {
+    let by_text = crate::split::max_parts(crate::workflow::tasks::estimate_tokens(text));
+    let others = fans.len().saturating_sub(1);
+    let max = slots.map_or(by_text, |s| by_text.min(s.saturating_sub(others).max(1)));
     for (i, fan) in fans.iter_mut().enumerate() {
         if fan.parts != 0 {
             continue;
@@ -711,7 +716,7 @@ mod tests {
                 ..Fan::once("summary")
             },
         ];
-        resolve_auto(&mut fans, &[1500.0, 6800.0, 1000.0], &long_text);
+        resolve_auto(&mut fans, &[1500.0, 6800.0, 1000.0], &long_text, None);
         // 500 + 6300/n <= 1500 first at n = 7; the summary combines: 1.
         assert_eq!(
             fans.iter().map(|f| f.parts).collect::<Vec<_>>(),
@@ -726,8 +731,60 @@ mod tests {
             Fan::once("summary"),
         ];
         // 400 characters: about 100 tokens, 2 parts at most.
-        resolve_auto(&mut short, &[6800.0, 1500.0], &"word ".repeat(80));
+        resolve_auto(&mut short, &[6800.0, 1500.0], &"word ".repeat(80), None);
         assert_eq!(short[0].parts, 2);
+        // Six connections and five other tasks leave one slot: not split.
+        let mut capped = vec![
+            Fan {
+                parts: 0,
+                ..Fan::once("translation")
+            };
+            6
+        ];
+        resolve_auto(
+            &mut capped,
+            &[6800.0, 900.0, 900.0, 900.0, 900.0, 900.0],
+            &long_text,
+            Some(6),
+        );
+        assert_eq!(capped[0].parts, 1);
+        // At K = 8, three slots are free: 3 parts, the rest not split.
+        capped.iter_mut().for_each(|f| f.parts = 0);
+        resolve_auto(
+            &mut capped,
+            &[6800.0, 900.0, 900.0, 900.0, 900.0, 900.0],
+            &long_text,
+            Some(8),
+        );
+        assert_eq!(
+            capped.iter().map(|f| f.parts).collect::<Vec<_>>(),
+            [3, 1, 1, 1, 1, 1]
+        );
+    }
+
+    #[test]
+    fn a_split_tasks_time_is_not_learned_as_one_requests() {
+        let server = FakeServer::new(|_| Ok("ok".into()));
+        let spec = spec(
+            vec![task("translation"), task("summary")],
+            vec![Fan {
+                parts: 3,
+                ..Fan::once("translation")
+            }],
+        );
+        let memory = FormatMemory::default();
+        let out = block_on(run_tasks(
+            &server,
+            &spec,
+            Mode::Parallel,
+            &memory,
+            &|_, _| {},
+        ));
+        let learned = crate::workflow::engine::observations(&spec, "h", &out);
+        assert_eq!(
+            learned.iter().map(|o| o.task.as_str()).collect::<Vec<_>>(),
+            ["summary"]
+        );
     }
 
     #[test]

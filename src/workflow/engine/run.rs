@@ -47,7 +47,9 @@ pub fn observations(spec: &RunSpec, host: &str, outcome: &RunOutcome) -> Vec<Obs
     spec.tasks
         .iter()
         .zip(&outcome.results)
-        .filter(|(_, r)| r.status == TaskStatus::Done)
+        // A split or voted task's time is not one request's: learning it
+        // would make the next "auto" choice think the task is short.
+        .filter(|(_, r)| r.status == TaskStatus::Done && r.requests.is_empty())
         .map(|(t, r)| {
             let total = r.timing.total_ms();
             Observation {
