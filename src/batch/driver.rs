@@ -4,6 +4,7 @@
 use crate::batch::jobs::estimate;
 use crate::openai::{ApiError, ChatOutput, ChatRequest, Progress, Transport};
 use crate::schedule::executor::{Executor, Load, Step};
+use crate::schedule::permits::Permits;
 use crate::schedule::scheduler::Limits;
 use crate::workflow::engine::{Fan, FormatMemory, RunSpec, run_fanned};
 use crate::workflow::tasks::TaskDef;
@@ -59,6 +60,12 @@ pub async fn run_batch(
     // Remembers a refused structured output across the batch's jobs.
     let memory = FormatMemory::default();
     let memory = &memory;
+    // With split or voted jobs, each of their requests counts against K.
+    let permits = fanned
+        .iter()
+        .any(Option::is_some)
+        .then(|| Permits::new(limits.max_in_flight));
+    let permits = permits.as_ref();
     let exec = Executor::new(
         requests.iter().map(estimate).collect(),
         order,
@@ -86,12 +93,25 @@ pub async fn run_batch(
         };
         if let Some(Some(f)) = fanned.get(i) {
             let at = transport.now_ms();
-            if let Some(r) =
-                run_fanned(transport, &f.spec, &f.task, &f.fan, at, memory, &|_| {}).await
+            if let Some(r) = run_fanned(
+                transport,
+                &f.spec,
+                &f.task,
+                &f.fan,
+                at,
+                memory,
+                permits,
+                &|_| {},
+            )
+            .await
             {
                 return r.output;
             }
         }
+        let _permit = match permits {
+            Some(p) => Some(p.acquire().await),
+            None => None,
+        };
         transport.chat(&requests[i], &mut progress).await
     };
     exec.run(

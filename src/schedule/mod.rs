@@ -2,4 +2,5 @@
 //! token budgets, back-off on 429) and the one async executor that drives it.
 
 pub mod executor;
+pub mod permits;
 pub mod scheduler;

@@ -15,6 +15,7 @@ use crate::openai::{
     Timing, Transport, Usage, build_chat_request,
 };
 use crate::race::{Agreement, agreement};
+use crate::schedule::permits::Permits;
 use crate::split::stitch::{DEFAULT_COMBINE_PROMPT, combine_prompt, concat, merge_answers};
 use crate::split::{Stitch, cut};
 use crate::workflow::metrics::TaskTiming;
@@ -177,8 +178,13 @@ async fn ask(
     req: &ChatRequest,
     plain: impl FnOnce() -> ChatRequest,
     memory: &FormatMemory,
+    permits: Option<&Permits>,
     on_text: &dyn Fn(&str),
 ) -> (ChatOutput, bool) {
+    let _permit = match permits {
+        Some(p) => Some(p.acquire().await),
+        None => None,
+    };
     let mut progress = |p: Progress| {
         if let Progress::Text(delta) = p {
             on_text(&delta)
@@ -197,6 +203,7 @@ async fn ask(
 
 /// Runs task `task` as its [`Fan`] says when that makes more than one
 /// request; `None` when it is sent once (the caller sends it as usual).
+#[allow(clippy::too_many_arguments)]
 pub async fn run_fanned(
     transport: &dyn Transport,
     spec: &RunSpec,
@@ -204,6 +211,7 @@ pub async fn run_fanned(
     fan: &Fan,
     start: f64,
     memory: &FormatMemory,
+    permits: Option<&Permits>,
     on: &dyn Fn(TaskEvent),
 ) -> Option<TaskResult> {
     let pieces = if fan.parts > 1 {
@@ -248,6 +256,7 @@ pub async fn run_fanned(
             req,
             || request_on(spec, task, text, None, temperature),
             memory,
+            permits,
             &first_token,
         )
     }))
@@ -255,10 +264,16 @@ pub async fn run_fanned(
     let refused = outs.iter().any(|(_, r)| *r);
     let outs: Vec<ChatOutput> = outs.into_iter().map(|(o, _)| o).collect();
     let result = if pieces.len() >= 2 {
-        stitch(
-            transport, spec, task, fan, start, memory, on, &schema, &pieces, outs,
-        )
-        .await
+        let ctx = Ctx {
+            transport,
+            spec,
+            task,
+            start,
+            memory,
+            permits,
+            on,
+        };
+        stitch(&ctx, fan, &schema, &pieces, outs).await
     } else {
         tally(task, start, &schema, outs)
     };
@@ -272,20 +287,34 @@ pub async fn run_fanned(
     })
 }
 
-/// The parts' answers made into the task's answer.
-#[allow(clippy::too_many_arguments)]
-async fn stitch(
-    transport: &dyn Transport,
-    spec: &RunSpec,
-    task: &TaskDef,
-    fan: &Fan,
+/// What sending one more request of a task needs.
+struct Ctx<'a> {
+    transport: &'a dyn Transport,
+    spec: &'a RunSpec,
+    task: &'a TaskDef,
     start: f64,
-    memory: &FormatMemory,
-    on: &dyn Fn(TaskEvent),
+    memory: &'a FormatMemory,
+    permits: Option<&'a Permits>,
+    on: &'a dyn Fn(TaskEvent),
+}
+
+/// The parts' answers made into the task's answer.
+async fn stitch(
+    ctx: &Ctx<'_>,
+    fan: &Fan,
     schema: &Option<serde_json::Value>,
     pieces: &[String],
     parts: Vec<ChatOutput>,
 ) -> TaskResult {
+    let Ctx {
+        transport,
+        spec,
+        task,
+        start,
+        memory,
+        permits,
+        on,
+    } = *ctx;
     let mut requests: Vec<SubRequest> = parts
         .iter()
         .enumerate()
@@ -346,7 +375,7 @@ async fn stitch(
                     at: transport.now_ms() - start,
                 })
             };
-            let (out, _) = ask(transport, &req, || build(None), memory, &on_text).await;
+            let (out, _) = ask(transport, &req, || build(None), memory, permits, &on_text).await;
             requests.push(SubRequest::of(SubKind::Combine, start, &out));
             (out.text.clone(), Some(out))
         }
@@ -785,6 +814,84 @@ mod tests {
             learned.iter().map(|o| o.task.as_str()).collect::<Vec<_>>(),
             ["summary"]
         );
+    }
+
+    /// A server that keeps each request open over a few polls and counts
+    /// how many were open at once.
+    struct Slow {
+        inner: FakeServer,
+        open: Cell<usize>,
+        most: Cell<usize>,
+    }
+
+    impl Transport for Slow {
+        fn chat<'a>(
+            &'a self,
+            req: &'a ChatRequest,
+            on: &'a mut dyn FnMut(Progress),
+        ) -> futures::future::LocalBoxFuture<'a, ChatOutput> {
+            Box::pin(async move {
+                self.open.set(self.open.get() + 1);
+                self.most.set(self.most.get().max(self.open.get()));
+                for _ in 0..3 {
+                    let mut yielded = false;
+                    futures::future::poll_fn(|cx| {
+                        if yielded {
+                            std::task::Poll::Ready(())
+                        } else {
+                            yielded = true;
+                            cx.waker().wake_by_ref();
+                            std::task::Poll::Pending
+                        }
+                    })
+                    .await;
+                }
+                let out = self.inner.chat(req, on).await;
+                self.open.set(self.open.get() - 1);
+                out
+            })
+        }
+        fn now_ms(&self) -> f64 {
+            self.inner.now_ms()
+        }
+        fn cancelled(&self) -> bool {
+            false
+        }
+        fn sleep(&self, ms: f64) -> futures::future::LocalBoxFuture<'_, ()> {
+            self.inner.sleep(ms)
+        }
+    }
+
+    #[test]
+    fn k_bounds_every_request_in_flight_parts_included() {
+        let most_open = |limit: usize, mode: Mode| {
+            let server = Slow {
+                inner: FakeServer::new(|_| Ok("ok".into())),
+                open: Cell::new(0),
+                most: Cell::new(0),
+            };
+            let spec = RunSpec {
+                limit,
+                ..spec(
+                    vec![task("translation"), task("summary"), task("keywords")],
+                    vec![Fan {
+                        parts: 3,
+                        ..Fan::once("translation")
+                    }],
+                )
+            };
+            let memory = FormatMemory::default();
+            let out = block_on(run_tasks(&server, &spec, mode, &memory, &|_, _| {}));
+            assert!(out.results.iter().all(|r| r.status == TaskStatus::Done));
+            assert_eq!(server.inner.sent.borrow().len(), 5);
+            server.most.get()
+        };
+        // No limit: the three parts and the two other tasks all at once.
+        assert_eq!(most_open(0, Mode::Parallel), 5);
+        // K = 2: two requests at most, parts counted one by one.
+        assert_eq!(most_open(2, Mode::Parallel), 2);
+        // Sequential: one at a time, parts too.
+        assert_eq!(most_open(0, Mode::Sequential), 1);
     }
 
     #[test]

@@ -11,6 +11,7 @@ use futures::future::join_all;
 
 use crate::openai::{ApiError, ChatOutput, Progress, Timing, Transport};
 use crate::schedule::executor::Executor;
+use crate::schedule::permits::Permits;
 use crate::schedule::scheduler::Limits;
 use crate::workflow::metrics::{TaskTiming, run_metrics};
 use crate::workflow::order::{Observation, Saving};
@@ -103,6 +104,7 @@ async fn run_task(
     task: &TaskDef,
     start: f64,
     memory: &FormatMemory,
+    permits: Option<&Permits>,
     on: &dyn Fn(TaskEvent),
 ) -> TaskResult {
     let rel = |t: f64| t - start;
@@ -138,6 +140,11 @@ async fn run_task(
     let format = schema.clone().map(|s| response_format(&task.id, s));
     let asked = format.is_some();
     let req = task_request(spec, task, format);
+    // Held through a plain-text fallback too: it is the same task's request.
+    let _permit = match permits {
+        Some(p) => Some(p.acquire().await),
+        None => None,
+    };
     let first = transport.chat(&req, &mut progress).await;
     if !(asked && first.error.as_ref().is_some_and(is_format_refusal)) {
         let structured = match (&schema, &first.error) {
@@ -198,6 +205,12 @@ pub async fn run_tasks(
     let n = spec.tasks.len();
     let k = concurrency(mode, spec.limit, n);
     let start = transport.now_ms();
+    // When K limits the run and a task is sent as several requests, every
+    // request (plain or part) takes one of K permits, so K bounds requests
+    // in flight, not only tasks.
+    let fanned = spec.fans.iter().take(n).any(|f| f.parts > 1 || f.votes > 1);
+    let permits = (fanned && (mode == Mode::Sequential || spec.limit > 0)).then(|| Permits::new(k));
+    let permits = permits.as_ref();
     let task = |i: usize| async move {
         let on_task = |e| on(i, e);
         let fanned = match spec.fans.get(i) {
@@ -209,6 +222,7 @@ pub async fn run_tasks(
                     fan,
                     start,
                     memory,
+                    permits,
                     &on_task,
                 )
                 .await
@@ -217,7 +231,18 @@ pub async fn run_tasks(
         };
         let r = match fanned {
             Some(r) => r,
-            None => run_task(transport, spec, &spec.tasks[i], start, memory, &on_task).await,
+            None => {
+                run_task(
+                    transport,
+                    spec,
+                    &spec.tasks[i],
+                    start,
+                    memory,
+                    permits,
+                    &on_task,
+                )
+                .await
+            }
         };
         on(i, TaskEvent::Finished(Box::new(r.clone())));
         r
