@@ -116,6 +116,12 @@ test('votes on sentiment: three answers, the majority is the answer, the agreeme
   await expect(page.getByTestId('task-sentiment')).toHaveAttribute('data-requests', '3');
   await expect(page.getByTestId('task-sentiment-agreement')).toHaveText('2 of 3 agree: positive');
   expect(await received(request, model)).toHaveLength(3);
+  // The history keeps the votes and their agreement.
+  await page.getByTestId('nav-history').click();
+  await page.getByTestId('history-row').first().getByTestId('history-open').click();
+  await expect(page.getByTestId('kept-agreement')).toHaveText('2 of 3 agree: positive');
+  await expect(page.getByTestId('kept-requests')).toHaveText('3 requests: Answer 1, Answer 2, Answer 3');
+  await page.getByTestId('nav-run').click();
   // A task without options still makes one request.
   await setOption(page, 'sentiment', 'votes', '1');
   await runMode(page, 'parallel');

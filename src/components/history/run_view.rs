@@ -6,6 +6,7 @@ use super::ExportButtons;
 use crate::components::race::RaceResults;
 use crate::components::run_charts::{PerTaskBars, PerTaskTable, SweepChart, Timeline};
 use crate::format::duration_ms;
+use crate::history::export::html::extra_tokens;
 use crate::history::figures::{date_of, explain, figures};
 use crate::history::record::RunRecord;
 use crate::race::live::Race;
@@ -84,6 +85,13 @@ pub fn RunView(
                         <details data-testid="kept-answer">
                             <summary>{format!("{} · {} · {}", t.label, t.status.name(), duration_ms(t.timing.total_ms()))}</summary>
                             <pre class="answer" tabindex="0">{t.text}</pre>
+                            {t.agreement.map(|a| view! { <p class="agreement" data-testid="kept-agreement">{a}</p> })}
+                            {(!t.requests.is_empty()).then(|| format!(
+                                "{} requests: {}{}",
+                                t.requests.len(),
+                                t.requests.iter().map(|q| q.kind.describe()).collect::<Vec<_>>().join(", "),
+                                extra_tokens(t.extra_prompt_tokens)
+                            )).map(|r| view! { <p class="hint" data-testid="kept-requests">{r}</p> })}
                             {t.error.map(|e| view! { <p class="error">{e}</p> })}
                         </details>
                     }).collect_view()}
