@@ -23,12 +23,12 @@ use crate::split::{Stitch, max_parts};
 use crate::state::sink::PageSink;
 use crate::state::{AppState, History};
 use crate::workflow::engine::{
-    FormatMemory, RunSpec, TaskEvent, TaskStatus, WorkflowEvent, resolve_auto,
+    Fan, FormatMemory, RunSpec, TaskEvent, TaskStatus, WorkflowEvent, resolve_auto,
 };
 use crate::workflow::live::{LiveRow, RunResults, TaskOutcome};
 use crate::workflow::order::Expected;
 use crate::workflow::runner::Mode;
-use crate::workflow::tasks::estimate_tokens;
+use crate::workflow::tasks::{TaskDef, estimate_tokens};
 
 /// What the form holds when Run is pressed.
 pub struct Form {
@@ -189,6 +189,24 @@ impl Live {
         self.controller.cancel();
     }
 
+    /// The chosen tasks and how each is sent, auto parts chosen here,
+    /// where the browser's connection cap is known.
+    pub(super) fn chosen(self, form: &Form, settings: &Settings) -> (Vec<TaskDef>, Vec<Fan>) {
+        let state = self.state;
+        let tasks = state
+            .tasks
+            .with_untracked(|c| c.chosen(&state.selected.get_untracked()));
+        let mut fans = state.fans_of(&tasks);
+        let expected_ms: Vec<f64> = form.expected.iter().map(|e| e.ms).collect();
+        resolve_auto(
+            &mut fans,
+            &expected_ms,
+            &form.text,
+            slots_of(settings, form.limit),
+        );
+        (tasks, fans)
+    }
+
     pub(super) fn format_memory(self, settings: &Settings) -> Rc<FormatMemory> {
         let key = (
             format!("{:?} {}", settings.provider, settings.base_url.trim()),
@@ -252,18 +270,7 @@ impl Live {
                 return;
             }
         };
-        let tasks = state
-            .tasks
-            .with_untracked(|c| c.chosen(&state.selected.get_untracked()));
-        // Auto parts chosen here, where the browser's connection cap is known.
-        let mut fans = state.fans_of(&tasks);
-        let expected_ms: Vec<f64> = form.expected.iter().map(|e| e.ms).collect();
-        resolve_auto(
-            &mut fans,
-            &expected_ms,
-            &form.text,
-            slots_of(&settings, form.limit),
-        );
+        let (tasks, fans) = self.chosen(&form, &settings);
         let request = RunRequest {
             base: RunSpec {
                 fans,

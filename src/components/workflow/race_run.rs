@@ -7,14 +7,14 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::live::{Form, Live, slots_of};
+use super::live::{Form, Live};
 use crate::components::browser::RaceStart;
 use crate::openai::{Transport, now_ms};
 use crate::race::live::{Lane, Race};
 use crate::session::RunContext;
 use crate::session::race::{RaceLane, RaceSession};
 use crate::settings::Provider;
-use crate::workflow::engine::{FormatMemory, RunSpec, WorkflowEvent, resolve_auto};
+use crate::workflow::engine::{FormatMemory, RunSpec, WorkflowEvent};
 use crate::workflow::live::RunResults;
 use crate::workflow::runner::{Mode, concurrency};
 
@@ -42,18 +42,8 @@ impl Live {
             ));
             return;
         }
-        let tasks = state
-            .tasks
-            .with_untracked(|c| c.chosen(&state.selected.get_untracked()));
+        let (tasks, fans) = self.chosen(&form, &main);
         let n_tasks = tasks.len();
-        let mut fans = state.fans_of(&tasks);
-        let expected_ms: Vec<f64> = form.expected.iter().map(|e| e.ms).collect();
-        resolve_auto(
-            &mut fans,
-            &expected_ms,
-            &form.text,
-            slots_of(&main, form.limit),
-        );
         let lanes: Vec<RaceLane> = lane_settings
             .iter()
             .enumerate()

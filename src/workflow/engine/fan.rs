@@ -7,8 +7,8 @@ use std::cell::Cell;
 use futures::future::join_all;
 use serde::{Deserialize, Serialize};
 
-use super::events::{Structured, TaskEvent, TaskResult, TaskStatus};
-use super::run::FormatMemory;
+use super::events::{Structured, TaskEvent, TaskResult};
+use super::run::{FormatMemory, finish};
 use super::spec::RunSpec;
 use crate::openai::{
     ApiError, AttemptRecord, ChatMessage, ChatOutput, ChatRequest, Progress, RequestOptions,
@@ -18,7 +18,6 @@ use crate::race::{Agreement, agreement};
 use crate::schedule::permits::Permits;
 use crate::split::stitch::{DEFAULT_COMBINE_PROMPT, combine_prompt, concat, merge_answers};
 use crate::split::{Stitch, cut};
-use crate::workflow::metrics::TaskTiming;
 use crate::workflow::structured::{
     is_format_refusal, parse_fields, response_format, schema_for, supports_json_schema,
 };
@@ -485,19 +484,11 @@ fn result(
     agreement: Option<Agreement>,
     extra_prompt_tokens: Option<u64>,
 ) -> TaskResult {
-    let status = match &output.error {
-        None => TaskStatus::Done,
-        Some(ApiError::Aborted) => TaskStatus::Cancelled,
-        Some(_) => TaskStatus::Error,
-    };
     TaskResult {
-        status,
-        timing: TaskTiming::from_output(&task.id, start, &output),
-        output,
-        structured,
         requests,
         agreement,
         extra_prompt_tokens,
+        ..finish(task, start, output, structured)
     }
 }
 
@@ -505,6 +496,7 @@ fn result(
 mod tests {
     use super::*;
     use crate::testing::FakeServer;
+    use crate::workflow::engine::TaskStatus;
     use crate::workflow::engine::run_tasks;
     use crate::workflow::runner::Mode;
     use crate::workflow::tasks::builtin_tasks;

@@ -172,7 +172,13 @@ async fn run_task(
     finish(task, start, second, Structured::Refused)
 }
 
-fn finish(task: &TaskDef, start: f64, output: ChatOutput, structured: Structured) -> TaskResult {
+/// A finished task of one request: its status and timing from the output.
+pub(super) fn finish(
+    task: &TaskDef,
+    start: f64,
+    output: ChatOutput,
+    structured: Structured,
+) -> TaskResult {
     let status = match &output.error {
         None => TaskStatus::Done,
         Some(ApiError::Aborted) => TaskStatus::Cancelled,
