@@ -496,8 +496,8 @@ fn result(
 mod tests {
     use super::*;
     use crate::testing::FakeServer;
-    use crate::workflow::engine::TaskStatus;
     use crate::workflow::engine::run_tasks;
+    use crate::workflow::engine::{RunOutcome, TaskStatus};
     use crate::workflow::runner::Mode;
     use crate::workflow::tasks::builtin_tasks;
     use futures::executor::block_on;
@@ -541,6 +541,31 @@ mod tests {
             events.borrow_mut().push(e)
         }));
         (out.results[0].clone(), events.into_inner())
+    }
+
+    /// Translation cut into 3 parts beside `others`, run in `mode` at K =
+    /// `limit` (0 = all at once): the spec and the outcome.
+    fn translation_in_3(
+        server: &dyn Transport,
+        others: &[&str],
+        limit: usize,
+        mode: Mode,
+    ) -> (RunSpec, RunOutcome) {
+        let tasks = std::iter::once("translation")
+            .chain(others.iter().copied())
+            .map(task)
+            .collect();
+        let fans = vec![Fan {
+            parts: 3,
+            ..Fan::once("translation")
+        }];
+        let spec = RunSpec {
+            limit,
+            ..spec(tasks, fans)
+        };
+        let memory = FormatMemory::default();
+        let out = block_on(run_tasks(server, &spec, mode, &memory, &|_, _| {}));
+        (spec, out)
     }
 
     #[test]
@@ -702,21 +727,7 @@ mod tests {
                 Ok("fine".into())
             }
         });
-        let spec = spec(
-            vec![task("translation"), task("summary")],
-            vec![Fan {
-                parts: 3,
-                ..Fan::once("translation")
-            }],
-        );
-        let memory = FormatMemory::default();
-        let out = block_on(run_tasks(
-            &server,
-            &spec,
-            Mode::Parallel,
-            &memory,
-            &|_, _| {},
-        ));
+        let (_, out) = translation_in_3(&server, &["summary"], 0, Mode::Parallel);
         assert_eq!(out.results[0].status, TaskStatus::Error);
         assert_eq!(out.results[0].requests.iter().filter(|q| !q.ok).count(), 1);
         assert_eq!(out.results[1].status, TaskStatus::Done, "the other task");
@@ -786,21 +797,7 @@ mod tests {
     #[test]
     fn a_split_tasks_time_is_not_learned_as_one_requests() {
         let server = FakeServer::new(|_| Ok("ok".into()));
-        let spec = spec(
-            vec![task("translation"), task("summary")],
-            vec![Fan {
-                parts: 3,
-                ..Fan::once("translation")
-            }],
-        );
-        let memory = FormatMemory::default();
-        let out = block_on(run_tasks(
-            &server,
-            &spec,
-            Mode::Parallel,
-            &memory,
-            &|_, _| {},
-        ));
+        let (spec, out) = translation_in_3(&server, &["summary"], 0, Mode::Parallel);
         let learned = crate::workflow::engine::observations(&spec, "h", &out);
         assert_eq!(
             learned.iter().map(|o| o.task.as_str()).collect::<Vec<_>>(),
@@ -862,18 +859,7 @@ mod tests {
                 open: Cell::new(0),
                 most: Cell::new(0),
             };
-            let spec = RunSpec {
-                limit,
-                ..spec(
-                    vec![task("translation"), task("summary"), task("keywords")],
-                    vec![Fan {
-                        parts: 3,
-                        ..Fan::once("translation")
-                    }],
-                )
-            };
-            let memory = FormatMemory::default();
-            let out = block_on(run_tasks(&server, &spec, mode, &memory, &|_, _| {}));
+            let (_, out) = translation_in_3(&server, &["summary", "keywords"], limit, mode);
             assert!(out.results.iter().all(|r| r.status == TaskStatus::Done));
             assert_eq!(server.inner.sent.borrow().len(), 5);
             server.most.get()
