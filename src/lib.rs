@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod batch;
+pub mod capacity;
 pub mod charts;
 pub mod components;
 pub mod demo;

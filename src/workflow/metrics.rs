@@ -8,7 +8,7 @@ use crate::format::duration_ms;
 use crate::openai::{ChatOutput, Usage};
 
 /// When one task's request went through its stages.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TaskTiming {
     /// Task id.
     pub id: String,

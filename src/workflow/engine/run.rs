@@ -98,7 +98,7 @@ fn not_started(at: f64) -> ChatOutput {
 }
 
 /// Sends one task (and its plain-text fallback if needed).
-async fn run_task(
+pub(crate) async fn run_task(
     transport: &dyn Transport,
     spec: &RunSpec,
     task: &TaskDef,

@@ -1,0 +1,265 @@
+//! Per-request figures (time to first token, time per output token, speed,
+//! end to end) and their spread over many requests (p50, p90, p99), with
+//! goodput: the requests per second that met the latency targets.
+
+use serde::{Deserialize, Serialize};
+
+use crate::race::figures::percentile;
+use crate::workflow::metrics::TaskTiming;
+
+/// The fewest answered requests a p90 is read from: with fewer, one slow
+/// request is already more than a tenth of them.
+pub const MIN_FOR_P90: usize = 10;
+
+/// One request's figures.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RequestFigures {
+    /// Sent to first token, when streamed.
+    pub ttft_ms: Option<f64>,
+    /// Time per output token after the first: generation time ÷ (tokens − 1).
+    pub tpot_ms: Option<f64>,
+    /// Output tokens per second of generation.
+    pub tokens_per_s: Option<f64>,
+    /// Sent to done.
+    pub e2e_ms: f64,
+    /// Output tokens, when reported.
+    pub tokens_out: Option<u64>,
+    /// It answered.
+    pub ok: bool,
+}
+
+impl RequestFigures {
+    /// The figures of one finished request.
+    pub fn of(t: &TaskTiming) -> Self {
+        let tokens = t.usage.map(|u| u.completion_tokens);
+        Self {
+            ttft_ms: t.ttft_ms(),
+            tpot_ms: match (t.generation_ms(), tokens) {
+                (Some(g), Some(n)) if n > 1 => Some(g / (n - 1) as f64),
+                _ => None,
+            },
+            tokens_per_s: t.tokens_per_s(),
+            e2e_ms: t.total_ms(),
+            tokens_out: tokens,
+            ok: t.ok,
+        }
+    }
+}
+
+/// How a figure spreads over requests: the value half, nine in ten and 99
+/// in 100 of them are no worse than (by nearest rank: values that occurred).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Spread {
+    /// Median.
+    pub p50: Option<f64>,
+    /// 90th percentile from the bad end.
+    pub p90: Option<f64>,
+    /// 99th percentile from the bad end.
+    pub p99: Option<f64>,
+    /// Values it was read from.
+    pub n: usize,
+}
+
+impl Spread {
+    /// Of times, where higher is worse (p90: 9 in 10 took at most this).
+    pub fn of_times(values: &[f64]) -> Self {
+        Self {
+            p50: percentile(values, 0.5),
+            p90: percentile(values, 0.9),
+            p99: percentile(values, 0.99),
+            n: values.len(),
+        }
+    }
+
+    /// Of speeds, where lower is worse (p90: 9 in 10 were at least this fast).
+    pub fn of_rates(values: &[f64]) -> Self {
+        Self {
+            p50: percentile(values, 0.5),
+            p90: percentile(values, 0.1),
+            p99: percentile(values, 0.01),
+            n: values.len(),
+        }
+    }
+}
+
+/// What every request should get, for capacity and goodput.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Targets {
+    /// Time to first token, p90 at most this, ms.
+    pub ttft_p90_ms: f64,
+    /// Each request's speed, p90 (from the slow end) at least this, tokens/s.
+    pub tokens_per_s_p90: f64,
+}
+
+impl Default for Targets {
+    fn default() -> Self {
+        Self {
+            ttft_p90_ms: 1000.0,
+            tokens_per_s_p90: 20.0,
+        }
+    }
+}
+
+impl Targets {
+    /// Whether one answered request met both targets on its own.
+    pub fn met_by(&self, r: &RequestFigures) -> bool {
+        r.ok && r.ttft_ms.is_some_and(|t| t <= self.ttft_p90_ms)
+            && r.tokens_per_s.is_none_or(|s| s >= self.tokens_per_s_p90)
+    }
+}
+
+/// The figures of many requests over one span of time.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RequestStats {
+    /// Requests counted.
+    pub requests: usize,
+    /// Of them, failed.
+    pub errors: usize,
+    /// Time to first token, ms.
+    pub ttft: Spread,
+    /// Time per output token, ms.
+    pub tpot: Spread,
+    /// Each request's output tokens per second.
+    pub speed: Spread,
+    /// Sent to done, ms.
+    pub e2e: Spread,
+    /// First send to last end of the requests counted, ms.
+    pub span_ms: f64,
+    /// Output tokens per second over the span, all requests together.
+    pub throughput_tps: f64,
+    /// Requests per second that met the targets on their own.
+    pub goodput_rps: f64,
+}
+
+impl RequestStats {
+    /// The stats of `timings` (answered or not) against `targets`.
+    pub fn of(timings: &[TaskTiming], targets: &Targets) -> Self {
+        let figs: Vec<RequestFigures> = timings.iter().map(RequestFigures::of).collect();
+        let ok: Vec<&RequestFigures> = figs.iter().filter(|f| f.ok).collect();
+        let pick = |f: &dyn Fn(&RequestFigures) -> Option<f64>| -> Vec<f64> {
+            ok.iter().filter_map(|r| f(r)).collect()
+        };
+        let first = timings
+            .iter()
+            .map(|t| t.sent_ms)
+            .fold(f64::INFINITY, f64::min);
+        let last = timings
+            .iter()
+            .map(|t| t.done_ms)
+            .fold(f64::NEG_INFINITY, f64::max);
+        let span_ms = if timings.is_empty() {
+            0.0
+        } else {
+            (last - first).max(0.0)
+        };
+        let per_s = |x: f64| {
+            if span_ms > 0.0 {
+                x / (span_ms / 1000.0)
+            } else {
+                0.0
+            }
+        };
+        let tokens: u64 = ok.iter().filter_map(|r| r.tokens_out).sum();
+        let good = ok.iter().filter(|r| targets.met_by(r)).count();
+        Self {
+            requests: timings.len(),
+            errors: figs.len() - ok.len(),
+            ttft: Spread::of_times(&pick(&|r| r.ttft_ms)),
+            tpot: Spread::of_times(&pick(&|r| r.tpot_ms)),
+            speed: Spread::of_rates(&pick(&|r| r.tokens_per_s)),
+            e2e: Spread::of_times(&pick(&|r| Some(r.e2e_ms))),
+            span_ms,
+            throughput_tps: per_s(tokens as f64),
+            goodput_rps: per_s(good as f64),
+        }
+    }
+
+    /// Enough answered requests for a p90 to mean what it says.
+    pub fn enough_for_p90(&self) -> bool {
+        self.requests - self.errors >= MIN_FOR_P90
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::openai::Usage;
+
+    /// A request sent at `sent`, first token `ttft` later, `tokens` tokens
+    /// over `generation` ms.
+    pub(crate) fn timing(
+        sent: f64,
+        ttft: f64,
+        generation: f64,
+        tokens: u64,
+        ok: bool,
+    ) -> TaskTiming {
+        TaskTiming {
+            id: "t".into(),
+            queued_ms: sent,
+            sent_ms: sent,
+            first_token_ms: Some(sent + ttft),
+            done_ms: sent + ttft + generation,
+            usage: Some(Usage {
+                prompt_tokens: 10,
+                completion_tokens: tokens,
+                total_tokens: 10 + tokens,
+            }),
+            ok,
+            retry_waits: Vec::new(),
+            ..TaskTiming::default()
+        }
+    }
+
+    #[test]
+    fn one_request_figures() {
+        let f = RequestFigures::of(&timing(100.0, 200.0, 900.0, 10, true));
+        assert_eq!(f.ttft_ms, Some(200.0));
+        // 9 gaps between 10 tokens over 900 ms.
+        assert_eq!(f.tpot_ms, Some(100.0));
+        assert_eq!(f.e2e_ms, 1100.0);
+        assert!((f.tokens_per_s.unwrap() - 10.0 / 0.9).abs() < 1e-9);
+        // One token has no time per token.
+        assert_eq!(
+            RequestFigures::of(&timing(0.0, 1.0, 5.0, 1, true)).tpot_ms,
+            None
+        );
+    }
+
+    #[test]
+    fn spreads_read_the_bad_end() {
+        let v: Vec<f64> = (1..=100).map(f64::from).collect();
+        let t = Spread::of_times(&v);
+        assert_eq!(
+            (t.p50, t.p90, t.p99, t.n),
+            (Some(50.0), Some(90.0), Some(99.0), 100)
+        );
+        let r = Spread::of_rates(&v);
+        assert_eq!((r.p50, r.p90, r.p99), (Some(50.0), Some(10.0), Some(1.0)));
+        assert_eq!(Spread::of_times(&[]), Spread::default());
+    }
+
+    #[test]
+    fn goodput_counts_requests_meeting_both_targets_per_second() {
+        let targets = Targets {
+            ttft_p90_ms: 500.0,
+            tokens_per_s_p90: 20.0,
+        };
+        // Over 2 s: a good one, one late to start, one too slow, one failed.
+        let timings = [
+            timing(0.0, 100.0, 1000.0, 50, true),
+            timing(0.0, 800.0, 500.0, 50, true),
+            timing(0.0, 100.0, 1900.0, 10, true),
+            timing(0.0, 100.0, 100.0, 5, false),
+        ];
+        let s = RequestStats::of(&timings, &targets);
+        assert_eq!(s.span_ms, 2000.0);
+        assert_eq!(s.requests, 4);
+        assert_eq!(s.errors, 1);
+        assert!((s.goodput_rps - 0.5).abs() < 1e-9, "{}", s.goodput_rps);
+        // 110 tokens answered over 2 s; the failed request's do not count.
+        assert!((s.throughput_tps - 55.0).abs() < 1e-9);
+        assert_eq!(s.ttft.p90, Some(800.0));
+        assert!(!s.enough_for_p90());
+    }
+}

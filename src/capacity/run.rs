@@ -1,0 +1,476 @@
+//! Measures capacity through a [`Transport`]: a warm-up request, then for
+//! each K the search asks for, the chosen tasks repeated by K workers (each
+//! sends its next request as soon as its last one ends, so K are in flight
+//! throughout). Each step's first K requests open the connections and are
+//! not counted; at least [`MIN_FOR_P90`] more are.
+
+use std::cell::{Cell, RefCell};
+
+use futures::future::join_all;
+
+use super::figures::{MIN_FOR_P90, RequestStats, Targets};
+use super::search::Search;
+use super::verdict::{Step, reason, sentence, step};
+use crate::openai::Transport;
+use crate::workflow::engine::{FormatMemory, RunSpec, run_task, warm_up_request};
+use crate::workflow::metrics::TaskTiming;
+
+/// The most at once a capacity search tries when nothing else bounds it.
+pub const MAX_K: usize = 64;
+
+/// What bounds K besides the user: the browser's connections per server.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cap {
+    /// At most this many at once.
+    pub max: usize,
+    /// Why, in words.
+    pub why: String,
+}
+
+/// What a capacity run reports as it goes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CapacityEvent {
+    /// What happens now, in words.
+    Phase(String),
+    /// A step's requests: `done` of `total` finished at K = `k`.
+    Progress {
+        /// Requests in flight.
+        k: usize,
+        /// Finished.
+        done: usize,
+        /// In the step, warm-up wave included.
+        total: usize,
+    },
+    /// A step was measured.
+    Step(Step),
+}
+
+/// A capacity run's outcome, as kept in records.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Capacity {
+    /// The targets it was measured against.
+    pub targets: Targets,
+    /// Each K measured, in order.
+    pub steps: Vec<Step>,
+    /// The largest K that met every target (0: none did).
+    pub k: usize,
+    /// The answer in words.
+    pub sentence: String,
+    /// Why K + 1 broke, when a step broke.
+    pub reason: Option<String>,
+    /// Why the search stopped at a cap rather than at a K that broke.
+    pub capped: Option<String>,
+    /// Steps with too few answered requests for a p90.
+    pub too_few: Vec<usize>,
+    /// Requests sent in all, warm-ups included.
+    pub requests: usize,
+    /// Stopped by the user.
+    pub cancelled: bool,
+}
+
+/// Requests a step at K sends: the warm-up wave, then enough for a p90 and
+/// at least two rounds of K.
+pub fn step_requests(k: usize) -> (usize, usize) {
+    (k, MIN_FOR_P90.max(2 * k))
+}
+
+/// One step: `spec`'s tasks repeated over K workers; the measured requests'
+/// timings (the warm-up wave left out), and tokens (in, out) of all.
+pub async fn measure(
+    transport: &dyn Transport,
+    spec: &RunSpec,
+    k: usize,
+    memory: &FormatMemory,
+    on: &dyn Fn(CapacityEvent),
+) -> (Vec<TaskTiming>, (u64, u64)) {
+    let (warm, counted) = step_requests(k);
+    let total = warm + counted;
+    let next = Cell::new(0usize);
+    let done = Cell::new(0usize);
+    let tokens = Cell::new((0u64, 0u64));
+    let timings: RefCell<Vec<Option<TaskTiming>>> = RefCell::new(vec![None; total]);
+    let n = spec.tasks.len().max(1);
+    let worker = || async {
+        loop {
+            let i = next.get();
+            if i >= total || transport.cancelled() || spec.tasks.is_empty() {
+                break;
+            }
+            next.set(i + 1);
+            let start = transport.now_ms();
+            let r = run_task(
+                transport,
+                spec,
+                &spec.tasks[i % n],
+                start,
+                memory,
+                None,
+                &|_| {},
+            )
+            .await;
+            if let Some(u) = r.output.usage {
+                let (a, b) = tokens.get();
+                tokens.set((a + u.prompt_tokens, b + u.completion_tokens));
+            }
+            // A request the user cancelled measured nothing.
+            if !matches!(r.output.error, Some(crate::openai::ApiError::Aborted)) {
+                timings.borrow_mut()[i] = Some(r.timing);
+            }
+            done.set(done.get() + 1);
+            on(CapacityEvent::Progress {
+                k,
+                done: done.get(),
+                total,
+            });
+        }
+    };
+    join_all((0..k).map(|_| worker())).await;
+    let measured = timings
+        .into_inner()
+        .into_iter()
+        .skip(warm)
+        .flatten()
+        .collect();
+    (measured, tokens.get())
+}
+
+/// The whole search: a warm-up request, then steps at the Ks [`Search`]
+/// picks, up to `max` (and `cap()`, read after the warm-up, when the
+/// connection's protocol is known).
+pub async fn run_capacity(
+    transport: &dyn Transport,
+    spec: &RunSpec,
+    targets: Targets,
+    max: usize,
+    cap: &dyn Fn() -> Option<Cap>,
+    memory: &FormatMemory,
+    on: &dyn Fn(CapacityEvent),
+) -> (Capacity, (u64, u64)) {
+    // First tokens need a stream, whatever the settings say.
+    let spec = RunSpec {
+        stream: true,
+        limit: 0,
+        fans: Vec::new(),
+        ..spec.clone()
+    };
+    on(CapacityEvent::Phase("Warming up the connection…".into()));
+    let warm = transport.chat(&warm_up_request(&spec), &mut |_| {}).await;
+    let mut tokens = warm
+        .usage
+        .map_or((0, 0), |u| (u.prompt_tokens, u.completion_tokens));
+    let mut requests = 1;
+    let cap = cap().filter(|c| c.max < max.max(1));
+    let mut search = Search::new(cap.as_ref().map_or(max, |c| c.max));
+    let mut steps: Vec<Step> = Vec::new();
+    while let Some(k) = search.next() {
+        if transport.cancelled() {
+            break;
+        }
+        on(CapacityEvent::Phase(format!(
+            "Measuring K = {k} ({} requests, the first {k} not counted)…",
+            step_requests(k).0 + step_requests(k).1
+        )));
+        let (timings, used) = measure(transport, &spec, k, memory, on).await;
+        let (w, c) = step_requests(k);
+        requests += w + c;
+        tokens = (tokens.0 + used.0, tokens.1 + used.1);
+        if transport.cancelled() {
+            break;
+        }
+        let s = step(k, RequestStats::of(&timings, &targets), &targets);
+        search.record(k, s.held);
+        on(CapacityEvent::Step(s.clone()));
+        steps.push(s);
+    }
+    let cancelled = transport.cancelled();
+    let k = search.answer();
+    let at = steps.iter().find(|s| s.k == k);
+    let broke = search.broke().and_then(|b| steps.iter().find(|s| s.k == b));
+    let result = Capacity {
+        targets,
+        k,
+        sentence: sentence(k, at),
+        reason: broke.map(|b| reason(at, b, &targets)),
+        capped: cap.filter(|_| search.capped()).map(|c| c.why),
+        too_few: steps
+            .iter()
+            .filter(|s| !s.stats.enough_for_p90())
+            .map(|s| s.k)
+            .collect(),
+        steps,
+        requests,
+        cancelled,
+    };
+    on(CapacityEvent::Phase(
+        if cancelled { "Cancelled." } else { "Finished." }.into(),
+    ));
+    (result, tokens)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::openai::{AttemptRecord, ChatOutput, ChatRequest, Progress, Timing, Usage};
+    use crate::workflow::tasks::builtin_tasks;
+    use futures::channel::oneshot;
+    use futures::executor::LocalPool;
+    use futures::future::LocalBoxFuture;
+    use futures::task::LocalSpawnExt;
+    use std::rc::Rc;
+
+    /// A server that works on at most `slots` requests at once and queues
+    /// the rest first come, first served; each takes `prefill` ms to its
+    /// first token, then `tokens` tokens over `generation` ms (each
+    /// slower by `share` per other request in service). Time is virtual:
+    /// [`SlotServer::drive`] runs the page's futures and moves the clock to
+    /// the next request's end.
+    pub(crate) struct SlotServer {
+        pub prefill: f64,
+        pub generation: f64,
+        pub tokens: u64,
+        pub share: f64,
+        clock: Cell<f64>,
+        /// When each slot is free again.
+        free: RefCell<Vec<f64>>,
+        timers: RefCell<Vec<(f64, oneshot::Sender<()>)>>,
+        pub sent: Cell<usize>,
+        pub in_flight: Cell<usize>,
+        pub most_in_flight: Cell<usize>,
+    }
+
+    impl SlotServer {
+        pub(crate) fn new(slots: usize, prefill: f64, generation: f64) -> Self {
+            Self {
+                prefill,
+                generation,
+                tokens: 20,
+                share: 0.0,
+                clock: Cell::new(0.0),
+                free: RefCell::new(vec![0.0; slots]),
+                timers: RefCell::new(Vec::new()),
+                sent: Cell::new(0),
+                in_flight: Cell::new(0),
+                most_in_flight: Cell::new(0),
+            }
+        }
+
+        fn wait_until(&self, at: f64) -> oneshot::Receiver<()> {
+            let (tx, rx) = oneshot::channel();
+            self.timers.borrow_mut().push((at, tx));
+            rx
+        }
+
+        /// Runs `fut` to its end on virtual time.
+        pub(crate) fn drive<T: 'static>(
+            self: &Rc<Self>,
+            fut: impl std::future::Future<Output = T> + 'static,
+        ) -> T {
+            let mut pool = LocalPool::new();
+            let out = Rc::new(RefCell::new(None));
+            let o = out.clone();
+            pool.spawner()
+                .spawn_local(async move {
+                    *o.borrow_mut() = Some(fut.await);
+                })
+                .unwrap();
+            loop {
+                pool.run_until_stalled();
+                if out.borrow().is_some() {
+                    break;
+                }
+                let mut timers = self.timers.borrow_mut();
+                let i = (0..timers.len())
+                    .min_by(|&a, &b| timers[a].0.total_cmp(&timers[b].0))
+                    .expect("stalled with no timer");
+                let (at, tx) = timers.swap_remove(i);
+                drop(timers);
+                self.clock.set(self.clock.get().max(at));
+                let _ = tx.send(());
+            }
+            out.borrow_mut().take().unwrap()
+        }
+    }
+
+    impl Transport for SlotServer {
+        fn chat<'a>(
+            &'a self,
+            _req: &'a ChatRequest,
+            on: &'a mut dyn FnMut(Progress),
+        ) -> LocalBoxFuture<'a, ChatOutput> {
+            Box::pin(async move {
+                let sent = self.clock.get();
+                self.sent.set(self.sent.get() + 1);
+                self.in_flight.set(self.in_flight.get() + 1);
+                self.most_in_flight
+                    .set(self.most_in_flight.get().max(self.in_flight.get()));
+                on(Progress::Attempt(1));
+                // The slot free soonest takes it, after whatever it serves.
+                let (slot, start) = {
+                    let free = self.free.borrow();
+                    let (i, t) = free
+                        .iter()
+                        .enumerate()
+                        .min_by(|a, b| a.1.total_cmp(b.1))
+                        .map(|(i, t)| (i, *t))
+                        .unwrap();
+                    (i, t.max(sent))
+                };
+                let busy = self.free.borrow().iter().filter(|t| **t > start).count() as f64;
+                let first = start + self.prefill;
+                let end = first + self.generation * (1.0 + self.share * busy);
+                self.free.borrow_mut()[slot] = end;
+                self.wait_until(end).await.ok();
+                self.in_flight.set(self.in_flight.get() - 1);
+                on(Progress::Text("ok".into()));
+                ChatOutput {
+                    text: "ok".into(),
+                    usage: Some(Usage {
+                        prompt_tokens: 10,
+                        completion_tokens: self.tokens,
+                        total_tokens: 10 + self.tokens,
+                    }),
+                    finish_reason: Some("stop".into()),
+                    timing: Timing {
+                        sent_ms: sent,
+                        headers_ms: Some(first),
+                        first_token_ms: Some(first),
+                        last_token_ms: Some(end),
+                        end_ms: end,
+                    },
+                    attempts: vec![AttemptRecord {
+                        number: 1,
+                        started_ms: sent,
+                        ended_ms: end,
+                        outcome: "ok".into(),
+                        wait_ms: None,
+                    }],
+                    error: None,
+                }
+            })
+        }
+        fn now_ms(&self) -> f64 {
+            self.clock.get()
+        }
+        fn cancelled(&self) -> bool {
+            false
+        }
+        fn sleep(&self, ms: f64) -> LocalBoxFuture<'_, ()> {
+            let rx = self.wait_until(self.clock.get() + ms);
+            Box::pin(async move {
+                rx.await.ok();
+            })
+        }
+    }
+
+    fn spec() -> RunSpec {
+        RunSpec {
+            text: "A short text.".into(),
+            tasks: builtin_tasks().into_iter().take(1).collect(),
+            ..RunSpec::new("m")
+        }
+    }
+
+    /// Capacity of a server with `slots` slots, one request alone taking
+    /// `prefill` to its first token and 100 ms more to its end.
+    fn capacity_of(
+        server: SlotServer,
+        targets: Targets,
+        cap: Option<Cap>,
+    ) -> (Capacity, Rc<SlotServer>) {
+        let server = Rc::new(server);
+        let s = server.clone();
+        let (c, _) = server.drive(async move {
+            let memory = FormatMemory::default();
+            run_capacity(
+                &*s,
+                &spec(),
+                targets,
+                MAX_K,
+                &|| cap.clone(),
+                &memory,
+                &|_| {},
+            )
+            .await
+        });
+        (c, server)
+    }
+
+    fn queue_targets(prefill: f64, duration: f64) -> Targets {
+        // Between one and two requests' durations.
+        Targets {
+            ttft_p90_ms: prefill + 0.5 * duration,
+            tokens_per_s_p90: 20.0,
+        }
+    }
+
+    #[test]
+    fn a_queueing_server_holds_exactly_its_slots() {
+        for slots in [1, 2, 3, 4, 5] {
+            let (c, server) = capacity_of(
+                SlotServer::new(slots, 400.0, 100.0),
+                queue_targets(400.0, 500.0),
+                None,
+            );
+            assert_eq!(c.k, slots, "{c:#?}");
+            let why = c.reason.clone().unwrap();
+            assert!(why.contains("queued on the server"), "{why}");
+            assert!(why.contains("kept its speed"), "{why}");
+            assert!(
+                c.sentence.starts_with(&format!("Holds {slots} at once")),
+                "{}",
+                c.sentence
+            );
+            // Every step measured a p90's worth, and no step sent more at
+            // once than its K.
+            assert!(c.too_few.is_empty());
+            let most = c.steps.iter().map(|s| s.k).max().unwrap();
+            assert_eq!(server.most_in_flight.get(), most);
+            let sent: usize = c
+                .steps
+                .iter()
+                .map(|s| {
+                    let (w, n) = step_requests(s.k);
+                    w + n
+                })
+                .sum();
+            assert_eq!(c.requests, sent + 1);
+            assert_eq!(server.sent.get(), c.requests);
+        }
+    }
+
+    #[test]
+    fn shared_compute_is_named_when_each_request_slows() {
+        // Every request in service slows the others by 60 %: speed falls
+        // below 20 tokens/s (20 tokens over 100 ms × (1 + 0.6 × others)).
+        let mut server = SlotServer::new(64, 100.0, 400.0);
+        server.share = 0.6;
+        let targets = Targets {
+            ttft_p90_ms: 10_000.0,
+            tokens_per_s_p90: 20.0,
+        };
+        let (c, _) = capacity_of(server, targets, None);
+        let why = c.reason.unwrap();
+        assert!(why.contains("Shared compute"), "{why}");
+        assert!(!why.contains("queued on the server"), "{why}");
+        assert!(c.k >= 1 && c.k < 8, "{}", c.k);
+    }
+
+    #[test]
+    fn the_cap_stops_the_search_and_says_why() {
+        let cap = Cap {
+            max: 6,
+            why: "HTTP/1.1: 6 connections".into(),
+        };
+        let (c, server) = capacity_of(
+            SlotServer::new(32, 100.0, 100.0),
+            queue_targets(100.0, 200.0),
+            Some(cap),
+        );
+        assert_eq!(c.k, 6);
+        assert_eq!(c.capped.as_deref(), Some("HTTP/1.1: 6 connections"));
+        assert_eq!(c.reason, None);
+        assert_eq!(server.most_in_flight.get(), 6);
+        let ks: Vec<usize> = c.steps.iter().map(|s| s.k).collect();
+        assert_eq!(ks, vec![1, 2, 4, 6]);
+    }
+}
