@@ -111,6 +111,18 @@ impl RunRecord {
             }
             _ => {}
         }
+        match (&self.capacity, self.plan) {
+            (None, PlanKind::Capacity) => return Err("a capacity run without its steps".into()),
+            (Some(_), p) if p != PlanKind::Capacity => {
+                return Err("capacity steps in a run that is not a capacity run".into());
+            }
+            (Some(c), _) => {
+                if c.steps.iter().any(|s| s.k == 0 || !times_ok(s.stats.span_ms)) {
+                    return Err("a capacity step with no K or a figure that is not a number".into());
+                }
+            }
+            _ => {}
+        }
         match (&self.batch, self.plan) {
             (None, PlanKind::Batch) => return Err("a batch run without its results".into()),
             (Some(_), p) if p != PlanKind::Batch => {
@@ -127,7 +139,7 @@ impl RunRecord {
                     return Err("a batch result has a duration that is not a number".into());
                 }
             }
-            (None, _) if self.runs.is_empty() && !self.cancelled => {
+            (None, _) if self.runs.is_empty() && self.capacity.is_none() && !self.cancelled => {
                 return Err("a run without any results".into());
             }
             _ => {}

@@ -155,6 +155,8 @@ pub enum PlanKind {
     Batch,
     /// The same tasks on 2–4 endpoints at once.
     Race,
+    /// The most requests at once meeting latency targets.
+    Capacity,
 }
 
 impl PlanKind {
@@ -176,6 +178,7 @@ impl PlanKind {
             Self::Sweep => "sweep",
             Self::Batch => "batch",
             Self::Race => "race",
+            Self::Capacity => "capacity",
         }
     }
 }
@@ -217,6 +220,9 @@ pub struct RunRecord {
     /// absent from other runs, so their files are as before.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub race: Option<RaceEntry>,
+    /// A capacity search's steps and answer; absent from other runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<crate::capacity::Capacity>,
 }
 
 /// One endpoint of a race, as a record keeps it: never its key.
@@ -321,6 +327,7 @@ impl RunRecord {
             cancelled: meta.cancelled,
             batch: None,
             race: None,
+            capacity: None,
         }
     }
 
@@ -401,7 +408,17 @@ impl RunRecord {
             cancelled: meta.cancelled,
             batch: Some(batch),
             race: None,
+            capacity: None,
         }
+    }
+
+    /// The record of a capacity search over `spec`'s text and tasks.
+    pub fn capacity(meta: Meta, spec: &RunSpec, capacity: crate::capacity::Capacity) -> Self {
+        let mut record = Self::workflow(meta, spec, Plan::Single(Mode::Parallel), &[], &[]);
+        record.plan = PlanKind::Capacity;
+        record.expected = Vec::new();
+        record.capacity = Some(capacity);
+        record
     }
 
     /// The record as a JSON file.

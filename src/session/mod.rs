@@ -3,6 +3,7 @@
 //! No web_sys or Leptos here: the page implements [`RunSink`] over its state.
 
 pub mod batch;
+pub mod capacity;
 pub mod finish;
 pub mod race;
 pub mod workflow;
