@@ -29,6 +29,8 @@ const TLS_PORT = 8291;
 // The race's two servers: 300 ms and 900 ms to answer.
 const RACE_FAST_PORT = 8292;
 const RACE_SLOW_PORT = 8293;
+// The capacity scenario's server: the test server's slots hook.
+const CAPACITY_PORT = 8294;
 const SITE = `http://127.0.0.1:${SITE_PORT}/`;
 const API = `http://127.0.0.1:${API_PORT}`;
 const PYTHON = join(ROOT, '.venv', 'bin', 'python');
@@ -382,6 +384,11 @@ function report(r) {
     row('7. one long task (answer as long as its 400-word input) + five short, HTTP/2', 'parallel wall ms, unsplit / split (auto)', `${cell(sp.unsplit_ms, 0)} / ${cell(sp.split_ms, 0)}`, '', '', '');
     row('7.', `split ÷ unsplit wall (long task in ${sp.parts} requests)`, cell(sp.split_over_unsplit, 3), '', '', '');
   }
+  const cp = r.capacity;
+  if (cp) {
+    row('8. capacity, server working on 4 at once (queue beyond), first token ≤ 700 ms', `K found in each search (${cp.ks.join(', ')}) / queueing named`, `${cell(cp.k, 0)} / ${cell(cp.queueing, 0)}`, '', '4 / 1', verdict(cp.ks.every((k) => k === 4)));
+    row('8.', 'requests spent / steps / seconds per search', `${cell(cp.requests, 0)} / ${cell(cp.steps, 0)} / ${cell(cp.seconds, 1)}`, '', '', '');
+  }
   const p = r.page;
   row('5. page', 'all assets, raw / gzip KB', `${f(p.total_raw / 1024, 1)} / ${f(p.total_gzip / 1024, 1)}`, '', 'gzip ≤ 250', verdict(p.total_gzip <= 250 * 1024));
   row('5.', 'navigation start to Run enabled ms', cell(p.run_enabled_ms, 0), '', '≤ 300', verdict(p.run_enabled_ms.median <= 300));
@@ -450,6 +457,36 @@ async function split(browser, importFile) {
   };
 }
 
+/** Scenario 8: capacity mode against a server working on 4 requests at
+ * once (queueing the rest, 400 ms to a first token, ~500 ms a request),
+ * first-token target 700 ms: the K found, the requests and time spent. */
+async function capacity(browser) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await openApp(page, null, `http://127.0.0.1:${CAPACITY_PORT}`);
+  for (const id of ['keywords', 'questions', 'translation', 'category']) {
+    await page.getByTestId(`select-${id}`).uncheck();
+  }
+  await page.getByTestId('input-text').fill('slots=4 serve-ms=400\n\nA short review: the product works.');
+  await page.getByTestId('mode-capacity').check();
+  await page.getByTestId('capacity-ttft-ms').fill('700');
+  await page.getByTestId('capacity-ttft-ms').dispatchEvent('change');
+  const rows = [];
+  for (let i = 0; i < REPEATS; i++) {
+    // Each search its own queue on the server: a model name of its own.
+    await page.getByTestId('model').fill(`bench-capacity-${i}`);
+    const t0 = Date.now();
+    await page.getByTestId('run').click();
+    await page.getByTestId('phase').filter({ hasText: 'Finished.' }).waitFor({ timeout: 180_000 });
+    const record = JSON.parse(await page.getByTestId('run-saved').getAttribute('data-record'));
+    const c = record.capacity;
+    rows.push({ k: c.k, requests: c.requests, steps: c.steps.length, seconds: (Date.now() - t0) / 1000,
+      queueing: /queued on the server/.test(c.reason ?? '') ? 1 : 0 });
+  }
+  await context.close();
+  return { ...Object.fromEntries(Object.keys(rows[0]).map((k) => [k, stats(rows.map((r) => r[k]))])), ks: rows.map((r) => r.k) };
+}
+
 // ---------- main ----------
 
 async function main() {
@@ -516,6 +553,12 @@ async function main() {
     console.error('scenario 7: one long task split (auto)…');
     const long = taskFile(dir, 'split', ['latency=300 tokens=input rate=100', ...Array(5).fill('latency=300 tokens=30 rate=100')]);
     results.split = await split(browser, long);
+  }
+  if (want(8)) {
+    console.error('scenario 8: capacity of a server working on 4 at once…');
+    start(PYTHON, [join(ROOT, 'scripts', 'llmock_server.py'), String(CAPACITY_PORT)], true);
+    await waitFor(`http://127.0.0.1:${CAPACITY_PORT}/health`);
+    results.capacity = await capacity(browser);
   }
   await browser.close();
 

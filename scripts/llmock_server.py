@@ -18,6 +18,11 @@ message, say), so one task can misbehave while the others run normally:
                    after its first blank line (the input of a task's
                    prompt), N ms per word: an answer whose length and
                    time follow the request's, as a translation's do.
+  slots=N serve-ms=D  answer, without llmock, as a server that works on
+                   at most N requests at once (per model) and queues the
+                   rest first come, first served: each takes D ms to its
+                   first token, then streams 20 tokens 5 ms apart, with
+                   x-ratelimit-* headers that the page may read.
 Any GET under /junk/ (a base URL of <server>/junk/v1) answers 200 with an
 HTML page, as a misconfigured server or a captive portal does.
 llmock's own faults (errors, delays, stream cuts) are scripted per model.
@@ -42,6 +47,10 @@ LATENCY = re.compile(rb"latency-ms=(\d{1,6})")
 SCENARIO = re.compile(rb"scenario=([A-Za-z0-9_-]{1,40})")
 FAULT = re.compile(rb"fault=(no-cors|html-502|empty-200|no-usage)")
 ECHO = re.compile(rb"echo-ms-per-word=(\d{1,4})")
+SLOTS = re.compile(rb"slots=(\d{1,3}) serve-ms=(\d{1,6})")
+# One queue per (model, slots): each test's server is its own.
+SLOT_QUEUES = {}
+SLOT_SERVED = {}
 
 
 async def echo(send, body, ms_per_word):
@@ -73,6 +82,47 @@ async def echo(send, body, ms_per_word):
     for e in events:
         await send({"type": "http.response.body", "body": e, "more_body": True})
     await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+async def slotted(send, body, slots, serve_ms):
+    """Answers as a server with `slots` slots and a first-come queue."""
+    data = json.loads(body)
+    model = data.get("model", "")
+    key = (model, slots)
+    queue = SLOT_QUEUES.setdefault(key, asyncio.Semaphore(slots))
+    tokens = ["tok "] * 20
+    usage = {"prompt_tokens": 10, "completion_tokens": len(tokens), "total_tokens": 10 + len(tokens)}
+    async with queue:
+        await asyncio.sleep(serve_ms / 1000)
+        SLOT_SERVED[key] = SLOT_SERVED.get(key, 0) + 1
+        limits = [(b"x-ratelimit-limit-requests", b"10000"),
+                  (b"x-ratelimit-remaining-requests", str(10000 - SLOT_SERVED[key]).encode()),
+                  (b"x-ratelimit-reset-requests", b"6ms")]
+        if not data.get("stream"):
+            reply = {"id": "slot", "object": "chat.completion", "created": 0, "model": model,
+                     "choices": [{"index": 0, "message": {"role": "assistant", "content": "".join(tokens)},
+                                  "finish_reason": "stop"}], "usage": usage}
+            body = json.dumps(reply).encode()
+            await send({"type": "http.response.start", "status": 200,
+                        "headers": [(b"content-type", b"application/json"),
+                                    (b"content-length", str(len(body)).encode()), *limits]})
+            return await send({"type": "http.response.body", "body": body})
+        def chunk(delta, finish=None, **extra):
+            c = {"id": "slot", "object": "chat.completion.chunk", "created": 0, "model": model,
+                 "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], **extra}
+            return f"data: {json.dumps(c)}\n\n".encode()
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"text/event-stream"), *limits]})
+        for i, t in enumerate(tokens):
+            if i:
+                await asyncio.sleep(0.005)
+            delta = {"role": "assistant", "content": t} if i == 0 else {"content": t}
+            await send({"type": "http.response.body", "body": chunk(delta), "more_body": True})
+        tail = chunk({}, "stop")
+        if (data.get("stream_options") or {}).get("include_usage"):
+            tail += f"data: {json.dumps({'id': 'slot', 'object': 'chat.completion.chunk', 'created': 0, 'model': model, 'choices': [], 'usage': usage})}\n\n".encode()
+        await send({"type": "http.response.body", "body": tail + b"data: [DONE]\n\n", "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
 async def read_body(receive):
@@ -134,6 +184,9 @@ def test_hooks(app):
             return await answer(send, 502, b"text/html", page)
         if fault == "empty-200":
             return await answer(send, 200, b"application/json", b"")
+        slot = SLOTS.search(body)
+        if slot:
+            return await slotted(send, body, int(slot.group(1)), int(slot.group(2)))
         echoing = ECHO.search(body)
         if echoing:
             return await echo(send, body, int(echoing.group(1)))
@@ -214,7 +267,10 @@ def build_app(chaos_rates=None, seed=0):
         allow_methods=["*"],
         allow_headers=["*"],
         # Page scripts can read only these non-safelisted headers.
-        expose_headers=["retry-after", "retry-after-ms", "x-request-id"],
+        expose_headers=["retry-after", "retry-after-ms", "x-request-id",
+                        "x-ratelimit-limit-requests", "x-ratelimit-remaining-requests",
+                        "x-ratelimit-reset-requests", "x-ratelimit-limit-tokens",
+                        "x-ratelimit-remaining-tokens", "x-ratelimit-reset-tokens"],
     )
 
     async def app(scope, receive, send):

@@ -207,7 +207,6 @@ mod tests {
             }),
             ok,
             retry_waits: Vec::new(),
-            ..TaskTiming::default()
         }
     }
 

@@ -1,10 +1,17 @@
 //! Measures capacity through a [`Transport`]: a warm-up request, then for
-//! each K the search asks for, the chosen tasks repeated by K workers (each
-//! sends its next request as soon as its last one ends, so K are in flight
-//! throughout). Each step's first K requests open the connections and are
-//! not counted; at least [`MIN_FOR_P90`] more are.
+//! each K the search asks for, rounds of K requests sent at once (the
+//! chosen tasks in turn), each round awaited before the next. The first
+//! round opens the connections and is not counted; enough rounds follow for
+//! at least [`MIN_FOR_P90`] measured requests.
+//!
+//! Rounds rather than K workers each sending again as soon as it is
+//! answered: such a closed loop drifts into staggered arrivals, where a
+//! queue on the server shows as a wait of one request's duration ÷ its
+//! slots on every request, hidden in the mean; rounds give every step the
+//! same load, K arriving together, and a queued request waits whole
+//! requests' durations, which is what a batch of K feels at its start.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 
 use futures::future::join_all;
 
@@ -27,6 +34,31 @@ pub struct Cap {
     pub why: String,
 }
 
+/// The browser's own cap for a server at `base_url`, given the protocol
+/// resource timing reported for its last request (`None` or empty when the
+/// server does not let the page see it): over HTTP/1.1 a page opens at most
+/// 6 connections per server, so K above 6 would measure the browser.
+pub fn browser_cap(base_url: &str, protocol: Option<&str>) -> Option<Cap> {
+    let protocol = protocol.unwrap_or("").trim().to_ascii_lowercase();
+    let why = |how: &str| Cap {
+        max: 6,
+        why: format!(
+            "{how}: a page opens at most 6 connections to one server, so K above 6 would measure the browser, not the server. The search stops at 6."
+        ),
+    };
+    match protocol.as_str() {
+        "h2" | "h3" => None,
+        p if p.starts_with("http/1") => Some(why(
+            "The browser reached this server over HTTP/1.1 (resource timing)",
+        )),
+        _ if base_url.trim().to_ascii_lowercase().starts_with("http://") => Some(why(
+            "This server is plain http://, which browsers reach over HTTP/1.1",
+        )),
+        // https without a protocol shown: hosted APIs speak HTTP/2.
+        _ => None,
+    }
+}
+
 /// What a capacity run reports as it goes.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CapacityEvent {
@@ -42,7 +74,7 @@ pub enum CapacityEvent {
         total: usize,
     },
     /// A step was measured.
-    Step(Step),
+    Step(Box<Step>),
 }
 
 /// A capacity run's outcome, as kept in records.
@@ -68,14 +100,16 @@ pub struct Capacity {
     pub cancelled: bool,
 }
 
-/// Requests a step at K sends: the warm-up wave, then enough for a p90 and
-/// at least two rounds of K.
+/// Requests a step at K sends: the warm-up round of K, then rounds of K
+/// for at least [`MIN_FOR_P90`] measured requests and at least two rounds.
 pub fn step_requests(k: usize) -> (usize, usize) {
-    (k, MIN_FOR_P90.max(2 * k))
+    let k = k.max(1);
+    let rounds = MIN_FOR_P90.div_ceil(k).max(2);
+    (k, k * rounds)
 }
 
-/// One step: `spec`'s tasks repeated over K workers; the measured requests'
-/// timings (the warm-up wave left out), and tokens (in, out) of all.
+/// One step: rounds of K of `spec`'s tasks at once; the measured requests'
+/// timings (the warm-up round left out), and tokens (in, out) of all.
 pub async fn measure(
     transport: &dyn Transport,
     spec: &RunSpec,
@@ -85,18 +119,16 @@ pub async fn measure(
 ) -> (Vec<TaskTiming>, (u64, u64)) {
     let (warm, counted) = step_requests(k);
     let total = warm + counted;
-    let next = Cell::new(0usize);
     let done = Cell::new(0usize);
     let tokens = Cell::new((0u64, 0u64));
-    let timings: RefCell<Vec<Option<TaskTiming>>> = RefCell::new(vec![None; total]);
-    let n = spec.tasks.len().max(1);
-    let worker = || async {
-        loop {
-            let i = next.get();
-            if i >= total || transport.cancelled() || spec.tasks.is_empty() {
-                break;
-            }
-            next.set(i + 1);
+    let mut measured = Vec::with_capacity(counted);
+    let n = spec.tasks.len();
+    if n == 0 {
+        return (measured, (0, 0));
+    }
+    let one = |i: usize| {
+        let (done, tokens) = (&done, &tokens);
+        async move {
             let start = transport.now_ms();
             let r = run_task(
                 transport,
@@ -112,25 +144,24 @@ pub async fn measure(
                 let (a, b) = tokens.get();
                 tokens.set((a + u.prompt_tokens, b + u.completion_tokens));
             }
-            // A request the user cancelled measured nothing.
-            if !matches!(r.output.error, Some(crate::openai::ApiError::Aborted)) {
-                timings.borrow_mut()[i] = Some(r.timing);
-            }
             done.set(done.get() + 1);
             on(CapacityEvent::Progress {
                 k,
                 done: done.get(),
                 total,
             });
+            // A request the user cancelled measured nothing.
+            (!matches!(r.output.error, Some(crate::openai::ApiError::Aborted))).then_some(r.timing)
         }
     };
-    join_all((0..k).map(|_| worker())).await;
-    let measured = timings
-        .into_inner()
-        .into_iter()
-        .skip(warm)
-        .flatten()
-        .collect();
+    let mut next = 0;
+    while next < total && !transport.cancelled() {
+        let round = join_all((next..next + k).map(one)).await;
+        if next >= warm {
+            measured.extend(round.into_iter().flatten());
+        }
+        next += k;
+    }
     (measured, tokens.get())
 }
 
@@ -167,7 +198,7 @@ pub async fn run_capacity(
             break;
         }
         on(CapacityEvent::Phase(format!(
-            "Measuring K = {k} ({} requests, the first {k} not counted)…",
+            "Measuring K = {k}: {} requests, {k} at a time (the first {k} not counted)…",
             step_requests(k).0 + step_requests(k).1
         )));
         let (timings, used) = measure(transport, &spec, k, memory, on).await;
@@ -179,7 +210,7 @@ pub async fn run_capacity(
         }
         let s = step(k, RequestStats::of(&timings, &targets), &targets);
         search.record(k, s.held);
-        on(CapacityEvent::Step(s.clone()));
+        on(CapacityEvent::Step(Box::new(s.clone())));
         steps.push(s);
     }
     let cancelled = transport.cancelled();
@@ -216,6 +247,7 @@ pub(crate) mod tests {
     use futures::executor::LocalPool;
     use futures::future::LocalBoxFuture;
     use futures::task::LocalSpawnExt;
+    use std::cell::RefCell;
     use std::rc::Rc;
 
     /// A server that works on at most `slots` requests at once and queues
@@ -453,6 +485,19 @@ pub(crate) mod tests {
         assert!(why.contains("Shared compute"), "{why}");
         assert!(!why.contains("queued on the server"), "{why}");
         assert!(c.k >= 1 && c.k < 8, "{}", c.k);
+    }
+
+    #[test]
+    fn http_1_caps_at_six_http_2_does_not() {
+        assert_eq!(browser_cap("https://api.openai.com/v1", Some("h2")), None);
+        assert_eq!(browser_cap("http://127.0.0.1:8080/v1", Some("h2")), None);
+        let h1 = browser_cap("https://example.com/v1", Some("http/1.1")).unwrap();
+        assert_eq!(h1.max, 6);
+        assert!(h1.why.contains("resource timing"), "{}", h1.why);
+        // Hidden protocol: plain http is HTTP/1.1 in every browser.
+        let plain = browser_cap("http://127.0.0.1:8080/v1", Some("")).unwrap();
+        assert!(plain.why.contains("plain http://"), "{}", plain.why);
+        assert_eq!(browser_cap("https://api.openai.com/v1", None), None);
     }
 
     #[test]

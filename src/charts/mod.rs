@@ -3,6 +3,7 @@
 //! timeline), so the small amount of layout maths is written here.
 
 pub mod bars;
+pub mod capacity;
 pub mod gauge;
 pub mod scale;
 pub mod sweep;

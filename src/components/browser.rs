@@ -226,3 +226,20 @@ where
     on_window_event("resize", measure);
     width
 }
+
+/// The protocol (`h2`, `http/1.1`, …) resource timing reports for the
+/// page's last request whose URL starts with `prefix`; empty or `None` when
+/// the browser hides it (a cross-origin server without Timing-Allow-Origin).
+pub fn next_hop_protocol(prefix: &str) -> Option<String> {
+    let perf = web_sys::window()?.performance()?;
+    let entries = perf.get_entries_by_type("resource");
+    entries.iter().rev().find_map(|e| {
+        let name = js_sys::Reflect::get(&e, &"name".into()).ok()?.as_string()?;
+        if !name.starts_with(prefix) {
+            return None;
+        }
+        js_sys::Reflect::get(&e, &"nextHopProtocol".into())
+            .ok()?
+            .as_string()
+    })
+}

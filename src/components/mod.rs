@@ -2,6 +2,7 @@
 
 mod batch;
 mod browser;
+mod capacity;
 mod connection_bar;
 mod extractor;
 mod fields;

@@ -325,6 +325,9 @@ fn DemoSettingsFields() -> impl IntoView {
                 <NumberField label="Slows down above (0 = never)" testid="demo-slowdown" min=0u32 max=1000u32
                     value=Signal::derive(move || settings.with(|s| s.demo.slowdown_above))
                     on_set=Callback::new(move |v| settings.update(|s| s.demo.slowdown_above = v)) />
+                <NumberField label="Works on at most (0 = no limit)" testid="demo-slots" min=0u32 max=1000u32
+                    value=Signal::derive(move || settings.with(|s| s.demo.slots))
+                    on_set=Callback::new(move |v| settings.update(|s| s.demo.slots = v)) />
                 <NumberField label="Requests per minute (0 = no limit)" testid="demo-rpm" min=0u32 max=100_000u32
                     value=Signal::derive(move || settings.with(|s| s.demo.rpm_limit))
                     on_set=Callback::new(move |v| settings.update(|s| s.demo.rpm_limit = v)) />

@@ -24,6 +24,10 @@ pub struct DemoSettings {
     pub slowdown_above: u32,
     /// Requests accepted per minute; more get a 429 (0 = no limit).
     pub rpm_limit: u32,
+    /// Requests the server works on at once; more wait in its queue, first
+    /// come, first served (0 = no limit): the capacity the capacity mode
+    /// finds.
+    pub slots: u32,
 }
 
 impl Default for DemoSettings {
@@ -38,6 +42,7 @@ impl Default for DemoSettings {
             rate_jitter: 0.2,
             slowdown_above: 0,
             rpm_limit: 0,
+            slots: 0,
         }
     }
 }

@@ -11,10 +11,14 @@ use super::sim::{AttemptPlan, DemoSettings, Simulator};
 use crate::openai::transport::duration;
 use crate::openai::{ApiError, ChatOutput, ChatRequest, Progress, RetryPolicy, Transport};
 use crate::openai::{Collector, now_ms, sleep_or_abort};
+use crate::schedule::permits::Permits;
 
 /// The demo provider for one run (its draws start from the seed).
 pub struct DemoTransport {
     sim: RefCell<Simulator>,
+    /// The server's slots, when it has a capacity: a request waits for one
+    /// before its first token is drawn.
+    slots: Option<Permits>,
     rpm_limit: u32,
     retry: RetryPolicy,
     signal: AbortSignal,
@@ -25,6 +29,7 @@ impl DemoTransport {
     pub fn new(settings: DemoSettings, retry: RetryPolicy, signal: AbortSignal) -> Self {
         Self {
             sim: RefCell::new(Simulator::new(settings)),
+            slots: (settings.slots > 0).then(|| Permits::new(settings.slots as usize)),
             rpm_limit: settings.rpm_limit,
             retry,
             signal,
@@ -33,6 +38,12 @@ impl DemoTransport {
 
     /// One attempt: refused, or answered after the drawn delays.
     async fn attempt(&self, req: &ChatRequest, sink: &Collector<'_>) -> Result<(), ApiError> {
+        // Queued on the server until a slot frees (a cancel still ends the
+        // wait: the permit future is dropped with the request).
+        let _served = match &self.slots {
+            Some(p) => Some(p.acquire().await),
+            None => None,
+        };
         let plan = self.sim.borrow_mut().plan(now_ms());
         let (ttft_ms, ms_per_token) = match plan {
             AttemptPlan::RateLimited { retry_after_ms } => {

@@ -116,10 +116,12 @@ impl RunRecord {
             (Some(_), p) if p != PlanKind::Capacity => {
                 return Err("capacity steps in a run that is not a capacity run".into());
             }
-            (Some(c), _) => {
-                if c.steps.iter().any(|s| s.k == 0 || !times_ok(s.stats.span_ms)) {
-                    return Err("a capacity step with no K or a figure that is not a number".into());
-                }
+            (Some(c), _)
+                if c.steps
+                    .iter()
+                    .any(|s| s.k == 0 || !times_ok(s.stats.span_ms)) =>
+            {
+                return Err("a capacity step with no K or a figure that is not a number".into());
             }
             _ => {}
         }

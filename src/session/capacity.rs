@@ -104,9 +104,8 @@ mod tests {
         let s = server.clone();
         let kept = Rc::new(Kept::default());
         let k2 = kept.clone();
-        let (result, record) = server.drive(async move {
-            session.run(&*s, &|| None, &*k2, &|_| {}).await
-        });
+        let (result, record) =
+            server.drive(async move { session.run(&*s, &|| None, &*k2, &|_| {}).await });
         assert_eq!(result.k, 3);
         assert_eq!(record.plan, PlanKind::Capacity);
         assert_eq!(kept.records.borrow().len(), 1);

@@ -27,6 +27,9 @@ pub enum RunMode {
     Sweep,
     /// The same tasks on every endpoint at once (see `session::race`).
     Race,
+    /// The most requests at once within latency targets (see
+    /// `session::capacity`).
+    Capacity,
 }
 
 impl RunMode {
@@ -36,7 +39,8 @@ impl RunMode {
         match self {
             RunMode::Sequential => Plan::Single(Mode::Sequential),
             // Each endpoint of a race makes one parallel run.
-            RunMode::Parallel | RunMode::Race => Plan::Single(Mode::Parallel),
+            // A capacity search makes its own steps (see `capacity::run`).
+            RunMode::Parallel | RunMode::Race | RunMode::Capacity => Plan::Single(Mode::Parallel),
             RunMode::Compare => Plan::Compare { rounds },
             // Up to the concurrency field's K when set, else every task at once.
             RunMode::Sweep => Plan::Sweep {

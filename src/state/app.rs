@@ -43,6 +43,9 @@ pub struct AppState {
     /// How each task is sent (split into parts, votes), by task id; a task
     /// not here is sent once.
     pub fans: RwSignal<HashMap<String, Fan>>,
+    /// The batch panel's K (requests in flight at most); capacity's "Use
+    /// this K" sets it from the Run view.
+    pub batch_k: RwSignal<usize>,
 }
 
 impl AppState {
@@ -116,6 +119,7 @@ impl AppState {
             durations: RwSignal::new(LocalStorage::get(DURATIONS_KEY).unwrap_or_default()),
             // Options that cannot be read are dropped: each task is then sent once.
             fans: RwSignal::new(LocalStorage::get(FANS_KEY).unwrap_or_default()),
+            batch_k: RwSignal::new(6),
         }
     }
 }

@@ -177,7 +177,7 @@ pub fn BatchPanel() -> impl IntoView {
         samples: RwSignal::new(Vec::new()),
         elapsed: RwSignal::new(0.0),
         opened: RwSignal::new(None),
-        k: RwSignal::new(6),
+        k: state.batch_k,
         controller: use_canceller(),
         store: StoredValue::new_local(None),
         owner: StoredValue::new_local(Owner::current().expect("BatchPanel has an owner")),

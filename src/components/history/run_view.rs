@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use super::ExportButtons;
+use crate::components::capacity::{CapacityLive, CapacityResults};
 use crate::components::race::RaceResults;
 use crate::components::run_charts::{PerTaskBars, PerTaskTable, SweepChart, Timeline};
 use crate::format::duration_ms;
@@ -44,6 +45,7 @@ pub fn RunView(
     let sweep_tasks = RwSignal::new(record.tasks.len());
     let now = RwSignal::new(None::<f64>);
     let race = RwSignal::new(Race::from_record(&record));
+    let capacity = RwSignal::new(record.capacity.as_ref().map(CapacityLive::of));
     let title = format!(
         "{} · {} · {}",
         record.model,
@@ -75,6 +77,7 @@ pub fn RunView(
             <Figures record=record.clone() />
             {figures_note.map(|n| view! { <p class="figures-note" data-testid="kept-figures-note">{n}</p> })}
             <RaceResults race=race now=now prefix="kept-race" />
+            <CapacityResults capacity=capacity prefix="kept-capacity" />
             <Timeline rows=rows now=now />
             <PerTaskBars results=results />
             <PerTaskTable results=results />

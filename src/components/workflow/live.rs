@@ -38,7 +38,7 @@ pub struct Form {
     pub source: String,
     /// Target language of the translation task.
     pub language: String,
-    /// Sequential, parallel, compare, sweep or race.
+    /// Sequential, parallel, compare, sweep, race or capacity.
     pub mode: RunMode,
     /// K of the parallel runs (0 = all at once).
     pub limit: usize,
@@ -123,6 +123,8 @@ pub struct Live {
     pub results: RwSignal<RunResults>,
     /// The last race, while it is what the results show.
     pub race: RwSignal<Option<Race>>,
+    /// The last capacity search, while it is what the results show.
+    pub capacity: RwSignal<Option<crate::components::capacity::CapacityLive>>,
     /// Timeline rows per mode.
     pub rows: Rows,
     /// Time since the start while running (the timeline's "now" line).
@@ -166,6 +168,7 @@ impl Live {
             controller: use_canceller(),
             results: RwSignal::new(RunResults::default()),
             race: RwSignal::new(None),
+            capacity: RwSignal::new(None),
             rows: RwSignal::new(Vec::new()),
             now: RwSignal::new(None),
             sweep: RwSignal::new(Vec::new()),
@@ -259,16 +262,21 @@ impl Live {
         self.controller.finish();
     }
 
+    /// Starts a run on the settings' transport; says why not next to the
+    /// form when it cannot.
+    pub(super) fn begin(self) -> Option<(Settings, Box<dyn crate::openai::Transport>)> {
+        self.error.set(None);
+        self.controller
+            .begin(&self.state)
+            .map_err(|e| self.error.set(Some(e)))
+            .ok()
+    }
+
     /// Runs the chosen tasks on the text in the form's mode (not a race).
     pub fn run(self, form: Form) {
         let state = self.state;
-        self.error.set(None);
-        let (settings, transport) = match self.controller.begin(&state) {
-            Ok(begun) => begun,
-            Err(e) => {
-                self.error.set(Some(e));
-                return;
-            }
+        let Some((settings, transport)) = self.begin() else {
+            return;
         };
         let (tasks, fans) = self.chosen(&form, &settings);
         let request = RunRequest {
@@ -328,6 +336,7 @@ impl Live {
             ..RunResults::new(&labels, 0, &spec.model)
         });
         self.race.set(None);
+        self.capacity.set(None);
         self.sweep_tasks.set(spec.tasks.len());
         self.go_live();
         let Live {

@@ -2,13 +2,16 @@
 //! headline figures and charts. `live` (runs) and `race_run` (races) start
 //! them and turn their sessions' events into the signals drawn here.
 
+mod capacity_run;
 mod live;
 mod race_run;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::capacity::Targets;
 use crate::components::browser::take_file;
+use crate::components::capacity::CapacityResults;
 use crate::components::extractor::read_input_file;
 use crate::components::fields::NumberField;
 use crate::components::history::ExportButtons;
@@ -46,12 +49,15 @@ pub fn WorkflowPanel() -> impl IntoView {
     let (mode, set_mode) = signal(RunMode::Compare);
     let (limit, set_limit) = signal(0usize);
     let (rounds, set_rounds) = signal(1usize);
+    let (ttft_target, set_ttft_target) = signal(Targets::default().ttft_p90_ms);
+    let (tps_target, set_tps_target) = signal(Targets::default().tokens_per_s_p90);
     // The PDF or Word file whose text is being read.
     let (reading, set_reading) = signal(None::<String>);
     let live = Live::new(state, history);
     let Live {
         results,
         race,
+        capacity,
         rows,
         now,
         sweep,
@@ -111,10 +117,16 @@ pub fn WorkflowPanel() -> impl IntoView {
     };
     let run = move || {
         let form = form();
-        if form.mode == RunMode::Race {
-            live.race(form)
-        } else {
-            live.run(form)
+        match form.mode {
+            RunMode::Race => live.race(form),
+            RunMode::Capacity => live.capacity(
+                form,
+                Targets {
+                    ttft_p90_ms: ttft_target.get_untracked(),
+                    tokens_per_s_p90: tps_target.get_untracked(),
+                },
+            ),
+            _ => live.run(form),
         }
     };
 
@@ -193,6 +205,7 @@ pub fn WorkflowPanel() -> impl IntoView {
                     (RunMode::Compare, "compare", "Compare", "Warm-up, then both, alternating"),
                     (RunMode::Sweep, "sweep", "Sweep K", "Warm-up, then parallel at K = 1, 2, 4, …"),
                     (RunMode::Race, "race", "Race", "The same tasks on every endpoint at once"),
+                    (RunMode::Capacity, "capacity", "Capacity", "The most requests at once that still meet latency targets"),
                 ]
                     .into_iter()
                     .map(|(m, id, label, title)| view! {
@@ -227,6 +240,15 @@ pub fn WorkflowPanel() -> impl IntoView {
                     value=rounds on_set=Callback::new(move |v| set_rounds.set(v)) />
                 <OrderPanel expected=expected_figures />
             </div>
+            <Show when=move || mode.get() == RunMode::Capacity>
+                <div class="row run-row" data-testid="capacity-targets">
+                    <NumberField label="First token p90 at most (ms)" testid="capacity-ttft-ms" min=1.0 max=600_000.0
+                        value=ttft_target on_set=Callback::new(move |v| set_ttft_target.set(v)) />
+                    <NumberField label="Tokens/s each, p90 at least" testid="capacity-tps" min=0.0 max=100_000.0
+                        value=tps_target on_set=Callback::new(move |v| set_tps_target.set(v)) />
+                    <p class="hint">"Runs the ticked tasks, repeated so that K are in flight, at K = 1, 2, 4, … until a target breaks, then bisects. Up to the concurrency field's K when set. Always streamed (first tokens need it)."</p>
+                </div>
+            </Show>
             <Show when=move || input_error.get().is_some()>
                 <p class="field-error" role="alert" data-testid="input-error">{move || input_error.get().unwrap_or_default()}</p>
             </Show>
@@ -277,7 +299,12 @@ pub fn WorkflowPanel() -> impl IntoView {
             </Show>
             <div class="results" node_ref=results_ref>
             <RaceResults race=race now=now prefix="race" />
-            <div class="run-results" hidden=move || race.with(Option::is_some)>
+            <CapacityResults capacity=capacity prefix="capacity"
+                on_use=Callback::new(move |k: usize| {
+                    state.batch_k.set(k);
+                    set_limit.set(k);
+                }) />
+            <div class="run-results" hidden=move || race.with(Option::is_some) || capacity.with(Option::is_some)>
             <Headline results=results />
             {move || live.advice().map(|(label, parts, ms)| view! {
                 <p class="advice" data-testid="split-advice">

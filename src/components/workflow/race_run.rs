@@ -100,6 +100,7 @@ impl Live {
             wall_ms: None,
         }));
         self.results.set(RunResults::default());
+        self.capacity.set(None);
         let race_start = self.go_live();
         let lanes_n = session.lanes().len();
         self.phase.set(format!(

@@ -1,0 +1,87 @@
+import { test, expect, type Page } from '@playwright/test';
+import { goTo, historyStored, onlyTasks, openSettings, openWith, uniqueModel, watchErrors } from './helpers';
+
+// The test server's `slots=N serve-ms=D` hook: at most N requests at once
+// per model, the rest queued first come, first served; each takes D ms to
+// its first token, then 20 tokens 5 ms apart (one request ≈ D + 100 ms).
+const SERVE_MS = 400;
+const ONE_REQUEST_MS = SERVE_MS + 100;
+
+/** Runs the capacity mode with a first-token target and returns the result. */
+async function capacity(page: Page, ttftTarget: number) {
+  await page.getByTestId('mode-capacity').check();
+  await page.getByTestId('capacity-ttft-ms').fill(String(ttftTarget));
+  await page.getByTestId('capacity-ttft-ms').press('Tab');
+  await page.getByTestId('run').click();
+  const result = page.getByTestId('capacity-result');
+  await expect(result).toBeVisible({ timeout: 120_000 });
+  return result;
+}
+
+for (const slots of [2, 4]) {
+  test(`a server working on ${slots} requests at once holds K = ${slots}, and queueing is named as the reason`, async ({ page }) => {
+    test.setTimeout(180_000);
+    const errors = watchErrors(page);
+    await openWith(page, { model: uniqueModel(`capacity${slots}`) });
+    await onlyTasks(page, ['summary', 'sentiment']);
+    await page.getByTestId('input-text').fill(`slots=${slots} serve-ms=${SERVE_MS}\n\nA short review: the product works.`);
+    // Between one and two requests' durations: a request served at once
+    // meets it, one that waited for a slot does not.
+    const result = await capacity(page, Math.round(ONE_REQUEST_MS * 1.4));
+    await expect(result).toHaveAttribute('data-k', String(slots));
+    await expect(result).toHaveText(new RegExp(`^Holds ${slots} at once: first token p90 \\d+ ms`));
+    await expect(result).toHaveAttribute('data-queueing', 'true');
+    await expect(page.getByTestId('capacity-reason')).toContainText(`At K = ${slots + 1}: first token p90`);
+    await expect(page.getByTestId('capacity-reason')).toContainText('queued on the server');
+    // Each K measured once, the answer held and the one above it broke.
+    const steps = page.getByTestId('capacity-steps').locator('tbody tr');
+    const ks = await steps.evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-k'))));
+    expect(new Set(ks).size).toBe(ks.length);
+    await expect(steps.and(page.locator(`[data-k="${slots}"]`))).toHaveAttribute('data-held', 'true');
+    await expect(steps.and(page.locator(`[data-k="${slots + 1}"]`))).toHaveAttribute('data-held', 'false');
+    // Plain http: the browser's 6 connections bound the search.
+    expect(Math.max(...ks)).toBeLessThanOrEqual(6);
+    await expect(page.getByTestId('capacity-ttft-chart').locator('line.chosen')).toHaveCount(1);
+    // "Use this K" sets the batch panel's K and the Run view's K.
+    await page.getByTestId('capacity-use').click();
+    await expect(page.getByTestId('concurrency')).toHaveValue(String(slots));
+    await goTo(page, 'batch');
+    await expect(page.getByTestId('batch-k')).toHaveValue(String(slots));
+    // Kept in the history, drawn again after a reload.
+    await historyStored(page);
+    await page.reload();
+    await goTo(page, 'history');
+    await expect(page.getByTestId('history-row').first()).toContainText('capacity');
+    await page.getByTestId('history-open').first().click();
+    await expect(page.getByTestId('run-view').getByTestId('kept-capacity-result')).toHaveAttribute('data-k', String(slots));
+    expect(errors).toEqual([]);
+  });
+}
+
+test('capacity with a server that lets every request through at once stops at the browser\'s 6 connections and says so', async ({ page }) => {
+  test.setTimeout(120_000);
+  await openWith(page, { model: uniqueModel('capacity-wide') });
+  await onlyTasks(page, ['sentiment']);
+  await page.getByTestId('input-text').fill(`slots=32 serve-ms=150\n\nA short review.`);
+  const result = await capacity(page, 1000);
+  await expect(result).toHaveAttribute('data-k', '6');
+  await expect(page.getByTestId('capacity-capped')).toContainText('6 connections');
+  await expect(page.getByTestId('capacity-reason')).toHaveCount(0);
+});
+
+test('the demo server\'s capacity setting is found without a key', async ({ page }) => {
+  test.setTimeout(120_000);
+  // A new visitor, without a key, is on the simulated provider.
+  await page.goto('./#/run');
+  await openSettings(page);
+  await expect(page.getByTestId('provider-demo')).toBeChecked();
+  await page.getByTestId('demo-settings-open').click();
+  for (const [id, v] of [['demo-slots', '3'], ['demo-ttft', '300'], ['demo-ttft-sigma', '0'], ['demo-rate', '400'], ['demo-rate-jitter', '0']]) {
+    await page.getByTestId(id).fill(v);
+    await page.getByTestId(id).dispatchEvent('change');
+  }
+  await onlyTasks(page, ['sentiment']);
+  const result = await capacity(page, 500);
+  await expect(result).toHaveAttribute('data-k', '3');
+  await expect(page.getByTestId('capacity-reason')).toContainText('queued on the server');
+});
