@@ -63,6 +63,7 @@ impl Transport for FakeServer {
             }
             let ok = answer.is_ok();
             ChatOutput {
+                rate_limit: None,
                 usage: ok.then_some(Usage {
                     prompt_tokens: 5,
                     completion_tokens: 7,
@@ -70,6 +71,7 @@ impl Transport for FakeServer {
                 }),
                 finish_reason: None,
                 timing: Timing {
+                    gaps: None,
                     sent_ms: sent,
                     headers_ms: Some(end),
                     first_token_ms: ok.then_some(end),

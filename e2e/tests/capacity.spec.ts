@@ -42,6 +42,8 @@ for (const slots of [2, 4]) {
     // Plain http: the browser's 6 connections bound the search.
     expect(Math.max(...ks)).toBeLessThanOrEqual(6);
     await expect(page.getByTestId('capacity-ttft-chart').locator('line.chosen')).toHaveCount(1);
+    // This server lets the page read its x-ratelimit-* headers.
+    await expect(page.getByTestId('capacity-rate-limit')).toContainText(/of 10,000 requests left/);
     // "Use this K" sets the batch panel's K and the Run view's K.
     await page.getByTestId('capacity-use').click();
     await expect(page.getByTestId('concurrency')).toHaveValue(String(slots));
@@ -84,4 +86,31 @@ test('the demo server\'s capacity setting is found without a key', async ({ page
   const result = await capacity(page, 500);
   await expect(result).toHaveAttribute('data-k', '3');
   await expect(page.getByTestId('capacity-reason')).toContainText('queued on the server');
+});
+
+test('a run shows per-request figures, and the rate limits left where the server lets the page read them', async ({ page }) => {
+  const errors = watchErrors(page);
+  await openWith(page, { model: uniqueModel('perrequest') });
+  await onlyTasks(page, ['summary', 'sentiment', 'keywords']);
+  await page.getByTestId('input-text').fill('slots=8 serve-ms=200\n\nA short review: the product works.');
+  await page.getByTestId('mode-parallel').check();
+  await page.getByTestId('run').click();
+  await expect(page.getByTestId('phase')).toHaveText('Finished.', { timeout: 30_000 });
+  const table = page.getByTestId('run-request-figures');
+  const row = table.locator('tr[data-group="parallel"] td');
+  await expect(row.nth(0)).toHaveText('3');
+  // First token about 200 ms; 19 gaps of about 5 ms between 20 tokens.
+  const [p50] = ((await row.nth(1).textContent()) ?? '').split(' / ');
+  expect(Number(p50.replace(' ms', ''))).toBeGreaterThanOrEqual(190);
+  await expect(row.nth(2)).toHaveText(/^\d+\.\d ms \/ /);
+  await expect(page.getByTestId('run-rate-limit')).toContainText('parallel: ');
+  await expect(page.getByTestId('run-rate-limit')).toContainText(/of 10,000 requests left \(resets in 6ms\)/);
+  // Each card says its time per token and its stream's longest gap.
+  await expect(page.getByTestId('task-summary')).toContainText(/ms per token · longest gap \d+ ms/);
+  // llmock sends no rate-limit headers: the page says so rather than nothing.
+  await page.getByTestId('input-text').fill('A short review: the product works.');
+  await page.getByTestId('run').click();
+  await expect(page.getByTestId('phase')).toHaveText('Finished.', { timeout: 30_000 });
+  await expect(page.getByTestId('run-rate-limit')).toContainText('does not let the page read them');
+  expect(errors).toEqual([]);
 });

@@ -24,6 +24,8 @@ pub struct RequestFigures {
     pub e2e_ms: f64,
     /// Output tokens, when reported.
     pub tokens_out: Option<u64>,
+    /// The longest gap between its streamed chunks.
+    pub gap_max_ms: Option<f64>,
     /// It answered.
     pub ok: bool,
 }
@@ -34,13 +36,11 @@ impl RequestFigures {
         let tokens = t.usage.map(|u| u.completion_tokens);
         Self {
             ttft_ms: t.ttft_ms(),
-            tpot_ms: match (t.generation_ms(), tokens) {
-                (Some(g), Some(n)) if n > 1 => Some(g / (n - 1) as f64),
-                _ => None,
-            },
+            tpot_ms: t.tpot_ms(),
             tokens_per_s: t.tokens_per_s(),
             e2e_ms: t.total_ms(),
             tokens_out: tokens,
+            gap_max_ms: t.gaps.map(|g| g.max_ms),
             ok: t.ok,
         }
     }
@@ -123,6 +123,9 @@ pub struct RequestStats {
     pub speed: Spread,
     /// Sent to done, ms.
     pub e2e: Spread,
+    /// Each request's longest gap between streamed chunks, ms.
+    #[serde(default)]
+    pub gap_max: Spread,
     /// First send to last end of the requests counted, ms.
     pub span_ms: f64,
     /// Output tokens per second over the span, all requests together.
@@ -168,15 +171,77 @@ impl RequestStats {
             tpot: Spread::of_times(&pick(&|r| r.tpot_ms)),
             speed: Spread::of_rates(&pick(&|r| r.tokens_per_s)),
             e2e: Spread::of_times(&pick(&|r| Some(r.e2e_ms))),
+            gap_max: Spread::of_times(&pick(&|r| r.gap_max_ms)),
             span_ms,
             throughput_tps: per_s(tokens as f64),
             goodput_rps: per_s(good as f64),
         }
     }
 
+    /// The same figures over another span (rounds run one after another,
+    /// or a batch's wall time): throughput and goodput per second of it.
+    pub fn over(mut self, span_ms: f64) -> Self {
+        if span_ms > 0.0 {
+            let scale = self.span_ms / span_ms;
+            self.throughput_tps *= scale;
+            self.goodput_rps *= scale;
+            self.span_ms = span_ms;
+        }
+        self
+    }
+
     /// Enough answered requests for a p90 to mean what it says.
     pub fn enough_for_p90(&self) -> bool {
         self.requests - self.errors >= MIN_FOR_P90
+    }
+}
+
+/// The columns of a per-request figures table, beside [`RequestStats::cells`].
+pub const COLUMNS: [&str; 8] = [
+    "Requests",
+    "First token p50 / p90 / p99",
+    "Per token p50 / p90 / p99",
+    "Tokens/s each p50 / p90",
+    "End to end p50 / p90 / p99",
+    "Longest gap p50 / p90",
+    "All, tokens/s",
+    "Goodput, req/s",
+];
+
+fn ms(v: Option<f64>) -> String {
+    v.map_or_else(|| "–".into(), crate::format::duration_ms)
+}
+
+fn times(s: &Spread) -> String {
+    format!("{} / {} / {}", ms(s.p50), ms(s.p90), ms(s.p99))
+}
+
+fn rate(v: Option<f64>) -> String {
+    v.map_or_else(|| "–".into(), |v| format!("{v:.0}"))
+}
+
+impl RequestStats {
+    /// The figures as table cells, in [`COLUMNS`] order.
+    pub fn cells(&self) -> [String; 8] {
+        [
+            if self.errors > 0 {
+                format!("{} ({} failed)", self.requests, self.errors)
+            } else {
+                self.requests.to_string()
+            },
+            times(&self.ttft),
+            format!(
+                "{} / {} / {}",
+                self.tpot.p50.map_or("–".into(), |v| format!("{v:.1} ms")),
+                self.tpot.p90.map_or("–".into(), |v| format!("{v:.1} ms")),
+                self.tpot.p99.map_or("–".into(), |v| format!("{v:.1} ms"))
+            ),
+            format!("{} / {}", rate(self.speed.p50), rate(self.speed.p90)),
+            times(&self.e2e),
+            format!("{} / {}", ms(self.gap_max.p50), ms(self.gap_max.p90)),
+            format!("{:.0}", self.throughput_tps),
+            format!("{:.2}", self.goodput_rps),
+        ]
     }
 }
 
@@ -195,6 +260,7 @@ mod tests {
         ok: bool,
     ) -> TaskTiming {
         TaskTiming {
+            gaps: None,
             id: "t".into(),
             queued_ms: sent,
             sent_ms: sent,
@@ -260,5 +326,14 @@ mod tests {
         assert!((s.throughput_tps - 55.0).abs() < 1e-9);
         assert_eq!(s.ttft.p90, Some(800.0));
         assert!(!s.enough_for_p90());
+        // Over twice the span: half as many per second.
+        let twice = s.clone().over(4000.0);
+        assert!((twice.goodput_rps - 0.25).abs() < 1e-9);
+        assert!((twice.throughput_tps - 27.5).abs() < 1e-9);
+        let cells = s.cells();
+        assert_eq!(cells[0], "4 (1 failed)");
+        assert_eq!(cells[1], "100 ms / 800 ms / 800 ms");
+        assert_eq!(cells[5], "– / –");
+        assert_eq!(cells[7], "0.50");
     }
 }

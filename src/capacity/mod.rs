@@ -11,7 +11,7 @@ pub mod run;
 pub mod search;
 pub mod verdict;
 
-pub use figures::{MIN_FOR_P90, RequestFigures, RequestStats, Spread, Targets};
+pub use figures::{COLUMNS, MIN_FOR_P90, RequestFigures, RequestStats, Spread, Targets};
 pub use run::{Cap, Capacity, CapacityEvent, MAX_K, browser_cap, run_capacity};
 pub use search::Search;
 pub use verdict::{Step, is_queueing};

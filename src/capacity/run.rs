@@ -98,6 +98,9 @@ pub struct Capacity {
     pub requests: usize,
     /// Stopped by the user.
     pub cancelled: bool,
+    /// The last rate-limit headers the server let the page read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limit: Option<crate::openai::ratelimit::RateLimit>,
 }
 
 /// Requests a step at K sends: the warm-up round of K, then rounds of K
@@ -108,26 +111,26 @@ pub fn step_requests(k: usize) -> (usize, usize) {
     (k, k * rounds)
 }
 
-/// One step: rounds of K of `spec`'s tasks at once; the measured requests'
-/// timings (the warm-up round left out), and tokens (in, out) of all.
+/// One step: rounds of K of `spec`'s tasks at once.
 pub async fn measure(
     transport: &dyn Transport,
     spec: &RunSpec,
     k: usize,
     memory: &FormatMemory,
     on: &dyn Fn(CapacityEvent),
-) -> (Vec<TaskTiming>, (u64, u64)) {
+) -> Measured {
     let (warm, counted) = step_requests(k);
     let total = warm + counted;
     let done = Cell::new(0usize);
+    let limit = std::cell::RefCell::new(None);
     let tokens = Cell::new((0u64, 0u64));
     let mut measured = Vec::with_capacity(counted);
     let n = spec.tasks.len();
     if n == 0 {
-        return (measured, (0, 0));
+        return Measured::default();
     }
     let one = |i: usize| {
-        let (done, tokens) = (&done, &tokens);
+        let (done, tokens, limit) = (&done, &tokens, &limit);
         async move {
             let start = transport.now_ms();
             let r = run_task(
@@ -143,6 +146,9 @@ pub async fn measure(
             if let Some(u) = r.output.usage {
                 let (a, b) = tokens.get();
                 tokens.set((a + u.prompt_tokens, b + u.completion_tokens));
+            }
+            if r.output.rate_limit.is_some() {
+                *limit.borrow_mut() = r.output.rate_limit.clone();
             }
             done.set(done.get() + 1);
             on(CapacityEvent::Progress {
@@ -162,7 +168,22 @@ pub async fn measure(
         }
         next += k;
     }
-    (measured, tokens.get())
+    Measured {
+        timings: measured,
+        tokens: tokens.get(),
+        rate_limit: limit.into_inner(),
+    }
+}
+
+/// What one step measured.
+#[derive(Debug, Default)]
+pub struct Measured {
+    /// The counted requests' timings (the warm-up round left out).
+    pub timings: Vec<TaskTiming>,
+    /// Tokens (in, out) of every request of the step.
+    pub tokens: (u64, u64),
+    /// The last rate-limit headers the page could read.
+    pub rate_limit: Option<crate::openai::ratelimit::RateLimit>,
 }
 
 /// The whole search: a warm-up request, then steps at the Ks [`Search`]
@@ -190,6 +211,7 @@ pub async fn run_capacity(
         .usage
         .map_or((0, 0), |u| (u.prompt_tokens, u.completion_tokens));
     let mut requests = 1;
+    let mut rate_limit = warm.rate_limit.clone();
     let cap = cap().filter(|c| c.max < max.max(1));
     let mut search = Search::new(cap.as_ref().map_or(max, |c| c.max));
     let mut steps: Vec<Step> = Vec::new();
@@ -201,10 +223,12 @@ pub async fn run_capacity(
             "Measuring K = {k}: {} requests, {k} at a time (the first {k} not counted)…",
             step_requests(k).0 + step_requests(k).1
         )));
-        let (timings, used) = measure(transport, &spec, k, memory, on).await;
+        let m = measure(transport, &spec, k, memory, on).await;
         let (w, c) = step_requests(k);
         requests += w + c;
-        tokens = (tokens.0 + used.0, tokens.1 + used.1);
+        tokens = (tokens.0 + m.tokens.0, tokens.1 + m.tokens.1);
+        rate_limit = m.rate_limit.or(rate_limit);
+        let timings = m.timings;
         if transport.cancelled() {
             break;
         }
@@ -231,6 +255,7 @@ pub async fn run_capacity(
         steps,
         requests,
         cancelled,
+        rate_limit,
     };
     on(CapacityEvent::Phase(
         if cancelled { "Cancelled." } else { "Finished." }.into(),
@@ -355,6 +380,7 @@ pub(crate) mod tests {
                 self.in_flight.set(self.in_flight.get() - 1);
                 on(Progress::Text("ok".into()));
                 ChatOutput {
+                    rate_limit: None,
                     text: "ok".into(),
                     usage: Some(Usage {
                         prompt_tokens: 10,
@@ -363,6 +389,7 @@ pub(crate) mod tests {
                     }),
                     finish_reason: Some("stop".into()),
                     timing: Timing {
+                        gaps: None,
                         sent_ms: sent,
                         headers_ms: Some(first),
                         first_token_ms: Some(first),

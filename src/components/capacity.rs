@@ -4,9 +4,10 @@
 
 use leptos::prelude::*;
 
-use crate::capacity::{Capacity, Spread, Step, Targets, is_queueing};
+use crate::capacity::{COLUMNS, Capacity, Step, Targets, is_queueing};
 use crate::charts::capacity::{CapacityPoint, layout_capacity};
 use crate::format::duration_ms;
+use crate::openai::ratelimit::NOT_EXPOSED;
 
 /// A capacity search as the page shows it: its steps so far and, once
 /// over, its result.
@@ -20,30 +21,25 @@ pub struct CapacityLive {
     pub progress: Option<(usize, usize, usize)>,
     /// The answer, once the search ended.
     pub result: Option<Capacity>,
+    /// Answered by the demo provider (it sends no rate-limit headers).
+    pub simulated: bool,
 }
 
 impl CapacityLive {
     /// A finished search, as a kept record has it.
-    pub fn of(c: &Capacity) -> Self {
+    pub fn of(c: &Capacity, simulated: bool) -> Self {
         Self {
             targets: c.targets,
             steps: c.steps.clone(),
             progress: None,
             result: Some(c.clone()),
+            simulated,
         }
     }
 }
 
-fn ms(v: Option<f64>) -> String {
-    v.map_or_else(|| "–".into(), duration_ms)
-}
-
 fn rate(v: Option<f64>) -> String {
     v.map_or_else(|| "–".into(), |v| format!("{v:.0}"))
-}
-
-fn spread_ms(s: &Spread) -> String {
-    format!("{} / {} / {}", ms(s.p50), ms(s.p90), ms(s.p99))
 }
 
 /// One chart: a figure's p50 and p90 against K, its target as a line, the
@@ -143,6 +139,11 @@ pub fn CapacityResults(
                                 )}</p>
                             })}
                             {r.cancelled.then(|| view! { <p class="waiting">"Stopped before the end: the answer covers the steps measured."</p> })}
+                            {match (&r.rate_limit, c.simulated) {
+                                (Some(l), _) => Some(format!("Rate limits left, as the server's last response said: {}.", l.describe())),
+                                (None, false) => Some(NOT_EXPOSED.to_string()),
+                                (None, true) => None,
+                            }.map(|l| view! { <p class="hint" data-testid=id("rate-limit")>{l}</p> })}
                             <p class="hint" data-testid=id("requests")>{format!("The search sent {} requests in {} steps.", r.requests, r.steps.len())}</p>
                             {on_use.filter(|_| k > 0).map(|f| view! {
                                 <button type="button" data-testid=id("use") on:click=move |_| f.run(k)>
@@ -158,24 +159,17 @@ pub fn CapacityResults(
                             testid=id("tps-chart") points=speed target=targets.tokens_per_s_p90 unit="tokens/s" right=Some("all, tokens/s") chosen=chosen />
                     </div>
                     <table class="per-task" data-testid=id("steps")>
-                        <caption>"Each K measured (first token, time per token and end to end: p50 / p90 / p99; speed: p50 / p90 from the slow end)"</caption>
+                        <caption>"Each K measured (p90 of a speed counts from the slow end)"</caption>
                         <thead><tr>
-                            <th scope="col">"K"</th><th scope="col">"Held"</th><th scope="col">"Requests"</th>
-                            <th scope="col">"First token"</th><th scope="col">"Per token"</th><th scope="col">"Tokens/s each"</th>
-                            <th scope="col">"End to end"</th><th scope="col">"All, tokens/s"</th><th scope="col">"Goodput, req/s"</th>
+                            <th scope="col">"K"</th><th scope="col">"Held"</th>
+                            {COLUMNS.iter().map(|c| view! { <th scope="col">{*c}</th> }).collect_view()}
                         </tr></thead>
                         <tbody>
                             {c.steps.iter().map(|s| view! {
                                 <tr data-k=s.k.to_string() data-held=s.held.to_string()>
                                     <th scope="row">{s.k}</th>
                                     <td>{if s.held { "yes" } else { "no" }}</td>
-                                    <td>{if s.stats.errors > 0 { format!("{} ({} failed)", s.stats.requests, s.stats.errors) } else { s.stats.requests.to_string() }}</td>
-                                    <td>{spread_ms(&s.stats.ttft)}</td>
-                                    <td>{spread_ms(&s.stats.tpot)}</td>
-                                    <td>{format!("{} / {}", rate(s.stats.speed.p50), rate(s.stats.speed.p90))}</td>
-                                    <td>{spread_ms(&s.stats.e2e)}</td>
-                                    <td>{format!("{:.0}", s.stats.throughput_tps)}</td>
-                                    <td>{format!("{:.2}", s.stats.goodput_rps)}</td>
+                                    {s.stats.cells().into_iter().map(|c| view! { <td>{c}</td> }).collect_view()}
                                 </tr>
                             }).collect_view()}
                         </tbody>

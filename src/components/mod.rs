@@ -11,6 +11,7 @@ mod local_servers;
 mod order_panel;
 mod prompt;
 mod race;
+mod request_figures;
 mod run_charts;
 mod settings_panel;
 mod task_card;

@@ -1,11 +1,25 @@
 //! What the page draws from a kept run: the headline figures, timeline
 //! rows, the sweep, answers and the figures the history list sorts by.
 
+use crate::capacity::{RequestStats, Targets};
 use crate::history::record::{PlanKind, RunEntry, RunRecord, TaskEntry};
+use crate::openai::ratelimit::RateLimit;
 use crate::workflow::engine::{SubKind, TaskStatus};
 use crate::workflow::live::{LiveRow, RunResults, TaskOutcome};
+use crate::workflow::metrics::TaskTiming;
 use crate::workflow::metrics::median;
 use crate::workflow::runner::Mode;
+
+/// Per-request figures of one part of a run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestGroup {
+    /// "sequential", "parallel", an endpoint's name, "Batch".
+    pub name: String,
+    /// Its requests' figures.
+    pub stats: RequestStats,
+    /// The last rate-limit headers its responses let the page read.
+    pub rate_limit: Option<RateLimit>,
+}
 
 impl RunRecord {
     /// The runs that make the headline figures (a sweep's runs are its
@@ -55,6 +69,78 @@ impl RunRecord {
             rows.push((mode, list));
         }
         rows
+    }
+
+    /// Per-request figures by group (each mode of a run, pooled over its
+    /// rounds; each endpoint of a race; a batch's cells), against the
+    /// default targets, with the last rate-limit headers the group's
+    /// responses let the page read. A capacity run has its own steps.
+    pub fn request_stats(&self) -> Vec<RequestGroup> {
+        let targets = Targets::default();
+        let last_limit = |tasks: &mut dyn Iterator<Item = &TaskEntry>| {
+            tasks.filter_map(|t| t.rate_limit.clone()).last()
+        };
+        if let Some(b) = &self.batch {
+            let timings: Vec<TaskTiming> = b
+                .cells
+                .iter()
+                .flatten()
+                .filter(|c| c.status != TaskStatus::Cancelled)
+                .map(|c| TaskTiming {
+                    ok: c.status == TaskStatus::Done,
+                    first_token_ms: c.ttft_ms,
+                    done_ms: c.total_ms,
+                    usage: c.tokens_out.map(|o| crate::openai::Usage {
+                        prompt_tokens: c.tokens_in.unwrap_or(0),
+                        completion_tokens: o,
+                        total_tokens: c.tokens_in.unwrap_or(0) + o,
+                    }),
+                    ..TaskTiming::default()
+                })
+                .collect();
+            if timings.is_empty() {
+                return Vec::new();
+            }
+            let stats = RequestStats::of(&timings, &targets).over(b.wall_ms);
+            return vec![RequestGroup {
+                name: "Batch".into(),
+                stats,
+                rate_limit: None,
+            }];
+        }
+        let group = |name: String, runs: &[&RunEntry]| {
+            let timings: Vec<TaskTiming> = runs
+                .iter()
+                .flat_map(|r| &r.tasks)
+                .filter(|t| t.status != TaskStatus::Cancelled)
+                .map(|t| t.timing.clone())
+                .collect();
+            let span: f64 = runs.iter().map(|r| r.metrics.wall_ms).sum();
+            (!timings.is_empty()).then(|| RequestGroup {
+                name,
+                stats: RequestStats::of(&timings, &targets).over(span),
+                rate_limit: last_limit(&mut runs.iter().flat_map(|r| &r.tasks)),
+            })
+        };
+        if let Some(race) = &self.race {
+            return self
+                .runs
+                .iter()
+                .zip(&race.endpoints)
+                .filter_map(|(r, e)| group(e.name.clone(), &[r]))
+                .collect();
+        }
+        [Mode::Sequential, Mode::Parallel]
+            .into_iter()
+            .filter_map(|m| {
+                let runs: Vec<&RunEntry> = self.runs.iter().filter(|r| r.mode == m).collect();
+                let name = match self.plan {
+                    PlanKind::Sweep => "Parallel, every K".to_string(),
+                    _ => m.name().to_string(),
+                };
+                group(name, &runs)
+            })
+            .collect()
     }
 
     /// A sweep's points: (K, wall ms).
@@ -134,5 +220,42 @@ impl TaskEntry {
                 .map(|q| (q.sent_ms, q.end_ms, q.kind == SubKind::Combine))
                 .collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::record::fixtures::compare;
+
+    #[test]
+    fn request_figures_by_mode_over_each_mode_s_own_time() {
+        // Three tasks: one after another 1 s each, then all at once; each
+        // 20 tokens, first token a quarter of the way in.
+        let mut r = compare("m", 1.7e12, 1000.0, 3, "An answer.");
+        let groups = r.request_stats();
+        let names: Vec<&str> = groups.iter().map(|g| g.name.as_str()).collect();
+        assert_eq!(names, vec!["sequential", "parallel"]);
+        let seq = &groups[0].stats;
+        assert_eq!(seq.requests, 3);
+        assert_eq!(seq.ttft.p50, Some(250.0));
+        assert_eq!(seq.e2e.p90, Some(1000.0));
+        // 60 tokens over the sequential run's 3 s; all three met the
+        // default targets (250 ms to a first token, 26.7 tokens/s each).
+        assert!(
+            (seq.throughput_tps - 20.0).abs() < 1e-6,
+            "{}",
+            seq.throughput_tps
+        );
+        assert!((seq.goodput_rps - 1.0).abs() < 1e-6, "{}", seq.goodput_rps);
+        assert_eq!(groups[1].stats.requests, 3);
+        assert!(groups.iter().all(|g| g.rate_limit.is_none()));
+        // The last rate-limit headers read are the group's.
+        let limit = RateLimit {
+            remaining_requests: Some(41),
+            ..RateLimit::default()
+        };
+        r.runs[1].tasks[2].rate_limit = Some(limit.clone());
+        assert_eq!(r.request_stats()[1].rate_limit, Some(limit));
     }
 }

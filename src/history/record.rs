@@ -88,6 +88,10 @@ pub struct TaskEntry {
     /// (estimated).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extra_prompt_tokens: Option<u64>,
+    /// The rate-limit headers of its last response, when the page could
+    /// read them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limit: Option<crate::openai::ratelimit::RateLimit>,
 }
 
 impl TaskEntry {
@@ -107,6 +111,7 @@ impl TaskEntry {
             requests: r.requests.clone(),
             agreement: r.agreement.as_ref().map(|a| a.describe()),
             extra_prompt_tokens: r.extra_prompt_tokens,
+            rate_limit: r.output.rate_limit.clone(),
         }
     }
 }
@@ -441,6 +446,7 @@ pub(crate) mod fixtures {
     /// at `t0`) and answered `text`.
     pub fn result(id: &str, t0: f64, start: f64, end: f64, text: &str) -> TaskResult {
         let timing = TaskTiming {
+            gaps: None,
             id: id.into(),
             queued_ms: t0,
             sent_ms: t0 + start,
@@ -457,6 +463,7 @@ pub(crate) mod fixtures {
         TaskResult {
             status: TaskStatus::Done,
             output: ChatOutput {
+                rate_limit: None,
                 text: text.into(),
                 usage: timing.usage,
                 finish_reason: None,

@@ -51,6 +51,34 @@ pub struct Timing {
     pub last_token_ms: Option<f64>,
     /// The request finished, successfully or not.
     pub end_ms: f64,
+    /// Gaps between streamed chunks of the answer (its last attempt):
+    /// median and longest, ms; `None` with fewer than two chunks.
+    #[serde(default)]
+    pub gaps: Option<Gaps>,
+}
+
+/// How evenly an answer streamed: the gaps between its chunks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Gaps {
+    /// Median gap, ms.
+    pub p50_ms: f64,
+    /// Longest gap, ms.
+    pub max_ms: f64,
+}
+
+impl Gaps {
+    /// The gaps' median and longest; `None` for none.
+    pub fn of(gaps: &[f64]) -> Option<Self> {
+        let mut v: Vec<f64> = gaps.iter().copied().filter(|g| g.is_finite()).collect();
+        if v.is_empty() {
+            return None;
+        }
+        v.sort_by(f64::total_cmp);
+        Some(Self {
+            p50_ms: v[(v.len() - 1) / 2],
+            max_ms: v[v.len() - 1],
+        })
+    }
 }
 
 impl Timing {
@@ -81,6 +109,9 @@ pub struct ChatOutput {
     pub attempts: Vec<AttemptRecord>,
     /// The final error, if the request failed.
     pub error: Option<ApiError>,
+    /// The last response's rate-limit headers, when the server lets the
+    /// page read them.
+    pub rate_limit: Option<super::ratelimit::RateLimit>,
 }
 
 /// Live updates while a request runs.
@@ -288,6 +319,9 @@ pub async fn answers_at_all(url: &str, timeout: Duration, user: &AbortSignal) ->
 pub struct Collector<'p> {
     acc: RefCell<StreamAccumulator>,
     timing: RefCell<Timing>,
+    /// Gaps between the current attempt's chunks, and its last chunk's time.
+    gaps: RefCell<(Vec<f64>, Option<f64>)>,
+    rate_limit: RefCell<Option<super::ratelimit::RateLimit>>,
     progress: RefCell<&'p mut dyn FnMut(Progress)>,
 }
 
@@ -301,7 +335,14 @@ impl<'p> Collector<'p> {
                 ..Timing::default()
             }),
             progress: RefCell::new(on_progress),
+            gaps: RefCell::new((Vec::new(), None)),
+            rate_limit: RefCell::new(None),
         }
+    }
+
+    /// The rate-limit headers of a response, where the page may read them.
+    pub fn rate_limit(&self, r: Option<super::ratelimit::RateLimit>) {
+        *self.rate_limit.borrow_mut() = r;
     }
 
     fn report(&self, p: Progress) {
@@ -311,6 +352,7 @@ impl<'p> Collector<'p> {
     /// Attempt `n` starts: its text replaces any failed attempt's.
     pub fn attempt(&self, n: u32) {
         *self.acc.borrow_mut() = StreamAccumulator::default();
+        *self.gaps.borrow_mut() = (Vec::new(), None);
         self.report(Progress::Attempt(n));
     }
 
@@ -326,6 +368,12 @@ impl<'p> Collector<'p> {
         t.first_token_ms.get_or_insert(now);
         t.last_token_ms = Some(now);
         drop(t);
+        let mut g = self.gaps.borrow_mut();
+        if let Some(last) = g.1 {
+            g.0.push(now - last);
+        }
+        g.1 = Some(now);
+        drop(g);
         self.report(Progress::Text(delta));
     }
 
@@ -409,6 +457,7 @@ impl<'p> Collector<'p> {
         let acc = self.acc.take();
         let mut timing = self.timing.take();
         timing.end_ms = now_ms();
+        timing.gaps = Gaps::of(&self.gaps.borrow().0);
         ChatOutput {
             text: acc.text,
             usage: acc.usage,
@@ -416,6 +465,7 @@ impl<'p> Collector<'p> {
             timing,
             attempts,
             error: result.err(),
+            rate_limit: self.rate_limit.take(),
         }
     }
 }
@@ -441,6 +491,9 @@ pub async fn chat(
                 .await
                 .map_err(|_| guard.classify())?;
             sink.headers();
+            sink.rate_limit(super::ratelimit::RateLimit::from_headers(|name| {
+                resp.headers().get(name)
+            }));
             if !resp.ok() {
                 return Err(error_from(&resp, &cfg.api_key).await);
             }

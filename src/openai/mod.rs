@@ -4,6 +4,7 @@
 pub mod batches;
 pub mod client;
 pub mod error;
+pub mod ratelimit;
 pub mod request;
 pub mod retry;
 pub mod stream;

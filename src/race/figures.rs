@@ -190,6 +190,7 @@ mod tests {
 
     fn timing(sent: f64, first: f64, done: f64, out: u64) -> TaskTiming {
         TaskTiming {
+            gaps: None,
             id: "t".into(),
             queued_ms: 0.0,
             sent_ms: sent,

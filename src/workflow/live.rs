@@ -516,6 +516,7 @@ mod tests {
             let timings: Vec<TaskTiming> = outcomes
                 .iter()
                 .map(|o| TaskTiming {
+                    gaps: None,
                     id: "t".into(),
                     queued_ms: 0.0,
                     sent_ms: o.end_ms - o.total_ms,
@@ -682,6 +683,7 @@ mod tests {
         let done = TaskResult {
             status: TaskStatus::Done,
             output: ChatOutput {
+                rate_limit: None,
                 text: "Hi!".into(),
                 usage: None,
                 finish_reason: None,
@@ -690,6 +692,7 @@ mod tests {
                 error: None,
             },
             timing: TaskTiming {
+                gaps: None,
                 id: "summary".into(),
                 queued_ms: 1000.0,
                 sent_ms: 1005.0,

@@ -26,6 +26,9 @@ pub struct TaskTiming {
     pub ok: bool,
     /// Waits before retries: (start, end).
     pub retry_waits: Vec<(f64, f64)>,
+    /// Gaps between its streamed chunks (median, longest).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gaps: Option<crate::openai::client::Gaps>,
 }
 
 impl TaskTiming {
@@ -44,6 +47,7 @@ impl TaskTiming {
                 .iter()
                 .filter_map(|a| a.wait_ms.map(|w| (a.ended_ms, a.ended_ms + w)))
                 .collect(),
+            gaps: out.timing.gaps,
         }
     }
 
@@ -63,6 +67,12 @@ impl TaskTiming {
     pub fn generation_ms(&self) -> Option<f64> {
         self.first_token_ms.map(|t| self.done_ms - t)
     }
+    /// Time per output token after the first: generation ÷ (tokens − 1).
+    pub fn tpot_ms(&self) -> Option<f64> {
+        let n = self.usage?.completion_tokens;
+        (n > 1).then(|| self.generation_ms().map(|g| g / (n - 1) as f64))?
+    }
+
     /// Output tokens per second of generation, where usage and a first token are known.
     pub fn tokens_per_s(&self) -> Option<f64> {
         let gen_ms = self.generation_ms().filter(|g| *g > 0.0)?;
@@ -87,6 +97,12 @@ impl TaskTiming {
         }
         if let Some(rate) = self.tokens_per_s() {
             parts.push(format!("{rate:.0} tokens/s"));
+        }
+        if let Some(tpot) = self.tpot_ms() {
+            parts.push(format!("{tpot:.1} ms per token"));
+        }
+        if let Some(g) = self.gaps {
+            parts.push(format!("longest gap {}", duration_ms(g.max_ms)));
         }
         parts.join(" · ")
     }
@@ -221,6 +237,7 @@ mod tests {
 
     fn t(id: &str, sent: f64, first: Option<f64>, done: f64, out: Option<u64>) -> TaskTiming {
         TaskTiming {
+            gaps: None,
             id: id.into(),
             queued_ms: 0.0,
             sent_ms: sent,
@@ -241,7 +258,18 @@ mod tests {
         let full = t("a", 200.0, Some(700.0), 1700.0, Some(50));
         assert_eq!(
             full.breakdown(),
-            "queued 200 ms · first token 500 ms · generation 1.00 s · 10 in / 50 out tokens · 50 tokens/s"
+            "queued 200 ms · first token 500 ms · generation 1.00 s · 10 in / 50 out tokens · 50 tokens/s · 20.4 ms per token"
+        );
+        // With its stream's gaps.
+        let even = TaskTiming {
+            gaps: crate::openai::client::Gaps::of(&[20.0, 30.0, 250.0]),
+            ..full
+        };
+        assert!(
+            even.breakdown()
+                .ends_with("ms per token · longest gap 250 ms"),
+            "{}",
+            even.breakdown()
         );
         // Nothing streamed, no usage: only what is known.
         assert_eq!(t("b", 0.0, None, 900.0, None).breakdown(), "queued 0 ms");
@@ -316,10 +344,12 @@ mod tests {
             wait_ms: wait,
         };
         let out = ChatOutput {
+            rate_limit: None,
             text: "hi".into(),
             usage: None,
             finish_reason: None,
             timing: Timing {
+                gaps: None,
                 sent_ms: 10.0,
                 headers_ms: Some(20.0),
                 first_token_ms: Some(1530.0),

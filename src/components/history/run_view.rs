@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use super::ExportButtons;
 use crate::components::capacity::{CapacityLive, CapacityResults};
 use crate::components::race::RaceResults;
+use crate::components::request_figures::RequestFigures;
 use crate::components::run_charts::{PerTaskBars, PerTaskTable, SweepChart, Timeline};
 use crate::format::duration_ms;
 use crate::history::export::html::extra_tokens;
@@ -45,7 +46,12 @@ pub fn RunView(
     let sweep_tasks = RwSignal::new(record.tasks.len());
     let now = RwSignal::new(None::<f64>);
     let race = RwSignal::new(Race::from_record(&record));
-    let capacity = RwSignal::new(record.capacity.as_ref().map(CapacityLive::of));
+    let capacity = RwSignal::new(
+        record
+            .capacity
+            .as_ref()
+            .map(|c| CapacityLive::of(c, record.simulated)),
+    );
     let title = format!(
         "{} · {} · {}",
         record.model,
@@ -77,6 +83,7 @@ pub fn RunView(
             <Figures record=record.clone() />
             {figures_note.map(|n| view! { <p class="figures-note" data-testid="kept-figures-note">{n}</p> })}
             <RaceResults race=race now=now prefix="kept-race" />
+            <RequestFigures record=record.clone() prefix="kept" />
             <CapacityResults capacity=capacity prefix="kept-capacity" />
             <Timeline rows=rows now=now />
             <PerTaskBars results=results />

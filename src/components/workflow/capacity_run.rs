@@ -51,6 +51,7 @@ impl Live {
         let shown = self.capacity;
         shown.set(Some(CapacityLive {
             targets,
+            simulated: demo,
             ..CapacityLive::default()
         }));
         self.race.set(None);

@@ -17,6 +17,7 @@ use crate::components::fields::NumberField;
 use crate::components::history::ExportButtons;
 use crate::components::order_panel::OrderPanel;
 use crate::components::race::{EndpointList, RaceResults};
+use crate::components::request_figures::RequestFigures;
 use crate::components::run_charts::{Headline, PerTaskBars, PerTaskTable, SweepChart, Timeline};
 use crate::components::task_card::TaskCard;
 use crate::components::task_editor::TaskList;
@@ -340,6 +341,7 @@ pub fn WorkflowPanel() -> impl IntoView {
                 // The run as kept, for scripts (the benchmark reads its
                 // figures): serialized once per run, not on every event.
                 <div class="saved-run" data-testid="run-saved" data-record=json>
+                    <RequestFigures record=r.clone() prefix="run" />
                     <p class="hint">"Kept in the history below. Export this run:"</p>
                     <ExportButtons record=r />
                 </div>

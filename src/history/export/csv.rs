@@ -8,7 +8,43 @@ pub fn csv(r: &RunRecord) -> String {
     let mut w = ::csv::Writer::from_writer(Vec::new());
     let num = |v: Option<f64>| v.map(|x| format!("{x:.1}")).unwrap_or_default();
     let int = |v: Option<u64>| v.map(|x| x.to_string()).unwrap_or_default();
-    if let Some(b) = &r.batch {
+    if let Some(c) = &r.capacity {
+        let _ = w.write_record([
+            "k",
+            "held",
+            "requests",
+            "errors",
+            "ttft_p50_ms",
+            "ttft_p90_ms",
+            "ttft_p99_ms",
+            "tpot_p50_ms",
+            "tokens_per_s_p50",
+            "tokens_per_s_p90",
+            "e2e_p50_ms",
+            "e2e_p90_ms",
+            "throughput_tps",
+            "goodput_rps",
+        ]);
+        for st in &c.steps {
+            let x = &st.stats;
+            let _ = w.write_record([
+                st.k.to_string(),
+                st.held.to_string(),
+                x.requests.to_string(),
+                x.errors.to_string(),
+                num(x.ttft.p50),
+                num(x.ttft.p90),
+                num(x.ttft.p99),
+                num(x.tpot.p50),
+                num(x.speed.p50),
+                num(x.speed.p90),
+                num(x.e2e.p50),
+                num(x.e2e.p90),
+                num(Some(x.throughput_tps)),
+                format!("{:.3}", x.goodput_rps),
+            ]);
+        }
+    } else if let Some(b) = &r.batch {
         let _ = w.write_record([
             "document",
             "task",
@@ -61,6 +97,9 @@ pub fn csv(r: &RunRecord) -> String {
             "error",
             "requests",
             "agreement",
+            "tpot_ms",
+            "tokens_per_s",
+            "gap_max_ms",
         ]);
         for (i, run) in r.runs.iter().enumerate() {
             for t in &run.tasks {
@@ -88,6 +127,9 @@ pub fn csv(r: &RunRecord) -> String {
                     t.error.clone().unwrap_or_default(),
                     t.requests.len().max(1).to_string(),
                     t.agreement.clone().unwrap_or_default(),
+                    num(tm.tpot_ms()),
+                    num(tm.tokens_per_s()),
+                    num(tm.gaps.map(|g| g.max_ms)),
                 ]);
             }
         }

@@ -5,6 +5,7 @@
 
 use super::escape;
 
+use crate::capacity::COLUMNS;
 use crate::charts::bars::{BAR_HEIGHT, layout_bars};
 use crate::charts::timeline::{TimelineFrame, layout_timeline};
 use crate::format::duration_ms;
@@ -160,6 +161,82 @@ fn race_html(s: &mut String, race: &crate::race::live::Race) {
     }
 }
 
+/// A table of per-request figures: one row per group (K of a capacity
+/// step, a mode, an endpoint), the [`COLUMNS`] after it.
+fn figures_table(s: &mut String, head: &[&str], rows: Vec<(Vec<String>, [String; 8])>) {
+    s.push_str("<table><thead><tr>");
+    for h in head.iter().chain(COLUMNS.iter()) {
+        s.push_str(&format!("<th>{}</th>", escape(h)));
+    }
+    s.push_str("</tr></thead><tbody>\n");
+    for (first, cells) in rows {
+        s.push_str("<tr>");
+        for c in first.iter().chain(cells.iter()) {
+            s.push_str(&format!("<td>{}</td>", escape(c)));
+        }
+        s.push_str("</tr>\n");
+    }
+    s.push_str("</tbody></table>\n");
+}
+
+/// Per-request figures, and a capacity search's answer and steps.
+fn requests_html(s: &mut String, r: &RunRecord) {
+    let groups = r.request_stats();
+    if !groups.is_empty() {
+        s.push_str("<h2>Per request</h2>\n");
+        let limits: Vec<String> = groups
+            .iter()
+            .filter_map(|g| {
+                g.rate_limit
+                    .as_ref()
+                    .map(|l| format!("{}: {}", g.name, l.describe()))
+            })
+            .collect();
+        figures_table(
+            s,
+            &[""],
+            groups
+                .into_iter()
+                .map(|g| (vec![g.name], g.stats.cells()))
+                .collect(),
+        );
+        if !limits.is_empty() {
+            s.push_str(&format!(
+                "<p>Rate limits left: {}.</p>\n",
+                escape(&limits.join("; "))
+            ));
+        }
+    }
+    if let Some(c) = &r.capacity {
+        s.push_str(&format!(
+            "<h2>Capacity</h2>\n<p><strong>{}</strong></p>\n",
+            escape(&c.sentence)
+        ));
+        for p in [&c.reason, &c.capped].into_iter().flatten() {
+            s.push_str(&format!("<p>{}</p>\n", escape(p)));
+        }
+        s.push_str(&format!(
+            "<p>Targets: first token p90 at most {}; each request at least {:.0} tokens/s (p90). The search sent {} requests.</p>\n",
+            duration_ms(c.targets.ttft_p90_ms),
+            c.targets.tokens_per_s_p90,
+            c.requests
+        ));
+        figures_table(
+            s,
+            &["K", "Held"],
+            c.steps
+                .iter()
+                .map(|st| {
+                    (
+                        vec![st.k.to_string(), if st.held { "yes" } else { "no" }.into()],
+                        st.stats.cells(),
+                    )
+                })
+                .collect(),
+        );
+    }
+}
+
 /// A self-contained HTML report: figures, charts as inline SVG, answers. No
 /// scripts (its policy forbids them), no key (a record never has one), no
 /// outside resources, so it opens anywhere.
@@ -210,6 +287,7 @@ pub fn html(r: &RunRecord) -> String {
     if let Some(race) = crate::race::live::Race::from_record(r) {
         race_html(&mut s, &race);
     }
+    requests_html(&mut s, r);
     if let Some(svg) = timeline_svg(r) {
         s.push_str("<h2>Timeline</h2>\n<p>Each bar runs from request sent to answer done; the lighter start is the wait for the first token; the dashed outline is the expected duration.</p>\n");
         s.push_str(&svg);

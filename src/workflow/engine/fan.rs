@@ -450,6 +450,7 @@ fn merged(text: String, outs: &[ChatOutput], error: Option<ApiError>) -> ChatOut
     let max =
         |f: fn(&Timing) -> Option<f64>| outs.iter().filter_map(|o| f(&o.timing)).reduce(f64::max);
     let timing = Timing {
+        gaps: None,
         sent_ms: min(|t| Some(t.sent_ms)).unwrap_or_default(),
         headers_ms: min(|t| t.headers_ms),
         first_token_ms: min(|t| t.first_token_ms),
@@ -466,6 +467,7 @@ fn merged(text: String, outs: &[ChatOutput], error: Option<ApiError>) -> ChatOut
         })
         .collect();
     ChatOutput {
+        rate_limit: outs.iter().rev().find_map(|o| o.rate_limit.clone()),
         text,
         usage,
         finish_reason: outs.last().and_then(|o| o.finish_reason.clone()),

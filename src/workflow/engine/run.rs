@@ -84,6 +84,7 @@ pub fn order_saving(spec: &RunSpec, outcome: &RunOutcome) -> Option<Saving> {
 /// An output for a task that never started because the run was cancelled.
 fn not_started(at: f64) -> ChatOutput {
     ChatOutput {
+        rate_limit: None,
         text: String::new(),
         usage: None,
         finish_reason: None,
@@ -437,6 +438,7 @@ mod tests {
                     Reply::Fail(e) => (String::new(), Some(e)),
                 };
                 ChatOutput {
+                    rate_limit: None,
                     text,
                     usage: error.is_none().then_some(Usage {
                         prompt_tokens: 10,
@@ -445,6 +447,7 @@ mod tests {
                     }),
                     finish_reason: None,
                     timing: Timing {
+                        gaps: None,
                         sent_ms: sent,
                         headers_ms: Some(end),
                         first_token_ms: error.is_none().then_some(end),
