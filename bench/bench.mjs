@@ -35,6 +35,7 @@ const SITE = `http://127.0.0.1:${SITE_PORT}/`;
 const API = `http://127.0.0.1:${API_PORT}`;
 const PYTHON = join(ROOT, '.venv', 'bin', 'python');
 const CHROMIUM_ARGS = [
+  '--enable-precise-memory-info',
   '--ignore-certificate-errors',
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
@@ -384,6 +385,17 @@ function report(r) {
     row('7. one long task (answer as long as its 400-word input) + five short, HTTP/2', 'parallel wall ms, unsplit / split (auto)', `${cell(sp.unsplit_ms, 0)} / ${cell(sp.split_ms, 0)}`, '', '', '');
     row('7.', `split ÷ unsplit wall (long task in ${sp.parts} requests)`, cell(sp.split_over_unsplit, 3), '', '', '');
   }
+  const bs = r.batch_scale;
+  if (bs) {
+    const sizes = Object.keys(bs).map(Number).sort((a, b) => a - b);
+    for (const n of sizes) {
+      const x = bs[n];
+      row(`9. batch of ${n} documents × 1 task, K = 6, 50 ms`, 'open ms (longest task) / requests/s / longest tasks in the run ms / heap MB before → after / export ms (longest task)',
+        `${f(x.open_ms, 0)} (${f(x.open_longest_task_ms, 0)}) / ${f(x.requests_per_s, 1)} / ${x.run_longest_tasks_ms.map((v) => f(v, 0)).join(', ') || 'none'} / ${f(x.heap_before_mb, 1)} → ${f(x.heap_after_mb, 1)} / ${f(x.export_ms, 0)} (${f(x.export_longest_task_ms, 0)})`, '', '', '');
+    }
+    const lo = bs[sizes[0]], hi = bs[sizes[sizes.length - 1]];
+    row('9.', `requests/s at ${sizes[sizes.length - 1]} ÷ at ${sizes[0]}`, f(hi.requests_per_s / lo.requests_per_s, 3), '', '≥ 0.90', verdict(hi.requests_per_s / lo.requests_per_s >= 0.9));
+  }
   const cp = r.capacity;
   if (cp) {
     row('8. capacity, server working on 4 at once (queue beyond), first token ≤ 700 ms', `K found in each search (${cp.ks.join(', ')}) / queueing named`, `${cell(cp.k, 0)} / ${cell(cp.queueing, 0)}`, '', '4 / 1', verdict(cp.ks.every((k) => k === 4)));
@@ -487,6 +499,59 @@ async function capacity(browser) {
   return { ...Object.fromEntries(Object.keys(rows[0]).map((k) => [k, stats(rows.map((r) => r[k]))])), ks: rows.map((r) => r.k) };
 }
 
+/** Scenario 9: batches of N documents × 1 task (K = 6, the server answers
+ * in 50 ms with 20 tokens): time to open the CSV, requests/s, the longest
+ * main-thread tasks while opening and running, heap before and after, and
+ * time to export the CSV. `sizes` defaults to 200, 1,000, 3,000, 10,000. */
+async function batchScale(browser, importFile, sizes) {
+  const out = {};
+  const dir = mkdtempSync(join(tmpdir(), 'fanout-scale-'));
+  for (const n of sizes) {
+    const context = await browser.newContext({ acceptDownloads: true });
+    await context.addInitScript(() => {
+      window.__long = [];
+      new PerformanceObserver((l) => l.getEntries().forEach((e) => window.__long.push(e.duration)))
+        .observe({ type: 'longtask', buffered: true });
+    });
+    const page = await context.newPage();
+    await openApp(page, importFile);
+    await page.getByTestId('select-scale-1').check();
+    const csv = join(dir, `docs-${n}.csv`);
+    writeFileSync(csv, 'text\n' + Array.from({ length: n }, (_, i) => `"Benchmark document ${i + 1}: a short review of a product that works."`).join('\n') + '\n');
+    await page.getByTestId('nav-batch').click();
+    await page.getByTestId('batch-k').fill('6');
+    await page.getByTestId('batch-k').dispatchEvent('change');
+    const heap = () => page.evaluate(() => performance.memory?.usedJSHeapSize ?? 0);
+    const longest = () => page.evaluate(() => { const v = window.__long; window.__long = []; return v.length ? Math.max(...v) : 0; });
+    await longest();
+    const heapBefore = await heap();
+    const t0 = Date.now();
+    await page.getByTestId('batch-files').setInputFiles(csv);
+    await page.getByTestId('batch-docs').locator('caption').filter({ hasText: `${n} documents` }).waitFor({ timeout: 120_000 });
+    const openMs = Date.now() - t0;
+    const openLong = await longest();
+    await page.getByTestId('batch-run').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="batch-run"]').disabled);
+    await page.waitForFunction(() => !document.querySelector('[data-testid="batch-run"]').disabled, null, { timeout: 1_200_000, polling: 500 });
+    const f = JSON.parse(await page.getByTestId('batch-progress').getAttribute('data-figures'));
+    const runLongAll = await page.evaluate(() => { const v = [...window.__long].sort((a, b) => b - a); window.__long = []; return v; });
+    const heapAfter = await heap();
+    const t1 = Date.now();
+    const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId('batch-export-csv').click()]);
+    await file.path();
+    const exportMs = Date.now() - t1;
+    const exportLong = await longest();
+    out[n] = {
+      open_ms: openMs, open_longest_task_ms: openLong, done: f.done, failed: f.failed,
+      requests_per_s: (f.done + f.failed) / (f.elapsed_ms / 1000), run_longest_tasks_ms: runLongAll.slice(0, 5),
+      heap_before_mb: heapBefore / 1e6, heap_after_mb: heapAfter / 1e6, export_ms: exportMs, export_longest_task_ms: exportLong,
+    };
+    console.error(`  ${n} documents: ${JSON.stringify(out[n])}`);
+    await context.close();
+  }
+  return out;
+}
+
 // ---------- main ----------
 
 async function main() {
@@ -559,6 +624,12 @@ async function main() {
     start(PYTHON, [join(ROOT, 'scripts', 'llmock_server.py'), String(CAPACITY_PORT)], true);
     await waitFor(`http://127.0.0.1:${CAPACITY_PORT}/health`);
     results.capacity = await capacity(browser);
+  }
+  if (want(9)) {
+    console.error('scenario 9: batches of 200 to 10,000 documents…');
+    const scale = taskFile(dir, 'scale', ['latency=50 tokens=20 rate=1000']);
+    const sizes = arg('--sizes')?.split(',').map(Number) ?? [200, 1000, 3000, 10000];
+    results.batch_scale = await batchScale(browser, scale, sizes);
   }
   await browser.close();
 
