@@ -12,7 +12,7 @@ async function pasteDocs(page: Page, n: number) {
   const texts = Array.from({ length: n }, (_, i) => `Document number ${i + 1} talks about topic ${i + 1}.`);
   await page.getByTestId('batch-paste').fill(texts.join('\n---\n'));
   await page.getByTestId('batch-add-pasted').click();
-  await expect(page.getByTestId('batch-docs').locator('tbody tr')).toHaveCount(n);
+  await expect(page.getByTestId('batch-docs').locator('tbody tr:not(.spacer)')).toHaveCount(n);
 }
 
 async function setK(page: Page, k: number) {
@@ -42,7 +42,7 @@ test('10 documents × 3 tasks at K = 4 give 30 results in order, never more than
   await expect(page.getByTestId('batch-order')).toContainText('Requests start as listed');
   await page.getByTestId('batch-run').click();
   await expect(page.getByTestId('batch-progress')).toContainText('30 done · 0 failed · 0 remaining', { timeout: 30_000 });
-  const rows = page.getByTestId('batch-results').locator('tbody tr');
+  const rows = page.getByTestId('batch-results').locator('tbody tr:not(.spacer)');
   await expect(rows).toHaveCount(10);
   for (let d = 0; d < 10; d++) {
     await expect(rows.nth(d).locator('th')).toHaveText(`Pasted text ${d + 1}`);
@@ -78,7 +78,7 @@ test('a forced 500 leaves one failed cell, and "Retry failed" re-runs only that 
   await expect(page.getByTestId('batch-progress')).toContainText('11 done · 1 failed · 0 remaining', { timeout: 30_000 });
   await expect(page.getByTestId('cell-0-0')).toHaveAttribute('data-status', 'error');
   await page.getByTestId('batch-filter').selectOption('error');
-  await expect(page.getByTestId('batch-results').locator('tbody tr')).toHaveCount(1);
+  await expect(page.getByTestId('batch-results').locator('tbody tr:not(.spacer)')).toHaveCount(1);
   await page.getByTestId('cell-0-0').click();
   await expect(page.getByTestId('batch-output')).toContainText('one bad apple');
   await page.getByTestId('batch-filter').selectOption('all');
@@ -101,7 +101,7 @@ test('files: CSV rows, a JSONL field, a broken PDF; export CSV', async ({ page, 
   const pdf = join(dir, 'scan.pdf');
   writeFileSync(pdf, '%PDF-1.4');
   await page.getByTestId('batch-files').setInputFiles([csv, jsonl, pdf]);
-  const docs = page.getByTestId('batch-docs').locator('tbody tr');
+  const docs = page.getByTestId('batch-docs').locator('tbody tr:not(.spacer)');
   await expect(docs).toHaveCount(5);
   await expect(page.getByTestId('batch-docs')).toContainText('tickets.csv row 3');
   await expect(page.getByTestId('batch-docs')).toContainText('no "text" field');
@@ -143,7 +143,7 @@ test('PDF and Word files: text read in a worker loaded only then, bad ones refus
     join(fixtures, 'claim.pdf'), join(fixtures, 'ticket.docx'), join(fixtures, 'blank.pdf'), renamed, old,
   ]);
   const docs = page.getByTestId('batch-docs');
-  await expect(docs.locator('tbody tr')).toHaveCount(5);
+  await expect(docs.locator('tbody tr:not(.spacer)')).toHaveCount(5);
   await expect(page.getByTestId('docs-reading')).toHaveCount(0);
   await expect(docs.locator('tr', { hasText: 'memo.doc' })).toContainText('save it as .docx');
   await expect(docs.locator('tr', { hasText: 'notes.pdf' })).toContainText('not a PDF file');

@@ -13,8 +13,21 @@ use crate::state::route::View;
 
 /// Offers `content` to the user as a downloaded file named `name`.
 pub fn download_text(name: &str, mime: &str, content: &str) -> Result<(), String> {
-    let blob = gloo_file::Blob::new_with_options(content, Some(mime));
-    let url = gloo_file::ObjectUrl::from(blob);
+    download_parts(name, mime, &[content])
+}
+
+/// Offers the concatenation of `parts` as a downloaded file, without
+/// joining them into one string first (a large export stays in pieces).
+pub fn download_parts<S: AsRef<str>>(name: &str, mime: &str, parts: &[S]) -> Result<(), String> {
+    let seq = js_sys::Array::new();
+    for p in parts {
+        seq.push(&wasm_bindgen::JsValue::from_str(p.as_ref()));
+    }
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&seq, &opts)
+        .map_err(|_| "cannot make the file")?;
+    let url = gloo_file::ObjectUrl::from(gloo_file::Blob::from(blob));
     let document = web_sys::window()
         .and_then(|w| w.document())
         .ok_or("no document")?;

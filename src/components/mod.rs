@@ -17,6 +17,7 @@ mod settings_panel;
 mod task_card;
 mod task_editor;
 mod task_options;
+mod virtual_rows;
 mod welcome;
 mod workflow;
 

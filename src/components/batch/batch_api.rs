@@ -28,7 +28,7 @@ pub(super) fn BatchApi() -> impl IntoView {
         let out = read_output(content, &b.jobs, &b.tasks);
         shown
             .session
-            .apply(&out.cells, &ctx.sink(), &|e| shown.apply(&e, &ctx));
+            .apply(&out.cells, &ctx.sink(), &|e| shown.apply(e, &ctx));
         let mut msg = format!(
             "Read {} results from the Batch API output.",
             out.cells.len()

@@ -11,6 +11,7 @@ use crate::batch::documents::{
 };
 use crate::batch::extract::too_big;
 use crate::components::extractor::extract_each;
+use crate::components::virtual_rows::use_virtual_rows;
 
 /// Opening and pasting documents, and their table.
 #[component]
@@ -20,6 +21,7 @@ pub(super) fn Documents() -> impl IntoView {
     let reading = RwSignal::new(0usize);
     let (paste, set_paste) = signal(String::new());
     let (field, set_field) = signal("text".to_string());
+    let window = use_virtual_rows(Signal::derive(move || ctx.docs.with(Vec::len)));
     let add_files = move |ev: leptos::ev::Event| {
         use wasm_bindgen::JsCast;
         let Some(input) = ev
@@ -125,23 +127,31 @@ pub(super) fn Documents() -> impl IntoView {
                 <button type="button" data-testid="batch-clear" disabled=ctx.running on:click=move |_| ctx.docs.set(Vec::new())>"Clear documents"</button>
             </div>
             <Show when=move || ctx.docs.with(|d| !d.is_empty())>
+                <div class="virtual" node_ref=window.node on:scroll=move |_| window.on_scroll.run(())>
                 <table class="docs" data-testid="batch-docs">
                     <caption>{move || ctx.docs.with(|d| format!("{} documents, {} usable", d.len(), d.iter().filter(|x| x.error.is_none()).count()))}</caption>
                     <thead><tr><th scope="col">"Document"</th><th scope="col">"Characters"</th><th scope="col">"≈ Tokens"</th><th scope="col">"Status"</th></tr></thead>
                     <tbody>
-                        {move || ctx.docs.with(|d| d.iter().enumerate().map(|(i, doc)| view! {
-                            <tr data-testid=format!("batch-doc-{i}")>
-                                <th scope="row">{doc.name.clone()}</th>
-                                <td>{doc.chars()}</td>
-                                <td>{doc.tokens()}</td>
-                                <td>{match &doc.error {
-                                    Some(e) => view! { <span class="error" data-testid=format!("batch-doc-{i}-error")>{e.clone()}</span> }.into_any(),
-                                    None => view! { <span>"ready"</span> }.into_any(),
-                                }}</td>
-                            </tr>
-                        }).collect_view())}
+                        <tr class="spacer" aria-hidden="true" style:height=move || format!("{}px", window.above.get())><td colspan="99"></td></tr>
+                        // Only the rows in view (and a margin) are in the page.
+                        {move || {
+                            let (a, b) = window.range.get();
+                            ctx.docs.with(|d| d.iter().enumerate().skip(a).take(b.saturating_sub(a)).map(|(i, doc)| view! {
+                                <tr data-testid=format!("batch-doc-{i}")>
+                                    <th scope="row">{doc.name.clone()}</th>
+                                    <td>{doc.chars()}</td>
+                                    <td>{doc.tokens()}</td>
+                                    <td>{match &doc.error {
+                                        Some(e) => view! { <span class="error" data-testid=format!("batch-doc-{i}-error")>{e.clone()}</span> }.into_any(),
+                                        None => view! { <span>"ready"</span> }.into_any(),
+                                    }}</td>
+                                </tr>
+                            }).collect_view())
+                        }}
+                        <tr class="spacer" aria-hidden="true" style:height=move || format!("{}px", window.below.get())><td colspan="99"></td></tr>
                     </tbody>
                 </table>
+                </div>
             </Show>
     }
 }

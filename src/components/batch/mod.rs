@@ -13,7 +13,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::batch::documents::Document;
+use crate::batch::export::job_index;
 use crate::batch::jobs::Ordering;
+use crate::batch::progress::{InFlight, Tally, push_bounded};
 use crate::batch::saved::{Cell, SavedBatch};
 use crate::components::browser::{Canceller, use_canceller};
 use crate::components::fields::NumberField;
@@ -42,6 +44,8 @@ struct JobView {
 struct Shown {
     session: Rc<BatchSession>,
     views: Rc<Vec<RwSignal<JobView>>>,
+    /// The job of each (document, task): `index[doc * tasks + task]`.
+    index: Rc<Vec<Option<usize>>>,
     owner: Owner,
 }
 
@@ -58,37 +62,64 @@ impl Shown {
                 .map(|(cell, status)| RwSignal::new(JobView { status, cell }))
                 .collect()
         });
+        let b = session.batch();
+        let index = job_index(&b.jobs, b.docs.len(), b.tasks.len());
         Self {
             session: Rc::new(session),
             views: Rc::new(views),
+            index: Rc::new(index),
             owner,
         }
+    }
+
+    /// The job of document `doc` × task `task`, if it has one.
+    fn job(&self, doc: usize, task: usize) -> Option<usize> {
+        self.index
+            .get(doc * self.batch().tasks.len() + task)
+            .copied()
+            .flatten()
     }
 
     fn batch(&self) -> &SavedBatch {
         self.session.batch()
     }
 
-    /// Shows one event of the session.
-    fn apply(&self, e: &JobEvent, ctx: &BatchCtx) {
+    /// Shows one event of the session: one job's signal and the counts,
+    /// in constant time whatever the batch's size.
+    fn apply(&self, e: JobEvent, ctx: &BatchCtx) {
+        let swap = |i: usize, new: Option<&Cell>| {
+            let old = self.views[i].with_untracked(|v| v.cell.clone());
+            ctx.tally.update(|t| t.swap(old.as_ref(), new));
+        };
         match e {
-            JobEvent::Pending(i) => self.views[*i].set(JobView {
-                status: TaskStatus::Pending,
-                cell: None,
-            }),
-            JobEvent::Running(i) => self.views[*i].update(|v| v.status = TaskStatus::Running),
-            JobEvent::NotStarted(i) => self.views[*i].update(|v| v.status = TaskStatus::Cancelled),
-            JobEvent::Finished(i, cell) => self.views[*i].set(JobView {
-                status: cell.status,
-                cell: Some(cell.clone()),
-            }),
+            JobEvent::Pending(i) => {
+                swap(i, None);
+                self.views[i].set(JobView {
+                    status: TaskStatus::Pending,
+                    cell: None,
+                })
+            }
+            JobEvent::Running(i) => self.views[i].update(|v| v.status = TaskStatus::Running),
+            JobEvent::NotStarted(i) => self.views[i].update(|v| v.status = TaskStatus::Cancelled),
+            JobEvent::Finished(i, cell) => {
+                swap(i, Some(&cell));
+                self.views[i].set(JobView {
+                    status: cell.status,
+                    cell: Some(cell),
+                })
+            }
             JobEvent::Load { at, in_flight, k } => {
-                ctx.current_k.set(*k);
-                ctx.samples.update(|v| v.push((*at, *in_flight)));
+                ctx.current_k.set(k);
+                ctx.flight.update(|f| f.sample(at, in_flight));
+                ctx.samples
+                    .update(|v| push_bounded(v, (at, in_flight), GAUGE_POINTS));
             }
         }
     }
 }
+
+/// The most points the in-flight chart keeps.
+const GAUGE_POINTS: usize = 1200;
 
 /// The batch view's state, shared with its parts through context.
 #[derive(Clone, Copy)]
@@ -99,8 +130,16 @@ struct BatchCtx {
     error: RwSignal<Option<String>>,
     /// The scheduler's current K.
     current_k: RwSignal<usize>,
-    /// (ms since start, in flight) at each change.
+    /// (ms since start, in flight) at each change, at most
+    /// [`GAUGE_POINTS`] of them (merged in pairs past that).
     samples: RwSignal<Vec<(f64, usize)>>,
+    /// Requests in flight over time: mean and peak, kept as samples come.
+    flight: RwSignal<InFlight>,
+    /// Done, failed, remaining and tokens of the batch shown, kept event
+    /// by event.
+    tally: RwSignal<Tally>,
+    /// Events not shown yet, and whether a frame will show them.
+    queue: StoredValue<(Vec<JobEvent>, bool), LocalStorage>,
     elapsed: RwSignal<f64>,
     /// The job whose answer is open.
     opened: RwSignal<Option<usize>>,
@@ -126,6 +165,37 @@ impl BatchCtx {
         }
     }
 
+    /// Queues an event of the shown batch; the next animation frame shows
+    /// every event queued since the last, so the page renders once a frame
+    /// however fast results arrive.
+    fn push(&self, shown: &Shown, e: JobEvent) {
+        let first = self
+            .queue
+            .try_update_value(|(q, scheduled)| {
+                q.push(e);
+                !std::mem::replace(scheduled, true)
+            })
+            .unwrap_or(false);
+        if first {
+            let (ctx, shown) = (*self, shown.clone());
+            request_animation_frame(move || ctx.flush(&shown));
+        }
+    }
+
+    /// Shows every queued event now.
+    fn flush(&self, shown: &Shown) {
+        let events = self
+            .queue
+            .try_update_value(|(q, scheduled)| {
+                *scheduled = false;
+                std::mem::take(q)
+            })
+            .unwrap_or_default();
+        for e in events {
+            shown.apply(e, self);
+        }
+    }
+
     /// Shows `session` instead of the batch shown, whose signals go.
     fn show(&self, session: BatchSession) -> Shown {
         let next = self.owner.with_value(|o| Shown::new(session, o));
@@ -134,6 +204,14 @@ impl BatchCtx {
             request_animation_frame(move || old.owner.cleanup());
         }
         self.opened.set(None);
+        self.tally.set(Tally::of(
+            next.views
+                .iter()
+                .map(|v| v.with_untracked(|v| v.cell.clone()))
+                .collect::<Vec<_>>()
+                .iter()
+                .map(Option::as_ref),
+        ));
         self.shown.set(Some(next.clone()));
         next
     }
@@ -175,6 +253,9 @@ pub fn BatchPanel() -> impl IntoView {
         error: RwSignal::new(None),
         current_k: RwSignal::new(0),
         samples: RwSignal::new(Vec::new()),
+        flight: RwSignal::new(InFlight::default()),
+        tally: RwSignal::new(Tally::default()),
+        queue: StoredValue::new_local((Vec::new(), false)),
         elapsed: RwSignal::new(0.0),
         opened: RwSignal::new(None),
         k: state.batch_k,
@@ -227,6 +308,7 @@ pub fn BatchPanel() -> impl IntoView {
             ..Limits::default()
         };
         ctx.samples.set(Vec::new());
+        ctx.flight.set(InFlight::default());
         let t0 = crate::openai::now_ms();
         ctx.elapsed.set(0.0);
         ctx.running.set(true);
@@ -257,11 +339,13 @@ pub fn BatchPanel() -> impl IntoView {
                     ..RunContext::default()
                 },
             };
-            let on = |e: JobEvent| shown.apply(&e, &ctx);
+            let on = |e: JobEvent| ctx.push(&shown, e);
             let record = shown
                 .session
                 .run(&indices, &*transport, how, &sink, &on)
                 .await;
+            // The last events before the figures are read as final.
+            ctx.flush(&shown);
             ticker.try_set_value(None);
             if let Some(b) = record.batch {
                 ctx.elapsed.try_set(b.wall_ms);
@@ -312,19 +396,7 @@ pub fn BatchPanel() -> impl IntoView {
         }
     };
     // A finished cell that failed (as the progress counts it).
-    let any_failed = move || {
-        ctx.shown.with(|s| {
-            s.as_ref().is_some_and(|s| {
-                s.views.iter().any(|v| {
-                    v.with(|v| {
-                        v.cell
-                            .as_ref()
-                            .is_some_and(|c| c.status != TaskStatus::Done)
-                    })
-                })
-            })
-        })
-    };
+    let any_failed = move || ctx.tally.with(|t| t.failed > 0);
     let http1 = move || {
         state
             .settings

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::BatchCtx;
-use crate::batch::progress::{Tally, mean_in_flight, progress_of};
+use crate::batch::progress::progress_of;
 use crate::charts::gauge::layout_gauge;
 use crate::format::duration_ms;
 
@@ -12,17 +12,8 @@ use crate::format::duration_ms;
 #[component]
 pub(super) fn Progress() -> impl IntoView {
     let ctx = expect_context::<BatchCtx>();
-    // Counts change once per finished request; the texts are not copied.
-    let tally = Memo::new(move |_| {
-        ctx.shown.with(|s| {
-            let mut t = Tally::default();
-            for v in s.iter().flat_map(|s| s.views.iter()) {
-                v.with(|j| t = t.with(j.cell.as_ref()));
-            }
-            t
-        })
-    });
-    let stats = move || progress_of(tally.get(), ctx.elapsed.get());
+    // Kept event by event (see `Shown::apply`): no walk over the jobs.
+    let stats = move || progress_of(ctx.tally.get(), ctx.elapsed.get());
     view! {
                 <div class="batch-progress" aria-live="polite">
                     <progress
@@ -32,6 +23,9 @@ pub(super) fn Progress() -> impl IntoView {
                     // The figures as JSON too, for scripts (the benchmark reads them).
                     <p
                         data-testid="batch-progress"
+                        data-done=move || ctx.tally.with(|t| t.done.to_string())
+                        data-failed=move || ctx.tally.with(|t| t.failed.to_string())
+                        data-remaining=move || ctx.tally.with(|t| t.remaining.to_string())
                         data-figures=move || {
                             let p = stats();
                             let end = ctx.elapsed.get();
@@ -40,8 +34,8 @@ pub(super) fn Progress() -> impl IntoView {
                                 "failed": p.failed,
                                 "remaining": p.remaining,
                                 "elapsed_ms": end,
-                                "mean_in_flight": ctx.samples.with(|s| mean_in_flight(s, end)),
-                                "peak_in_flight": ctx.samples.with(|s| s.iter().map(|x| x.1).max().unwrap_or(0)),
+                                "mean_in_flight": ctx.flight.with(|f| f.mean(end)),
+                                "peak_in_flight": ctx.flight.with(|f| f.peak),
                             })
                             .to_string()
                         }

@@ -4,8 +4,11 @@
 use leptos::prelude::*;
 
 use super::BatchCtx;
-use crate::batch::export::Table;
-use crate::components::browser::download_text;
+use leptos::task::spawn_local;
+
+use crate::batch::export::{CHUNK_ROWS, Table};
+use crate::components::browser::download_parts;
+use crate::components::virtual_rows::use_virtual_rows;
 use crate::format::duration_ms;
 use crate::workflow::engine::TaskStatus;
 
@@ -14,32 +17,81 @@ use crate::workflow::engine::TaskStatus;
 pub(super) fn Results() -> impl IntoView {
     let ctx = expect_context::<BatchCtx>();
     let (filter, set_filter) = signal("all".to_string());
+    // CSV and JSONL are written in chunks with a yield between them, so a
+    // 10,000-row file never holds the page; the parts go into one Blob.
     let export = move |kind: &'static str| {
         let Some(shown) = ctx.shown.get_untracked() else {
             return;
         };
-        let s = shown.batch();
-        let cells = shown.session.cells();
-        let table = Table {
-            docs: &s.docs,
-            tasks: &s.tasks,
-            jobs: &s.jobs,
-            cells: &cells,
-            simulated: s.simulated,
-        };
-        let (name, mime, body) = match kind {
-            "csv" => ("fanout-batch.csv", "text/csv", table.to_csv()),
-            "jsonl" => ("fanout-batch.jsonl", "application/jsonl", table.to_jsonl()),
-            _ => (
-                "fanout-batch.json",
-                "application/json",
-                table.to_json(&s.model),
-            ),
-        };
-        if let Err(e) = download_text(name, mime, &body) {
-            ctx.error.set(Some(format!("Export failed: {e}")));
-        }
+        spawn_local(async move {
+            let s = shown.batch();
+            let cells = shown.session.cells();
+            let table = Table {
+                docs: &s.docs,
+                tasks: &s.tasks,
+                jobs: &s.jobs,
+                cells: &cells,
+                simulated: s.simulated,
+            };
+            let mut parts: Vec<String> = Vec::new();
+            let (name, mime) = match kind {
+                "csv" => {
+                    parts.push(table.csv_header());
+                    for a in (0..s.docs.len()).step_by(CHUNK_ROWS) {
+                        parts.push(
+                            table.csv_rows(a..(a + CHUNK_ROWS).min(s.docs.len()), &shown.index),
+                        );
+                        gloo_timers::future::TimeoutFuture::new(0).await;
+                    }
+                    ("fanout-batch.csv", "text/csv")
+                }
+                "jsonl" => {
+                    for a in (0..s.jobs.len()).step_by(CHUNK_ROWS) {
+                        parts.push(table.jsonl_lines(a..(a + CHUNK_ROWS).min(s.jobs.len())));
+                        gloo_timers::future::TimeoutFuture::new(0).await;
+                    }
+                    ("fanout-batch.jsonl", "application/jsonl")
+                }
+                _ => {
+                    parts.push(table.to_json(&s.model));
+                    ("fanout-batch.json", "application/json")
+                }
+            };
+            if let Err(e) = download_parts(name, mime, &parts) {
+                ctx.error.set(Some(format!("Export failed: {e}")));
+            }
+        });
     };
+    // The documents shown under the filter (usable ones; with a filter,
+    // those with a job in that state), recounted at most once a frame.
+    let rows = Memo::new(move |_| {
+        let f = filter.get();
+        ctx.shown.with(|shown| {
+            let Some(shown) = shown else {
+                return Vec::new();
+            };
+            let s = shown.batch();
+            let keep = |st: TaskStatus| match f.as_str() {
+                "done" => st == TaskStatus::Done,
+                "error" => matches!(st, TaskStatus::Error | TaskStatus::Cancelled),
+                "pending" => matches!(st, TaskStatus::Pending | TaskStatus::Running),
+                _ => true,
+            };
+            (0..s.docs.len())
+                .filter(|d| s.docs[*d].error.is_none())
+                .filter(|d| {
+                    f == "all"
+                        || (0..s.tasks.len()).any(|t| {
+                            shown
+                                .job(*d, t)
+                                .is_some_and(|i| keep(shown.views[i].with(|v| v.status)))
+                        })
+                })
+                .collect::<Vec<usize>>()
+        })
+    });
+    let rows_n = Signal::derive(move || rows.with(Vec::len));
+    let window = use_virtual_rows(rows_n);
 
     view! {
                 <div class="row">
@@ -59,54 +111,57 @@ pub(super) fn Results() -> impl IntoView {
                 {move || {
                     ctx.shown.get().map(|shown| {
                     let s = shown.batch();
-                    let f = filter.get();
-                    // Only a filter needs to follow every status change; with
-                    // "all", the table is built once and each cell updates itself.
-                    let all = f == "all";
-                    let keep = move |st: TaskStatus| match f.as_str() {
-                        "done" => st == TaskStatus::Done,
-                        "error" => matches!(st, TaskStatus::Error | TaskStatus::Cancelled),
-                        "pending" => matches!(st, TaskStatus::Pending | TaskStatus::Running),
-                        _ => true,
+                    let tasks = s.tasks.len();
+                    // The page is single-threaded; `For` asks for Send.
+                    let shown = send_wrapper::SendWrapper::new(shown.clone());
+                    let row = move |d: usize| {
+                        let name = shown.batch().docs[d].name.clone();
+                        view! {
+                            <tr>
+                                <th scope="row">{name}</th>
+                                {(0..tasks).map(|t| {
+                                    let i = shown.job(d, t);
+                                    let v = i.map(|i| shown.views[i]);
+                                    view! {
+                                        <td>
+                                            {i.zip(v).map(|(i, v)| view! {
+                                                <button type="button" class="cell"
+                                                    data-testid=format!("cell-{d}-{t}")
+                                                    data-status=move || v.with(|v| v.status.name())
+                                                    on:click=move |_| ctx.opened.set(Some(i))>
+                                                    {move || v.with(|v| match &v.cell {
+                                                        Some(c) => format!("{} · {}", v.status.name(), duration_ms(c.total_ms)),
+                                                        None => v.status.name().to_string(),
+                                                    })}
+                                                </button>
+                                            })}
+                                        </td>
+                                    }
+                                }).collect_view()}
+                            </tr>
+                        }
                     };
-                    let rows: Vec<usize> = (0..s.docs.len())
-                        .filter(|d| s.docs[*d].error.is_none())
-                        .filter(|d| all || s.jobs.iter().zip(shown.views.iter()).any(|(j, v)| j.doc == *d && keep(v.with(|v| v.status))))
-                        .collect();
+                    let labels: Vec<String> = s.tasks.iter().map(|t| t.label.clone()).collect();
                     view! {
-                        <table class="results" data-testid="batch-results">
+                        <div class="virtual" node_ref=window.node on:scroll=move |_| window.on_scroll.run(())>
+                        <table class="results" data-testid="batch-results" data-rows=move || rows_n.get().to_string()>
                             <caption>"Results: one row per document, one column per task; choose a cell to read its answer."</caption>
                             <thead><tr>
                                 <th scope="col">"Document"</th>
-                                {s.tasks.iter().map(|t| view! { <th scope="col">{t.label.clone()}</th> }).collect_view()}
+                                {labels.into_iter().map(|l| view! { <th scope="col">{l}</th> }).collect_view()}
                             </tr></thead>
                             <tbody>
-                                {rows.into_iter().map(|d| view! {
-                                    <tr>
-                                        <th scope="row">{s.docs[d].name.clone()}</th>
-                                        {(0..s.tasks.len()).map(|t| {
-                                            let i = s.jobs.iter().position(|j| j.doc == d && j.task == t);
-                                            let v = i.map(|i| shown.views[i]);
-                                            view! {
-                                                <td>
-                                                    {i.zip(v).map(|(i, v)| view! {
-                                                        <button type="button" class="cell"
-                                                            data-testid=format!("cell-{d}-{t}")
-                                                            data-status=move || v.with(|v| v.status.name())
-                                                            on:click=move |_| ctx.opened.set(Some(i))>
-                                                            {move || v.with(|v| match &v.cell {
-                                                                Some(c) => format!("{} · {}", v.status.name(), duration_ms(c.total_ms)),
-                                                                None => v.status.name().to_string(),
-                                                            })}
-                                                        </button>
-                                                    })}
-                                                </td>
-                                            }
-                                        }).collect_view()}
-                                    </tr>
-                                }).collect_view()}
+                                <tr class="spacer" aria-hidden="true" style:height=move || format!("{}px", window.above.get())><td colspan="99"></td></tr>
+                                // Only the rows in view (and a margin) are in the page.
+                                <For
+                                    each=move || { let (a, b) = window.range.get(); rows.with(|r| r.get(a..b).map(<[usize]>::to_vec).unwrap_or_default()) }
+                                    key=|d| *d
+                                    children=row
+                                />
+                                <tr class="spacer" aria-hidden="true" style:height=move || format!("{}px", window.below.get())><td colspan="99"></td></tr>
                             </tbody>
                         </table>
+                        </div>
                     }
                     })
                 }}
