@@ -54,18 +54,44 @@ pub struct Tally {
     pub tokens_out: u64,
 }
 
+/// What the counts need of a finished cell (not its answer).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Ended {
+    /// It answered.
+    pub ok: bool,
+    /// Completion tokens, 0 if unknown.
+    pub tokens_out: u64,
+    /// Sent to done, ms.
+    pub total_ms: f64,
+}
+
+impl From<&Cell> for Ended {
+    fn from(c: &Cell) -> Self {
+        Self {
+            ok: c.status == TaskStatus::Done,
+            tokens_out: c.tokens_out.unwrap_or(0),
+            total_ms: c.total_ms,
+        }
+    }
+}
+
 impl Tally {
     /// This tally with one more cell (`None` = not finished).
-    pub fn with(mut self, c: Option<&Cell>) -> Self {
-        match c {
+    pub fn with(self, c: Option<&Cell>) -> Self {
+        self.with_ended(c.map(Ended::from))
+    }
+
+    /// This tally with one more job that ended so (`None` = not finished).
+    pub fn with_ended(mut self, e: Option<Ended>) -> Self {
+        match e {
             None => self.remaining += 1,
-            Some(c) => {
-                if c.status == TaskStatus::Done {
+            Some(e) => {
+                if e.ok {
                     self.done += 1;
                 } else {
                     self.failed += 1;
                 }
-                self.tokens_out += c.tokens_out.unwrap_or(0);
+                self.tokens_out += e.tokens_out;
             }
         }
         self
@@ -75,18 +101,23 @@ impl Tally {
     /// again goes back to `None`, then to its new cell): the figures follow
     /// each event in constant time, however large the batch.
     pub fn swap(&mut self, old: Option<&Cell>, new: Option<&Cell>) {
+        self.swap_ended(old.map(Ended::from), new.map(Ended::from));
+    }
+
+    /// [`Tally::swap`] from what the counts keep of each cell.
+    pub fn swap_ended(&mut self, old: Option<Ended>, new: Option<Ended>) {
         match old {
             None => self.remaining = self.remaining.saturating_sub(1),
-            Some(c) => {
-                if c.status == TaskStatus::Done {
+            Some(e) => {
+                if e.ok {
                     self.done = self.done.saturating_sub(1);
                 } else {
                     self.failed = self.failed.saturating_sub(1);
                 }
-                self.tokens_out = self.tokens_out.saturating_sub(c.tokens_out.unwrap_or(0));
+                self.tokens_out = self.tokens_out.saturating_sub(e.tokens_out);
             }
         }
-        *self = self.with(new);
+        *self = self.with_ended(new);
     }
 
     /// Counts `cells` (one per job, `None` = not finished).

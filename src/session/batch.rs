@@ -124,6 +124,11 @@ impl BatchSession {
         &self.batch
     }
 
+    /// Job `i`'s cell so far.
+    pub fn cell(&self, i: usize) -> Option<Cell> {
+        self.cells.borrow().get(i).cloned().flatten()
+    }
+
     /// Each job's cell so far.
     pub fn cells(&self) -> Vec<Option<Cell>> {
         self.cells.borrow().clone()

@@ -15,8 +15,8 @@ use leptos::task::spawn_local;
 use crate::batch::documents::Document;
 use crate::batch::export::job_index;
 use crate::batch::jobs::Ordering;
-use crate::batch::progress::{InFlight, Tally, push_bounded};
-use crate::batch::saved::{Cell, SavedBatch};
+use crate::batch::progress::{Ended, InFlight, Tally, push_bounded};
+use crate::batch::saved::SavedBatch;
 use crate::components::browser::{Canceller, use_canceller};
 use crate::components::fields::NumberField;
 use crate::schedule::scheduler::{Limits, MAX_IN_FLIGHT};
@@ -31,11 +31,13 @@ use crate::workflow::engine::{RunSpec, TaskStatus};
 /// Browsers open at most this many HTTP/1.1 connections per origin.
 const HTTP1_CONNECTIONS: usize = 6;
 
-/// One job's live state.
-#[derive(Debug, Clone, PartialEq)]
+/// One job's live state: its status and what the counts and the table
+/// show of its end; the answer stays in the session alone (read when the
+/// cell is opened), so the signals grow by a few bytes per job.
+#[derive(Debug, Clone, Copy, PartialEq)]
 struct JobView {
     status: TaskStatus,
-    cell: Option<Cell>,
+    ended: Option<Ended>,
 }
 
 /// The batch shown: its session and one signal per job, made under an
@@ -59,7 +61,12 @@ impl Shown {
                 .cells()
                 .into_iter()
                 .zip(session.statuses())
-                .map(|(cell, status)| RwSignal::new(JobView { status, cell }))
+                .map(|(cell, status)| {
+                    RwSignal::new(JobView {
+                        status,
+                        ended: cell.as_ref().map(Ended::from),
+                    })
+                })
                 .collect()
         });
         let b = session.batch();
@@ -87,25 +94,26 @@ impl Shown {
     /// Shows one event of the session: one job's signal and the counts,
     /// in constant time whatever the batch's size.
     fn apply(&self, e: JobEvent, ctx: &BatchCtx) {
-        let swap = |i: usize, new: Option<&Cell>| {
-            let old = self.views[i].with_untracked(|v| v.cell.clone());
-            ctx.tally.update(|t| t.swap(old.as_ref(), new));
+        let swap = |i: usize, new: Option<Ended>| {
+            let old = self.views[i].with_untracked(|v| v.ended);
+            ctx.tally.update(|t| t.swap_ended(old, new));
         };
         match e {
             JobEvent::Pending(i) => {
                 swap(i, None);
                 self.views[i].set(JobView {
                     status: TaskStatus::Pending,
-                    cell: None,
+                    ended: None,
                 })
             }
             JobEvent::Running(i) => self.views[i].update(|v| v.status = TaskStatus::Running),
             JobEvent::NotStarted(i) => self.views[i].update(|v| v.status = TaskStatus::Cancelled),
             JobEvent::Finished(i, cell) => {
-                swap(i, Some(&cell));
+                let ended = Ended::from(&cell);
+                swap(i, Some(ended));
                 self.views[i].set(JobView {
                     status: cell.status,
-                    cell: Some(cell),
+                    ended: Some(ended),
                 })
             }
             JobEvent::Load { at, in_flight, k } => {
@@ -204,14 +212,10 @@ impl BatchCtx {
             request_animation_frame(move || old.owner.cleanup());
         }
         self.opened.set(None);
-        self.tally.set(Tally::of(
-            next.views
-                .iter()
-                .map(|v| v.with_untracked(|v| v.cell.clone()))
-                .collect::<Vec<_>>()
-                .iter()
-                .map(Option::as_ref),
-        ));
+        self.tally
+            .set(next.views.iter().fold(Tally::default(), |t, v| {
+                t.with_ended(v.with_untracked(|v| v.ended))
+            }));
         self.shown.set(Some(next.clone()));
         next
     }

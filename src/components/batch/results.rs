@@ -129,8 +129,8 @@ pub(super) fn Results() -> impl IntoView {
                                                     data-testid=format!("cell-{d}-{t}")
                                                     data-status=move || v.with(|v| v.status.name())
                                                     on:click=move |_| ctx.opened.set(Some(i))>
-                                                    {move || v.with(|v| match &v.cell {
-                                                        Some(c) => format!("{} · {}", v.status.name(), duration_ms(c.total_ms)),
+                                                    {move || v.with(|v| match &v.ended {
+                                                        Some(e) => format!("{} · {}", v.status.name(), duration_ms(e.total_ms)),
                                                         None => v.status.name().to_string(),
                                                     })}
                                                 </button>
@@ -170,12 +170,15 @@ pub(super) fn Results() -> impl IntoView {
                     let s = shown.batch();
                     let job = *s.jobs.get(i)?;
                     let v = shown.views[i];
+                    // The answer is read from the session when shown.
+                    let session = send_wrapper::SendWrapper::new(shown.session.clone());
+                    let error_of = session.clone();
                     let title = format!("{} × {}", s.docs[job.doc].name, s.tasks[job.task].label);
                     Some(view! {
                         <div class="cell-output" data-testid="batch-output">
                             <h3>{title}</h3>
-                            {move || v.with(|v| v.cell.as_ref().and_then(|c| c.error.clone())).map(|e| view! { <p class="error">{e}</p> })}
-                            <pre class="answer" tabindex="0">{move || v.with(|v| v.cell.as_ref().map(|c| c.text.clone()).unwrap_or_default())}</pre>
+                            {move || { v.track(); error_of.cell(i).and_then(|c| c.error) }.map(|e| view! { <p class="error">{e}</p> })}
+                            <pre class="answer" tabindex="0">{move || { v.track(); session.cell(i).map(|c| c.text).unwrap_or_default() }}</pre>
                         </div>
                     })
                 }))}
