@@ -12,6 +12,7 @@ serve: setup
 ## Build the static site into dist/ (host it anywhere, also under a sub-path).
 dist: setup
 	trunk build --release --offline
+	node scripts/precompress.mjs dist
 
 ## Every test layer: format, lints (native + wasm32), native unit + contract
 ## tests, then browser tests of the release build against a local server.

@@ -34,6 +34,10 @@ pub struct CardState {
     pub agreement: RwSignal<Option<String>>,
     /// For a split task, prompt tokens beyond one request's (estimated).
     pub extra_tokens: RwSignal<Option<u64>>,
+    /// Text streamed since the last frame, and whether a frame will show
+    /// it: the card re-renders once a frame, not once a chunk, so reading
+    /// six streams never waits on drawing them.
+    pending: StoredValue<(String, bool), LocalStorage>,
 }
 
 impl CardState {
@@ -51,11 +55,48 @@ impl CardState {
             requests: RwSignal::new(Vec::new()),
             agreement: RwSignal::new(None),
             extra_tokens: RwSignal::new(None),
+            pending: StoredValue::new_local((String::new(), false)),
         }
+    }
+
+    /// Appends streamed text, shown at the next animation frame.
+    fn stream(&self, delta: &str) {
+        let first = self
+            .pending
+            .try_update_value(|(p, scheduled)| {
+                p.push_str(delta);
+                !std::mem::replace(scheduled, true)
+            })
+            .unwrap_or(false);
+        if first {
+            let card = *self;
+            request_animation_frame(move || card.show_pending());
+        }
+    }
+
+    /// Shows the text streamed since the last frame.
+    fn show_pending(&self) {
+        let text = self
+            .pending
+            .try_update_value(|(p, scheduled)| {
+                *scheduled = false;
+                std::mem::take(p)
+            })
+            .unwrap_or_default();
+        if !text.is_empty() {
+            self.text.try_update(|t| t.push_str(&text));
+        }
+    }
+
+    /// Drops streamed text not shown yet (a restart, or the whole answer
+    /// arriving at once).
+    fn drop_pending(&self) {
+        self.pending.try_update_value(|(p, _)| p.clear());
     }
 
     /// Back to pending, for a new run.
     pub fn reset(&self) {
+        self.drop_pending();
         self.status.set(TaskStatus::Pending);
         self.text.set(String::new());
         self.error.set(None);
@@ -78,12 +119,14 @@ impl CardState {
             } => {
                 self.attempts.set(number);
                 if restart {
+                    self.drop_pending();
                     self.text.set(String::new());
                 }
             }
-            TaskEvent::Text { delta, .. } => self.text.update(|t| t.push_str(&delta)),
+            TaskEvent::Text { delta, .. } => self.stream(&delta),
             TaskEvent::Waiting { .. } => {}
             TaskEvent::Finished(r) => {
+                self.drop_pending();
                 self.text.set(r.output.text);
                 self.attempt_log.set(r.output.attempts);
                 self.error.set(
@@ -139,6 +182,7 @@ pub fn TaskCard(
         requests,
         agreement,
         extra_tokens,
+        ..
     } = card;
     let fields = move || match structured.get() {
         Structured::Parsed(f) => Some(f),
