@@ -385,6 +385,15 @@ function report(r) {
     row('7. one long task (answer as long as its 400-word input) + five short, HTTP/2', 'parallel wall ms, unsplit / split (auto)', `${cell(sp.unsplit_ms, 0)} / ${cell(sp.split_ms, 0)}`, '', '', '');
     row('7.', `split ÷ unsplit wall (long task in ${sp.parts} requests)`, cell(sp.split_over_unsplit, 3), '', '', '');
   }
+  const pt = r.page_time;
+  if (pt) {
+    for (const tokens of Object.keys(pt)) {
+      const x = pt[tokens];
+      const target = tokens === '40' ? 5 : 10;
+      row(`10. six streams, 1000 ms + ${tokens} tokens`, 'last byte → task done ms, median / p90; floor: a blank page with fetch + Promise.all', `${cell(x.page.last_byte_to_done_ms, 1)} / ${cell(x.page.last_byte_to_done_p90_ms, 1)}; floor ${cell(x.floor.last_byte_to_done_ms, 1)}`, '', `≤ ${target}`, verdict(x.page.last_byte_to_done_ms.median <= target));
+      row('10.', 'wall ÷ network span; floor', `${cell(x.page.wall_over_network_span, 3)}; floor ${cell(x.floor.wall_over_network_span, 3)}`, '', '≤ 1.01', verdict(x.page.wall_over_network_span.median <= 1.01));
+    }
+  }
   const bs = r.batch_scale;
   if (bs) {
     const sizes = Object.keys(bs).map(Number).sort((a, b) => a - b);
@@ -552,6 +561,69 @@ async function batchScale(browser, importFile, sizes) {
   return out;
 }
 
+/** Scenario 10: page time on top of the network. Six streamed requests at
+ * once (1000 ms to the first token, then `tokens` tokens): each task's end
+ * as the page stamped it against the last byte of its response (resource
+ * timing's responseEnd, the same clock; tasks and responses paired in end
+ * order), the run's wall ÷ the network span (first request started → last
+ * response ended), and the floor: the same six requests from a blank page
+ * with fetch + Promise.all, reading each body to its end. */
+async function pageTime(browser, importFile) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await openApp(page, importFile);
+  const rows = [];
+  for (let i = 0; i <= REPEATS; i++) {
+    await page.evaluate(() => performance.clearResourceTimings());
+    await page.getByTestId('mode-parallel').check();
+    await page.getByTestId('run').click();
+    await page.getByTestId('phase').filter({ hasText: 'Finished.' }).waitFor({ timeout: 60_000 });
+    const record = JSON.parse(await page.getByTestId('run-saved').getAttribute('data-record'));
+    const net = await page.evaluate(() => performance.getEntriesByType('resource')
+      .filter((e) => e.name.includes('/chat/completions'))
+      .map((e) => ({ start: e.startTime, end: e.responseEnd })));
+    const done = record.runs[0].tasks.map((t) => t.timing.done_ms).sort((a, b) => a - b);
+    const ends = net.map((n) => n.end).sort((a, b) => a - b);
+    const lags = done.map((d, k) => d - ends[k]);
+    const span = Math.max(...ends) - Math.min(...net.map((n) => n.start));
+    if (i > 0) rows.push({
+      last_byte_to_done_ms: median(lags), last_byte_to_done_p90_ms: [...lags].sort((a, b) => a - b)[Math.ceil(0.9 * lags.length) - 1],
+      last_task_after_last_byte_ms: Math.max(...done) - Math.max(...ends),
+      wall_over_network_span: record.runs[0].metrics.wall_ms / span,
+    });
+  }
+  // The floor: a blank page, six fetches, every body read to its end.
+  const blank = await context.newPage();
+  // A page of the site's origin with nothing on it (the server's 404 page).
+  await blank.goto(`${SITE}no-such-page`);
+  const systems = JSON.parse(readFileSync(importFile, 'utf8')).tasks.map((t) => t.system);
+  const floor = [];
+  for (let i = 0; i <= REPEATS; i++) {
+    const f = await blank.evaluate(async ({ api, systems }) => {
+      performance.clearResourceTimings();
+      const t0 = performance.now();
+      const read = async (system) => {
+        const r = await fetch(`${api}/v1/chat/completions`, {
+          method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' },
+          body: JSON.stringify({ model: 'bench', stream: true, messages: [{ role: 'system', content: system }, { role: 'user', content: 'Benchmark task' }] }),
+        });
+        const reader = r.body.getReader();
+        while (!(await reader.read()).done) { /* to the last byte */ }
+        return performance.now();
+      };
+      const done = (await Promise.all(systems.map(read))).sort((a, b) => a - b);
+      const net = performance.getEntriesByType('resource').filter((e) => e.name.includes('/chat/completions'));
+      const ends = net.map((e) => e.responseEnd).sort((a, b) => a - b);
+      const lags = done.map((d, k) => d - ends[k]).sort((a, b) => a - b);
+      return { last_byte_to_done_ms: lags[Math.floor(lags.length / 2)], wall_over_network_span: (Math.max(...done) - t0) / (Math.max(...ends) - Math.min(...net.map((e) => e.startTime))) };
+    }, { api: API, systems });
+    if (i > 0) floor.push(f);
+  }
+  await context.close();
+  const agg = (v) => Object.fromEntries(Object.keys(v[0]).map((k) => [k, stats(v.map((r) => r[k]))]));
+  return { page: agg(rows), floor: agg(floor) };
+}
+
 // ---------- main ----------
 
 async function main() {
@@ -624,6 +696,14 @@ async function main() {
     start(PYTHON, [join(ROOT, 'scripts', 'llmock_server.py'), String(CAPACITY_PORT)], true);
     await waitFor(`http://127.0.0.1:${CAPACITY_PORT}/health`);
     results.capacity = await capacity(browser);
+  }
+  if (want(10)) {
+    console.error('scenario 10: page time on top of the network…');
+    results.page_time = {};
+    for (const tokens of [40, 200]) {
+      const file = taskFile(dir, `pagetime${tokens}`, Array(6).fill(`latency=1000 tokens=${tokens} rate=400`));
+      results.page_time[tokens] = await pageTime(browser, file);
+    }
   }
   if (want(9)) {
     console.error('scenario 9: batches of 200 to 10,000 documents…');
