@@ -115,8 +115,11 @@ pub fn slots_of(settings: &Settings, limit: usize) -> Option<usize> {
 
 /// Events held until the next animation frame, then shown in order by one
 /// function: many events in a frame cost one render.
+/// Queued events with their run's start, and whether a frame is due.
+type Queued<E> = Rc<std::cell::RefCell<(Vec<(E, f64)>, bool)>>;
+
 struct FrameQueue<E: 'static> {
-    queue: Rc<std::cell::RefCell<(Vec<(E, f64)>, bool)>>,
+    queue: Queued<E>,
     show: Rc<dyn Fn(E, f64)>,
 }
 
