@@ -1,10 +1,10 @@
 //! Turning a streamed chat completion into text, usage and a verdict.
 //!
 //! SSE framing (lines split anywhere, multi-byte characters split across
-//! chunks, comments and keep-alives) is done by the `eventsource-stream`
-//! crate; this module interprets the `data:` payloads of OpenAI's chat
-//! stream: content deltas, the usage-only final chunk, `[DONE]`, and error
-//! objects sent mid-stream.
+//! chunks, comments and keep-alives) is [`SseParser`]'s; the rest of this
+//! module interprets the `data:` payloads of OpenAI's chat stream: content
+//! deltas, the usage-only final chunk, `[DONE]`, and error objects sent
+//! mid-stream.
 
 use futures::{Stream, StreamExt};
 
@@ -95,6 +95,71 @@ impl StreamAccumulator {
     }
 }
 
+/// The part of the event-stream format a chat stream uses: lines end at
+/// LF, CRLF or CR; `data:` lines (one space after the colon dropped) are
+/// joined by LF into an event's data; a blank line ends the event; comments
+/// (`:`) and other fields are skipped. Bytes wait for their line's end, so
+/// lines and multi-byte characters split across chunks arrive whole.
+/// Hand-written: these few rules replace the `eventsource-stream` crate,
+/// whose parser pulled `nom` 7 into the page for them.
+#[derive(Debug, Default)]
+pub struct SseParser {
+    line: Vec<u8>,
+    data: Option<String>,
+    /// The last byte was CR: a LF right after it ends no second line.
+    after_cr: bool,
+}
+
+impl SseParser {
+    /// Reads `bytes`, adding each finished event's data (or a framing
+    /// error) to `out`.
+    pub fn push(&mut self, bytes: &[u8], out: &mut Vec<Result<String, ApiError>>) {
+        for &b in bytes {
+            let after_cr = std::mem::replace(&mut self.after_cr, b == b'\r');
+            match b {
+                b'\n' if after_cr => {}
+                b'\n' | b'\r' => {
+                    let line = std::mem::take(&mut self.line);
+                    if let Some(r) = self.line_ended(&line) {
+                        out.push(r);
+                    }
+                }
+                _ => self.line.push(b),
+            }
+        }
+    }
+
+    fn line_ended(&mut self, line: &[u8]) -> Option<Result<String, ApiError>> {
+        if line.is_empty() {
+            return self.data.take().map(Ok);
+        }
+        let (field, value) = match line.iter().position(|&c| c == b':') {
+            Some(0) => return None,
+            Some(i) => (&line[..i], &line[i + 1..]),
+            None => (line, &line[..0]),
+        };
+        if field != b"data" {
+            return None;
+        }
+        let value = value.strip_prefix(b" ").unwrap_or(value);
+        match std::str::from_utf8(value) {
+            Ok(v) => {
+                match &mut self.data {
+                    Some(d) => {
+                        d.push('\n');
+                        d.push_str(v);
+                    }
+                    None => self.data = Some(v.to_string()),
+                }
+                None
+            }
+            Err(e) => Some(Err(ApiError::Malformed(format!(
+                "invalid UTF-8 in the stream ({e})"
+            )))),
+        }
+    }
+}
+
 /// Reads SSE `data:` payloads from a stream of byte chunks. A transport error
 /// becomes `Err` of whatever `on_error` makes of it.
 pub fn sse_payloads<S, B, E>(
@@ -106,16 +171,14 @@ where
     B: AsRef<[u8]>,
     E: std::fmt::Display,
 {
-    use eventsource_stream::{EventStreamError, Eventsource};
-    bytes.eventsource().map(move |item| match item {
-        Ok(ev) => Ok(ev.data),
-        Err(EventStreamError::Transport(e)) => Err(on_error(e.to_string())),
-        Err(EventStreamError::Utf8(e)) => Err(ApiError::Malformed(format!(
-            "invalid UTF-8 in the stream ({e})"
-        ))),
-        Err(EventStreamError::Parser(e)) => {
-            Err(ApiError::Malformed(format!("bad SSE framing ({e})")))
+    let mut parser = SseParser::default();
+    bytes.flat_map(move |chunk| {
+        let mut out = Vec::new();
+        match chunk {
+            Ok(b) => parser.push(b.as_ref(), &mut out),
+            Err(e) => out.push(Err(on_error(e.to_string()))),
         }
+        futures::stream::iter(out)
     })
 }
 
@@ -180,6 +243,30 @@ mod tests {
             assert_eq!(acc.text, "Hola, señor ☕ 🚀", "cut at {cut}");
             assert_eq!(acc.usage.map(|u| u.total_tokens), Some(17), "cut at {cut}");
         }
+    }
+
+    #[test]
+    fn framing_rules() {
+        let events = |text: &[u8]| {
+            let mut p = SseParser::default();
+            let mut out = Vec::new();
+            p.push(text, &mut out);
+            out
+        };
+        // Several data lines join with LF; CR alone ends a line too; other
+        // fields and comments are skipped; no space after the colon is fine.
+        assert_eq!(
+            events(b"event: x\ndata: a\rdata:b\r\nid: 7\n: note\n\n"),
+            vec![Ok("a\nb".to_string())]
+        );
+        // An event not ended by a blank line is not dispatched; a blank
+        // line with no data dispatches nothing.
+        assert_eq!(events(b"\n\ndata: half"), vec![]);
+        // Bytes that are not UTF-8 are a framing error.
+        assert!(matches!(
+            events(b"data: \xff\n\n").as_slice(),
+            [Err(ApiError::Malformed(_))]
+        ));
     }
 
     #[test]
