@@ -113,59 +113,6 @@ pub fn slots_of(settings: &Settings, limit: usize) -> Option<usize> {
     }
 }
 
-/// Events held until the next animation frame, then shown in order by one
-/// function: many events in a frame cost one render.
-/// Queued events with their run's start, and whether a frame is due.
-type Queued<E> = Rc<std::cell::RefCell<(Vec<(E, f64)>, bool)>>;
-
-struct FrameQueue<E: 'static> {
-    queue: Queued<E>,
-    show: Rc<dyn Fn(E, f64)>,
-}
-
-impl<E: 'static> Clone for FrameQueue<E> {
-    fn clone(&self) -> Self {
-        Self {
-            queue: self.queue.clone(),
-            show: self.show.clone(),
-        }
-    }
-}
-
-impl<E: 'static> FrameQueue<E> {
-    fn new(show: impl Fn(E, f64) + 'static) -> Self {
-        Self {
-            queue: Rc::default(),
-            show: Rc::new(show),
-        }
-    }
-
-    /// Queues `e` (with its run's start), asking for a frame if none is due.
-    fn push(&self, e: E, started: f64) {
-        let first = {
-            let mut q = self.queue.borrow_mut();
-            q.0.push((e, started));
-            !std::mem::replace(&mut q.1, true)
-        };
-        if first {
-            let me = self.clone();
-            request_animation_frame(move || me.flush());
-        }
-    }
-
-    /// Shows everything queued, now.
-    fn flush(&self) {
-        let events = {
-            let mut q = self.queue.borrow_mut();
-            q.1 = false;
-            std::mem::take(&mut q.0)
-        };
-        for (e, started) in events {
-            (self.show)(e, started);
-        }
-    }
-}
-
 /// The Run view's live state: what the last run or race shows.
 #[derive(Clone, Copy)]
 pub struct Live {
@@ -399,77 +346,65 @@ impl Live {
             phase,
             ..
         } = self;
-        // What an event changes on the page, given its run's start on the
-        // page clock (taken when the event happened, not when it is shown).
-        let show = move |e: WorkflowEvent, started: f64| match e {
-            WorkflowEvent::Phase(p) => phase.set(p),
-            WorkflowEvent::RunStarted { mode: m, k } => {
-                run_cards.iter().for_each(CardState::reset);
-                if sweep_ks.is_empty() {
-                    results.update(|r| {
-                        r.begin_run(m);
-                        if m == Mode::Parallel {
-                            r.concurrency = k;
-                        }
-                    });
-                }
-                rows.update(|all| {
-                    all.retain(|(mode, _)| *mode != m);
-                    all.push((
-                        m,
-                        labels
-                            .iter()
-                            .zip(&expected)
-                            .map(|(l, e)| LiveRow::pending(l, Some(*e)))
-                            .collect(),
-                    ));
-                    // Sequential above parallel, whichever ran first.
-                    all.sort_by_key(|(mode, _)| *mode == Mode::Parallel);
-                });
-            }
-            WorkflowEvent::Task(m, i, ev) => {
-                if let TaskEvent::Finished(r) = &ev {
-                    let outcome = TaskOutcome::of(&r.timing, r.status == TaskStatus::Done);
-                    results.update(|res| res.record_task(m, i, outcome));
-                }
-                // Only a change the timeline draws re-renders it.
-                rows.maybe_update(|all| {
-                    all.iter_mut()
-                        .find(|(mode, _)| *mode == m)
-                        .and_then(|(_, r)| r.get_mut(i))
-                        .is_some_and(|row| row.apply(&ev, started))
-                });
-                run_cards[i].apply(ev);
-            }
-            WorkflowEvent::RunFinished(m, metrics) => {
-                if sweep_ks.is_empty() {
-                    results.update(|res| res.record_run(m, metrics));
-                } else {
-                    // A sweep's runs are its points, not parallel rounds.
-                    sweep.update(|s| {
-                        let k = sweep_ks[s.len()];
-                        s.push((k, metrics.wall_ms));
-                    });
-                }
-            }
-        };
-        // Events wait for the next animation frame and are shown together:
-        // the page draws once a frame, and reading the streams never waits
-        // for drawing (each request's times are stamped as it is read).
-        let frames = FrameQueue::new(show);
         spawn_local(async move {
-            // Page-clock start of the current run.
+            // Page-clock start of the current run, to place finished tasks.
             let started = Cell::new(0.0);
-            let on_event = |e: WorkflowEvent| {
-                if matches!(e, WorkflowEvent::RunStarted { .. }) {
+            let on_event = |e: WorkflowEvent| match e {
+                WorkflowEvent::Phase(p) => phase.set(p),
+                WorkflowEvent::RunStarted { mode: m, k } => {
                     started.set(now_ms());
+                    run_cards.iter().for_each(CardState::reset);
+                    if sweep_ks.is_empty() {
+                        results.update(|r| {
+                            r.begin_run(m);
+                            if m == Mode::Parallel {
+                                r.concurrency = k;
+                            }
+                        });
+                    }
+                    rows.update(|all| {
+                        all.retain(|(mode, _)| *mode != m);
+                        all.push((
+                            m,
+                            labels
+                                .iter()
+                                .zip(&expected)
+                                .map(|(l, e)| LiveRow::pending(l, Some(*e)))
+                                .collect(),
+                        ));
+                        // Sequential above parallel, whichever ran first.
+                        all.sort_by_key(|(mode, _)| *mode == Mode::Parallel);
+                    });
                 }
-                frames.push(e, started.get());
+                WorkflowEvent::Task(m, i, ev) => {
+                    if let TaskEvent::Finished(r) = &ev {
+                        let outcome = TaskOutcome::of(&r.timing, r.status == TaskStatus::Done);
+                        results.update(|res| res.record_task(m, i, outcome));
+                    }
+                    // Only a change the timeline draws re-renders it.
+                    rows.maybe_update(|all| {
+                        all.iter_mut()
+                            .find(|(mode, _)| *mode == m)
+                            .and_then(|(_, r)| r.get_mut(i))
+                            .is_some_and(|row| row.apply(&ev, started.get()))
+                    });
+                    run_cards[i].apply(ev);
+                }
+                WorkflowEvent::RunFinished(m, metrics) => {
+                    if sweep_ks.is_empty() {
+                        results.update(|res| res.record_run(m, metrics));
+                    } else {
+                        // A sweep's runs are its points, not parallel rounds.
+                        sweep.update(|s| {
+                            let k = sweep_ks[s.len()];
+                            s.push((k, metrics.wall_ms));
+                        });
+                    }
+                }
             };
             let end = session
                 .run(&*transport, &memory, &self.sink(), &on_event)
                 .await;
-            frames.flush();
             self.latest.set(end.record);
             self.saving.set(end.saving);
             self.end_live();
