@@ -28,6 +28,10 @@ pub fn App() -> impl IntoView {
         }
     });
     let hidden = move |v: View| move || current.get() != v;
+    // Start-up draws only the view shown; the others follow one per task
+    // after it (or at once when navigated to), so no single task builds the
+    // whole page. Once drawn, a view stays mounted.
+    let drawn = use_drawn_views(current);
 
     view! {
         <header class="app-header">
@@ -50,12 +54,71 @@ pub fn App() -> impl IntoView {
             <SettingsPanel />
         </Show>
         <main class="views-main">
-            <div data-testid="view-run" hidden=hidden(View::Run)><WorkflowPanel /></div>
-            <div data-testid="view-batch" hidden=hidden(View::Batch)><BatchPanel /></div>
-            <div data-testid="view-history" hidden=hidden(View::History)><HistoryPanel /></div>
-            <div data-testid="view-prompt" hidden=hidden(View::Prompt)><PromptPanel /></div>
+            <div data-testid="view-run" hidden=hidden(View::Run)>
+                <Show when=move || drawn.is(View::Run)><WorkflowPanel /></Show>
+            </div>
+            <div data-testid="view-batch" hidden=hidden(View::Batch)>
+                <Show when=move || drawn.is(View::Batch)><BatchPanel /></Show>
+            </div>
+            <div data-testid="view-history" hidden=hidden(View::History)>
+                <Show when=move || drawn.is(View::History)><HistoryPanel /></Show>
+            </div>
+            <div data-testid="view-prompt" hidden=hidden(View::Prompt)>
+                <Show when=move || drawn.is(View::Prompt)><PromptPanel /></Show>
+            </div>
         </main>
     }
+}
+
+/// Which views are drawn: the one shown at start at once, a view navigated
+/// to at once, the rest one per task after start-up, in
+/// [`View::draw_order`].
+#[derive(Clone, Copy)]
+struct DrawnViews {
+    order: [View; 4],
+    flags: [RwSignal<bool>; 4],
+}
+
+impl DrawnViews {
+    fn index(self, v: View) -> usize {
+        self.order.iter().position(|x| *x == v).unwrap_or(0)
+    }
+
+    /// Whether `v` is drawn (tracked).
+    fn is(self, v: View) -> bool {
+        self.flags[self.index(v)].get()
+    }
+
+    fn draw(self, i: usize) {
+        if !self.flags[i].get_untracked() {
+            self.flags[i].set(true);
+        }
+    }
+
+    /// A timer per view, each after the previous one's task.
+    fn draw_from(self, i: usize) {
+        if i >= self.flags.len() {
+            return;
+        }
+        set_timeout(
+            move || {
+                self.draw(i);
+                self.draw_from(i + 1);
+            },
+            std::time::Duration::ZERO,
+        );
+    }
+}
+
+fn use_drawn_views(current: ReadSignal<View>) -> DrawnViews {
+    let views = DrawnViews {
+        order: View::draw_order(current.get_untracked()),
+        flags: std::array::from_fn(|i| RwSignal::new(i == 0)),
+    };
+    Effect::new(move |_| views.draw(views.index(current.get())));
+    // The first timer once the shown view is on its way to the screen.
+    request_animation_frame(move || views.draw_from(1));
+    views
 }
 
 /// Light, dark, or the system's theme; the choice is kept on the device and

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::charts::bars::{BAR_HEIGHT, layout_bars};
 use crate::charts::sweep::layout_sweep;
-use crate::charts::timeline::{TimelineFrame, TimelineRow, layout_timeline};
+use crate::charts::timeline::{BarGeom, TimelineFrame, TimelineRow, layout_timeline};
 use crate::components::browser::use_element_width;
 use crate::format::{duration_ms, signed_duration_ms};
 use crate::history::figures::explain;
@@ -239,47 +239,96 @@ pub fn TimelineChart(
     // reads the same on a phone as on a wide screen.
     let figure = NodeRef::<leptos::html::Figure>::new();
     let width = use_element_width(figure, 720.0);
-    let layout = move || {
+    // One layout per change of rows, time or width; the SVG below is built
+    // once and only the attributes whose values change are set again (the
+    // bars grow and the axis rescales every tick while a run goes).
+    let layout = Memo::new(move |_| {
         rows.with(|flat| {
             layout_timeline(flat, 0.0, now.get(), TimelineFrame::for_width(width.get()))
         })
-    };
+    });
+    let bars = Memo::new(move |_| layout.with(|l| l.bars.len()));
+    let ticks = Memo::new(move |_| layout.with(|l| l.ticks.len()));
+    let axis_y = move || layout.with(|l| l.axis_y);
     view! {
         <Show when=move || rows.with(|r| !r.is_empty())>
             <figure class="timeline" node_ref=figure>
                 <figcaption>"Timeline: each bar runs from request sent to answer done; the lighter start is the wait for the first token; hatched marks are waits before a retry; the faint outline behind a bar is how long the task was expected to take."</figcaption>
-                {move || {
-                    let l = layout();
-                    view! {
-                        <svg
-                            viewBox=format!("0 0 {} {}", l.width, l.height)
-                            role="img"
-                            aria-label=summary
-                            data-testid="timeline"
-                        >
-                            <AxisTicks ticks=l.ticks.clone() axis_y=l.axis_y />
-                            {l.bars.iter().map(|b| view! {
-                                <g class=format!("bar {} {}", b.status, b.group)>
-                                    <text class="label" x="4" y=b.y + 15.0>{b.label.clone()}</text>
-                                    {b.expected_width.map(|w| view! {
-                                        <rect class="expected" data-testid="expected-bar" x=b.x y=b.y + 1.0 width=w.max(1.0) height="20" rx="2"></rect>
-                                    })}
-                                    <rect class="total" x=b.x y=b.y + 3.0 width=b.width height="16" rx="2"></rect>
-                                    <rect class="ttft" x=b.x y=b.y + 3.0 width=b.ttft_width height="16" rx="2"></rect>
-                                    {b.parts.iter().map(|(x, w, combine)| view! {
-                                        <rect class=if *combine { "combine" } else { "part" } data-testid="part-mark" x=*x y=b.y + 16.0 width=*w height="3"></rect>
-                                    }).collect_view()}
-                                    {b.waits.iter().map(|(x, w)| view! {
-                                        <rect class="retry-wait" data-testid="retry-mark" x=*x y=b.y + 1.0 width=*w height="20"></rect>
-                                    }).collect_view()}
+                <svg
+                    viewBox=move || layout.with(|l| format!("0 0 {} {}", l.width, l.height))
+                    role="img"
+                    aria-label=summary
+                    data-testid="timeline"
+                >
+                    <For each=move || 0..ticks.get() key=|i| *i let:i>
+                        {
+                            let tick = Memo::new(move |_| layout.with(|l| l.ticks.get(i).copied().unwrap_or_default()));
+                            let x = move || tick.get().0;
+                            view! {
+                                <g class="tick">
+                                    <line x1=x x2=x y1="0" y2=axis_y></line>
+                                    <text x=x y=move || axis_y() + 16.0 text-anchor="middle">{move || duration_ms(tick.get().1)}</text>
                                 </g>
-                            }).collect_view()}
-                            {l.now_x.map(|x| view! { <line class="now" x1=x x2=x y1="0" y2=l.axis_y></line> })}
-                        </svg>
-                    }
-                }}
+                            }
+                        }
+                    </For>
+                    <For each=move || 0..bars.get() key=|i| *i let:i>
+                        <TimelineBar bar=Memo::new(move |_| layout.with(|l| l.bars.get(i).cloned())) />
+                    </For>
+                    {move || layout.with(|l| l.now_x).map(|x| view! { <line class="now" x1=x x2=x y1="0" y2=axis_y></line> })}
+                </svg>
             </figure>
         </Show>
+    }
+}
+
+/// One row of the timeline; its attributes follow the bar's geometry.
+#[component]
+fn TimelineBar(
+    /// The bar (`None` for the moment a row is removed).
+    bar: Memo<Option<BarGeom>>,
+) -> impl IntoView {
+    let get = move |f: fn(&BarGeom) -> f64| move || bar.with(|b| b.as_ref().map_or(0.0, f));
+    let y = move |dy: f64| move || bar.with(|b| b.as_ref().map_or(0.0, |b| b.y + dy));
+    // Memos, so that the marks below are rebuilt only when they change (a
+    // plain task has none, and its expected bar only moves).
+    let expected = Memo::new(move |_| bar.with(|b| b.as_ref().and_then(|b| b.expected_width)));
+    let has_expected = Memo::new(move |_| expected.with(Option::is_some));
+    let parts = Memo::new(move |_| {
+        bar.with(|b| {
+            b.as_ref()
+                .map(|b| (b.y, b.parts.clone()))
+                .unwrap_or_default()
+        })
+    });
+    let waits = Memo::new(move |_| {
+        bar.with(|b| {
+            b.as_ref()
+                .map(|b| (b.y, b.waits.clone()))
+                .unwrap_or_default()
+        })
+    });
+    view! {
+        <g class=move || bar.with(|b| b.as_ref().map(|b| format!("bar {} {}", b.status, b.group)).unwrap_or_default())>
+            <text class="label" x="4" y=y(15.0)>{move || bar.with(|b| b.as_ref().map(|b| b.label.clone()).unwrap_or_default())}</text>
+            {move || has_expected.get().then(|| view! {
+                <rect class="expected" data-testid="expected-bar" x=get(|b| b.x) y=y(1.0) width=move || expected.get().unwrap_or(0.0).max(1.0) height="20" rx="2"></rect>
+            })}
+            <rect class="total" x=get(|b| b.x) y=y(3.0) width=get(|b| b.width) height="16" rx="2"></rect>
+            <rect class="ttft" x=get(|b| b.x) y=y(3.0) width=get(|b| b.ttft_width) height="16" rx="2"></rect>
+            {move || {
+                let (top, marks) = parts.get();
+                marks.into_iter().map(|(x, w, combine)| view! {
+                    <rect class=if combine { "combine" } else { "part" } data-testid="part-mark" x=x y=top + 16.0 width=w height="3"></rect>
+                }).collect_view()
+            }}
+            {move || {
+                let (top, marks) = waits.get();
+                marks.into_iter().map(|(x, w)| view! {
+                    <rect class="retry-wait" data-testid="retry-mark" x=x y=top + 1.0 width=w height="20"></rect>
+                }).collect_view()
+            }}
+        </g>
     }
 }
 

@@ -136,9 +136,12 @@ pub enum Progress {
 
 /// The page clock in milliseconds (`performance.now()`), which all timings use.
 pub fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or_else(js_sys::Date::now, |p| p.now())
+    thread_local! {
+        // Looked up once: it is read for every streamed chunk.
+        static PERFORMANCE: Option<web_sys::Performance> =
+            web_sys::window().and_then(|w| w.performance());
+    }
+    PERFORMANCE.with(|p| p.as_ref().map_or_else(js_sys::Date::now, |p| p.now()))
 }
 
 /// Resolves when `signal` aborts (at once if it already has).
@@ -175,6 +178,8 @@ struct AttemptGuard {
     timed_out: Rc<Cell<bool>>,
     timeout: Duration,
     timer: RefCell<Option<gloo_timers::callback::Timeout>>,
+    /// When the timer was last armed (page clock).
+    armed_ms: Cell<f64>,
     _link: gloo_events::EventListener,
     host: String,
 }
@@ -194,6 +199,7 @@ impl AttemptGuard {
             timed_out: Rc::new(Cell::new(false)),
             timeout,
             timer: RefCell::new(None),
+            armed_ms: Cell::new(f64::NEG_INFINITY),
             _link: link,
             host,
         };
@@ -201,11 +207,22 @@ impl AttemptGuard {
         Ok(guard)
     }
 
-    /// (Re)starts the idle timer.
+    /// (Re)starts the idle timer, at most once per [`rearm_slack_ms`]: a
+    /// stream's chunks come every few ms, and a timer cancelled and set per
+    /// chunk cost the page more than the parsing. The timer runs for the
+    /// timeout plus that slack, so an attempt is never cut before it has
+    /// been idle for the whole timeout (and at most the slack after).
     fn arm(&self) {
+        let now = now_ms();
+        let timeout_ms = self.timeout.as_secs_f64() * 1000.0;
+        let slack = rearm_slack_ms(timeout_ms);
+        if now - self.armed_ms.get() < slack {
+            return;
+        }
+        self.armed_ms.set(now);
         let c = self.controller.clone();
         let flag = self.timed_out.clone();
-        let ms = self.timeout.as_millis().min(u32::MAX as u128) as u32;
+        let ms = (timeout_ms + slack).min(u32::MAX as f64) as u32;
         let timer = gloo_timers::callback::Timeout::new(ms, move || {
             flag.set(true);
             c.abort();
@@ -222,6 +239,12 @@ impl AttemptGuard {
     fn classify(&self) -> ApiError {
         classify(&self.user, &self.timed_out, self.timeout, &self.host)
     }
+}
+
+/// How long a re-arm of the idle timer may be skipped: a twentieth of the
+/// timeout, at most half a second.
+fn rearm_slack_ms(timeout_ms: f64) -> f64 {
+    (timeout_ms / 20.0).min(500.0)
 }
 
 fn classify(user: &AbortSignal, timed_out: &Cell<bool>, timeout: Duration, host: &str) -> ApiError {
@@ -322,6 +345,10 @@ pub struct Collector<'p> {
     /// Gaps between the current attempt's chunks, and its last chunk's time.
     gaps: RefCell<(Vec<f64>, Option<f64>)>,
     rate_limit: RefCell<Option<super::ratelimit::RateLimit>>,
+    /// When the current attempt's body last gave bytes: the request's end
+    /// if it succeeds, stamped as the bytes are read rather than when the
+    /// code after the read (rendering other tasks included) runs.
+    last_byte_ms: Cell<Option<f64>>,
     progress: RefCell<&'p mut dyn FnMut(Progress)>,
 }
 
@@ -337,7 +364,13 @@ impl<'p> Collector<'p> {
             progress: RefCell::new(on_progress),
             gaps: RefCell::new((Vec::new(), None)),
             rate_limit: RefCell::new(None),
+            last_byte_ms: Cell::new(None),
         }
+    }
+
+    /// Bytes of the body were read just now.
+    pub fn bytes_read(&self) {
+        self.last_byte_ms.set(Some(now_ms()));
     }
 
     /// The rate-limit headers of a response, where the page may read them.
@@ -353,6 +386,7 @@ impl<'p> Collector<'p> {
     pub fn attempt(&self, n: u32) {
         *self.acc.borrow_mut() = StreamAccumulator::default();
         *self.gaps.borrow_mut() = (Vec::new(), None);
+        self.last_byte_ms.set(None);
         self.report(Progress::Attempt(n));
     }
 
@@ -456,7 +490,10 @@ impl<'p> Collector<'p> {
         .await;
         let acc = self.acc.take();
         let mut timing = self.timing.take();
-        timing.end_ms = now_ms();
+        timing.end_ms = match (&result, self.last_byte_ms.get()) {
+            (Ok(()), Some(t)) => t,
+            _ => now_ms(),
+        };
         timing.gaps = Gaps::of(&self.gaps.borrow().0);
         ChatOutput {
             text: acc.text,
@@ -532,6 +569,7 @@ async fn read_whole(
     sink: &Collector<'_>,
 ) -> Result<(), ApiError> {
     let text = resp.text().await.map_err(|_| guard.classify())?;
+    sink.bytes_read();
     let completion = parse_completion(&text)?;
     let choice = completion.choices.into_iter().next();
     let text = choice
@@ -559,6 +597,7 @@ async fn read_stream(
     let bytes = wasm_streams::ReadableStream::from_raw(raw.unchecked_into())
         .into_stream()
         .map(|chunk| {
+            sink.bytes_read();
             chunk
                 .map(|v| js_sys::Uint8Array::new(&v).to_vec())
                 .map_err(|_| "read failed")

@@ -43,6 +43,20 @@ impl View {
         format!("#/{}", self.name())
     }
 
+    /// The order in which the page draws its views: the one shown at start
+    /// first, then the others in the navigation's order, each in its own
+    /// task once the first is on screen (so start-up builds one view).
+    pub fn draw_order(first: View) -> [View; 4] {
+        let mut order = [first; 4];
+        for (slot, v) in order[1..]
+            .iter_mut()
+            .zip(View::ALL.into_iter().filter(|v| *v != first))
+        {
+            *slot = v;
+        }
+        order
+    }
+
     /// The view a URL hash names; anything else (empty, unknown) is the Run
     /// view, so an old or mistyped link still opens the page.
     pub fn from_hash(hash: &str) -> View {
@@ -58,6 +72,23 @@ impl View {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_shown_view_is_drawn_first_then_the_others_once_each() {
+        for first in View::ALL {
+            let order = View::draw_order(first);
+            assert_eq!(order[0], first);
+            for v in View::ALL {
+                assert_eq!(
+                    order.iter().filter(|x| **x == v).count(),
+                    1,
+                    "{v:?} in {order:?}"
+                );
+            }
+            let rest: Vec<View> = View::ALL.into_iter().filter(|v| *v != first).collect();
+            assert_eq!(&order[1..], rest.as_slice());
+        }
+    }
 
     #[test]
     fn each_view_round_trips_through_its_hash() {
