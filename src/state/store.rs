@@ -1,54 +1,161 @@
-//! What Fanout keeps in the browser's IndexedDB (through rexie): the batch
-//! in progress and its results as they arrive, so a reload loses nothing,
-//! and the run history. Values are stored as JSON strings.
+//! What Fanout keeps in the browser's IndexedDB: the batch in progress and
+//! its results as they arrive, so a reload loses nothing, and the run
+//! history. Values are stored as JSON strings under out-of-line keys.
+//!
+//! Written on web-sys's IndexedDB calls directly (a request's `success` or
+//! `error` event, a transaction's `complete`, each awaited through a
+//! oneshot channel) rather than through rexie: the few calls below are all
+//! the page needs, and rexie with idb brought tokio, num-traits and a second
+//! thiserror into the page's wasm for them.
 
-use rexie::{ObjectStore, Rexie, TransactionMode};
-use wasm_bindgen::JsValue;
+use std::cell::Cell;
+use std::rc::Rc;
 
-use crate::batch::saved::{Cell, SavedBatch};
+use futures::channel::oneshot;
+use gloo_events::EventListener;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{
+    IdbDatabase, IdbObjectStore, IdbOpenDbRequest, IdbRequest, IdbTransaction, IdbTransactionMode,
+};
+
+use crate::batch::saved::{Cell as SavedCell, SavedBatch};
 use crate::history::RunRecord;
 
 /// The database's name (removed whole by "forget everything").
 pub const DB: &str = "fanout";
+/// Version 2 added the history; upgrading keeps the other stores.
+const VERSION: u32 = 2;
 const BATCH: &str = "batch";
 const RESULTS: &str = "batch_results";
 const CURRENT: &str = "current";
 const RUNS: &str = "runs";
 
 /// The open database.
-pub struct Store(Rexie);
+pub struct Store(IdbDatabase);
 
 fn err(e: impl std::fmt::Display) -> String {
     format!("The browser's storage failed: {e}")
 }
 
+/// The message of a failed call or request's `DOMException`.
+fn js_err(e: &JsValue) -> String {
+    let message = e
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| {
+            js_sys::Reflect::get(e, &"message".into())
+                .ok()
+                .and_then(|m| m.as_string())
+        })
+        .unwrap_or_else(|| "unknown error".into());
+    err(message)
+}
+
+/// Waits for the first of `events` on `target`; returns its index.
+async fn first_of(target: &web_sys::EventTarget, events: &[&'static str]) -> usize {
+    let (tx, rx) = oneshot::channel::<usize>();
+    let tx = Rc::new(Cell::new(Some(tx)));
+    let _listeners: Vec<EventListener> = events
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let tx = tx.clone();
+            EventListener::once(target, *name, move |_| {
+                if let Some(tx) = tx.take() {
+                    let _ = tx.send(i);
+                }
+            })
+        })
+        .collect();
+    rx.await.unwrap_or(events.len())
+}
+
+/// A request's result, once it succeeded.
+async fn request(req: Result<IdbRequest, JsValue>) -> Result<JsValue, String> {
+    let req = req.map_err(|e| js_err(&e))?;
+    if first_of(&req, &["success", "error"]).await == 0 {
+        req.result().map_err(|e| js_err(&e))
+    } else {
+        Err(req
+            .error()
+            .ok()
+            .flatten()
+            .map(|e| err(e.message()))
+            .unwrap_or_else(|| err("a request failed")))
+    }
+}
+
+/// Waits until `tx` has committed.
+async fn committed(tx: &IdbTransaction) -> Result<(), String> {
+    match first_of(tx, &["complete", "error", "abort"]).await {
+        0 => Ok(()),
+        _ => Err(tx
+            .error()
+            .map(|e| err(e.message()))
+            .unwrap_or_else(|| err("a write was not completed"))),
+    }
+}
+
 impl Store {
     /// Opens (and on first use creates) the database.
     pub async fn open() -> Result<Self, String> {
-        Rexie::builder(DB)
-            // Version 2 added the history; upgrading keeps the other stores.
-            .version(2)
-            .add_object_store(ObjectStore::new(BATCH))
-            .add_object_store(ObjectStore::new(RESULTS))
-            .add_object_store(ObjectStore::new(RUNS))
-            .build()
-            .await
-            .map(Store)
-            .map_err(err)
+        let factory = web_sys::window()
+            .and_then(|w| w.indexed_db().ok().flatten())
+            .ok_or_else(|| err("this browser gives the page no IndexedDB"))?;
+        let open: IdbOpenDbRequest = factory.open_with_u32(DB, VERSION).map_err(|e| js_err(&e))?;
+        // Creates the stores an older version (or none) lacks; kept ones
+        // keep their data.
+        let upgrade = {
+            let open = open.clone();
+            EventListener::new(&open.clone(), "upgradeneeded", move |_| {
+                let Ok(db) = open.result().map(JsCast::unchecked_into::<IdbDatabase>) else {
+                    return;
+                };
+                let names = db.object_store_names();
+                for name in [BATCH, RESULTS, RUNS] {
+                    if !names.contains(name) {
+                        let _ = db.create_object_store(name);
+                    }
+                }
+            })
+        };
+        let db = request(Ok(open.unchecked_into())).await;
+        drop(upgrade);
+        Ok(Store(db?.unchecked_into()))
+    }
+
+    fn transaction(
+        &self,
+        stores: &[&str],
+        mode: IdbTransactionMode,
+    ) -> Result<IdbTransaction, String> {
+        let names = js_sys::Array::new();
+        for s in stores {
+            names.push(&JsValue::from_str(s));
+        }
+        self.0
+            .transaction_with_str_sequence_and_mode(&names, mode)
+            .map_err(|e| js_err(&e))
+    }
+
+    fn store(tx: &IdbTransaction, name: &str) -> Result<IdbObjectStore, String> {
+        tx.object_store(name).map_err(|e| js_err(&e))
     }
 
     async fn put(&self, store: &str, key: JsValue, json: String) -> Result<(), String> {
-        let tx = self
-            .0
-            .transaction(&[store], TransactionMode::ReadWrite)
-            .map_err(err)?;
-        tx.store(store)
-            .map_err(err)?
-            .put(&JsValue::from_str(&json), Some(&key))
-            .await
-            .map_err(err)?;
-        tx.done().await.map_err(err)?;
-        Ok(())
+        let tx = self.transaction(&[store], IdbTransactionMode::Readwrite)?;
+        request(Self::store(&tx, store)?.put_with_key(&JsValue::from_str(&json), &key)).await?;
+        committed(&tx).await
+    }
+
+    /// Every (key, value) of a store, in key order, as strings' JSON.
+    async fn scan(tx: &IdbTransaction, store: &str) -> Result<Vec<(JsValue, JsValue)>, String> {
+        let s = Self::store(tx, store)?;
+        // Both asked at once, in one transaction, so they see the same rows.
+        let (keys, values) = (s.get_all_keys(), s.get_all());
+        let keys: js_sys::Array = request(keys).await?.unchecked_into();
+        let values: js_sys::Array = request(values).await?.unchecked_into();
+        Ok(keys.iter().zip(values.iter()).collect())
     }
 
     /// A new batch starts: it replaces any saved one and its results.
@@ -59,34 +166,23 @@ impl Store {
     }
 
     /// Saves one finished job's result.
-    pub async fn save_result(&self, job: usize, cell: &Cell) -> Result<(), String> {
+    pub async fn save_result(&self, job: usize, cell: &SavedCell) -> Result<(), String> {
         let json = serde_json::to_string(cell).map_err(err)?;
         self.put(RESULTS, JsValue::from_f64(job as f64), json).await
     }
 
     /// The saved batch and its results, if there is one.
-    pub async fn load_batch(&self) -> Result<Option<(SavedBatch, Vec<(usize, Cell)>)>, String> {
-        let tx = self
-            .0
-            .transaction(&[BATCH, RESULTS], TransactionMode::ReadOnly)
-            .map_err(err)?;
-        let Some(raw) = tx
-            .store(BATCH)
-            .map_err(err)?
-            .get(JsValue::from_str(CURRENT))
-            .await
-            .map_err(err)?
-        else {
+    pub async fn load_batch(
+        &self,
+    ) -> Result<Option<(SavedBatch, Vec<(usize, SavedCell)>)>, String> {
+        let tx = self.transaction(&[BATCH, RESULTS], IdbTransactionMode::Readonly)?;
+        let raw = request(Self::store(&tx, BATCH)?.get(&JsValue::from_str(CURRENT))).await?;
+        if raw.is_undefined() {
             return Ok(None);
-        };
+        }
         let batch: SavedBatch = serde_json::from_str(&raw.as_string().unwrap_or_default())
             .map_err(|e| err(format!("a saved batch is unreadable ({e})")))?;
-        let rows = tx
-            .store(RESULTS)
-            .map_err(err)?
-            .scan(None, None, None, None)
-            .await
-            .map_err(err)?;
+        let rows = Self::scan(&tx, RESULTS).await?;
         let results = rows
             .into_iter()
             .filter_map(|(k, v)| {
@@ -100,13 +196,10 @@ impl Store {
 
     /// Forgets the saved batch and its results.
     pub async fn clear_batch(&self) -> Result<(), String> {
-        let tx = self
-            .0
-            .transaction(&[BATCH, RESULTS], TransactionMode::ReadWrite)
-            .map_err(err)?;
-        tx.store(BATCH).map_err(err)?.clear().await.map_err(err)?;
-        tx.store(RESULTS).map_err(err)?.clear().await.map_err(err)?;
-        tx.done().await.map_err(err)?;
+        let tx = self.transaction(&[BATCH, RESULTS], IdbTransactionMode::Readwrite)?;
+        request(Self::store(&tx, BATCH)?.clear()).await?;
+        request(Self::store(&tx, RESULTS)?.clear()).await?;
+        committed(&tx).await?;
         Ok(())
     }
 
@@ -119,16 +212,8 @@ impl Store {
     /// stored entries could not be read (kept, not deleted: a later version
     /// may read them).
     pub async fn runs(&self) -> Result<(Vec<(RunRecord, usize)>, usize), String> {
-        let tx = self
-            .0
-            .transaction(&[RUNS], TransactionMode::ReadOnly)
-            .map_err(err)?;
-        let rows = tx
-            .store(RUNS)
-            .map_err(err)?
-            .scan(None, None, None, None)
-            .await
-            .map_err(err)?;
+        let tx = self.transaction(&[RUNS], IdbTransactionMode::Readonly)?;
+        let rows = Self::scan(&tx, RUNS).await?;
         let total = rows.len();
         let runs: Vec<(RunRecord, usize)> = rows
             .into_iter()
@@ -143,27 +228,17 @@ impl Store {
 
     /// Deletes one run from the history.
     pub async fn delete_run(&self, id: &str) -> Result<(), String> {
-        let tx = self
-            .0
-            .transaction(&[RUNS], TransactionMode::ReadWrite)
-            .map_err(err)?;
-        tx.store(RUNS)
-            .map_err(err)?
-            .delete(JsValue::from_str(id))
-            .await
-            .map_err(err)?;
-        tx.done().await.map_err(err)?;
+        let tx = self.transaction(&[RUNS], IdbTransactionMode::Readwrite)?;
+        request(Self::store(&tx, RUNS)?.delete(&JsValue::from_str(id))).await?;
+        committed(&tx).await?;
         Ok(())
     }
 
     /// Deletes the whole history.
     pub async fn clear_runs(&self) -> Result<(), String> {
-        let tx = self
-            .0
-            .transaction(&[RUNS], TransactionMode::ReadWrite)
-            .map_err(err)?;
-        tx.store(RUNS).map_err(err)?.clear().await.map_err(err)?;
-        tx.done().await.map_err(err)?;
+        let tx = self.transaction(&[RUNS], IdbTransactionMode::Readwrite)?;
+        request(Self::store(&tx, RUNS)?.clear()).await?;
+        committed(&tx).await?;
         Ok(())
     }
 }
