@@ -109,10 +109,9 @@ pub(crate) async fn run_task(
     on: &dyn Fn(TaskEvent),
 ) -> TaskResult {
     let rel = |t: f64| t - start;
-    on(TaskEvent::Sent {
-        at: rel(transport.now_ms()),
-    });
+    let sent_at = rel(transport.now_ms());
     if transport.cancelled() {
+        on(TaskEvent::Sent { at: sent_at });
         let out = not_started(transport.now_ms());
         return finish(task, start, out, Structured::NotAsked);
     }
@@ -141,12 +140,32 @@ pub(crate) async fn run_task(
     let format = schema.clone().map(|s| response_format(&task.id, s));
     let asked = format.is_some();
     let req = task_request(spec, task, format);
+    // In a run of tasks started together (join_all), every task builds its
+    // request, then every task sends it, then the view hears of each: a
+    // yield between the steps lets the other tasks take theirs first, so
+    // the requests go out together, not one view update apart.
+    YieldOnce::default().await;
     // Held through a plain-text fallback too: it is the same task's request.
     let _permit = match permits {
         Some(p) => Some(p.acquire().await),
         None => None,
     };
-    let first = transport.chat(&req, &mut progress).await;
+    let first = {
+        let chat = transport.chat(&req, &mut progress);
+        futures::pin_mut!(chat);
+        // The first poll sends the request.
+        match futures::poll!(chat.as_mut()) {
+            std::task::Poll::Ready(out) => {
+                on(TaskEvent::Sent { at: sent_at });
+                out
+            }
+            std::task::Poll::Pending => {
+                YieldOnce::default().await;
+                on(TaskEvent::Sent { at: sent_at });
+                chat.await
+            }
+        }
+    };
     if !(asked && first.error.as_ref().is_some_and(is_format_refusal)) {
         let structured = match (&schema, &first.error) {
             (Some(s), None) => parse_fields(s, &first.text)
@@ -171,6 +190,26 @@ pub(crate) async fn run_task(
     }));
     second.attempts = attempts;
     finish(task, start, second, Structured::Refused)
+}
+
+/// Returns `Pending` once (waking itself at once), so that the other
+/// futures polled beside this one run to their next step first.
+#[derive(Default)]
+struct YieldOnce(bool);
+
+impl std::future::Future for YieldOnce {
+    type Output = ();
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        if self.0 {
+            return std::task::Poll::Ready(());
+        }
+        self.0 = true;
+        cx.waker().wake_by_ref();
+        std::task::Poll::Pending
+    }
 }
 
 /// A finished task of one request: its status and timing from the output.
@@ -849,6 +888,43 @@ mod tests {
     /// With requests held open, parallel has every task in flight at once,
     /// sequential only one, and results keep task order whatever the
     /// completion order.
+    #[test]
+    fn a_parallel_run_sends_every_request_before_the_view_hears_of_any() {
+        let fake = Rc::new(Fake::new(|r| Reply::Ok(user_prompt(r)[..12].to_string())));
+        let s = spec();
+        let mut senders = Vec::new();
+        let mut gates = HashMap::new();
+        for t in &s.tasks {
+            let (tx, rx) = oneshot::channel();
+            gates.insert(task_request(&s, t, None).messages[1].content.clone(), rx);
+            senders.push(tx);
+        }
+        *fake.gates.borrow_mut() = Some(gates);
+        // Requests already sent when each "sent" event reached the view.
+        let seen = Rc::new(RefCell::new(Vec::new()));
+        let mut pool = LocalPool::new();
+        let (f, seen2) = (fake.clone(), seen.clone());
+        pool.spawner()
+            .spawn_local(async move {
+                let memory = FormatMemory::default();
+                memory.refused();
+                let on = |_: usize, e: TaskEvent| {
+                    if matches!(e, TaskEvent::Sent { .. }) {
+                        seen2.borrow_mut().push(f.sent.borrow().len());
+                    }
+                };
+                run_tasks(&*f, &spec(), Mode::Parallel, &memory, &on).await;
+            })
+            .unwrap();
+        pool.run_until_stalled();
+        assert_eq!(*seen.borrow(), vec![6; 6]);
+        for tx in senders {
+            tx.send(()).unwrap();
+        }
+        pool.run_until_stalled();
+        assert_eq!(fake.sent.borrow().len(), 6);
+    }
+
     #[test]
     fn in_flight_and_order() {
         for (mode, limit, expect_in_flight) in [
