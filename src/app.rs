@@ -54,19 +54,22 @@ pub fn App() -> impl IntoView {
             <SettingsPanel />
         </Show>
         <main class="views-main">
-            <div data-testid="view-run" hidden=hidden(View::Run)>
-                <Show when=move || drawn.is(View::Run)><WorkflowPanel /></Show>
-            </div>
-            <div data-testid="view-batch" hidden=hidden(View::Batch)>
-                <Show when=move || drawn.is(View::Batch)><BatchPanel /></Show>
-            </div>
-            <div data-testid="view-history" hidden=hidden(View::History)>
-                <Show when=move || drawn.is(View::History)><HistoryPanel /></Show>
-            </div>
-            <div data-testid="view-prompt" hidden=hidden(View::Prompt)>
-                <Show when=move || drawn.is(View::Prompt)><PromptPanel /></Show>
-            </div>
+            {View::ALL.into_iter().map(|v| view! {
+                <div data-testid=format!("view-{}", v.name()) hidden=hidden(v)>
+                    <Show when=move || drawn.is(v)>{panel(v)}</Show>
+                </div>
+            }).collect_view()}
         </main>
+    }
+}
+
+/// The panel that shows `view`.
+fn panel(view: View) -> AnyView {
+    match view {
+        View::Run => view! { <WorkflowPanel /> }.into_any(),
+        View::Batch => view! { <BatchPanel /> }.into_any(),
+        View::History => view! { <HistoryPanel /> }.into_any(),
+        View::Prompt => view! { <PromptPanel /> }.into_any(),
     }
 }
 
