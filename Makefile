@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/.tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: serve dist test audit local-model test-local-model soak bench split-probe screenshots setup setup-test setup-bench lint unit browser clean
+.PHONY: serve dist test audit local-model test-local-model soak bench profile split-probe screenshots setup setup-test setup-bench lint unit browser clean
 
 ## Install the build tools if missing, then serve on http://127.0.0.1:8765 and open a browser.
 serve: setup
@@ -49,6 +49,11 @@ screenshots: setup-test dist
 ## prints medians (min–max) and writes bench/results.json.
 bench: setup-bench dist
 	node bench/bench.mjs
+
+## Where start-up time goes: a CPU profile of a build with function names,
+## from navigation to Run enabled (the longest task's heaviest functions).
+profile: setup-bench dist
+	node bench/profile.mjs
 
 ## What code splitting (Leptos #[lazy] + wasm-split) would do to the page's
 ## first load, measured on a patched copy: writes bench/split_probe.json.

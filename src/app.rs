@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::components::{
     BatchPanel, ConnectionBar, HistoryPanel, PromptPanel, SettingsOpen, SettingsPanel,
-    WorkflowPanel, use_hash_view,
+    WorkflowPanel, use_hash_view, use_next_task,
 };
 use crate::state::app::THEME_KEY;
 use crate::state::route::View;
@@ -28,9 +28,11 @@ pub fn App() -> impl IntoView {
         }
     });
     let hidden = move |v: View| move || current.get() != v;
-    // Start-up draws only the view shown; the others follow one per task
-    // after it (or at once when navigated to), so no single task builds the
-    // whole page. Once drawn, a view stays mounted.
+    // Start-up is several short tasks rather than one long one: this frame
+    // (header, navigation), then the connection bar, then the view shown,
+    // then the other views one per task (or at once when navigated to).
+    // Once drawn, a view stays mounted.
+    let bar_drawn = use_next_task();
     let drawn = use_drawn_views(current);
 
     view! {
@@ -49,7 +51,9 @@ pub fn App() -> impl IntoView {
             </nav>
             <ThemeSwitch />
         </header>
-        <ConnectionBar />
+        <Show when=move || bar_drawn.get()>
+            <ConnectionBar />
+        </Show>
         <Show when=move || settings_open.get()>
             <SettingsPanel />
         </Show>
@@ -73,9 +77,9 @@ fn panel(view: View) -> AnyView {
     }
 }
 
-/// Which views are drawn: the one shown at start at once, a view navigated
-/// to at once, the rest one per task after start-up, in
-/// [`View::draw_order`].
+/// Which views are drawn: the one shown at start in the task after the
+/// page's frame, a view navigated to at once, the rest one per task after
+/// it, in [`View::draw_order`].
 #[derive(Clone, Copy)]
 struct DrawnViews {
     order: [View; 4],
@@ -116,11 +120,24 @@ impl DrawnViews {
 fn use_drawn_views(current: ReadSignal<View>) -> DrawnViews {
     let views = DrawnViews {
         order: View::draw_order(current.get_untracked()),
-        flags: std::array::from_fn(|i| RwSignal::new(i == 0)),
+        flags: std::array::from_fn(|_| RwSignal::new(false)),
     };
-    Effect::new(move |_| views.draw(views.index(current.get())));
-    // The first timer once the shown view is on its way to the screen.
-    request_animation_frame(move || views.draw_from(1));
+    Effect::new(move |_| {
+        let v = current.get();
+        // Navigated to after start-up: drawn at once.
+        if views.flags.iter().any(|f| f.get_untracked()) {
+            views.draw(views.index(v));
+        }
+    });
+    // The shown view in the task after the page's frame (header, connection
+    // bar), the others one per task once it is on its way to the screen.
+    set_timeout(
+        move || {
+            views.draw(0);
+            request_animation_frame(move || views.draw_from(1));
+        },
+        std::time::Duration::ZERO,
+    );
     views
 }
 

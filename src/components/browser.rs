@@ -200,6 +200,21 @@ pub fn use_hash_view() -> ReadSignal<View> {
     view
 }
 
+/// False now, true from the next task on: a part of a view that is not
+/// needed on the first screen, drawn under `<Show when=…>` with it, is built
+/// in a task of its own, so start-up is not one long task.
+pub fn use_next_task() -> ReadSignal<bool> {
+    let (ready, set_ready) = signal(false);
+    leptos::prelude::set_timeout(
+        move || {
+            // The view may be gone by then.
+            set_ready.try_set(true);
+        },
+        std::time::Duration::ZERO,
+    );
+    ready
+}
+
 /// Calls `f` on each `event` of the window while the calling component
 /// lives (the listener is dropped on its cleanup).
 pub fn on_window_event(event: &'static str, mut f: impl FnMut() + 'static) {

@@ -22,7 +22,7 @@ mod welcome;
 mod workflow;
 
 pub use batch::BatchPanel;
-pub use browser::use_hash_view;
+pub use browser::{use_hash_view, use_next_task};
 pub use connection_bar::{ConnectionBar, SettingsOpen};
 pub use history::{ExportButtons, HistoryPanel, RunView};
 pub use prompt::PromptPanel;

@@ -69,25 +69,42 @@ impl AppState {
     pub fn provide() -> Self {
         let state = Self::load();
         provide_context(state);
-        Effect::new(move |_| {
+        // Each effect's first run only subscribes: what was just loaded is
+        // not written back at start-up.
+        Effect::new(move |ran: Option<()>| {
             let s = state.settings.get();
-            let _ = LocalStorage::set(SETTINGS_KEY, &s);
-            if s.remember_key {
-                let _ = LocalStorage::set(API_KEY_KEY, state.api_key.get());
-                let _ = LocalStorage::set(ENDPOINT_KEYS_KEY, state.endpoint_keys.get());
-            } else {
+            let (key, endpoint_keys) = (state.api_key.get(), state.endpoint_keys.get());
+            if ran.is_some() {
+                let _ = LocalStorage::set(SETTINGS_KEY, &s);
+            }
+            if ran.is_some() && s.remember_key {
+                let _ = LocalStorage::set(API_KEY_KEY, key);
+                let _ = LocalStorage::set(ENDPOINT_KEYS_KEY, endpoint_keys);
+            } else if !s.remember_key {
+                // At start too: a key is never left stored unasked.
                 LocalStorage::delete(API_KEY_KEY);
                 LocalStorage::delete(ENDPOINT_KEYS_KEY);
             }
         });
-        Effect::new(move |_| {
-            let _ = LocalStorage::set(TASKS_KEY, state.tasks.get());
+        Effect::new(move |ran: Option<()>| {
+            state.tasks.track();
+            if ran.is_some() {
+                let _ = state.tasks.with(|t| LocalStorage::set(TASKS_KEY, t));
+            }
         });
-        Effect::new(move |_| {
-            let _ = LocalStorage::set(DURATIONS_KEY, state.durations.get());
+        Effect::new(move |ran: Option<()>| {
+            state.durations.track();
+            if ran.is_some() {
+                let _ = state
+                    .durations
+                    .with(|d| LocalStorage::set(DURATIONS_KEY, d));
+            }
         });
-        Effect::new(move |_| {
-            let _ = LocalStorage::set(FANS_KEY, state.fans.get());
+        Effect::new(move |ran: Option<()>| {
+            state.fans.track();
+            if ran.is_some() {
+                let _ = state.fans.with(|f| LocalStorage::set(FANS_KEY, f));
+            }
         });
         state
     }

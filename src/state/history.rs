@@ -37,6 +37,9 @@ impl History {
         };
         provide_context(h);
         spawn_local(async move {
+            // Not in start-up's task: the first screen does not show the
+            // history.
+            gloo_timers::future::TimeoutFuture::new(0).await;
             let loaded = match h.db().await {
                 Ok(db) => db.runs().await,
                 Err(e) => Err(e),

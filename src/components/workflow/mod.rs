@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::capacity::Targets;
-use crate::components::browser::take_file;
+use crate::components::browser::{take_file, use_next_task};
 use crate::components::capacity::CapacityResults;
 use crate::components::extractor::read_input_file;
 use crate::components::fields::NumberField;
@@ -73,6 +73,7 @@ pub fn WorkflowPanel() -> impl IntoView {
         ..
     } = live;
     let selected = state.selected;
+    let results_drawn = use_next_task();
 
     // What each chosen task is expected to take with the current text,
     // settings and measurements.
@@ -299,6 +300,9 @@ pub fn WorkflowPanel() -> impl IntoView {
                 <p class="hint" data-testid="order-saving">{move || saving.get().unwrap_or_default()}</p>
             </Show>
             <div class="results" node_ref=results_ref>
+            // Drawn in the task after the form's, so start-up is two
+            // shorter tasks (before a run this part is mostly empty).
+            <Show when=move || results_drawn.get()>
             <RaceResults race=race now=now prefix="race" />
             <CapacityResults capacity=capacity prefix="capacity"
                 on_use=Callback::new(move |k: usize| {
@@ -336,6 +340,7 @@ pub fn WorkflowPanel() -> impl IntoView {
             <PerTaskTable results=results />
             <SweepChart points=sweep tasks=sweep_tasks />
             </div>
+            </Show>
             </div>
             {move || latest.get().map(|r| { let json = r.to_json(); view! {
                 // The run as kept, for scripts (the benchmark reads its
