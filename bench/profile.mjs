@@ -6,6 +6,10 @@
 //
 //   make profile   (or, after make dist: node bench/profile.mjs [--top 40] [--loads 3])
 //
+// With --run TOKENS it profiles the end of a parallel run instead: six
+// streamed tasks against the benchmark server (1000 ms to the first token,
+// then TOKENS tokens at 400/s), the last 200 ms of main-thread work.
+//
 // The named build is larger and a little slower than the served one, so
 // read proportions from it, not absolute times; `make bench` times the real
 // page.
@@ -23,6 +27,8 @@ const arg = (name, d) => (process.argv.includes(name) ? process.argv[process.arg
 const TOP = Number(arg('--top', 40));
 const LOADS = Number(arg('--loads', 3));
 const PORT = 8296;
+const API_PORT = 8298;
+const RUN = arg('--run');
 
 // dist/ with the page's wasm and glue replaced by a named build.
 const site = mkdtempSync(join(tmpdir(), 'fanout-profile-'));
@@ -44,6 +50,20 @@ for (let i = 0; i < 100; i++) {
   await new Promise((r) => setTimeout(r, 100));
 }
 
+let tasksFile;
+if (RUN) {
+  const api = spawn(join(ROOT, '.venv', 'bin', 'python'), [join(ROOT, 'bench', 'server.py'), String(API_PORT), '--latency-ms', '1000'], { stdio: 'ignore' });
+  process.on('exit', () => api.kill());
+  for (let i = 0; i < 100; i++) {
+    try { if ((await fetch(`http://127.0.0.1:${API_PORT}/health`)).ok) break; } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  tasksFile = join(site, 'profile-tasks.json');
+  writeFileSync(tasksFile, JSON.stringify({ format: 'fanout-tasks', version: 1, tasks: Array.from({ length: 6 }, (_, i) => ({
+    id: `p${i}`, label: `stream ${i + 1}`, system: `latency=1000 tokens=${RUN} rate=400`, prompt: 'Profile task {text}', max_tokens: 1000,
+  })) }));
+}
+
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
 const self = new Map();
 const total = new Map();
@@ -59,11 +79,31 @@ for (let load = 0; load < LOADS; load++) {
   const cdp = await context.newCDPSession(page);
   await cdp.send('Profiler.enable');
   await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
-  await cdp.send('Profiler.start');
-  await page.goto(`http://127.0.0.1:${PORT}/`);
-  await page.waitForFunction(() => { const b = document.querySelector('[data-testid="run"]'); return b && !b.disabled; });
-  await page.waitForTimeout(300);
-  const { profile } = await cdp.send('Profiler.stop');
+  let profile;
+  if (!RUN) {
+    await cdp.send('Profiler.start');
+    await page.goto(`http://127.0.0.1:${PORT}/`);
+    await page.waitForFunction(() => { const b = document.querySelector('[data-testid="run"]'); return b && !b.disabled; });
+    await page.waitForTimeout(300);
+    ({ profile } = await cdp.send('Profiler.stop'));
+  } else {
+    await page.goto(`http://127.0.0.1:${PORT}/`);
+    if ((await page.getByTestId('settings-open').getAttribute('aria-expanded')) !== 'true') await page.getByTestId('settings-open').click();
+    await page.getByTestId('api-key').fill('sk-profile');
+    await page.getByTestId('base-url').fill(`http://127.0.0.1:${API_PORT}/v1`);
+    await page.getByTestId('model').fill('profile');
+    await page.getByTestId('import-tasks').setInputFiles(tasksFile);
+    await page.getByTestId('tasks-status').waitFor();
+    for (const id of ['summary', 'sentiment', 'keywords', 'questions', 'translation', 'category']) await page.getByTestId(`select-${id}`).uncheck();
+    await page.getByTestId('mode-parallel').check();
+    for (let warm = 0; warm < 2; warm++) {
+      if (warm === 1) await cdp.send('Profiler.start');
+      await page.getByTestId('run').click();
+      await page.getByTestId('phase').filter({ hasText: 'Finished.' }).waitFor({ timeout: 60_000 });
+    }
+    ({ profile } = await cdp.send('Profiler.stop'));
+    await page.evaluate(() => { window.__long = [[0, 200]]; });
+  }
   const tasks = await page.evaluate(() => window.__long);
   await context.close();
   tasks.sort((a, b) => b[1] - a[1]);
@@ -82,12 +122,22 @@ for (let load = 0; load < LOADS; load++) {
   let t = profile.startTime;
   for (let i = 0; i < profile.samples.length; i++) { t += profile.timeDeltas[i]; times.push(t); }
   let best = [0, 0, -1];
-  let j = 0;
-  let inWindow = 0;
-  for (let i = 0; i < times.length; i++) {
-    if (busy(profile.samples[i])) inWindow++;
-    while (times[i] - times[j] > tDur * 1000) { if (busy(profile.samples[j])) inWindow--; j++; }
-    if (inWindow > best[0]) best = [inWindow, j, i];
+  if (RUN) {
+    // The run's end: the last sample of the app's own code, and 200 ms before it.
+    const ours = (id) => { for (let n = id; n !== undefined; n = parent.get(n)) if (name(nodes.get(n)).startsWith('fanout::')) return true; return false; };
+    let last = times.length - 1;
+    while (last > 0 && !ours(profile.samples[last])) last--;
+    let first = last;
+    while (first > 0 && times[last] - times[first - 1] <= 200_000) first--;
+    best = [0, first, last];
+  } else {
+    let j = 0;
+    let inWindow = 0;
+    for (let i = 0; i < times.length; i++) {
+      if (busy(profile.samples[i])) inWindow++;
+      while (times[i] - times[j] > tDur * 1000) { if (busy(profile.samples[j])) inWindow--; j++; }
+      if (inWindow > best[0]) best = [inWindow, j, i];
+    }
   }
   console.error(`load ${load}: longest task ${tDur.toFixed(0)} ms, window ${((times[best[2]] - times[best[1]]) / 1000).toFixed(1)} ms, ${best[2] - best[1] + 1} samples`);
   for (let k = best[1]; k <= best[2]; k++) {

@@ -4,8 +4,8 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use leptos::prelude::{
-    Effect, Get, GetUntracked, LocalStorage, NodeRef, ReadSignal, Set, StoredValue, WithValue,
-    signal,
+    Effect, Get, GetUntracked, GetValue, LocalStorage, NodeRef, ReadSignal, RwSignal, Set,
+    SetValue, StoredValue, Track, WithValue, request_animation_frame, signal,
 };
 use wasm_bindgen::JsCast;
 
@@ -213,6 +213,63 @@ pub fn use_next_task() -> ReadSignal<bool> {
         std::time::Duration::ZERO,
     );
     ready
+}
+
+/// A copy of a signal that follows it at most once per animation frame:
+/// views that are costly to redraw read the copy, so several changes within
+/// a frame (six tasks finishing together) are drawn once, and the work for
+/// each change is only the change itself. `now` catches up at once (at a
+/// run's phases, so that what a phase announces is on screen with it).
+pub struct PerFrame<T: Send + Sync + 'static> {
+    source: RwSignal<T>,
+    shown: RwSignal<T>,
+    pending: StoredValue<bool, LocalStorage>,
+}
+
+// Copy whatever T is: the fields are handles (derive would ask T: Copy).
+impl<T: Send + Sync + 'static> Clone for PerFrame<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: Send + Sync + 'static> Copy for PerFrame<T> {}
+
+impl<T: Clone + Send + Sync + 'static> PerFrame<T> {
+    /// Follows `source`, owned by the calling component.
+    pub fn new(source: RwSignal<T>) -> Self {
+        let f = Self {
+            source,
+            shown: RwSignal::new(source.get_untracked()),
+            pending: StoredValue::new_local(false),
+        };
+        Effect::new(move |_| {
+            source.track();
+            f.later();
+        });
+        f
+    }
+
+    /// The copy, for views.
+    pub fn shown(self) -> RwSignal<T> {
+        self.shown
+    }
+
+    /// Brings the copy up to date in the next frame.
+    pub fn later(self) {
+        if self.pending.try_get_value() == Some(false) {
+            self.pending.set_value(true);
+            request_animation_frame(move || self.now());
+        }
+    }
+
+    /// Brings the copy up to date now.
+    pub fn now(self) {
+        self.pending.try_set_value(false);
+        if let Some(v) = self.source.try_get_untracked() {
+            self.shown.try_set(v);
+        }
+    }
 }
 
 /// Calls `f` on each `event` of the window while the calling component

@@ -10,7 +10,7 @@ use gloo_timers::callback::Interval;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::components::browser::{Canceller, use_canceller};
+use crate::components::browser::{Canceller, PerFrame, use_canceller};
 use crate::components::run_charts::Rows;
 use crate::components::task_card::CardState;
 use crate::history::RunRecord;
@@ -121,6 +121,8 @@ pub struct Live {
     pub(super) controller: Canceller,
     /// Headline figures and per-task outcomes of the last run.
     pub results: RwSignal<RunResults>,
+    /// `results` as the figures draw them: at most once per frame.
+    pub shown: PerFrame<RunResults>,
     /// The last race, while it is what the results show.
     pub race: RwSignal<Option<Race>>,
     /// The last capacity search, while it is what the results show.
@@ -162,11 +164,13 @@ impl Live {
     /// Live state owned by the calling component (its runs are cancelled
     /// when it goes away).
     pub fn new(state: AppState, history: History) -> Self {
+        let results = RwSignal::new(RunResults::default());
         Self {
             state,
             history,
             controller: use_canceller(),
-            results: RwSignal::new(RunResults::default()),
+            results,
+            shown: PerFrame::new(results),
             race: RwSignal::new(None),
             capacity: RwSignal::new(None),
             rows: RwSignal::new(Vec::new()),
@@ -256,6 +260,7 @@ impl Live {
     }
 
     pub(super) fn end_live(self) {
+        self.shown.now();
         self.ticker.try_set_value(None);
         self.now.set(None);
         self.running.set(false);
@@ -341,6 +346,7 @@ impl Live {
         self.go_live();
         let Live {
             results,
+            shown,
             rows,
             sweep,
             phase,
@@ -350,7 +356,11 @@ impl Live {
             // Page-clock start of the current run, to place finished tasks.
             let started = Cell::new(0.0);
             let on_event = |e: WorkflowEvent| match e {
-                WorkflowEvent::Phase(p) => phase.set(p),
+                WorkflowEvent::Phase(p) => {
+                    // What a phase says ("Finished.") is on screen with it.
+                    shown.now();
+                    phase.set(p)
+                }
                 WorkflowEvent::RunStarted { mode: m, k } => {
                     started.set(now_ms());
                     run_cards.iter().for_each(CardState::reset);
@@ -417,7 +427,8 @@ impl Live {
         let (tasks, max) = self.split_of_run.get();
         let stitches: Vec<Stitch> = tasks.iter().map(|t| t.1).collect();
         // A task already split is not advised again.
-        self.results
+        self.shown
+            .shown()
             .with(|r| r.split_advice(&stitches, max))
             .filter(|(_, a)| tasks.get(a.task).is_some_and(|t| t.2 <= 1))
             .map(|(label, a)| (label, a.parts, a.wall_ms))
@@ -431,7 +442,8 @@ impl Live {
             .split_of_run
             .with(|(t, _)| t.iter().any(|(l, _, p)| *l == label && *p == parts));
         let measured = self
-            .results
+            .shown
+            .shown()
             .with(|r| r.parallel.last().map(|m| m.wall_ms))?;
         followed.then_some((label, parts, estimate, measured))
     }

@@ -56,7 +56,7 @@ pub fn WorkflowPanel() -> impl IntoView {
     let (reading, set_reading) = signal(None::<String>);
     let live = Live::new(state, history);
     let Live {
-        results,
+        shown,
         race,
         capacity,
         rows,
@@ -310,7 +310,7 @@ pub fn WorkflowPanel() -> impl IntoView {
                     set_limit.set(k);
                 }) />
             <div class="run-results" hidden=move || race.with(Option::is_some) || capacity.with(Option::is_some)>
-            <Headline results=results />
+            <Headline results=shown.shown() />
             {move || live.advice().map(|(label, parts, ms)| view! {
                 <p class="advice" data-testid="split-advice">
                     {format!("{label} sets the wall time. Split into {parts} parts (\"⋯\" beside it in the task list: parts and votes), the parallel wall time would be about {}, estimated from this run's speeds.", duration_ms(ms))}
@@ -331,13 +331,13 @@ pub fn WorkflowPanel() -> impl IntoView {
                         let label = Signal::derive(move || {
                             state.tasks.with(|c| c.get(&id).map(|t| t.label).unwrap_or_default())
                         });
-                        let simulated = Signal::derive(move || results.with(|r| r.simulated));
+                        let simulated = Signal::derive(move || shown.shown().with(|r| r.simulated));
                         view! { <TaskCard id=t.id.clone() label=label card=cards.get(&t.id) selected=selected simulated=simulated /> }
                     }
                 />
             </div>
-            <PerTaskBars results=results />
-            <PerTaskTable results=results />
+            <PerTaskBars results=shown.shown() />
+            <PerTaskTable results=shown.shown() />
             <SweepChart points=sweep tasks=sweep_tasks />
             </div>
             </Show>
