@@ -127,24 +127,33 @@ impl CardState {
             TaskEvent::Waiting { .. } => {}
             TaskEvent::Finished(r) => {
                 self.drop_pending();
-                self.text.set(r.output.text);
-                self.attempt_log.set(r.output.attempts);
-                self.error.set(
+                // Only what changed is set: an unchanged value would still
+                // redraw what reads it, and six tasks end within a few ms.
+                changed(self.text, r.output.text);
+                changed(self.attempt_log, r.output.attempts);
+                changed(
+                    self.error,
                     r.output
                         .error
                         .filter(|e| *e != ApiError::Aborted)
                         .map(|e| e.to_string()),
                 );
                 self.timing.set(Some(r.timing));
-                self.made.set(r.requests.len().max(1));
-                self.agreement
-                    .set(r.agreement.as_ref().map(|a| a.describe()));
-                self.extra_tokens.set(r.extra_prompt_tokens);
-                self.requests.set(r.requests);
-                self.structured.set(r.structured);
+                changed(self.made, r.requests.len().max(1));
+                changed(self.agreement, r.agreement.as_ref().map(|a| a.describe()));
+                changed(self.extra_tokens, r.extra_prompt_tokens);
+                changed(self.requests, r.requests);
+                changed(self.structured, r.structured);
                 self.status.set(r.status);
             }
         }
+    }
+}
+
+/// Sets `signal` to `value` unless it holds it already.
+fn changed<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, value: T) {
+    if signal.with_untracked(|v| *v != value) {
+        signal.set(value);
     }
 }
 
@@ -228,7 +237,10 @@ pub fn TaskCard(
                 let answer = move || view! {
                     <pre class="answer" tabindex="0" data-testid=format!("task-{id}-output")>{move || text.get()}</pre>
                 };
-                move || if fields().is_some() {
+                // Rebuilt only when fields appear or go, not at every
+                // change of the structured state (each task's end sets it).
+                let has_fields = Memo::new(move |_| structured.with(|s| matches!(s, Structured::Parsed(_))));
+                move || if has_fields.get() {
                     view! { <details class="raw"><summary>"Raw JSON"</summary>{answer()}</details> }.into_any()
                 } else {
                     answer().into_any()
