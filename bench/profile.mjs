@@ -15,7 +15,7 @@
 // page.
 import { createRequire } from 'node:module';
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +36,7 @@ cpSync(join(ROOT, 'dist'), site, { recursive: true });
 const glue = readdirSync(site).find((f) => /^fanout-.*\.js$/.test(f));
 if (!glue) throw new Error('no dist/fanout-*.js: run `make dist` first');
 const out = mkdtempSync(join(tmpdir(), 'fanout-named-'));
+process.on('exit', () => [site, out].forEach((d) => rmSync(d, { recursive: true, force: true })));
 execFileSync('wasm-bindgen', ['--target', 'web', '--keep-debug', '--no-typescript', '--out-dir', out,
   '--out-name', glue.replace(/\.js$/, ''), join(ROOT, 'target', 'wasm32-unknown-unknown', 'release', 'fanout.wasm')]);
 for (const f of readdirSync(out)) cpSync(join(out, f), join(site, f));

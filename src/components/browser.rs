@@ -243,9 +243,12 @@ impl<T: Clone + Send + Sync + 'static> PerFrame<T> {
             shown: RwSignal::new(source.get_untracked()),
             pending: StoredValue::new_local(false),
         };
-        Effect::new(move |_| {
+        // The first run only subscribes: the copy starts equal.
+        Effect::new(move |ran: Option<()>| {
             source.track();
-            f.later();
+            if ran.is_some() {
+                f.later();
+            }
         });
         f
     }
