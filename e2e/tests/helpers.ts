@@ -48,6 +48,17 @@ export interface Setup {
 
 export type ViewName = 'run' | 'batch' | 'history' | 'prompt';
 
+/**
+ * Waits for the app as a user waits for the page: the app mounts and draws
+ * the shown view in tasks after the wasm loads, so right after `goto` or
+ * `reload` there may be no view yet. Ready is the connection bar on screen
+ * and exactly one view drawn and visible.
+ */
+export async function appReady(page: Page) {
+  await expect(page.getByTestId('connection-bar')).toBeVisible();
+  await expect(page.locator('main [data-testid^="view-"]:visible')).toHaveCount(1);
+}
+
 /** Shows a view through its navigation link. */
 export async function goTo(page: Page, view: ViewName) {
   await page.getByTestId(`nav-${view}`).click();

@@ -1,6 +1,6 @@
 import { test, expect, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { API, BASE_URL, TEST_KEY, goTo, openSettings, script, uniqueModel, watchErrors } from './helpers';
+import { API, BASE_URL, TEST_KEY, appReady, goTo, openSettings, script, uniqueModel, watchErrors } from './helpers';
 
 // The finished interface: accessibility scan of the main views, the main
 // flow with the keyboard alone, themes and first-visit guidance.
@@ -76,6 +76,7 @@ test('the main flow works with the keyboard alone', async ({ page, request }) =>
   const model = uniqueModel('keyboard');
   await script(request, model, [{ type: 'delay', seconds: 0.2, times: null }]);
   await page.goto('./');
+  await appReady(page);
   await page.locator('body').focus();
   await tabTo(page, 'welcome-dismiss');
   await page.keyboard.press('Enter');
@@ -126,6 +127,7 @@ test('the theme follows the system until one is chosen, and the choice is kept',
   const background = () => page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
   await page.emulateMedia({ colorScheme: 'light' });
   await page.goto('./');
+  await appReady(page);
   const light = await background();
   await page.emulateMedia({ colorScheme: 'dark' });
   const dark = await background();

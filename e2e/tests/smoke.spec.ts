@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { BASE_URL, TEST_KEY, goTo, openSettings, watchErrors } from './helpers';
+import { BASE_URL, TEST_KEY, appReady, goTo, openSettings, watchErrors } from './helpers';
 
 test('the built page loads without console errors', async ({ page }) => {
   const errors = watchErrors(page);
@@ -72,6 +72,7 @@ test('the key stays in memory unless "remember" is ticked', async ({ page }) => 
 test('a 360 px wide phone screen needs no horizontal scrolling: before and after a demo run, a batch, the history', async ({ page }) => {
   await page.setViewportSize({ width: 360, height: 800 });
   await page.goto('./');
+  await appReady(page);
   const width = () => page.evaluate(() => document.scrollingElement!.scrollWidth);
   expect(await width()).toBeLessThanOrEqual(360);
   await page.getByTestId('mode-parallel').check();

@@ -1,5 +1,5 @@
 import { test, expect, type Page } from '@playwright/test';
-import { goTo, openSettings, openWith, resetScenario, runMode, script, uniqueModel } from './helpers';
+import { appReady, goTo, openSettings, openWith, resetScenario, runMode, script, uniqueModel } from './helpers';
 
 // A view per job: each has its own URL hash, the Run view puts its
 // controls first and its results on screen, dates are the reader's own.
@@ -16,12 +16,14 @@ test.afterEach(async ({ request }) => resetScenario(request));
 
 test('each view has its own hash; reload and Back keep the view', async ({ page }) => {
   await page.goto('./');
+  await appReady(page);
   expect(await shown(page)).toEqual(['run']);
   await goTo(page, 'batch');
   expect(page.url()).toMatch(/#\/batch$/);
   expect(await shown(page)).toEqual(['batch']);
   await expect(page.getByTestId('nav-batch')).toHaveAttribute('aria-current', 'page');
   await page.reload();
+  await appReady(page);
   expect(await shown(page)).toEqual(['batch']);
   await goTo(page, 'history');
   await goTo(page, 'prompt');
