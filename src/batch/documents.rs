@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use crate::batch::extract::Binary;
+use crate::extract::Binary;
 use crate::workflow::input::looks_binary;
 use crate::workflow::tasks::estimate_tokens;
 
@@ -146,7 +146,7 @@ pub enum FileKind {
     Csv,
     /// .jsonl: one document per line.
     Jsonl,
-    /// .pdf / .docx: text extracted in a worker (see `batch::extract`).
+    /// .pdf / .docx: text extracted in a worker (see `extract`).
     Binary(Binary),
 }
 

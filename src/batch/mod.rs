@@ -6,7 +6,6 @@ pub mod batch_api;
 pub mod documents;
 pub mod driver;
 pub mod export;
-pub mod extract;
 pub mod jobs;
 pub mod progress;
 pub mod saved;

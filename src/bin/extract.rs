@@ -7,7 +7,7 @@
 //! runs, then answers each `[request JSON, bytes]` message with an
 //! `ExtractReply` as JSON.
 
-use fanout::batch::extract::{ExtractReply, ExtractRequest, text_of};
+use fanout::extract::{ExtractReply, ExtractRequest, text_of};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::race::figures::percentile;
+use crate::stats::percentile;
 use crate::workflow::metrics::TaskTiming;
 
 /// The fewest answered requests a p90 is read from: with fewer, one slow

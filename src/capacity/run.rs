@@ -19,6 +19,7 @@ use super::figures::{MIN_FOR_P90, RequestStats, Targets};
 use super::search::Search;
 use super::verdict::{Step, reason, sentence, step};
 use crate::openai::Transport;
+use crate::openai::http1::{HTTP1_PER_ORIGIN, Http1, http1};
 use crate::workflow::engine::{FormatMemory, RunSpec, run_task, warm_up_request};
 use crate::workflow::metrics::TaskTiming;
 
@@ -39,24 +40,16 @@ pub struct Cap {
 /// server does not let the page see it): over HTTP/1.1 a page opens at most
 /// 6 connections per server, so K above 6 would measure the browser.
 pub fn browser_cap(base_url: &str, protocol: Option<&str>) -> Option<Cap> {
-    let protocol = protocol.unwrap_or("").trim().to_ascii_lowercase();
-    let why = |how: &str| Cap {
-        max: 6,
-        why: format!(
-            "{how}: a page opens at most 6 connections to one server, so K above 6 would measure the browser, not the server. The search stops at 6."
-        ),
+    let how = match http1(base_url, protocol)? {
+        Http1::Measured => "The browser reached this server over HTTP/1.1 (resource timing)",
+        Http1::PlainHttp => "This server is plain http://, which browsers reach over HTTP/1.1",
     };
-    match protocol.as_str() {
-        "h2" | "h3" => None,
-        p if p.starts_with("http/1") => Some(why(
-            "The browser reached this server over HTTP/1.1 (resource timing)",
-        )),
-        _ if base_url.trim().to_ascii_lowercase().starts_with("http://") => Some(why(
-            "This server is plain http://, which browsers reach over HTTP/1.1",
-        )),
-        // https without a protocol shown: hosted APIs speak HTTP/2.
-        _ => None,
-    }
+    Some(Cap {
+        max: HTTP1_PER_ORIGIN,
+        why: format!(
+            "{how}: a page opens at most {HTTP1_PER_ORIGIN} connections to one server, so K above {HTTP1_PER_ORIGIN} would measure the browser, not the server. The search stops at {HTTP1_PER_ORIGIN}."
+        ),
+    })
 }
 
 /// What a capacity run reports as it goes.

@@ -140,9 +140,9 @@ impl Canceller {
         let signal = self
             .start()
             .ok_or("This browser cannot cancel requests (no AbortController).")?;
-        let transport = settings
-            .transport(&state.api_key.get_untracked(), signal)
-            .map_err(|e| format!("Settings: {e}"))?;
+        let transport =
+            crate::connect::transport(&settings, &state.api_key.get_untracked(), signal)
+                .map_err(|e| format!("Settings: {e}"))?;
         Ok((settings, transport))
     }
 
@@ -158,7 +158,7 @@ impl Canceller {
             .ok_or("This browser cannot cancel requests (no AbortController).")?;
         let mut settings = vec![main.clone()];
         let mut transports = vec![
-            main.transport(&state.api_key.get_untracked(), signal.clone())
+            crate::connect::transport(&main, &state.api_key.get_untracked(), signal.clone())
                 .map_err(|e| format!("Endpoint 1 (settings): {e}"))?,
         ];
         for (i, e) in main.endpoints.iter().enumerate() {
@@ -168,7 +168,7 @@ impl Canceller {
                 .settings(&main)
                 .map_err(|err| format!("Endpoint {n}: {err}"))?;
             transports.push(
-                s.transport(key, signal.clone())
+                crate::connect::transport(&s, key, signal.clone())
                     .map_err(|err| format!("Endpoint {n}: {err}"))?,
             );
             settings.push(s);

@@ -7,7 +7,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{MessageEvent, Worker};
 
-use crate::batch::extract::{Binary, ExtractReply, ExtractRequest};
+use crate::extract::{Binary, ExtractReply, ExtractRequest};
 
 /// Where trunk writes the worker's loader (named after the binary, unhashed).
 const WORKER_URL: &str = "./extract_loader.js";

@@ -4,9 +4,9 @@
 use leptos::prelude::*;
 
 use crate::components::fields::NumberField;
-use crate::split::Stitch;
 use crate::state::AppState;
 use crate::workflow::engine::{Fan, MAX_PARTS, MAX_VOTES};
+use crate::workflow::split::Stitch;
 
 /// The options of task `id`.
 #[component]

@@ -4,10 +4,10 @@
 use crate::capacity::{RequestStats, Targets};
 use crate::history::record::{PlanKind, RunEntry, RunRecord, TaskEntry};
 use crate::openai::ratelimit::RateLimit;
+use crate::stats::median;
 use crate::workflow::engine::{SubKind, TaskStatus};
 use crate::workflow::live::{LiveRow, RunResults, TaskOutcome};
 use crate::workflow::metrics::TaskTiming;
-use crate::workflow::metrics::median;
 use crate::workflow::runner::Mode;
 
 /// Per-request figures of one part of a run.

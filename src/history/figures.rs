@@ -3,16 +3,8 @@
 
 use crate::format::duration_ms;
 use crate::history::record::RunRecord;
+use crate::stats::Better;
 use crate::workflow::runner::Mode;
-
-/// Which way a figure is better, for the comparison's wording.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Better {
-    /// Smaller is better (times, cost, errors).
-    Lower,
-    /// Larger is better (speedup, efficiency).
-    Higher,
-}
 
 /// One headline figure of a run.
 #[derive(Debug, Clone, PartialEq)]

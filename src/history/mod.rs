@@ -10,6 +10,7 @@ pub mod export;
 pub mod figures;
 pub mod import;
 pub mod query;
+pub mod race;
 pub mod record;
 
 pub use import::ImportError;

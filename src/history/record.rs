@@ -610,7 +610,7 @@ mod tests {
             vote(1, "Negative."),
             vote(2, "Positive."),
         ];
-        r.agreement = crate::race::agreement(
+        r.agreement = crate::workflow::agreement::agreement(
             "sentiment",
             &[Some("Positive."), Some("Negative."), Some("Positive.")],
         );

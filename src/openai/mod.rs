@@ -4,6 +4,7 @@
 pub mod batches;
 pub mod client;
 pub mod error;
+pub mod http1;
 pub mod ratelimit;
 pub mod request;
 pub mod retry;

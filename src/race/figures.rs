@@ -2,8 +2,9 @@
 //! tokens/s as median and p90 over its tasks, tokens, cost, errors) and
 //! which endpoint is best at each.
 
-use crate::history::figures::Better;
-use crate::workflow::metrics::{TaskTiming, median};
+use crate::stats::Better;
+use crate::stats::{median, percentile};
+use crate::workflow::metrics::TaskTiming;
 
 /// One endpoint's figures over its tasks.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -31,17 +32,6 @@ pub struct EndpointFigures {
     pub errors: usize,
     /// Tasks in the race.
     pub tasks: usize,
-}
-
-/// The `p`-th percentile (0–1) by nearest rank: a value that occurred.
-pub fn percentile(values: &[f64], p: f64) -> Option<f64> {
-    let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(f64::total_cmp);
-    let rank = (p * v.len() as f64).ceil() as usize;
-    Some(v[rank.clamp(1, v.len()) - 1])
 }
 
 impl EndpointFigures {
@@ -204,16 +194,6 @@ mod tests {
             ok: true,
             retry_waits: Vec::new(),
         }
-    }
-
-    #[test]
-    fn percentiles_are_values_that_occurred() {
-        let v: Vec<f64> = (1..=10).map(f64::from).collect();
-        assert_eq!(percentile(&v, 0.9), Some(9.0));
-        assert_eq!(percentile(&v, 0.1), Some(1.0));
-        assert_eq!(percentile(&[5.0], 0.9), Some(5.0));
-        assert_eq!(percentile(&[3.0, 1.0, 2.0], 0.9), Some(3.0));
-        assert_eq!(percentile(&[], 0.5), None);
     }
 
     #[test]

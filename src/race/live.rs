@@ -3,8 +3,8 @@
 //! task how far the endpoints agree.
 
 use crate::charts::timeline::TimelineRow;
-use crate::history::RunRecord;
-use crate::race::{Agreement, EndpointFigures, agreement};
+use crate::race::EndpointFigures;
+use crate::workflow::agreement::{Agreement, agreement};
 use crate::workflow::cost::{Price, estimate_usd};
 use crate::workflow::engine::{TaskEvent, TaskStatus};
 use crate::workflow::live::LiveRow;
@@ -187,35 +187,5 @@ impl Race {
                 })
             })
             .collect()
-    }
-
-    /// The race as its record keeps it, drawn again.
-    pub fn from_record(r: &RunRecord) -> Option<Self> {
-        let race = r.race.as_ref()?;
-        let lanes = race
-            .endpoints
-            .iter()
-            .zip(&r.runs)
-            .map(|(e, run)| {
-                let mut lane = Lane::new(&e.name, &e.model, Vec::new(), &r.tasks);
-                lane.k = run.k;
-                lane.offset = e.offset_ms;
-                lane.started = true;
-                lane.cost_usd = e.cost_usd;
-                lane.wall_ms = Some(run.metrics.wall_ms);
-                for (i, t) in run.tasks.iter().enumerate() {
-                    lane.rows[i] = t.live_row(None);
-                    lane.texts[i] = t.text.clone();
-                    lane.timings[i] = Some(t.timing.clone());
-                }
-                lane
-            })
-            .collect();
-        Some(Self {
-            task_ids: race.task_ids.clone(),
-            labels: r.tasks.clone(),
-            lanes,
-            wall_ms: Some(race.wall_ms),
-        })
     }
 }

@@ -176,7 +176,6 @@ impl RaceSession {
 mod tests {
     use super::*;
     use crate::history::record::PlanKind;
-    use crate::race::live::Race;
     use crate::session::finish::Kept;
     use crate::testing::FakeServer;
     use crate::workflow::engine::TaskStatus;
@@ -276,7 +275,7 @@ mod tests {
 
         // Drawn again from the record: A done, B in error, nothing to agree
         // on with one readable answer per task.
-        let drawn = Race::from_record(&record).unwrap();
+        let drawn = record.race_drawn().unwrap();
         assert_eq!(drawn.lanes[0].status(), "done");
         assert_eq!(drawn.lanes[1].status(), "error");
         assert_eq!(drawn.lanes[0].done(), 6);
@@ -320,7 +319,7 @@ mod tests {
         let record =
             block_on(session.run(&[&a, &b], &memories, &Kept::default(), &|_, _| {})).unwrap();
         assert_eq!(record.model, "m");
-        let drawn = Race::from_record(&record).unwrap();
+        let drawn = record.race_drawn().unwrap();
         let agreed = drawn.agreements()[0].clone().unwrap();
         assert_eq!(agreed.describe(), "2 of 2 agree: positive");
 

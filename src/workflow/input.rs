@@ -1,7 +1,7 @@
 //! Checks on files opened from disk (input texts, task files), before they
 //! are read.
 
-use crate::batch::extract::{Binary, MAX_BYTES};
+use crate::extract::{Binary, MAX_BYTES};
 
 /// Largest file accepted as input text.
 pub const MAX_FILE_BYTES: u64 = 5 * 1024 * 1024;

@@ -2,10 +2,9 @@
 //! from the engine's events while requests are in flight.
 
 use crate::charts::timeline::TimelineRow;
+use crate::stats::{median, spread};
 use crate::workflow::engine::{SubKind, TaskEvent, TaskStatus};
-use crate::workflow::metrics::{
-    Comparison, RunMetrics, TaskTiming, compare_medians, median, spread,
-};
+use crate::workflow::metrics::{Comparison, RunMetrics, TaskTiming, compare_medians};
 use crate::workflow::runner::Mode;
 
 /// Results of the runs of one Run click, per mode, for the headline figures
@@ -206,28 +205,28 @@ impl RunResults {
 
     /// After a parallel run: the task to split, when splitting it is
     /// expected to shorten the wall time by a fifth or more
-    /// ([`crate::split::advice`]), from this run's measured times; its
+    /// ([`crate::workflow::split::advice`]), from this run's measured times; its
     /// label and the advice. `stitches` per task, `max_parts` from the text.
     pub fn split_advice(
         &self,
-        stitches: &[crate::split::Stitch],
+        stitches: &[crate::workflow::split::Stitch],
         max_parts: usize,
-    ) -> Option<(String, crate::split::Advice)> {
+    ) -> Option<(String, crate::workflow::split::Advice)> {
         let wall = self.parallel.last()?.wall_ms;
         let (_, last) = self.outcomes.iter().rfind(|(m, _)| *m == Mode::Parallel)?;
-        let timings: Vec<Option<crate::split::Timing>> = last
+        let timings: Vec<Option<crate::workflow::split::Timing>> = last
             .iter()
             .map(|o| {
                 o.filter(|o| o.ok).map(|o| {
                     let first = o.first_token_ms.unwrap_or(o.total_ms).min(o.total_ms);
-                    crate::split::Timing {
+                    crate::workflow::split::Timing {
                         first_token_ms: first,
                         generation_ms: o.total_ms - first,
                     }
                 })
             })
             .collect();
-        let a = crate::split::advice(&timings, stitches, wall, max_parts)?;
+        let a = crate::workflow::split::advice(&timings, stitches, wall, max_parts)?;
         Some((self.per_task.get(a.task)?.0.clone(), a))
     }
 
@@ -480,7 +479,7 @@ mod tests {
 
     #[test]
     fn split_advice_names_the_task_that_sets_the_wall_time() {
-        use crate::split::Stitch;
+        use crate::workflow::split::Stitch;
         let r = compare_run(
             [
                 done(1000.0, 1000.0),

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::format::duration_ms;
 use crate::openai::{ChatOutput, Usage};
+use crate::stats::median;
 
 /// When one task's request went through its stages.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -209,28 +210,6 @@ pub fn compare_medians(
     Some(compare(median(sequential)?, median(parallel)?, concurrency))
 }
 
-/// Median of a sample (mean of the middle two for even sizes); `None` if empty.
-pub fn median(values: &[f64]) -> Option<f64> {
-    let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    Some(if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    })
-}
-
-/// (min, max) of a sample; `None` if empty.
-pub fn spread(values: &[f64]) -> Option<(f64, f64)> {
-    let min = values.iter().copied().fold(f64::INFINITY, f64::min);
-    let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    (min <= max).then_some((min, max))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -376,14 +355,5 @@ mod tests {
         let c = compare_medians(&[6000.0, 6200.0, 5900.0], &[1000.0, 1100.0, 1050.0], 6).unwrap();
         assert_eq!((c.sequential_ms, c.parallel_ms), (6000.0, 1050.0));
         assert_eq!(compare_medians(&[], &[1.0], 6), None);
-    }
-
-    #[test]
-    fn median_and_spread() {
-        assert_eq!(median(&[]), None);
-        assert_eq!(median(&[3.0, 1.0, 2.0]), Some(2.0));
-        assert_eq!(median(&[4.0, 1.0, 3.0, 2.0]), Some(2.5));
-        assert_eq!(spread(&[3.0, 1.0, 2.0]), Some((1.0, 3.0)));
-        assert_eq!(spread(&[]), None);
     }
 }

@@ -9,9 +9,9 @@ use super::BatchCtx;
 use crate::batch::documents::{
     FileKind, file_kind, from_extracted, from_file, split_pasted, unreadable,
 };
-use crate::batch::extract::too_big;
 use crate::components::extractor::extract_each;
 use crate::components::virtual_rows::use_virtual_rows;
+use crate::extract::too_big;
 
 /// Opening and pasting documents, and their table.
 #[component]

@@ -19,6 +19,7 @@ use crate::batch::progress::{Ended, InFlight, Tally, push_bounded};
 use crate::batch::saved::SavedBatch;
 use crate::components::browser::{Canceller, use_canceller};
 use crate::components::fields::NumberField;
+use crate::openai::http1::{HTTP1_PER_ORIGIN, http1};
 use crate::schedule::scheduler::{Limits, MAX_IN_FLIGHT};
 use crate::session::RunContext;
 use crate::session::batch::{BatchSession, JobEvent, RunSettings, prepare};
@@ -27,9 +28,6 @@ use crate::state::sink::PageSink;
 use crate::state::store::Store;
 use crate::state::{AppState, History};
 use crate::workflow::engine::{RunSpec, TaskStatus};
-
-/// Browsers open at most this many HTTP/1.1 connections per origin.
-const HTTP1_CONNECTIONS: usize = 6;
 
 /// One job's live state: its status and what the counts and the table
 /// show of its end; the answer stays in the session alone (read when the
@@ -404,8 +402,8 @@ pub fn BatchPanel() -> impl IntoView {
     let http1 = move || {
         state
             .settings
-            .with(|s| s.provider == Provider::Api && s.base_url.trim().starts_with("http://"))
-            && ctx.k.get() > HTTP1_CONNECTIONS
+            .with(|s| s.provider == Provider::Api && http1(&s.base_url, None).is_some())
+            && ctx.k.get() > HTTP1_PER_ORIGIN
     };
 
     view! {

@@ -11,7 +11,6 @@ use crate::format::duration_ms;
 use crate::history::export::html::extra_tokens;
 use crate::history::figures::{date_of, explain, figures};
 use crate::history::record::RunRecord;
-use crate::race::live::Race;
 
 /// The headline figures of a kept run, with what each means on hover/focus.
 #[component]
@@ -45,7 +44,7 @@ pub fn RunView(
     let sweep = RwSignal::new(record.sweep());
     let sweep_tasks = RwSignal::new(record.tasks.len());
     let now = RwSignal::new(None::<f64>);
-    let race = RwSignal::new(Race::from_record(&record));
+    let race = RwSignal::new(record.race_drawn());
     let capacity = RwSignal::new(
         record
             .capacity

@@ -4,9 +4,9 @@
 use leptos::prelude::*;
 
 use crate::providers::{PRESETS, preset, preset_for};
-use crate::race::endpoint::shared_origin_notes;
-use crate::race::{Endpoint, MAX_ENDPOINTS};
+use crate::race::origins::shared_origin_notes;
 use crate::settings::Provider;
+use crate::settings::{Endpoint, MAX_ENDPOINTS};
 use crate::state::AppState;
 
 /// The endpoints of a race: endpoint 1 summarized (it is the connection),

@@ -14,12 +14,12 @@ use crate::components::browser::{Canceller, PerFrame, use_canceller};
 use crate::components::run_charts::Rows;
 use crate::components::task_card::CardState;
 use crate::history::RunRecord;
+use crate::openai::http1::browser_slots;
 use crate::openai::now_ms;
 use crate::race::live::Race;
 use crate::session::RunContext;
 use crate::session::workflow::{RunMode, RunRequest, WorkflowSession};
 use crate::settings::{Provider, Settings};
-use crate::split::{Stitch, max_parts};
 use crate::state::sink::PageSink;
 use crate::state::{AppState, History};
 use crate::workflow::engine::{
@@ -28,6 +28,7 @@ use crate::workflow::engine::{
 use crate::workflow::live::{LiveRow, RunResults, TaskOutcome};
 use crate::workflow::order::Expected;
 use crate::workflow::runner::Mode;
+use crate::workflow::split::{Stitch, max_parts};
 use crate::workflow::tasks::{TaskDef, estimate_tokens};
 
 /// What the form holds when Run is pressed.
@@ -100,14 +101,13 @@ impl Cards {
 pub type SplitOfRun = (Vec<(String, Stitch, usize)>, usize);
 
 /// How many requests can be in flight at once for these settings: K when
-/// set, else 6 for a plain-http server (browsers open at most 6 HTTP/1.1
-/// connections to it), else no known bound.
+/// set, else the browser's HTTP/1.1 cap for a plain-http server, else no
+/// known bound.
 pub fn slots_of(settings: &Settings, limit: usize) -> Option<usize> {
     if limit > 0 {
         Some(limit)
-    } else if settings.provider == Provider::Api && settings.base_url.trim().starts_with("http://")
-    {
-        Some(6)
+    } else if settings.provider == Provider::Api {
+        browser_slots(&settings.base_url)
     } else {
         None
     }

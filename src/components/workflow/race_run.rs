@@ -52,7 +52,7 @@ impl Live {
                 RaceLane {
                     name: match added {
                         Some(e) => e.label(i + 1),
-                        None => crate::race::endpoint::main_label(&main),
+                        None => crate::settings::main_label(&main),
                     },
                     host: s.server_host(),
                     simulated: s.provider == Provider::Demo,

@@ -14,7 +14,7 @@ use crate::history::record::{PlanKind, RunRecord};
 
 /// The run's waterfall timeline as an SVG element.
 pub fn timeline_svg(r: &RunRecord) -> Option<String> {
-    let rows: Vec<_> = match crate::race::live::Race::from_record(r) {
+    let rows: Vec<_> = match r.race_drawn() {
         Some(race) => race.timeline(None),
         None => r
             .rows()
@@ -284,7 +284,7 @@ pub fn html(r: &RunRecord) -> String {
         ));
     }
     s.push_str("</tbody></table>\n");
-    if let Some(race) = crate::race::live::Race::from_record(r) {
+    if let Some(race) = r.race_drawn() {
         race_html(&mut s, &race);
     }
     requests_html(&mut s, r);

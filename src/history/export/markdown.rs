@@ -22,7 +22,7 @@ pub fn markdown(r: &RunRecord) -> String {
     for f in figures(r) {
         s.push_str(&format!("| {} | {} |\n", f.label, md_cell(&f.text)));
     }
-    if let Some(race) = crate::race::live::Race::from_record(r) {
+    if let Some(race) = r.race_drawn() {
         s.push_str("\n| Endpoint |");
         let rows = crate::race::figure_rows(&race.figures());
         for row in &rows {

@@ -1,10 +1,69 @@
 //! What a run reports and returns: task states, live task events, the
 //! workflow's events, and each finished run's outcome.
 
-use crate::openai::ChatOutput;
+use serde::{Deserialize, Serialize};
+
+use crate::openai::{ChatOutput, Usage};
 use crate::workflow::metrics::{RunMetrics, TaskTiming};
 use crate::workflow::runner::Mode;
 use crate::workflow::structured::Field;
+
+/// What one request of a task that made several was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase", tag = "kind", content = "index")]
+pub enum SubKind {
+    /// Part `n` (0-based) of the input.
+    Part(usize),
+    /// The step that combined the parts' answers.
+    Combine,
+    /// Answer `n` (0-based) of a vote.
+    Vote(usize),
+}
+
+impl SubKind {
+    /// In words: "Part 2", "Combine", "Answer 3".
+    pub fn describe(self) -> String {
+        match self {
+            SubKind::Part(n) => format!("Part {}", n + 1),
+            SubKind::Combine => "Combine".into(),
+            SubKind::Vote(n) => format!("Answer {}", n + 1),
+        }
+    }
+}
+
+/// One request of a task that made several; times in ms since the run
+/// started.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubRequest {
+    /// Which request.
+    pub kind: SubKind,
+    /// Sent.
+    pub sent_ms: f64,
+    /// First token, when streamed.
+    pub first_token_ms: Option<f64>,
+    /// Finished.
+    pub end_ms: f64,
+    /// Token usage, if reported.
+    pub usage: Option<Usage>,
+    /// Whether it succeeded.
+    pub ok: bool,
+    /// Its answer.
+    pub text: String,
+}
+
+impl SubRequest {
+    pub(super) fn of(kind: SubKind, start: f64, out: &ChatOutput) -> Self {
+        Self {
+            kind,
+            sent_ms: out.timing.sent_ms - start,
+            first_token_ms: out.timing.first_token_ms.map(|t| t - start),
+            end_ms: out.timing.end_ms - start,
+            usage: out.usage,
+            ok: out.error.is_none(),
+            text: out.text.clone(),
+        }
+    }
+}
 
 /// A task's state, as its card shows it (serialized as its [`TaskStatus::name`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -61,9 +120,9 @@ pub struct TaskResult {
     pub structured: Structured,
     /// Each request, when the task made more than one (parts and the
     /// combine step, or votes); empty when it made one.
-    pub requests: Vec<super::fan::SubRequest>,
+    pub requests: Vec<SubRequest>,
     /// How far the votes agree, for a voted structured task.
-    pub agreement: Option<crate::race::Agreement>,
+    pub agreement: Option<crate::workflow::agreement::Agreement>,
     /// For a split task: how many more prompt tokens its requests sent than
     /// one request over the whole text would (estimated from characters).
     pub extra_prompt_tokens: Option<u64>,

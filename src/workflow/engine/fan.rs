@@ -1,60 +1,25 @@
 //! Tasks sent as more than one request: cut into parts that run side by
-//! side and are stitched together (`crate::split`), or asked several times
+//! side and are stitched together (`crate::workflow::split`), or asked several times
 //! with the answers compared (votes).
 
 use std::cell::Cell;
 
-use futures::future::join_all;
-use serde::{Deserialize, Serialize};
-
-use super::events::{Structured, TaskEvent, TaskResult};
-use super::run::{FormatMemory, finish};
-use super::spec::RunSpec;
+use super::events::{Structured, SubKind, SubRequest, TaskEvent, TaskResult};
+use super::spec::{Fan, MAX_PARTS, MAX_VOTES, RunSpec};
+use super::task::{FormatMemory, finish};
 use crate::openai::{
     ApiError, AttemptRecord, ChatMessage, ChatOutput, ChatRequest, Progress, RequestOptions,
     Timing, Transport, Usage, build_chat_request,
 };
-use crate::race::{Agreement, agreement};
 use crate::schedule::permits::Permits;
-use crate::split::stitch::{DEFAULT_COMBINE_PROMPT, combine_prompt, concat, merge_answers};
-use crate::split::{Stitch, cut};
+use crate::workflow::agreement::{Agreement, agreement};
+use crate::workflow::split::stitch::{combine_prompt, concat, merge_answers};
+use crate::workflow::split::{Stitch, cut};
 use crate::workflow::structured::{
     is_format_refusal, parse_fields, response_format, schema_for, supports_json_schema,
 };
 use crate::workflow::tasks::{TaskDef, estimate_tokens, render_prompt, task_messages};
-
-/// Most parts a task may be cut into.
-pub const MAX_PARTS: usize = 16;
-/// Most answers a task may ask for.
-pub const MAX_VOTES: usize = 9;
-
-/// How a task is sent in a run; the default sends it once.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Fan {
-    /// Parts the input is cut into (1 = not split).
-    pub parts: usize,
-    /// How the parts' answers come back together.
-    pub stitch: Stitch,
-    /// The combine step's prompt (`{task}`, `{answers}`).
-    pub combine_prompt: String,
-    /// Answers asked for (1 = one).
-    pub votes: usize,
-    /// Temperature of the votes (`None`: the server's default).
-    pub temperature: Option<f32>,
-}
-
-impl Fan {
-    /// One request, with the task's default stitch should it be split.
-    pub fn once(task_id: &str) -> Self {
-        Self {
-            parts: 1,
-            stitch: Stitch::default_for(task_id),
-            combine_prompt: DEFAULT_COMBINE_PROMPT.to_string(),
-            votes: 1,
-            temperature: None,
-        }
-    }
-}
+use futures::future::join_all;
 
 /// The first-token part of an expected duration when choosing parts
 /// "auto": expected durations are totals, and the first token does not
@@ -63,12 +28,12 @@ const AUTO_FIRST_TOKEN_MS: f64 = 500.0;
 
 /// Chooses the parts of tasks set to "auto" (`parts` = 0) from the tasks'
 /// expected durations (ms, in task order) and the text's size: the fewest
-/// that stop the task setting the wall time ([`crate::split::auto_parts`]).
+/// that stop the task setting the wall time ([`crate::workflow::split::auto_parts`]).
 /// `slots`, when known, is how many requests can be in flight at once (K,
 /// or the browser's 6 connections to a plain-http server): parts beyond the
 /// slots the other tasks leave would only queue.
 pub fn resolve_auto(fans: &mut [Fan], expected_ms: &[f64], text: &str, slots: Option<usize>) {
-    let by_text = crate::split::max_parts(crate::workflow::tasks::estimate_tokens(text));
+    let by_text = crate::workflow::split::max_parts(crate::workflow::tasks::estimate_tokens(text));
     let others = fans.len().saturating_sub(1);
     let max = slots.map_or(by_text, |s| by_text.min(s.saturating_sub(others).max(1)));
     for (i, fan) in fans.iter_mut().enumerate() {
@@ -83,68 +48,11 @@ pub fn resolve_auto(fans: &mut [Fan], expected_ms: &[f64], text: &str, slots: Op
             .map(|(_, m)| *m)
             .fold(0.0, f64::max);
         let first = ms.min(AUTO_FIRST_TOKEN_MS);
-        let timing = crate::split::Timing {
+        let timing = crate::workflow::split::Timing {
             first_token_ms: first,
             generation_ms: ms - first,
         };
-        fan.parts = crate::split::auto_parts(&timing, fan.stitch, others, max);
-    }
-}
-
-/// What one request of a task that made several was.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase", tag = "kind", content = "index")]
-pub enum SubKind {
-    /// Part `n` (0-based) of the input.
-    Part(usize),
-    /// The step that combined the parts' answers.
-    Combine,
-    /// Answer `n` (0-based) of a vote.
-    Vote(usize),
-}
-
-impl SubKind {
-    /// In words: "Part 2", "Combine", "Answer 3".
-    pub fn describe(self) -> String {
-        match self {
-            SubKind::Part(n) => format!("Part {}", n + 1),
-            SubKind::Combine => "Combine".into(),
-            SubKind::Vote(n) => format!("Answer {}", n + 1),
-        }
-    }
-}
-
-/// One request of a task that made several; times in ms since the run
-/// started.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SubRequest {
-    /// Which request.
-    pub kind: SubKind,
-    /// Sent.
-    pub sent_ms: f64,
-    /// First token, when streamed.
-    pub first_token_ms: Option<f64>,
-    /// Finished.
-    pub end_ms: f64,
-    /// Token usage, if reported.
-    pub usage: Option<Usage>,
-    /// Whether it succeeded.
-    pub ok: bool,
-    /// Its answer.
-    pub text: String,
-}
-
-impl SubRequest {
-    fn of(kind: SubKind, start: f64, out: &ChatOutput) -> Self {
-        Self {
-            kind,
-            sent_ms: out.timing.sent_ms - start,
-            first_token_ms: out.timing.first_token_ms.map(|t| t - start),
-            end_ms: out.timing.end_ms - start,
-            usage: out.usage,
-            ok: out.error.is_none(),
-            text: out.text.clone(),
-        }
+        fan.parts = crate::workflow::split::auto_parts(&timing, fan.stitch, others, max);
     }
 }
 

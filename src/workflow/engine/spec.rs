@@ -1,12 +1,50 @@
 //! What a run sends and which runs a plan makes: the spec (model, text,
-//! tasks, limit, start order), the request of each task, expected durations.
+//! tasks, limit, start order, how each task fans out), the request of each
+//! task, expected durations.
+
+use serde::{Deserialize, Serialize};
 
 use crate::openai::{ChatMessage, ChatRequest, RequestOptions, TokenParam, build_chat_request};
 use crate::workflow::order::{
     DurationLog, Expected, Order, RequestShape, SpeedModel, expected, start_order,
 };
 use crate::workflow::runner::{Mode, comparison_order, sweep_limits};
+use crate::workflow::split::Stitch;
+use crate::workflow::split::stitch::DEFAULT_COMBINE_PROMPT;
 use crate::workflow::tasks::{TaskDef, estimate_tokens, task_messages};
+
+/// Most parts a task may be cut into.
+pub const MAX_PARTS: usize = 16;
+/// Most answers a task may ask for.
+pub const MAX_VOTES: usize = 9;
+
+/// How a task is sent in a run; the default sends it once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Fan {
+    /// Parts the input is cut into (1 = not split).
+    pub parts: usize,
+    /// How the parts' answers come back together.
+    pub stitch: Stitch,
+    /// The combine step's prompt (`{task}`, `{answers}`).
+    pub combine_prompt: String,
+    /// Answers asked for (1 = one).
+    pub votes: usize,
+    /// Temperature of the votes (`None`: the server's default).
+    pub temperature: Option<f32>,
+}
+
+impl Fan {
+    /// One request, with the task's default stitch should it be split.
+    pub fn once(task_id: &str) -> Self {
+        Self {
+            parts: 1,
+            stitch: Stitch::default_for(task_id),
+            combine_prompt: DEFAULT_COMBINE_PROMPT.to_string(),
+            votes: 1,
+            temperature: None,
+        }
+    }
+}
 
 /// What a run sends: the model settings, the text and the tasks.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,7 +71,7 @@ pub struct RunSpec {
     pub rpm: Option<f64>,
     /// How each task is sent, in task order (split, votes); a task past
     /// the end is sent once.
-    pub fans: Vec<super::fan::Fan>,
+    pub fans: Vec<Fan>,
 }
 
 impl RunSpec {

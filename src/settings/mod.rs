@@ -7,14 +7,18 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::demo::{DemoSettings, DemoTransport};
+use crate::demo::DemoSettings;
 use crate::openai::request::{
     BaseUrlError, DEFAULT_BASE_URL, KeyHeader, host_of, normalize_base_url, plain_http_to_remote,
 };
-use crate::openai::{ClientConfig, HttpTransport, RetryPolicy, TokenParam, Transport};
+use crate::openai::{ClientConfig, RetryPolicy, TokenParam};
 use crate::workflow::cost::{Price, default_prices};
 use crate::workflow::engine::RunSpec;
 use crate::workflow::order::{Order, SpeedModel};
+
+pub mod endpoint;
+
+pub use endpoint::{Endpoint, MAX_ENDPOINTS, main_label};
 
 /// localStorage key of the settings (never holds the API key).
 pub const SETTINGS_KEY: &str = "fanout.settings.v1";
@@ -68,7 +72,7 @@ pub struct Settings {
     pub key_header: KeyHeader,
     /// Endpoints 2 to 4 of a race (endpoint 1 is this connection); their
     /// keys are kept apart like this one's.
-    pub endpoints: Vec<crate::race::Endpoint>,
+    pub endpoints: Vec<Endpoint>,
 }
 
 impl Default for Settings {
@@ -158,27 +162,8 @@ impl Settings {
         }
     }
 
-    /// The transport a run uses: the HTTP client (settings checked first)
-    /// or the demo provider. `signal` cancels it.
-    pub fn transport(
-        &self,
-        api_key: &str,
-        signal: web_sys::AbortSignal,
-    ) -> Result<Box<dyn Transport>, SettingsError> {
-        match self.provider {
-            Provider::Api => Ok(Box::new(HttpTransport {
-                cfg: self.client_config(api_key)?,
-                signal,
-            })),
-            Provider::Demo => Ok(Box::new(DemoTransport::new(
-                self.demo,
-                self.retry_policy()?,
-                signal,
-            ))),
-        }
-    }
-
-    fn retry_policy(&self) -> Result<RetryPolicy, SettingsError> {
+    /// The retry policy, or the error if the retry count is out of range.
+    pub fn retry_policy(&self) -> Result<RetryPolicy, SettingsError> {
         if self.max_retries > Self::MAX_RETRIES {
             return Err(SettingsError::Retries);
         }
