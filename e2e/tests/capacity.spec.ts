@@ -54,6 +54,7 @@ for (const slots of [2, 4]) {
     await page.reload();
     await goTo(page, 'history');
     await expect(page.getByTestId('history-row').first()).toContainText('capacity');
+    await expect(page.getByTestId('history-row').first().getByTestId('history-headline')).toHaveText(`holds ${slots} at once`);
     await page.getByTestId('history-open').first().click();
     await expect(page.getByTestId('run-view').getByTestId('kept-capacity-result')).toHaveAttribute('data-k', String(slots));
     expect(errors).toEqual([]);
@@ -67,6 +68,8 @@ test('capacity with a server that lets every request through at once stops at th
   await page.getByTestId('input-text').fill(`slots=32 serve-ms=150\n\nA short review.`);
   const result = await capacity(page, 1000);
   await expect(result).toHaveAttribute('data-k', '6');
+  // Nothing broke up to 6: a lower bound, said as one.
+  await expect(result).toHaveText(/^Holds at least 6 at once \(6 is the most this search tries\): /);
   await expect(page.getByTestId('capacity-capped')).toContainText('6 connections');
   await expect(page.getByTestId('capacity-reason')).toHaveCount(0);
 });

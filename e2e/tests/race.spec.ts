@@ -72,6 +72,8 @@ test('a race on two servers takes the slower one\'s time, not the sum; each serv
   await expect(row).toHaveCount(1);
   await expect(row).toContainText('race');
   await expect(row).toContainText(`${slow} vs ${fast}`);
+  // Its headline: the race's wall time and the faster endpoint.
+  await expect(row.getByTestId('history-headline')).toHaveText(/^\d+(\.\d+)? m?s wall · fastest: Endpoint 2$/);
   const saved = await page.getByTestId('run-saved').getAttribute('data-record');
   expect(saved).not.toContain(SECOND_KEY);
   expect(saved).not.toContain(TEST_KEY);
@@ -117,4 +119,11 @@ test('a newcomer races simulated endpoints of different speeds without a key', a
   // "Demo fast" beats "Demo slow".
   expect(await wallOf(page, 'race-2')).toBeLessThan(await wallOf(page, 'race-3'));
   await expect(page.getByTestId('race-agree-sentiment')).not.toHaveText('–');
+  // Structured answers read as fields, as on the cards; the JSON stays one click away.
+  for (const n of [1, 2, 3]) {
+    const fields = page.getByTestId(`race-${n}-fields-sentiment`);
+    await expect(fields.locator('dt').first()).toHaveText('sentiment');
+    await expect(page.getByTestId(`race-${n}-task-sentiment`).locator('details.raw pre')).toContainText('"sentiment"');
+  }
+  await expect(page.getByTestId('race-1-fields-summary')).toHaveCount(0);
 });

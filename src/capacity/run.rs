@@ -237,7 +237,7 @@ pub async fn run_capacity(
     let result = Capacity {
         targets,
         k,
-        sentence: sentence(k, at),
+        sentence: sentence(k, at, search.capped()),
         reason: broke.map(|b| reason(at, b, &targets)),
         capped: cap.filter(|_| search.capped()).map(|c| c.why),
         too_few: steps
@@ -537,5 +537,28 @@ pub(crate) mod tests {
         assert_eq!(server.most_in_flight.get(), 6);
         let ks: Vec<usize> = c.steps.iter().map(|s| s.k).collect();
         assert_eq!(ks, vec![1, 2, 4, 6]);
+        // Nothing broke: 6 is a lower bound, and the sentence says so.
+        assert!(
+            c.sentence.starts_with("Holds at least 6 at once"),
+            "{}",
+            c.sentence
+        );
+    }
+
+    #[test]
+    fn a_server_that_holds_the_searchs_ceiling_is_held_at_least_that() {
+        let (c, _) = capacity_of(
+            SlotServer::new(2 * MAX_K, 100.0, 100.0),
+            queue_targets(100.0, 200.0),
+            None,
+        );
+        assert_eq!((c.k, c.reason.as_deref()), (MAX_K, None));
+        assert!(
+            c.sentence.starts_with(&format!(
+                "Holds at least {MAX_K} at once ({MAX_K} is the most this search tries)"
+            )),
+            "{}",
+            c.sentence
+        );
     }
 }

@@ -93,8 +93,10 @@ pub fn step(k: usize, stats: RequestStats, targets: &Targets) -> Step {
 }
 
 /// The sentence for the answer `k` (its step `at`), e.g. "Holds 3 at once:
-/// first token p90 640 ms, 48 tokens/s each (p90)."
-pub fn sentence(k: usize, at: Option<&Step>) -> String {
+/// first token p90 640 ms, 48 tokens/s each (p90)." When the search stopped
+/// at its ceiling with nothing broken (`ceiling`), K is a lower bound: "Holds
+/// at least 64 at once (the most this search tries): …".
+pub fn sentence(k: usize, at: Option<&Step>, ceiling: bool) -> String {
     match at {
         Some(s) if k > 0 => {
             let mut parts = Vec::new();
@@ -104,7 +106,14 @@ pub fn sentence(k: usize, at: Option<&Step>) -> String {
             if let Some(v) = s.stats.speed.p90 {
                 parts.push(format!("{v:.0} tokens/s each (p90)"));
             }
-            format!("Holds {k} at once: {}.", parts.join(", "))
+            let figures = parts.join(", ");
+            if ceiling {
+                format!(
+                    "Holds at least {k} at once ({k} is the most this search tries): {figures}."
+                )
+            } else {
+                format!("Holds {k} at once: {figures}.")
+            }
         }
         _ => "Holds none at once: even one request at a time misses a target.".into(),
     }
@@ -230,8 +239,13 @@ mod tests {
         assert!(why.contains("kept its speed"), "{why}");
         assert!(!why.contains("Shared compute"), "{why}");
         assert_eq!(
-            sentence(2, Some(&below)),
+            sentence(2, Some(&below), false),
             "Holds 2 at once: first token p90 430 ms, 90 tokens/s each (p90)."
+        );
+        // Stopped at the search's ceiling, nothing broken: a lower bound.
+        assert_eq!(
+            sentence(2, Some(&below), true),
+            "Holds at least 2 at once (2 is the most this search tries): first token p90 430 ms, 90 tokens/s each (p90)."
         );
     }
 
@@ -250,7 +264,7 @@ mod tests {
     fn nothing_held() {
         let t = Targets::default();
         let broke = step(1, stats((1500.0, 1600.0), 60.0, 2000.0, 0), &t);
-        assert!(sentence(0, None).starts_with("Holds none"));
+        assert!(sentence(0, None, false).starts_with("Holds none"));
         assert_eq!(
             reason(None, &broke, &t),
             "At K = 1: first token p90 1.60 s is over the 1.00 s target."

@@ -1,7 +1,9 @@
 //! Layout of the capacity charts: one figure against K (first token, or
 //! each request's speed), p50 and p90 lines, the target as a horizontal
 //! line, the answer's K marked, and optionally a second series on its own
-//! right-hand axis (all requests' tokens/s together).
+//! right-hand axis (all requests' tokens/s together). K runs on a log₂
+//! axis: the search doubles K, so each doubling gets the same width and
+//! small Ks do not crowd the left edge.
 
 use super::scale::{LinearScale, nice_ticks};
 
@@ -27,6 +29,9 @@ pub struct CapacityLayout {
     pub chosen_x: Option<f64>,
     /// x of each K measured, with its K.
     pub ks: Vec<(f64, usize)>,
+    /// The Ks labelled: the answer's first, then others from the smallest
+    /// wherever a label fits ([`LABEL_GAP`] from every other one).
+    pub k_labels: Vec<(f64, usize)>,
     /// Left axis ticks: (y, value).
     pub left_ticks: Vec<(f64, f64)>,
     /// Right axis ticks: (y, value).
@@ -36,6 +41,10 @@ pub struct CapacityLayout {
     /// Right of the plot.
     pub x1: f64,
 }
+
+/// Least distance between the centres of two K labels, in SVG units
+/// ("K=64" is about 28 wide at the chart's font size).
+pub const LABEL_GAP: f64 = 32.0;
 
 /// Lays out `points` (any order: drawn in K order) against `target`, with
 /// `chosen` marked.
@@ -50,7 +59,8 @@ pub fn layout_capacity(
     pts.sort_by_key(|p| p.0);
     let (x0, x1) = (44.0, width - 44.0);
     let k_max = pts.iter().map(|p| p.0).max().unwrap_or(1).max(2) as f64;
-    let x = LinearScale::new(1.0, k_max, x0, x1);
+    let log_x = LinearScale::new(0.0, k_max.log2(), x0, x1);
+    let x = LogK(log_x);
     let left_max = pts
         .iter()
         .flat_map(|p| [p.1, p.2])
@@ -79,6 +89,7 @@ pub fn layout_capacity(
             .filter(|k| pts.iter().any(|p| p.0 == *k))
             .map(|k| x.map(k as f64)),
         ks: pts.iter().map(|p| (x.map(p.0 as f64), p.0)).collect(),
+        k_labels: labels(&pts, chosen, &x),
         left_ticks: left.iter().map(|v| (y.map(*v), *v)).collect(),
         right_ticks: if right_max > 0.0 {
             right.iter().map(|v| (y2.map(*v), *v)).collect()
@@ -88,6 +99,33 @@ pub fn layout_capacity(
         x0,
         x1,
     }
+}
+
+/// K on a log₂ axis (K = 0 is drawn at K = 1).
+struct LogK(LinearScale);
+
+impl LogK {
+    fn map(&self, k: f64) -> f64 {
+        self.0.map(k.max(1.0).log2())
+    }
+}
+
+fn labels(pts: &[CapacityPoint], chosen: Option<usize>, x: &LogK) -> Vec<(f64, usize)> {
+    let mut order: Vec<usize> = pts.iter().map(|p| p.0).collect();
+    order.dedup();
+    if let Some(c) = chosen.filter(|c| order.contains(c)) {
+        order.retain(|k| *k != c);
+        order.insert(0, c);
+    }
+    let mut kept: Vec<(f64, usize)> = Vec::new();
+    for k in order {
+        let at = x.map(k as f64);
+        if kept.iter().all(|(x, _)| (x - at).abs() >= LABEL_GAP) {
+            kept.push((at, k));
+        }
+    }
+    kept.sort_by_key(|l| l.1);
+    kept
 }
 
 #[cfg(test)]
@@ -109,7 +147,8 @@ mod tests {
         assert_eq!(l.p90.split(' ').count(), 3);
         // Drawn in K order whatever the order measured.
         assert!(l.p50.starts_with("44.0,"), "{}", l.p50);
-        assert_eq!(l.chosen_x, Some(44.0 + (2.0 - 1.0) / 3.0 * 212.0));
+        // K on a log₂ axis: 2 is half way from 1 to 4.
+        assert_eq!(l.chosen_x, Some(44.0 + 0.5 * 212.0));
         assert_eq!(l.ks.iter().map(|k| k.1).collect::<Vec<_>>(), vec![1, 2, 4]);
         // The second axis has its own scale: 0..600 in steps of 200.
         assert_eq!(l.right_ticks.last().unwrap().1, 600.0);
@@ -125,5 +164,35 @@ mod tests {
         assert_eq!(l.chosen_x, None);
         assert_eq!(l.p50, "");
         assert!(l.right_ticks.is_empty());
+    }
+
+    #[test]
+    fn doubling_steps_get_equal_room_and_labels_never_overlap() {
+        // A search to 64, then bisection between 32 and 64.
+        let ks = [1, 2, 4, 8, 16, 32, 64, 48, 40, 44];
+        let pts: Vec<CapacityPoint> = ks
+            .iter()
+            .map(|k| (*k, Some(1.0), Some(2.0), None))
+            .collect();
+        let l = layout_capacity(&pts, 10.0, Some(44), 340.0, 150.0);
+        let at = |k: usize| l.ks.iter().find(|p| p.1 == k).unwrap().0;
+        let step = at(2) - at(1);
+        assert!((at(64) - at(32) - step).abs() < 1e-9);
+        assert!(step >= LABEL_GAP, "{step}");
+        // Every K has its mark; labels keep the answer and stay apart.
+        assert_eq!(l.ks.len(), ks.len());
+        let labelled: Vec<usize> = l.k_labels.iter().map(|p| p.1).collect();
+        assert!(labelled.contains(&44), "{labelled:?}");
+        assert!(
+            labelled.contains(&1) && labelled.contains(&8),
+            "{labelled:?}"
+        );
+        assert!(
+            !labelled.contains(&40) && !labelled.contains(&48),
+            "{labelled:?}"
+        );
+        for w in l.k_labels.windows(2) {
+            assert!(w[1].0 - w[0].0 >= LABEL_GAP, "{:?}", l.k_labels);
+        }
     }
 }

@@ -86,7 +86,10 @@ fn CapacityChart(
                 <polyline class="second" points=l.second.clone() fill="none"></polyline>
                 <polyline class="p50" points=l.p50.clone() fill="none"></polyline>
                 <polyline class="p90" points=l.p90.clone() fill="none"></polyline>
-                {l.ks.iter().map(|(x, k)| view! {
+                {l.ks.iter().map(|(x, _)| view! {
+                    <line class="k-mark" x1=*x x2=*x y1=bottom y2=bottom + 3.0></line>
+                }).collect_view()}
+                {l.k_labels.iter().map(|(x, k)| view! {
                     <text x=*x y=l.height - 6.0 text-anchor="middle">{format!("K={k}")}</text>
                 }).collect_view()}
                 <text x="2" y="8" class="axis-label">{unit}</text>

@@ -1,7 +1,10 @@
 //! Queries over the history: the filtered, sorted list, and the trend of
 //! speedup and latency per model over time.
 
+use crate::format::duration_ms;
 use crate::history::record::{PlanKind, RunRecord};
+use crate::race::best_of;
+use crate::stats::Better;
 use crate::workflow::runner::Mode;
 
 /// What the list is sorted by.
@@ -82,6 +85,45 @@ pub fn speedup(r: &RunRecord) -> Option<f64> {
     r.results().comparison().map(|c| c.speedup)
 }
 
+/// The headline of a run whose kind has no speedup or parallel wall time:
+/// a race's wall time and its fastest endpoint (the one the race table
+/// marks best, among those that answered every task), a capacity search's
+/// K ("at least" when nothing broke up to the most it tried). `None` for
+/// the other kinds, whose list columns are the speedup and the parallel
+/// wall time.
+pub fn headline(r: &RunRecord) -> Option<String> {
+    match r.plan {
+        PlanKind::Race => {
+            let race = r.race_drawn()?;
+            let figures = race.figures();
+            let best = best_of(&figures, |f| f.wall_ms, Better::Lower);
+            let fastest: Vec<&str> = race
+                .lanes
+                .iter()
+                .zip(&best)
+                .filter(|(_, b)| **b)
+                .map(|(l, _)| l.name.as_str())
+                .collect();
+            let wall = format!("{} wall", duration_ms(race.wall_ms?));
+            Some(if fastest.is_empty() {
+                wall
+            } else {
+                format!("{wall} · fastest: {}", fastest.join(", "))
+            })
+        }
+        PlanKind::Capacity => {
+            let c = r.capacity.as_ref()?;
+            let nothing_broke = c.steps.iter().all(|s| s.held);
+            Some(match c.k {
+                0 => "holds none at once".to_string(),
+                k if nothing_broke => format!("holds at least {k} at once"),
+                k => format!("holds {k} at once"),
+            })
+        }
+        _ => None,
+    }
+}
+
 /// What the history list shows of a run: a few fields, so the list does
 /// not copy whole records (answers, batch cells) when it changes.
 #[derive(Debug, Clone, PartialEq)]
@@ -106,6 +148,8 @@ pub struct Row {
     pub parallel_ms: Option<f64>,
     /// Failed tasks or requests.
     pub errors: usize,
+    /// The kind's own headline where it has no speedup ([`headline`]).
+    pub headline: Option<String>,
 }
 
 /// The rows the query keeps, in its order.
@@ -125,6 +169,7 @@ pub fn rows(records: &[RunRecord], q: &Query) -> Vec<Row> {
                 speedup: speedup(r),
                 parallel_ms: parallel_ms(r),
                 errors: r.errors(),
+                headline: headline(r),
             }
         })
         .collect()
@@ -315,6 +360,74 @@ mod tests {
             vec![2e12, 3e12]
         );
         assert_eq!(g.latency[0].1, 500.0);
+    }
+
+    #[test]
+    fn races_and_capacity_searches_have_their_own_headline() {
+        use crate::capacity::{Capacity, RequestStats, Step, Targets};
+        use crate::history::record::{RaceEndpoint, RaceEntry};
+        // A race of two endpoints: the sequential run (3 × 1 s) and the
+        // parallel one (about 1 s) as their lanes; the second is faster.
+        let mut race = compare("m", 1e12, 1000.0, 3, "x");
+        let lane = |name: &str| RaceEndpoint {
+            name: name.into(),
+            host: "demo".into(),
+            model: "m".into(),
+            simulated: true,
+            cost_usd: None,
+            offset_ms: 0.0,
+        };
+        race.plan = PlanKind::Race;
+        race.race = Some(RaceEntry {
+            endpoints: vec![lane("Slow one"), lane("Quick one")],
+            task_ids: vec!["summary".into(), "sentiment".into(), "keywords".into()],
+            wall_ms: 3100.0,
+        });
+        assert_eq!(
+            headline(&race).as_deref(),
+            Some("3.10 s wall · fastest: Quick one")
+        );
+        assert_eq!(
+            rows(&[race.clone()], &Query::default())[0].headline,
+            headline(&race)
+        );
+        // One endpoint that answered everything: no contest, wall alone.
+        race.runs[1].tasks[0].status = crate::workflow::engine::TaskStatus::Error;
+        assert_eq!(headline(&race).as_deref(), Some("3.10 s wall"));
+
+        let step = |k: usize, held: bool| Step {
+            k,
+            stats: RequestStats::default(),
+            held,
+        };
+        let capacity = |steps: Vec<Step>, k: usize| Capacity {
+            targets: Targets::default(),
+            steps,
+            k,
+            sentence: String::new(),
+            reason: None,
+            capped: None,
+            too_few: Vec::new(),
+            requests: 0,
+            cancelled: false,
+            rate_limit: None,
+        };
+        let mut search = compare("m", 1e12, 1000.0, 1, "x");
+        search.plan = PlanKind::Capacity;
+        search.capacity = Some(capacity(
+            vec![step(1, true), step(2, true), step(4, false), step(3, true)],
+            3,
+        ));
+        assert_eq!(headline(&search).as_deref(), Some("holds 3 at once"));
+        search.capacity = Some(capacity(vec![step(1, true), step(2, true)], 2));
+        assert_eq!(
+            headline(&search).as_deref(),
+            Some("holds at least 2 at once")
+        );
+        search.capacity = Some(capacity(vec![step(1, false)], 0));
+        assert_eq!(headline(&search).as_deref(), Some("holds none at once"));
+        // Runs with a speedup keep their columns.
+        assert_eq!(headline(&compare("m", 1e12, 1000.0, 2, "x")), None);
     }
 
     #[test]

@@ -9,6 +9,7 @@ use crate::workflow::cost::{Price, estimate_usd};
 use crate::workflow::engine::{TaskEvent, TaskStatus};
 use crate::workflow::live::LiveRow;
 use crate::workflow::metrics::TaskTiming;
+use crate::workflow::structured::{Field, parse_fields, schema_for};
 
 /// One endpoint's lane.
 #[derive(Debug, Clone, PartialEq)]
@@ -133,6 +134,16 @@ pub struct Race {
 }
 
 impl Race {
+    /// Lane `n`'s answer to task `t` as fields, as its card shows them: once
+    /// the task is done, for a task with a schema whose answer parses.
+    pub fn fields(&self, n: usize, t: usize) -> Option<Vec<Field>> {
+        let lane = self.lanes.get(n)?;
+        if lane.rows.get(t)?.status != TaskStatus::Done {
+            return None;
+        }
+        parse_fields(&schema_for(self.task_ids.get(t)?)?, lane.texts.get(t)?)
+    }
+
     /// Every lane's figures.
     pub fn figures(&self) -> Vec<EndpointFigures> {
         self.lanes.iter().map(Lane::figures).collect()
@@ -187,5 +198,41 @@ impl Race {
                 })
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_done_structured_answer_reads_as_the_cards_fields() {
+        let labels = vec!["Sentiment".to_string(), "Summary".to_string()];
+        let mut lane = Lane::new("A", "m", Vec::new(), &labels);
+        lane.texts[0] = r#"{"sentiment":"positive","reason":"Liked it."}"#.into();
+        lane.texts[1] = "A short summary.".into();
+        let mut race = Race {
+            task_ids: vec!["sentiment".into(), "summary".into()],
+            labels,
+            lanes: vec![lane],
+            wall_ms: None,
+        };
+        // Still streaming: no fields yet.
+        assert_eq!(race.fields(0, 0), None);
+        race.lanes[0].rows[0].status = TaskStatus::Done;
+        race.lanes[0].rows[1].status = TaskStatus::Done;
+        let fields = race.fields(0, 0).unwrap();
+        let read: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|f| (f.name.as_str(), f.value.as_str()))
+            .collect();
+        assert_eq!(read, [("sentiment", "positive"), ("reason", "Liked it.")]);
+        // A task without a schema, an unreadable answer, a lane or task
+        // that does not exist: shown as text.
+        assert_eq!(race.fields(0, 1), None);
+        race.lanes[0].texts[0] = "{not json".into();
+        assert_eq!(race.fields(0, 0), None);
+        assert_eq!(race.fields(1, 0), None);
+        assert_eq!(race.fields(0, 2), None);
     }
 }

@@ -169,8 +169,17 @@ pub fn HistoryPanel() -> impl IntoView {
                                             <td>{r.host.clone()}</td>
                                             <td>{r.plan.name()}</td>
                                             <td>{r.input.clone()}</td>
-                                            <td data-testid="history-speedup">{r.speedup.map(|s| format!("{s:.2}")).unwrap_or_else(|| "–".into())}</td>
-                                            <td>{r.parallel_ms.map(duration_ms).unwrap_or_else(|| "–".into())}</td>
+                                            {match r.headline.clone() {
+                                                // A race or a capacity search: its own headline
+                                                // across the two figure columns.
+                                                Some(text) => view! {
+                                                    <td colspan="2" data-testid="history-headline">{text}</td>
+                                                }.into_any(),
+                                                None => view! {
+                                                    <td data-testid="history-speedup">{r.speedup.map(|s| format!("{s:.2}")).unwrap_or_else(|| "–".into())}</td>
+                                                    <td>{r.parallel_ms.map(duration_ms).unwrap_or_else(|| "–".into())}</td>
+                                                }.into_any(),
+                                            }}
                                             <td>{r.errors}</td>
                                             <td class="actions">
                                                 <button type="button" data-testid="history-open"

@@ -140,10 +140,26 @@ pub fn RaceResults(
                                     {(0..lanes()).map(|n| {
                                         let id = id.clone();
                                         let status = follow(race, n, t, |r, n, t| r.lanes[n].rows[t].status.name().into());
+                                        let text = follow(race, n, t, |r, n, t| r.lanes[n].texts[t].clone());
+                                        // Parsed fields as the cards show them; the JSON one click away.
+                                        let fields = Memo::new(move |_| race.with(|r| r.as_ref().and_then(|r| r.fields(n, t))));
+                                        let fields_id = format!("{prefix}-{}-fields-{id}", n + 1);
                                         view! {
                                             <td data-testid=format!("{prefix}-{}-task-{id}", n + 1) data-status=status>
                                                 <span class="status">{status}</span>
-                                                <pre class="answer" tabindex="0">{follow(race, n, t, |r, n, t| r.lanes[n].texts[t].clone())}</pre>
+                                                {move || match fields.get() {
+                                                    Some(f) => view! {
+                                                        <dl class="fields" data-testid=fields_id.clone()>
+                                                            {f.into_iter().map(|f| view! {
+                                                                <div><dt>{f.name}</dt><dd>{f.value}</dd></div>
+                                                            }).collect_view()}
+                                                        </dl>
+                                                        <details class="raw"><summary>"Raw JSON"</summary>
+                                                            <pre class="answer" tabindex="0">{text}</pre>
+                                                        </details>
+                                                    }.into_any(),
+                                                    None => view! { <pre class="answer" tabindex="0">{text}</pre> }.into_any(),
+                                                }}
                                             </td>
                                         }
                                     }).collect_view()}
