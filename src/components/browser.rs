@@ -1,11 +1,8 @@
 //! Small browser helpers shared by views.
 
-use std::cell::RefCell;
-use std::rc::Rc;
-
 use leptos::prelude::{
     Effect, Get, GetUntracked, GetValue, LocalStorage, NodeRef, ReadSignal, RwSignal, Set,
-    SetValue, StoredValue, Track, WithValue, request_animation_frame, signal,
+    SetValue, StoredValue, Track, request_animation_frame, signal,
 };
 use wasm_bindgen::JsCast;
 
@@ -77,114 +74,6 @@ pub fn take_file(ev: &leptos::ev::Event) -> Option<web_sys::File> {
     let file = input.files().and_then(|f| f.get(0));
     input.set_value("");
     file
-}
-
-/// What a race starts with: the settings now, each endpoint's settings
-/// (the main connection first) and its transport.
-pub struct RaceStart {
-    /// The settings as they are now.
-    pub main: crate::settings::Settings,
-    /// Each endpoint's settings, endpoint 1 first.
-    pub settings: Vec<crate::settings::Settings>,
-    /// Each endpoint's transport, with its own key only.
-    pub transports: Vec<Box<dyn crate::openai::Transport>>,
-}
-
-/// The cancel handle of the async jobs a view starts (runs, Test
-/// connection, the prompt): `start` makes a fresh `AbortSignal` per job,
-/// `cancel` aborts it, `finish` forgets it. When the view goes away, the job
-/// in flight is aborted, so no fetch or ticker outlives its view.
-#[derive(Clone, Copy)]
-pub struct Canceller(StoredValue<Rc<RefCell<Option<web_sys::AbortController>>>, LocalStorage>);
-
-/// A [`Canceller`] owned by the calling component, aborted on its cleanup.
-pub fn use_canceller() -> Canceller {
-    let current = Rc::new(RefCell::new(None::<web_sys::AbortController>));
-    // Cleanups must be Send; the page is single-threaded, so the wrapper
-    // never crosses threads.
-    let on_drop = send_wrapper::SendWrapper::new(current.clone());
-    leptos::prelude::on_cleanup(move || {
-        if let Some(c) = on_drop.borrow_mut().take() {
-            c.abort();
-        }
-    });
-    Canceller(StoredValue::new_local(current))
-}
-
-impl Canceller {
-    /// A signal for a new run; `None` only if the browser has no AbortController.
-    pub fn start(&self) -> Option<web_sys::AbortSignal> {
-        let ctl = web_sys::AbortController::new().ok()?;
-        let signal = ctl.signal();
-        self.0.with_value(|c| *c.borrow_mut() = Some(ctl));
-        Some(signal)
-    }
-
-    /// Aborts the run in progress, if any.
-    pub fn cancel(&self) {
-        self.0.with_value(|c| {
-            if let Some(c) = &*c.borrow() {
-                c.abort();
-            }
-        });
-    }
-
-    /// Starts a run: the settings as they are now and a transport this
-    /// handle cancels; the error is a message to show the user.
-    pub fn begin(
-        &self,
-        state: &crate::state::AppState,
-    ) -> Result<(crate::settings::Settings, Box<dyn crate::openai::Transport>), String> {
-        use leptos::prelude::GetUntracked;
-        let settings = state.settings.get_untracked();
-        let signal = self
-            .start()
-            .ok_or("This browser cannot cancel requests (no AbortController).")?;
-        let transport =
-            crate::connect::transport(&settings, &state.api_key.get_untracked(), signal)
-                .map_err(|e| format!("Settings: {e}"))?;
-        Ok((settings, transport))
-    }
-
-    /// Starts a race: the settings as they are now and one transport per
-    /// endpoint (the main connection first), each with its own key only,
-    /// all cancelled by this handle; the error names the endpoint.
-    pub fn begin_race(&self, state: &crate::state::AppState) -> Result<RaceStart, String> {
-        use leptos::prelude::GetUntracked;
-        let main = state.settings.get_untracked();
-        let keys = state.endpoint_keys.get_untracked();
-        let signal = self
-            .start()
-            .ok_or("This browser cannot cancel requests (no AbortController).")?;
-        let mut settings = vec![main.clone()];
-        let mut transports = vec![
-            crate::connect::transport(&main, &state.api_key.get_untracked(), signal.clone())
-                .map_err(|e| format!("Endpoint 1 (settings): {e}"))?,
-        ];
-        for (i, e) in main.endpoints.iter().enumerate() {
-            let n = i + 2;
-            let key = keys.get(i).map(String::as_str).unwrap_or("");
-            let s = e
-                .settings(&main)
-                .map_err(|err| format!("Endpoint {n}: {err}"))?;
-            transports.push(
-                crate::connect::transport(&s, key, signal.clone())
-                    .map_err(|err| format!("Endpoint {n}: {err}"))?,
-            );
-            settings.push(s);
-        }
-        Ok(RaceStart {
-            main,
-            settings,
-            transports,
-        })
-    }
-
-    /// The run ended: drop its controller.
-    pub fn finish(&self) {
-        // The view may be gone by the time its job ends.
-        let _ = self.0.try_with_value(|c| c.borrow_mut().take());
-    }
 }
 
 /// The view the URL's hash names, kept in step with links, Back and

@@ -2,9 +2,8 @@
 //! connection", and the button that opens the full settings.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-use crate::components::browser::use_canceller;
+use crate::components::job::{UseJobOptions, use_job};
 use crate::openai::list_models;
 use crate::openai::request::host_of;
 use crate::providers::preset_for;
@@ -32,7 +31,7 @@ pub fn ConnectionBar() -> impl IntoView {
     let SettingsOpen(open) = expect_context::<SettingsOpen>();
     let settings = state.settings;
     let (connection, set_connection) = signal(Connection::Untested);
-    let canceller = use_canceller();
+    let job = use_job(UseJobOptions::default());
 
     let provider = move || {
         settings.with(|s| match s.provider {
@@ -63,18 +62,17 @@ pub fn ConnectionBar() -> impl IntoView {
                 return;
             }
         };
-        let Some(signal) = canceller.start() else {
-            return;
-        };
-        set_connection.set(Connection::Testing);
-        spawn_local(async move {
-            let result = list_models(&cfg, &signal).await;
-            // The bar may be gone (a reload in a test); then nothing to show.
-            let _ = set_connection.try_set(match result {
-                Ok(models) => Connection::Ok(models.into_iter().map(|m| m.id).collect()),
-                Err(e) => Connection::Failed(e.to_string()),
-            });
+        job.start(|signal| {
+            Ok(async move {
+                let result = list_models(&cfg, &signal).await;
+                // The bar may be gone (a reload in a test); then nothing to show.
+                let _ = set_connection.try_set(match result {
+                    Ok(models) => Connection::Ok(models.into_iter().map(|m| m.id).collect()),
+                    Err(e) => Connection::Failed(e.to_string()),
+                });
+            })
         });
+        set_connection.set(Connection::Testing);
     };
     let models = move || match connection.get() {
         Connection::Ok(m) => m,

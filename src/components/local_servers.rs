@@ -5,9 +5,8 @@ use std::time::Duration;
 
 use futures::future::join_all;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-use crate::components::browser::use_canceller;
+use crate::components::job::{UseJobOptions, use_job};
 use crate::openai::request::KeyHeader;
 use crate::openai::{ApiError, ClientConfig, RetryPolicy, answers_at_all, list_models};
 use crate::providers::{LOCAL_PORTS, Probe, local_base_url};
@@ -46,26 +45,23 @@ async fn probe(port: u16, user: &web_sys::AbortSignal) -> Probe {
 #[component]
 pub fn LocalServers() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let canceller = use_canceller();
+    let job = use_job(UseJobOptions::default());
     let (results, set_results) = signal(None::<Vec<(u16, &'static str, Probe)>>);
-    let (busy, set_busy) = signal(false);
+    let busy = job.running;
     // On this machine there is no Local Network Access prompt to blame.
     let page_is_local = web_sys::window()
         .and_then(|w| w.location().hostname().ok())
         .is_some_and(|h| h == "127.0.0.1" || h == "localhost");
     let detect = move |_| {
-        let Some(signal) = canceller.start() else {
-            return;
-        };
-        set_busy.set(true);
-        spawn_local(async move {
-            let found = join_all(LOCAL_PORTS.iter().map(|(port, usual)| {
-                let signal = signal.clone();
-                async move { (*port, *usual, probe(*port, &signal).await) }
-            }))
-            .await;
-            let _ = set_results.try_set(Some(found));
-            let _ = set_busy.try_set(false);
+        job.start(|signal| {
+            Ok(async move {
+                let found = join_all(LOCAL_PORTS.iter().map(|(port, usual)| {
+                    let signal = signal.clone();
+                    async move { (*port, *usual, probe(*port, &signal).await) }
+                }))
+                .await;
+                let _ = set_results.try_set(Some(found));
+            })
         });
     };
     let use_server = move |port: u16, model: Option<String>| {

@@ -7,6 +7,7 @@ mod connection_bar;
 mod extractor;
 mod fields;
 mod history;
+mod job;
 mod local_servers;
 mod order_panel;
 mod prompt;

@@ -2,10 +2,9 @@
 //! attempts and usage.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-use crate::components::browser::use_canceller;
 use crate::components::fields::NumberField;
+use crate::components::job::{UseJobOptions, begin, use_job};
 use crate::format::duration_ms;
 use crate::openai::{
     ApiError, ChatMessage, ChatOutput, Progress, RequestOptions, build_chat_request,
@@ -44,77 +43,73 @@ pub fn PromptPanel() -> impl IntoView {
     ));
     let (max_tokens, set_max_tokens) = signal(300u32);
     let (status, set_status) = signal(Status::Idle);
-    let (form_error, set_form_error) = signal(None::<String>);
     let answer = RwSignal::new(String::new());
     let waiting = RwSignal::new(None::<String>);
     let attempt = RwSignal::new(0u32);
     let output = RwSignal::new(None::<ChatOutput>);
-    let controller = use_canceller();
+    let job = use_job(UseJobOptions::default());
 
     let send = move || {
-        set_form_error.set(None);
-        let (settings, transport) = match controller.begin(&state) {
-            Ok(begun) => begun,
-            Err(e) => {
-                set_form_error.set(Some(e));
-                return;
-            }
-        };
         let text = prompt.get_untracked();
-        if text.trim().is_empty() {
-            set_form_error.set(Some("Type a prompt first.".into()));
-            return;
-        }
-        let req = build_chat_request(
-            settings.model.trim(),
-            vec![ChatMessage::user(text)],
-            &RequestOptions {
-                max_tokens: Some(max_tokens.get_untracked()),
-                stream: settings.stream,
-                token_param: settings.token_param,
-                ..RequestOptions::default()
-            },
-        );
-        answer.set(String::new());
-        output.set(None);
-        waiting.set(None);
-        set_status.set(Status::Running);
-        spawn_local(async move {
-            let out = transport
-                .chat(&req, &mut |p| match p {
-                    Progress::Attempt(n) => {
-                        attempt.set(n);
-                        waiting.set(None);
-                        if n > 1 {
-                            answer.set(String::new());
+        let started = job.start(|signal| {
+            let (settings, transport) = begin(&state, signal)?;
+            if text.trim().is_empty() {
+                return Err("Type a prompt first.".into());
+            }
+            let req = build_chat_request(
+                settings.model.trim(),
+                vec![ChatMessage::user(text)],
+                &RequestOptions {
+                    max_tokens: Some(max_tokens.get_untracked()),
+                    stream: settings.stream,
+                    token_param: settings.token_param,
+                    ..RequestOptions::default()
+                },
+            );
+            Ok(async move {
+                let out = transport
+                    .chat(&req, &mut |p| match p {
+                        Progress::Attempt(n) => {
+                            attempt.set(n);
+                            waiting.set(None);
+                            if n > 1 {
+                                answer.set(String::new());
+                            }
                         }
-                    }
-                    Progress::Headers => {}
-                    Progress::Text(delta) => answer.update(|a| a.push_str(&delta)),
-                    Progress::Waiting {
-                        attempt,
-                        wait,
-                        error,
-                    } => waiting.set(Some(format!(
-                        "Attempt {attempt} failed ({}); retrying in {}.",
-                        error.short(),
-                        duration_ms(wait.as_secs_f64() * 1000.0)
-                    ))),
-                })
-                .await;
-            answer.set(out.text.clone());
-            waiting.set(None);
-            set_status.set(match &out.error {
-                None => Status::Done,
-                Some(ApiError::Aborted) => Status::Cancelled,
-                Some(_) => Status::Failed,
-            });
-            output.set(Some(out));
-            controller.finish();
+                        Progress::Headers => {}
+                        Progress::Text(delta) => answer.update(|a| a.push_str(&delta)),
+                        Progress::Waiting {
+                            attempt,
+                            wait,
+                            error,
+                        } => waiting.set(Some(format!(
+                            "Attempt {attempt} failed ({}); retrying in {}.",
+                            error.short(),
+                            duration_ms(wait.as_secs_f64() * 1000.0)
+                        ))),
+                    })
+                    .await;
+                answer.set(out.text.clone());
+                waiting.set(None);
+                set_status.set(match &out.error {
+                    None => Status::Done,
+                    Some(ApiError::Aborted) => Status::Cancelled,
+                    Some(_) => Status::Failed,
+                });
+                output.set(Some(out));
+            })
         });
+        if started {
+            answer.set(String::new());
+            output.set(None);
+            waiting.set(None);
+            set_status.set(Status::Running);
+        }
     };
 
-    let cancel = move |_| controller.cancel();
+    let cancel = move |_| job.cancel();
+    // Why it could not start, next to the form.
+    let form_error = job.error;
 
     let running = move || status.get() == Status::Running;
 

@@ -195,7 +195,7 @@ pub fn Timeline(
     /// Rows per mode.
     rows: Rows,
     /// Ms since the run started, while it runs.
-    now: RwSignal<Option<f64>>,
+    now: Signal<Option<f64>>,
 ) -> impl IntoView {
     let flat = Signal::derive(move || {
         let now_v = now.get();
@@ -221,7 +221,7 @@ pub fn Timeline(
                 .join("; ")
         })
     });
-    view! { <TimelineChart rows=flat now=now.into() summary=summary /> }
+    view! { <TimelineChart rows=flat now=now summary=summary /> }
 }
 
 /// A waterfall timeline of any rows on one time axis (a run's modes, a

@@ -65,14 +65,14 @@ pub(super) fn BatchApi() -> impl IntoView {
             "application/jsonl",
             &api_file(&s),
         ) {
-            ctx.error.set(Some(format!("Export failed: {e}")));
+            ctx.job.error.set(Some(format!("Export failed: {e}")));
         }
     };
 
     let submit = move |_| {
         let settings = state.settings.get_untracked();
         if settings.provider == Provider::Demo {
-            ctx.error.set(Some(
+            ctx.job.error.set(Some(
                 "The Batch API needs a real API: choose \"OpenAI-compatible API\" in the settings."
                     .into(),
             ));
@@ -81,28 +81,24 @@ pub(super) fn BatchApi() -> impl IntoView {
         let cfg = match settings.client_config(&state.api_key.get_untracked()) {
             Ok(c) => c,
             Err(e) => {
-                ctx.error.set(Some(format!("Settings: {e}")));
+                ctx.job.error.set(Some(format!("Settings: {e}")));
                 return;
             }
         };
         let Some(s) = ctx.prepare(&state) else {
             return;
         };
-        let Some(signal) = ctx.controller.start() else {
-            return;
-        };
         let file = api_file(&s);
-        ctx.running.set(true);
-        spawn_local(async move {
-            if let Some(db) = ctx.store.get_value() {
-                let _ = db.start_batch(s.batch()).await;
-            }
-            match run_to_end(&cfg, &file, &signal, &|m| set_api_status.set(m)).await {
-                Ok(content) => apply_output(&content),
-                Err(e) => set_api_status.set(e),
-            }
-            ctx.running.try_set(false);
-            ctx.controller.finish();
+        ctx.job.start(|signal| {
+            Ok(async move {
+                if let Some(db) = ctx.store.get_value() {
+                    let _ = db.start_batch(s.batch()).await;
+                }
+                match run_to_end(&cfg, &file, &signal, &|m| set_api_status.set(m)).await {
+                    Ok(content) => apply_output(&content),
+                    Err(e) => set_api_status.set(e),
+                }
+            })
         });
     };
 
@@ -114,7 +110,7 @@ pub(super) fn BatchApi() -> impl IntoView {
             .shown
             .with_untracked(|s| s.as_ref().is_none_or(|s| s.batch().jobs.is_empty()))
         {
-            ctx.error.set(Some("Prepare the batch first (the same documents and tasks as the one sent), e.g. with \"Download Batch API input\".".into()));
+            ctx.job.error.set(Some("Prepare the batch first (the same documents and tasks as the one sent), e.g. with \"Download Batch API input\".".into()));
             return;
         }
         let name = file.name();
@@ -122,6 +118,7 @@ pub(super) fn BatchApi() -> impl IntoView {
             match gloo_file::futures::read_as_text(&gloo_file::File::from(file)).await {
                 Ok(content) => apply_output(&content),
                 Err(_) => ctx
+                    .job
                     .error
                     .set(Some(format!("\"{name}\" could not be read as text."))),
             }
@@ -133,8 +130,8 @@ pub(super) fn BatchApi() -> impl IntoView {
                 <summary>"Too big for a browser tab? Use OpenAI's Batch API (results within 24 hours, at half price)"</summary>
                 <p class="hint">"Writes every document × task as one request line (custom_id = document number:task id). Submit it from here (the page uploads the file, creates the batch and checks it until it is done, then fills the table), or download the file, run it elsewhere and import the output file."</p>
                 <div class="row">
-                    <button type="button" data-testid="batch-api-input" disabled=ctx.running on:click=download_api_input>"Download Batch API input"</button>
-                    <button type="button" data-testid="batch-api-submit" disabled=ctx.running on:click=submit>"Submit to the Batch API"</button>
+                    <button type="button" data-testid="batch-api-input" disabled=ctx.job.running on:click=download_api_input>"Download Batch API input"</button>
+                    <button type="button" data-testid="batch-api-submit" disabled=ctx.job.running on:click=submit>"Submit to the Batch API"</button>
                     <label class="file-button">
                         <span>"Import Batch API output (.jsonl)"</span>
                         <input type="file" accept=".jsonl,.json,application/jsonl" data-testid="batch-api-output" on:change=import_api_output />

@@ -117,14 +117,14 @@ pub(super) fn Documents() -> impl IntoView {
                 <button type="button" data-testid="batch-add-pasted" on:click=move |_| {
                     let found = split_pasted(&paste.get_untracked());
                     if found.is_empty() {
-                        ctx.error.set(Some("Nothing to add: the pasted text is empty.".into()));
+                        ctx.job.error.set(Some("Nothing to add: the pasted text is empty.".into()));
                     } else {
-                        ctx.error.set(None);
+                        ctx.job.error.set(None);
                         ctx.docs.update(|d| d.extend(found));
                         set_paste.set(String::new());
                     }
                 }>"Add pasted texts"</button>
-                <button type="button" data-testid="batch-clear" disabled=ctx.running on:click=move |_| ctx.docs.set(Vec::new())>"Clear documents"</button>
+                <button type="button" data-testid="batch-clear" disabled=ctx.job.running on:click=move |_| ctx.docs.set(Vec::new())>"Clear documents"</button>
             </div>
             <Show when=move || ctx.docs.with(|d| !d.is_empty())>
                 <div class="virtual" node_ref=window.node on:scroll=move |_| window.on_scroll.run(())>

@@ -17,8 +17,8 @@ use crate::batch::export::job_index;
 use crate::batch::jobs::Ordering;
 use crate::batch::progress::{Ended, InFlight, Tally, push_bounded};
 use crate::batch::saved::SavedBatch;
-use crate::components::browser::{Canceller, use_canceller};
 use crate::components::fields::NumberField;
+use crate::components::job::{Job, UseJobOptions, begin, use_job};
 use crate::openai::http1::{HTTP1_PER_ORIGIN, http1};
 use crate::schedule::scheduler::{Limits, MAX_IN_FLIGHT};
 use crate::session::RunContext;
@@ -132,8 +132,9 @@ const GAUGE_POINTS: usize = 1200;
 struct BatchCtx {
     docs: RwSignal<Vec<Document>>,
     shown: RwSignal<Option<Shown>, LocalStorage>,
-    running: RwSignal<bool>,
-    error: RwSignal<Option<String>>,
+    /// The batch run or Batch API hand-off under way (its running, error
+    /// and elapsed time are what the view shows).
+    job: Job,
     /// The scheduler's current K.
     current_k: RwSignal<usize>,
     /// (ms since start, in flight) at each change, at most
@@ -146,12 +147,10 @@ struct BatchCtx {
     tally: RwSignal<Tally>,
     /// Events not shown yet, and whether a frame will show them.
     queue: StoredValue<(Vec<JobEvent>, bool), LocalStorage>,
-    elapsed: RwSignal<f64>,
     /// The job whose answer is open.
     opened: RwSignal<Option<usize>>,
     /// The user's K.
     k: RwSignal<usize>,
-    controller: Canceller,
     store: StoredValue<Option<Rc<Store>>, LocalStorage>,
     /// The view's owner: async code (the restore at start-up) has none.
     owner: StoredValue<Owner, LocalStorage>,
@@ -221,7 +220,7 @@ impl BatchCtx {
     /// A fresh batch of the documents × selected tasks, shown and returned;
     /// None (with the reason shown) if there is nothing to run.
     fn prepare(&self, state: &AppState) -> Option<Shown> {
-        self.error.set(None);
+        self.job.error.set(None);
         let settings = state.settings.get_untracked();
         let batch = prepare(
             self.docs.get_untracked(),
@@ -235,7 +234,7 @@ impl BatchCtx {
         match batch {
             Ok(b) => Some(self.show(BatchSession::new(b, &[]))),
             Err(e) => {
-                self.error.set(Some(e.to_string()));
+                self.job.error.set(Some(e.to_string()));
                 None
             }
         }
@@ -251,17 +250,16 @@ pub fn BatchPanel() -> impl IntoView {
     let ctx = BatchCtx {
         docs: RwSignal::new(Vec::new()),
         shown: RwSignal::new_local(None),
-        running: RwSignal::new(false),
-        error: RwSignal::new(None),
+        job: use_job(UseJobOptions {
+            tick: Some(std::time::Duration::from_millis(250)),
+        }),
         current_k: RwSignal::new(0),
         samples: RwSignal::new(Vec::new()),
         flight: RwSignal::new(InFlight::default()),
         tally: RwSignal::new(Tally::default()),
         queue: StoredValue::new_local((Vec::new(), false)),
-        elapsed: RwSignal::new(0.0),
         opened: RwSignal::new(None),
         k: state.batch_k,
-        controller: use_canceller(),
         store: StoredValue::new_local(None),
         owner: StoredValue::new_local(Owner::current().expect("BatchPanel has an owner")),
         history: expect_context::<History>(),
@@ -270,7 +268,6 @@ pub fn BatchPanel() -> impl IntoView {
     provide_context(ctx);
     // Unfinished jobs of a batch found on the device at start-up.
     let resumable = RwSignal::new(None::<Vec<usize>>);
-    let ticker = StoredValue::new_local(None::<gloo_timers::callback::Interval>);
     spawn_local(async move {
         let Ok(db) = Store::open().await else {
             return;
@@ -292,68 +289,54 @@ pub fn BatchPanel() -> impl IntoView {
     // Runs `indices` of the shown jobs (all of them, the failed ones, or
     // what a reload left).
     let start = move |indices: Vec<usize>| {
-        ctx.error.set(None);
         let Some(shown) = ctx.shown.get_untracked() else {
             return;
         };
-        let (settings, transport) = match ctx.controller.begin(&state) {
-            Ok(begun) => begun,
-            Err(e) => {
-                ctx.error.set(Some(e));
-                return;
-            }
-        };
-        let limits = Limits {
-            max_in_flight: ctx.k.get_untracked(),
-            rpm: Some(f64::from(rpm.get_untracked())).filter(|v| *v > 0.0),
-            tpm: Some(f64::from(tpm.get_untracked())).filter(|v| *v > 0.0),
-            ..Limits::default()
-        };
-        ctx.samples.set(Vec::new());
-        ctx.flight.set(InFlight::default());
-        let t0 = crate::openai::now_ms();
-        ctx.elapsed.set(0.0);
-        ctx.running.set(true);
-        ticker.set_value(Some(gloo_timers::callback::Interval::new(250, move || {
-            ctx.elapsed.set(crate::openai::now_ms() - t0)
-        })));
-        let sink = ctx.sink();
-        spawn_local(async move {
-            let log = state.durations.get_untracked();
-            let host = settings.server_host();
-            let how = RunSettings {
-                base: RunSpec {
-                    // Split and voted tasks (auto parts count as one here:
-                    // a batch has no expected duration per document).
-                    fans: state.fans_of(&shown.batch().tasks),
-                    ..settings.run_spec(&shown.batch().language)
-                },
-                limits,
-                ordering: Ordering {
-                    order: settings.order,
-                    log: &log,
-                    speed: &settings.speed,
-                    host: &host,
-                },
-                context: RunContext {
-                    host: host.clone(),
-                    prices: settings.prices.clone(),
-                    ..RunContext::default()
-                },
+        ctx.job.start(|signal| {
+            let (settings, transport) = begin(&state, signal)?;
+            let limits = Limits {
+                max_in_flight: ctx.k.get_untracked(),
+                rpm: Some(f64::from(rpm.get_untracked())).filter(|v| *v > 0.0),
+                tpm: Some(f64::from(tpm.get_untracked())).filter(|v| *v > 0.0),
+                ..Limits::default()
             };
-            let on = |e: JobEvent| ctx.push(&shown, e);
-            let record = shown
-                .session
-                .run(&indices, &*transport, how, &sink, &on)
-                .await;
-            // The last events before the figures are read as final.
-            ctx.flush(&shown);
-            ticker.try_set_value(None);
-            if let Some(b) = record.batch {
-                ctx.elapsed.try_set(b.wall_ms);
-            }
-            ctx.running.try_set(false);
-            ctx.controller.finish();
+            ctx.samples.set(Vec::new());
+            ctx.flight.set(InFlight::default());
+            let sink = ctx.sink();
+            Ok(async move {
+                let log = state.durations.get_untracked();
+                let host = settings.server_host();
+                let how = RunSettings {
+                    base: RunSpec {
+                        // Split and voted tasks (auto parts count as one here:
+                        // a batch has no expected duration per document).
+                        fans: state.fans_of(&shown.batch().tasks),
+                        ..settings.run_spec(&shown.batch().language)
+                    },
+                    limits,
+                    ordering: Ordering {
+                        order: settings.order,
+                        log: &log,
+                        speed: &settings.speed,
+                        host: &host,
+                    },
+                    context: RunContext {
+                        host: host.clone(),
+                        prices: settings.prices.clone(),
+                        ..RunContext::default()
+                    },
+                };
+                let on = |e: JobEvent| ctx.push(&shown, e);
+                let record = shown
+                    .session
+                    .run(&indices, &*transport, how, &sink, &on)
+                    .await;
+                // The last events before the figures are read as final.
+                ctx.flush(&shown);
+                if let Some(b) = record.batch {
+                    ctx.job.measured(b.wall_ms);
+                }
+            })
         });
     };
 
@@ -446,14 +429,14 @@ pub fn BatchPanel() -> impl IntoView {
                 <p class="hint" data-testid="batch-h1-note">"This base URL is plain http://, which browsers reach over HTTP/1.1 with at most 6 connections per server: requests beyond 6 wait in the browser. The OpenAI API (HTTP/2) has no such cap."</p>
             </Show>
             <div class="row">
-                <button type="button" class="primary" data-testid="batch-run" disabled=ctx.running on:click=run_all>"Run batch"</button>
-                <button type="button" data-testid="batch-cancel" disabled=move || !ctx.running.get() on:click=move |_| ctx.controller.cancel()>"Cancel"</button>
+                <button type="button" class="primary" data-testid="batch-run" disabled=ctx.job.running on:click=run_all>"Run batch"</button>
+                <button type="button" data-testid="batch-cancel" disabled=move || !ctx.job.running.get() on:click=move |_| ctx.job.cancel()>"Cancel"</button>
                 <button type="button" data-testid="batch-retry-failed"
-                    disabled=move || ctx.running.get() || !any_failed()
+                    disabled=move || ctx.job.running.get() || !any_failed()
                     on:click=retry_failed>"Retry failed"</button>
             </div>
             <batch_api::BatchApi />
-            {move || ctx.error.get().map(|e| view! { <p class="field-error" role="alert" data-testid="batch-error">{e}</p> })}
+            {move || ctx.job.error.get().map(|e| view! { <p class="field-error" role="alert" data-testid="batch-error">{e}</p> })}
             {move || resumable.get().map(|left| {
                 let total = ctx.shown.with(|s| s.as_ref().map_or(0, |s| s.batch().jobs.len()));
                 view! {

@@ -13,7 +13,7 @@ use crate::format::duration_ms;
 pub(super) fn Progress() -> impl IntoView {
     let ctx = expect_context::<BatchCtx>();
     // Kept event by event (see `Shown::apply`): no walk over the jobs.
-    let stats = move || progress_of(ctx.tally.get(), ctx.elapsed.get());
+    let stats = move || progress_of(ctx.tally.get(), ctx.job.elapsed_ms.get());
     view! {
                 <div class="batch-progress" aria-live="polite">
                     <progress
@@ -28,7 +28,7 @@ pub(super) fn Progress() -> impl IntoView {
                         data-remaining=move || ctx.tally.with(|t| t.remaining.to_string())
                         data-figures=move || {
                             let p = stats();
-                            let end = ctx.elapsed.get();
+                            let end = ctx.job.elapsed_ms.get();
                             serde_json::json!({
                                 "done": p.done,
                                 "failed": p.failed,
@@ -42,7 +42,7 @@ pub(super) fn Progress() -> impl IntoView {
                     >
                         {move || {
                             let p = stats();
-                            let eta = if ctx.running.get() { p.eta_ms.map(|e| format!(" · ETA {}", duration_ms(e))).unwrap_or_default() } else { String::new() };
+                            let eta = if ctx.job.running.get() { p.eta_ms.map(|e| format!(" · ETA {}", duration_ms(e))).unwrap_or_default() } else { String::new() };
                             format!(
                                 "{} done · {} failed · {} remaining · {} elapsed{} · {:.1} requests/s · {:.0} tokens/s",
                                 p.done, p.failed, p.remaining, duration_ms(p.elapsed_ms), eta, p.requests_per_s, p.tokens_per_s
@@ -53,7 +53,7 @@ pub(super) fn Progress() -> impl IntoView {
                         {move || ctx.shown.with(|s| s.as_ref().is_some_and(|s| s.batch().simulated)).then_some(" · simulated (demo provider)")}
                     </p>
                     {move || {
-                        let l = ctx.samples.with(|s| layout_gauge(s, ctx.k.get(), ctx.elapsed.get(), 600.0, 60.0));
+                        let l = ctx.samples.with(|s| layout_gauge(s, ctx.k.get(), ctx.job.elapsed_ms.get(), 600.0, 60.0));
                         view! {
                             <svg class="gauge" viewBox=format!("0 0 {} {}", l.width, l.height) role="img"
                                 aria-label=format!("Requests in flight over {}: at most {}, limit {}", duration_ms(l.x_max), l.y_max, ctx.k.get())

@@ -58,7 +58,7 @@ pub(super) fn Results() -> impl IntoView {
                 }
             };
             if let Err(e) = download_parts(name, mime, &parts) {
-                ctx.error.set(Some(format!("Export failed: {e}")));
+                ctx.job.error.set(Some(format!("Export failed: {e}")));
             }
         });
     };

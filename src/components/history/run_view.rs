@@ -43,7 +43,8 @@ pub fn RunView(
     let results = RwSignal::new(record.results());
     let sweep = RwSignal::new(record.sweep());
     let sweep_tasks = RwSignal::new(record.tasks.len());
-    let now = RwSignal::new(None::<f64>);
+    // A kept run has no "now" line.
+    let now = Signal::stored(None::<f64>);
     let race = RwSignal::new(record.race_drawn());
     let capacity = RwSignal::new(
         record

@@ -38,7 +38,7 @@ pub fn RaceResults(
     /// The race.
     race: RwSignal<Option<Race>>,
     /// Ms since the race started, while it runs.
-    now: RwSignal<Option<f64>>,
+    now: Signal<Option<f64>>,
     /// Start of every test hook: `race` for the live race, `kept-race` for
     /// one reopened from history (so the two never share a hook).
     prefix: &'static str,
@@ -125,7 +125,7 @@ pub fn RaceResults(
                         }).collect_view()}
                     </tbody>
                 </table>
-                <TimelineChart rows=rows now=now.into() summary=summary />
+                <TimelineChart rows=rows now=now summary=summary />
                 <table class="race-answers" data-testid=format!("{prefix}-answers")>
                     <caption>"Answers per task, side by side; for sentiment, category and keywords, how far the endpoints agree."</caption>
                     <thead><tr><th scope="col">"Task"</th>

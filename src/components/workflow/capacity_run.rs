@@ -2,12 +2,13 @@
 //! settings' transport, its events into the capacity view's signal.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
+use std::future::Future;
 
 use super::live::{Form, Live};
 use crate::capacity::{CapacityEvent, MAX_K, Targets, browser_cap};
 use crate::components::browser::next_hop_protocol;
 use crate::components::capacity::CapacityLive;
+use crate::components::job::begin;
 use crate::openai::request::chat_completions_url;
 use crate::session::RunContext;
 use crate::session::capacity::CapacitySession;
@@ -19,10 +20,19 @@ impl Live {
     /// Finds the most requests at once the server holds for the chosen
     /// tasks within `targets`, up to the form's K when set.
     pub fn capacity(self, form: Form, targets: Targets) {
+        self.job
+            .start(|signal| self.prepare_capacity(form, targets, signal));
+    }
+
+    /// A capacity search's work, or why it cannot start.
+    fn prepare_capacity(
+        self,
+        form: Form,
+        targets: Targets,
+        signal: web_sys::AbortSignal,
+    ) -> Result<impl Future<Output = ()> + 'static, String> {
         let state = self.state;
-        let Some((settings, transport)) = self.begin() else {
-            return;
-        };
+        let (settings, transport) = begin(&state, signal)?;
         let tasks = state
             .tasks
             .with_untracked(|c| c.chosen(&state.selected.get_untracked()));
@@ -39,14 +49,8 @@ impl Live {
             prices: settings.prices.clone(),
         };
         let max = if form.limit > 0 { form.limit } else { MAX_K };
-        let session = match CapacitySession::new(spec, targets, max, context) {
-            Ok(s) => s,
-            Err(e) => {
-                self.controller.finish();
-                self.error.set(Some(e.to_string()));
-                return;
-            }
-        };
+        let session =
+            CapacitySession::new(spec, targets, max, context).map_err(|e| e.to_string())?;
         let base = settings.base_url.trim().to_string();
         let shown = self.capacity;
         shown.set(Some(CapacityLive {
@@ -58,7 +62,7 @@ impl Live {
         self.results.set(RunResults::default());
         self.go_live();
         let phase = self.phase;
-        spawn_local(async move {
+        Ok(async move {
             // Read after the warm-up, once the browser has reached the server.
             let cap = || {
                 if demo {
@@ -88,6 +92,6 @@ impl Live {
             });
             self.latest.set(Some(record));
             self.end_live();
-        });
+        })
     }
 }

@@ -4,13 +4,14 @@
 
 use std::cell::Cell;
 use std::collections::HashMap;
+use std::future::Future;
 use std::rc::Rc;
 
-use gloo_timers::callback::Interval;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::components::browser::{Canceller, PerFrame, use_canceller};
+use crate::components::browser::PerFrame;
+use crate::components::job::{Job, UseJobOptions, begin, use_job};
 use crate::components::run_charts::Rows;
 use crate::components::task_card::CardState;
 use crate::history::RunRecord;
@@ -118,7 +119,8 @@ pub fn slots_of(settings: &Settings, limit: usize) -> Option<usize> {
 pub struct Live {
     pub(super) state: AppState,
     pub(super) history: History,
-    pub(super) controller: Canceller,
+    /// The run, race or capacity search under way.
+    pub(super) job: Job,
     /// Headline figures and per-task outcomes of the last run.
     pub results: RwSignal<RunResults>,
     /// `results` as the figures draw them: at most once per frame.
@@ -130,13 +132,13 @@ pub struct Live {
     /// Timeline rows per mode.
     pub rows: Rows,
     /// Time since the start while running (the timeline's "now" line).
-    pub now: RwSignal<Option<f64>>,
+    pub now: Signal<Option<f64>>,
     /// Concurrency sweep: (K, wall ms) per run.
     pub sweep: RwSignal<Vec<(usize, f64)>>,
     /// The number of tasks swept.
     pub sweep_tasks: RwSignal<usize>,
     /// Whether a run is under way.
-    pub running: RwSignal<bool>,
+    pub running: Signal<bool>,
     /// What the run is doing, in words.
     pub phase: RwSignal<String>,
     /// What the start order saved against "as listed" in the last run.
@@ -155,7 +157,6 @@ pub struct Live {
     /// The split suggested after the run before the last: task label,
     /// parts, estimated parallel wall time.
     pub suggested: RwSignal<Option<(String, usize, f64)>>,
-    pub(super) ticker: StoredValue<Option<Interval>, LocalStorage>,
     /// Whether the server refused structured output, per server and model.
     pub(super) formats: StoredValue<HashMap<(String, String), Rc<FormatMemory>>, LocalStorage>,
 }
@@ -165,35 +166,38 @@ impl Live {
     /// when it goes away).
     pub fn new(state: AppState, history: History) -> Self {
         let results = RwSignal::new(RunResults::default());
+        // The ticker moves the timeline's "now" line.
+        let job = use_job(UseJobOptions {
+            tick: Some(std::time::Duration::from_millis(100)),
+        });
         Self {
             state,
             history,
-            controller: use_canceller(),
+            job,
             results,
             shown: PerFrame::new(results),
             race: RwSignal::new(None),
             capacity: RwSignal::new(None),
             rows: RwSignal::new(Vec::new()),
-            now: RwSignal::new(None),
+            now: Signal::derive(move || job.running.get().then(|| job.elapsed_ms.get())),
             sweep: RwSignal::new(Vec::new()),
             sweep_tasks: RwSignal::new(0),
-            running: RwSignal::new(false),
+            running: job.running,
             phase: RwSignal::new(String::new()),
             saving: RwSignal::new(None),
             latest: RwSignal::new(None),
-            error: RwSignal::new(None),
+            error: job.error,
             results_ref: NodeRef::new(),
             cards: Cards::new(),
             split_of_run: RwSignal::new((Vec::new(), 1)),
             suggested: RwSignal::new(None),
-            ticker: StoredValue::new_local(None),
             formats: StoredValue::new_local(HashMap::new()),
         }
     }
 
     /// Stops the run under way.
     pub fn cancel(self) {
-        self.controller.cancel();
+        self.job.cancel();
     }
 
     /// The chosen tasks and how each is sent, auto parts chosen here,
@@ -233,10 +237,10 @@ impl Live {
         }
     }
 
-    /// A run or race starts: Run disabled, results brought on screen, and a
-    /// ticker moving the "now" line; returns the start on the page clock.
+    /// A run, race or capacity search starts (its job sets Run disabled and
+    /// moves the "now" line): the last run's figures go and the results are
+    /// brought on screen; returns the start on the page clock.
     pub(super) fn go_live(self) -> f64 {
-        self.running.set(true);
         self.saving.set(None);
         self.latest.set(None);
         self.sweep.set(Vec::new());
@@ -250,39 +254,27 @@ impl Live {
                 el.scroll_into_view();
             }
         });
-        // Kept by the view, so it stops with it.
-        let start = now_ms();
-        let now = self.now;
-        self.ticker.set_value(Some(Interval::new(100, move || {
-            now.set(Some(now_ms() - start))
-        })));
-        start
+        now_ms()
     }
 
+    /// The work of a run ends: its figures are drawn at once.
     pub(super) fn end_live(self) {
         self.shown.now();
-        self.ticker.try_set_value(None);
-        self.now.set(None);
-        self.running.set(false);
-        self.controller.finish();
-    }
-
-    /// Starts a run on the settings' transport; says why not next to the
-    /// form when it cannot.
-    pub(super) fn begin(self) -> Option<(Settings, Box<dyn crate::openai::Transport>)> {
-        self.error.set(None);
-        self.controller
-            .begin(&self.state)
-            .map_err(|e| self.error.set(Some(e)))
-            .ok()
     }
 
     /// Runs the chosen tasks on the text in the form's mode (not a race).
     pub fn run(self, form: Form) {
+        self.job.start(|signal| self.prepare_run(form, signal));
+    }
+
+    /// A run's work, or why it cannot start.
+    fn prepare_run(
+        self,
+        form: Form,
+        signal: web_sys::AbortSignal,
+    ) -> Result<impl Future<Output = ()> + 'static, String> {
         let state = self.state;
-        let Some((settings, transport)) = self.begin() else {
-            return;
-        };
+        let (settings, transport) = begin(&state, signal)?;
         let (tasks, fans) = self.chosen(&form, &settings);
         let request = RunRequest {
             base: RunSpec {
@@ -303,14 +295,7 @@ impl Live {
                 prices: settings.prices.clone(),
             },
         };
-        let session = match WorkflowSession::new(request) {
-            Ok(s) => s,
-            Err(e) => {
-                self.controller.finish();
-                self.error.set(Some(e.to_string()));
-                return;
-            }
-        };
+        let session = WorkflowSession::new(request).map_err(|e| e.to_string())?;
         let memory = self.format_memory(&settings);
         let spec = session.spec().clone();
         let sweep_ks = session.sweep_ks();
@@ -352,7 +337,7 @@ impl Live {
             phase,
             ..
         } = self;
-        spawn_local(async move {
+        Ok(async move {
             // Page-clock start of the current run, to place finished tasks.
             let started = Cell::new(0.0);
             let on_event = |e: WorkflowEvent| match e {
@@ -418,7 +403,7 @@ impl Live {
             self.latest.set(end.record);
             self.saving.set(end.saving);
             self.end_live();
-        });
+        })
     }
 
     /// After a parallel run: the task worth splitting, the parts and the

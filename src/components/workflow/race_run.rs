@@ -2,13 +2,13 @@
 //! transport, one lane each, the session's events into the race's signals.
 
 use std::cell::RefCell;
+use std::future::Future;
 use std::rc::Rc;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use super::live::{Form, Live};
-use crate::components::browser::RaceStart;
+use crate::components::job::{RaceStart, begin_race};
 use crate::openai::{Transport, now_ms};
 use crate::race::live::{Lane, Race};
 use crate::session::RunContext;
@@ -22,25 +22,24 @@ impl Live {
     /// A race: the chosen tasks on every endpoint at once, each under its
     /// own K, each failing on its own.
     pub fn race(self, form: Form) {
-        let state = self.state;
-        self.error.set(None);
+        self.job.start(|signal| self.prepare_race(form, signal));
+    }
+
+    /// A race's work, or why it cannot start.
+    fn prepare_race(
+        self,
+        form: Form,
+        signal: web_sys::AbortSignal,
+    ) -> Result<impl Future<Output = ()> + 'static, String> {
         let RaceStart {
             main,
             settings: lane_settings,
             transports,
-        } = match self.controller.begin_race(&state) {
-            Ok(begun) => begun,
-            Err(e) => {
-                self.error.set(Some(e));
-                return;
-            }
-        };
+        } = begin_race(&self.state, signal)?;
         if lane_settings.len() < 2 {
-            self.controller.finish();
-            self.error.set(Some(
+            return Err(
                 "A race needs a second endpoint: press \"Add an endpoint to race\" and set its server and model.".into(),
-            ));
-            return;
+            );
         }
         let (tasks, fans) = self.chosen(&form, &main);
         let n_tasks = tasks.len();
@@ -72,14 +71,8 @@ impl Live {
             input_name: form.source,
             prices: main.prices.clone(),
         };
-        let session = match RaceSession::new(&form.text, tasks, lanes, context) {
-            Ok(s) => s,
-            Err(e) => {
-                self.controller.finish();
-                self.error.set(Some(e.to_string()));
-                return;
-            }
-        };
+        let session =
+            RaceSession::new(&form.text, tasks, lanes, context).map_err(|e| e.to_string())?;
         let memories: Vec<Rc<FormatMemory>> = lane_settings
             .iter()
             .map(|s| self.format_memory(s))
@@ -115,7 +108,7 @@ impl Live {
                 }
             })
         };
-        spawn_local(async move {
+        Ok(async move {
             // Page-clock start of each endpoint's run.
             let starts = RefCell::new(vec![race_start; lanes_n]);
             let on_event = |n: usize, e: WorkflowEvent| match e {
@@ -157,6 +150,6 @@ impl Live {
             });
             self.latest.set(record);
             self.end_live();
-        });
+        })
     }
 }
