@@ -426,9 +426,10 @@ impl RunRecord {
         record
     }
 
-    /// The record as a JSON file.
+    /// The record as a JSON file (indented; the same text serde_json's
+    /// pretty printer writes, see [`crate::format::pretty_json`]).
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_default()
+        crate::format::pretty_json(&serde_json::to_string(self).unwrap_or_default())
     }
 }
 
@@ -671,5 +672,9 @@ mod tests {
         let json = r.to_json();
         assert!(json.contains("Words of the input. Words"));
         assert!(!json.contains("The end of the text."));
+        // The file is the text serde_json's pretty printer writes.
+        assert_eq!(json, serde_json::to_string_pretty(&r).unwrap());
+        let b = batch_fixture::batch();
+        assert_eq!(b.to_json(), serde_json::to_string_pretty(&b).unwrap());
     }
 }

@@ -151,7 +151,7 @@ impl TaskCatalog {
             version: 1,
             tasks: self.edited.iter().chain(&self.custom).cloned().collect(),
         };
-        serde_json::to_string_pretty(&file).unwrap_or_default()
+        crate::format::pretty_json(&serde_json::to_string(&file).unwrap_or_default())
     }
 
     /// Imports an export file (or a bare JSON list of tasks): a task with a
