@@ -20,8 +20,10 @@ impl RunRecord {
             Some(v) => return Err(ImportError::Version(v)),
             None => return Err(ImportError::Invalid("\"version\" is missing".into())),
         }
+        // Read again from the text, not from `value`: kept runs are read
+        // from text too, so the page compiles one reader of records.
         let record: RunRecord =
-            serde_json::from_value(value).map_err(|e| ImportError::Invalid(e.to_string()))?;
+            serde_json::from_str(text).map_err(|e| ImportError::Invalid(e.to_string()))?;
         record.check().map_err(ImportError::Invalid)?;
         Ok(record)
     }

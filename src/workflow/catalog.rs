@@ -161,8 +161,10 @@ impl TaskCatalog {
     pub fn import(&mut self, json: &str) -> Result<usize, ImportError> {
         let value: serde_json::Value =
             serde_json::from_str(json).map_err(|e| ImportError::NotTasks(e.to_string()))?;
+        // Read again from the text, not from `value`: the stored catalog is
+        // read from text too, so the page compiles one reader of tasks.
         let tasks: Vec<TaskDef> = if value.is_array() {
-            serde_json::from_value(value)
+            serde_json::from_str(json)
         } else {
             let format = value.get("format").and_then(|f| f.as_str());
             if format != Some(EXPORT_FORMAT) {
@@ -170,7 +172,7 @@ impl TaskCatalog {
                     "expected \"format\": \"{EXPORT_FORMAT}\""
                 )));
             }
-            serde_json::from_value::<ExportFile>(value).map(|f| f.tasks)
+            serde_json::from_str::<ExportFile>(json).map(|f| f.tasks)
         }
         .map_err(|e| ImportError::NotTasks(e.to_string()))?;
         if tasks.is_empty() {
