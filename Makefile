@@ -9,10 +9,12 @@ export PATH := $(CURDIR)/.tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 serve: setup
 	trunk serve --open
 
-## Build the static site into dist/ (host it anywhere, also under a sub-path).
+## Build the static site into dist/ (host it anywhere, also under a sub-path);
+## fails when the page's wasm is over the budget in wasm-budget.json.
 dist: setup
 	trunk build --release --offline
 	node scripts/precompress.mjs dist
+	node scripts/wasm_budget.mjs dist
 
 ## Every test layer: format, lints (native + wasm32), native unit + contract
 ## tests, then browser tests of the release build against a local server.
