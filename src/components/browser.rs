@@ -1,8 +1,8 @@
 //! Small browser helpers shared by views.
 
 use leptos::prelude::{
-    Effect, Get, GetUntracked, GetValue, LocalStorage, NodeRef, ReadSignal, RwSignal, Set,
-    SetValue, StoredValue, Track, request_animation_frame, signal,
+    Effect, Get, GetUntracked, LocalStorage, NodeRef, ReadSignal, RwSignal, Set, StoredValue,
+    Track, UpdateValue, request_animation_frame, signal,
 };
 use wasm_bindgen::JsCast;
 
@@ -104,15 +104,74 @@ pub fn use_next_task() -> ReadSignal<bool> {
     ready
 }
 
-/// A copy of a signal that follows it at most once per animation frame:
-/// views that are costly to redraw read the copy, so several changes within
-/// a frame (six tasks finishing together) are drawn once, and the work for
-/// each change is only the change itself. `now` catches up at once (at a
-/// run's phases, so that what a phase announces is on screen with it).
+/// The page's one per-frame batcher: items pushed during a frame are
+/// handed over together at the next animation frame, so views that
+/// receive many changes within a frame (a stream's chunks, six tasks
+/// ending together, a batch's results) draw once per frame, and the work
+/// for each change is only the change itself.
+pub struct FrameQueue<T: 'static>(StoredValue<(Vec<T>, bool), LocalStorage>);
+
+// Copy whatever T is: the field is a handle (derive would ask T: Copy).
+impl<T: 'static> Clone for FrameQueue<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: 'static> Copy for FrameQueue<T> {}
+
+impl<T: 'static> FrameQueue<T> {
+    /// An empty queue, owned by the calling component.
+    pub fn new() -> Self {
+        Self(StoredValue::new_local((Vec::new(), false)))
+    }
+
+    /// Queues `item`; the first push of a frame schedules `apply`, which
+    /// gets every item queued by then at the next animation frame.
+    pub fn push(self, item: T, apply: impl FnOnce(Vec<T>) + 'static) {
+        let first = self
+            .0
+            .try_update_value(|(q, scheduled)| {
+                q.push(item);
+                !std::mem::replace(scheduled, true)
+            })
+            .unwrap_or(false);
+        if first {
+            request_animation_frame(move || apply(self.take()));
+        }
+    }
+
+    /// Every item queued so far, now (a frame already scheduled then gets
+    /// nothing).
+    pub fn take(self) -> Vec<T> {
+        self.0
+            .try_update_value(|(q, scheduled)| {
+                *scheduled = false;
+                std::mem::take(q)
+            })
+            .unwrap_or_default()
+    }
+
+    /// Drops what is queued.
+    pub fn clear(self) {
+        self.0.try_update_value(|(q, _)| q.clear());
+    }
+}
+
+impl<T: 'static> Default for FrameQueue<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A copy of a signal that follows it at most once per animation frame
+/// (through a [`FrameQueue`]): views that are costly to redraw read the
+/// copy. `now` catches up at once (at a run's phases, so that what a phase
+/// announces is on screen with it).
 pub struct PerFrame<T: Send + Sync + 'static> {
     source: RwSignal<T>,
     shown: RwSignal<T>,
-    pending: StoredValue<bool, LocalStorage>,
+    queue: FrameQueue<()>,
 }
 
 // Copy whatever T is: the fields are handles (derive would ask T: Copy).
@@ -130,7 +189,7 @@ impl<T: Clone + Send + Sync + 'static> PerFrame<T> {
         let f = Self {
             source,
             shown: RwSignal::new(source.get_untracked()),
-            pending: StoredValue::new_local(false),
+            queue: FrameQueue::new(),
         };
         // The first run only subscribes: the copy starts equal.
         Effect::new(move |ran: Option<()>| {
@@ -149,15 +208,16 @@ impl<T: Clone + Send + Sync + 'static> PerFrame<T> {
 
     /// Brings the copy up to date in the next frame.
     pub fn later(self) {
-        if self.pending.try_get_value() == Some(false) {
-            self.pending.set_value(true);
-            request_animation_frame(move || self.now());
-        }
+        self.queue.push((), move |_| self.copy());
     }
 
     /// Brings the copy up to date now.
     pub fn now(self) {
-        self.pending.try_set_value(false);
+        self.queue.take();
+        self.copy();
+    }
+
+    fn copy(self) {
         if let Some(v) = self.source.try_get_untracked() {
             self.shown.try_set(v);
         }

@@ -2,158 +2,172 @@
 //! the error, and the time breakdown of its request.
 
 use leptos::prelude::*;
+use reactive_stores::{KeyMap, Patch, PatchField, Store, StorePath};
 
+use crate::components::browser::FrameQueue;
 use crate::format::duration_ms;
 use crate::history::export::html::extra_tokens as extra_text;
 use crate::openai::{ApiError, AttemptRecord};
 use crate::workflow::engine::{Structured, SubRequest, TaskEvent, TaskStatus};
 use crate::workflow::metrics::TaskTiming;
 
-/// Live state of one task's card (all signals, so it is `Copy`).
+/// What a card shows of its task's last request, as one store: each field
+/// is read on its own, and a patch notifies only the fields that changed.
+#[derive(Debug, Clone, PartialEq, Store, Patch)]
+pub struct Card {
+    /// Pending, running, done, error or cancelled.
+    pub status: TaskStatus,
+    /// The answer so far.
+    pub text: String,
+    /// A readable error, if it failed.
+    pub error: Option<String>,
+    /// Attempts made.
+    pub attempts: u32,
+    /// Timing once finished.
+    pub timing: Option<TaskTiming>,
+    /// Structured output, once finished.
+    pub structured: Structured,
+    /// Every attempt, once finished.
+    pub attempt_log: Vec<AttemptRecord>,
+    /// Requests the last run made for the task (0 before it finished).
+    pub made: usize,
+    /// Each request, when it made more than one (parts, votes).
+    pub requests: Vec<SubRequest>,
+    /// How far the votes agree, in words.
+    pub agreement: Option<String>,
+    /// For a split task, prompt tokens beyond one request's (estimated).
+    pub extra_tokens: Option<u64>,
+}
+
+impl Default for Card {
+    /// A pending card.
+    fn default() -> Self {
+        Self {
+            status: TaskStatus::Pending,
+            text: String::new(),
+            error: None,
+            attempts: 0,
+            timing: None,
+            structured: Structured::NotAsked,
+            attempt_log: Vec::new(),
+            made: 0,
+            requests: Vec::new(),
+            agreement: None,
+            extra_tokens: None,
+        }
+    }
+}
+
+/// The engine's values a card holds are patched whole: replaced, and their
+/// field notified, when they differ.
+macro_rules! patch_whole {
+    ($($ty:ty),*) => {$(
+        impl PatchField for $ty {
+            fn patch_field(
+                &mut self,
+                new: Self,
+                path: &StorePath,
+                notify: &mut dyn FnMut(&StorePath),
+                _keys: Option<&KeyMap>,
+            ) {
+                if *self != new {
+                    *self = new;
+                    notify(path);
+                }
+            }
+        }
+    )*};
+}
+
+patch_whole!(
+    TaskStatus,
+    TaskTiming,
+    Structured,
+    AttemptRecord,
+    SubRequest
+);
+
+/// Live state of one task's card: its store and the text streamed since
+/// the last frame (`Copy`: both are handles).
 #[derive(Clone, Copy)]
 pub struct CardState {
-    /// Pending, running, done, error or cancelled.
-    pub status: RwSignal<TaskStatus>,
-    /// The answer so far.
-    pub text: RwSignal<String>,
-    /// A readable error, if it failed.
-    pub error: RwSignal<Option<String>>,
-    /// Attempts made.
-    pub attempts: RwSignal<u32>,
-    /// Timing once finished.
-    pub timing: RwSignal<Option<TaskTiming>>,
-    /// Structured output, once finished.
-    pub structured: RwSignal<Structured>,
-    /// Every attempt, once finished.
-    pub attempt_log: RwSignal<Vec<AttemptRecord>>,
-    /// Requests the last run made for the task (0 before it finished).
-    pub made: RwSignal<usize>,
-    /// Each request, when it made more than one (parts, votes).
-    pub requests: RwSignal<Vec<SubRequest>>,
-    /// How far the votes agree, in words.
-    pub agreement: RwSignal<Option<String>>,
-    /// For a split task, prompt tokens beyond one request's (estimated).
-    pub extra_tokens: RwSignal<Option<u64>>,
-    /// Text streamed since the last frame, and whether a frame will show
-    /// it: the card re-renders once a frame, not once a chunk, so reading
-    /// six streams never waits on drawing them.
-    pending: StoredValue<(String, bool), LocalStorage>,
+    /// What the card shows.
+    pub card: Store<Card>,
+    /// Text streamed since the last frame: the card re-renders once a
+    /// frame, not once a chunk, so reading six streams never waits on
+    /// drawing them.
+    pending: FrameQueue<String>,
 }
 
 impl CardState {
     /// A pending card.
     pub fn new() -> Self {
         Self {
-            status: RwSignal::new(TaskStatus::Pending),
-            text: RwSignal::new(String::new()),
-            error: RwSignal::new(None),
-            attempts: RwSignal::new(0),
-            timing: RwSignal::new(None),
-            structured: RwSignal::new(Structured::NotAsked),
-            attempt_log: RwSignal::new(Vec::new()),
-            made: RwSignal::new(0),
-            requests: RwSignal::new(Vec::new()),
-            agreement: RwSignal::new(None),
-            extra_tokens: RwSignal::new(None),
-            pending: StoredValue::new_local((String::new(), false)),
+            card: Store::new(Card::default()),
+            pending: FrameQueue::new(),
         }
     }
 
     /// Appends streamed text, shown at the next animation frame.
     fn stream(&self, delta: &str) {
-        let first = self
-            .pending
-            .try_update_value(|(p, scheduled)| {
-                p.push_str(delta);
-                !std::mem::replace(scheduled, true)
-            })
-            .unwrap_or(false);
-        if first {
-            let card = *self;
-            request_animation_frame(move || card.show_pending());
-        }
-    }
-
-    /// Shows the text streamed since the last frame.
-    fn show_pending(&self) {
-        let text = self
-            .pending
-            .try_update_value(|(p, scheduled)| {
-                *scheduled = false;
-                std::mem::take(p)
-            })
-            .unwrap_or_default();
-        if !text.is_empty() {
-            self.text.try_update(|t| t.push_str(&text));
-        }
+        let text = self.card.text();
+        self.pending.push(delta.to_string(), move |parts| {
+            text.try_update(|t| parts.iter().for_each(|p| t.push_str(p)));
+        });
     }
 
     /// Drops streamed text not shown yet (a restart, or the whole answer
     /// arriving at once).
     fn drop_pending(&self) {
-        self.pending.try_update_value(|(p, _)| p.clear());
+        self.pending.clear();
     }
 
     /// Back to pending, for a new run.
     pub fn reset(&self) {
         self.drop_pending();
-        self.status.set(TaskStatus::Pending);
-        self.text.set(String::new());
-        self.error.set(None);
-        self.attempts.set(0);
-        self.timing.set(None);
-        self.structured.set(Structured::NotAsked);
-        self.attempt_log.set(Vec::new());
-        self.made.set(0);
-        self.requests.set(Vec::new());
-        self.agreement.set(None);
-        self.extra_tokens.set(None);
+        self.card.patch(Card::default());
     }
 
     /// Shows one event of the task's request.
     pub fn apply(&self, event: TaskEvent) {
+        let card = self.card;
         match event {
-            TaskEvent::Sent { .. } => self.status.set(TaskStatus::Running),
+            TaskEvent::Sent { .. } => card.status().set(TaskStatus::Running),
             TaskEvent::Attempt {
                 number, restart, ..
             } => {
-                self.attempts.set(number);
+                card.attempts().set(number);
                 if restart {
                     self.drop_pending();
-                    self.text.set(String::new());
+                    card.text().set(String::new());
                 }
             }
             TaskEvent::Text { delta, .. } => self.stream(&delta),
             TaskEvent::Waiting { .. } => {}
             TaskEvent::Finished(r) => {
                 self.drop_pending();
-                // Only what changed is set: an unchanged value would still
-                // redraw what reads it, and six tasks end within a few ms.
-                changed(self.text, r.output.text);
-                changed(self.attempt_log, r.output.attempts);
-                changed(
-                    self.error,
-                    r.output
+                // A patch sets only what changed: an unchanged value would
+                // still redraw what reads it, and six tasks end within a few
+                // ms.
+                card.patch(Card {
+                    status: r.status,
+                    text: r.output.text,
+                    error: r
+                        .output
                         .error
                         .filter(|e| *e != ApiError::Aborted)
                         .map(|e| e.to_string()),
-                );
-                self.timing.set(Some(r.timing));
-                changed(self.made, r.requests.len().max(1));
-                changed(self.agreement, r.agreement.as_ref().map(|a| a.describe()));
-                changed(self.extra_tokens, r.extra_prompt_tokens);
-                changed(self.requests, r.requests);
-                changed(self.structured, r.structured);
-                self.status.set(r.status);
+                    attempts: card.attempts().get_untracked(),
+                    timing: Some(r.timing),
+                    structured: r.structured,
+                    attempt_log: r.output.attempts,
+                    made: r.requests.len().max(1),
+                    requests: r.requests,
+                    agreement: r.agreement.as_ref().map(|a| a.describe()),
+                    extra_tokens: r.extra_prompt_tokens,
+                });
             }
         }
-    }
-}
-
-/// Sets `signal` to `value` unless it holds it already.
-fn changed<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, value: T) {
-    if signal.with_untracked(|v| *v != value) {
-        signal.set(value);
     }
 }
 
@@ -179,20 +193,22 @@ pub fn TaskCard(
 ) -> impl IntoView {
     let id_sel = id.clone();
     let id_badge = id.clone();
-    let CardState {
-        status,
-        text,
-        error,
-        attempts,
-        timing,
-        structured,
-        attempt_log,
-        made,
-        requests,
-        agreement,
-        extra_tokens,
-        ..
-    } = card;
+    let card = card.card;
+    let (status, text, error, attempts, timing) = (
+        card.status(),
+        card.text(),
+        card.error(),
+        card.attempts(),
+        card.timing(),
+    );
+    let (structured, attempt_log, made, requests, agreement, extra_tokens) = (
+        card.structured(),
+        card.attempt_log(),
+        card.made(),
+        card.requests(),
+        card.agreement(),
+        card.extra_tokens(),
+    );
     let fields = move || match structured.get() {
         Structured::Parsed(f) => Some(f),
         _ => None,

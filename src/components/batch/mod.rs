@@ -17,6 +17,7 @@ use crate::batch::export::job_index;
 use crate::batch::jobs::Ordering;
 use crate::batch::progress::{Ended, InFlight, Tally, push_bounded};
 use crate::batch::saved::SavedBatch;
+use crate::components::browser::FrameQueue;
 use crate::components::fields::NumberField;
 use crate::components::job::{Job, UseJobOptions, begin, use_job};
 use crate::openai::http1::{HTTP1_PER_ORIGIN, http1};
@@ -145,8 +146,8 @@ struct BatchCtx {
     /// Done, failed, remaining and tokens of the batch shown, kept event
     /// by event.
     tally: RwSignal<Tally>,
-    /// Events not shown yet, and whether a frame will show them.
-    queue: StoredValue<(Vec<JobEvent>, bool), LocalStorage>,
+    /// Events not shown yet.
+    queue: FrameQueue<JobEvent>,
     /// The job whose answer is open.
     opened: RwSignal<Option<usize>>,
     /// The user's K.
@@ -174,29 +175,15 @@ impl BatchCtx {
     /// every event queued since the last, so the page renders once a frame
     /// however fast results arrive.
     fn push(&self, shown: &Shown, e: JobEvent) {
-        let first = self
-            .queue
-            .try_update_value(|(q, scheduled)| {
-                q.push(e);
-                !std::mem::replace(scheduled, true)
-            })
-            .unwrap_or(false);
-        if first {
-            let (ctx, shown) = (*self, shown.clone());
-            request_animation_frame(move || ctx.flush(&shown));
-        }
+        let (ctx, shown) = (*self, shown.clone());
+        self.queue.push(e, move |events| {
+            events.into_iter().for_each(|e| shown.apply(e, &ctx));
+        });
     }
 
     /// Shows every queued event now.
     fn flush(&self, shown: &Shown) {
-        let events = self
-            .queue
-            .try_update_value(|(q, scheduled)| {
-                *scheduled = false;
-                std::mem::take(q)
-            })
-            .unwrap_or_default();
-        for e in events {
+        for e in self.queue.take() {
             shown.apply(e, self);
         }
     }
@@ -257,7 +244,7 @@ pub fn BatchPanel() -> impl IntoView {
         samples: RwSignal::new(Vec::new()),
         flight: RwSignal::new(InFlight::default()),
         tally: RwSignal::new(Tally::default()),
-        queue: StoredValue::new_local((Vec::new(), false)),
+        queue: FrameQueue::new(),
         opened: RwSignal::new(None),
         k: state.batch_k,
         store: StoredValue::new_local(None),
