@@ -11,10 +11,10 @@ use crate::openai::{
 };
 
 /// How the fake answers: the answer text, or the error it fails with.
-pub type Rule = Box<dyn Fn(&ChatRequest) -> Result<String, ApiError>>;
+pub(crate) type Rule = Box<dyn Fn(&ChatRequest) -> Result<String, ApiError>>;
 
 /// A transport whose requests finish at once, in call order.
-pub struct FakeServer {
+pub(crate) struct FakeServer {
     /// The clock, ms.
     pub clock: Cell<f64>,
     /// Every request received, oldest first.
@@ -26,7 +26,7 @@ pub struct FakeServer {
 
 impl FakeServer {
     /// A server answering by `rule`.
-    pub fn new(rule: impl Fn(&ChatRequest) -> Result<String, ApiError> + 'static) -> Self {
+    pub(crate) fn new(rule: impl Fn(&ChatRequest) -> Result<String, ApiError> + 'static) -> Self {
         Self {
             clock: Cell::new(0.0),
             sent: RefCell::new(Vec::new()),
@@ -36,7 +36,7 @@ impl FakeServer {
     }
 
     /// An HTTP error with this status.
-    pub fn http(status: u16) -> ApiError {
+    pub(crate) fn http(status: u16) -> ApiError {
         ApiError::Http {
             status,
             message: "boom".into(),

@@ -1,5 +1,10 @@
 //! Thin views over the plain modules.
 
+// `unreachable_pub` does not fit here: `#[component]` generates items with
+// the function's visibility that the lint reports wherever a view is
+// `pub(crate)`, so the views keep plain `pub` behind this private module.
+#![allow(unreachable_pub)]
+
 mod batch;
 mod browser;
 mod capacity;

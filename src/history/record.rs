@@ -445,7 +445,7 @@ pub(crate) mod fixtures {
 
     /// A finished task that ran from `start` to `end` (ms on a run starting
     /// at `t0`) and answered `text`.
-    pub fn result(id: &str, t0: f64, start: f64, end: f64, text: &str) -> TaskResult {
+    pub(crate) fn result(id: &str, t0: f64, start: f64, end: f64, text: &str) -> TaskResult {
         let timing = TaskTiming {
             gaps: None,
             id: id.into(),
@@ -486,7 +486,7 @@ pub(crate) mod fixtures {
 
     /// A compare run of the first `n` built-in tasks on `model`, finished
     /// at `at`: sequential tasks of `ms` each, then parallel all at once.
-    pub fn compare(model: &str, at: f64, ms: f64, n: usize, text: &str) -> RunRecord {
+    pub(crate) fn compare(model: &str, at: f64, ms: f64, n: usize, text: &str) -> RunRecord {
         let tasks = builtin_tasks()[..n].to_vec();
         let spec = RunSpec {
             tasks: tasks.clone(),
@@ -540,7 +540,7 @@ pub(crate) mod batch_fixture {
     use super::*;
 
     /// A batch of two documents × two tasks: three done, one failed.
-    pub fn batch() -> RunRecord {
+    pub(crate) fn batch() -> RunRecord {
         let cell = Cell {
             status: TaskStatus::Done,
             text: "ok".into(),
