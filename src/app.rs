@@ -3,6 +3,7 @@
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 
+use crate::components::hooks;
 use crate::components::{
     BatchPanel, ConnectionBar, HistoryPanel, PromptPanel, SettingsOpen, SettingsPanel,
     WorkflowPanel, use_hash_view, use_next_task,
@@ -167,7 +168,7 @@ fn ThemeSwitch() -> impl IntoView {
     view! {
         <label class="field theme">
             <span class="visually-hidden">"Theme"</span>
-            <select data-testid="theme" on:change=move |ev| set_theme.set(event_target_value(&ev))>
+            <select data-testid=hooks::THEME on:change=move |ev| set_theme.set(event_target_value(&ev))>
                 {[("", "System theme"), ("light", "Light"), ("dark", "Dark")].into_iter().map(|(v, label)| view! {
                     <option value=v selected=move || theme.get() == v>{label}</option>
                 }).collect_view()}

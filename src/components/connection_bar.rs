@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::hooks;
 use crate::components::job::{UseJobOptions, use_job};
 use crate::openai::list_models;
 use crate::openai::request::host_of;
@@ -80,15 +81,15 @@ pub fn ConnectionBar() -> impl IntoView {
     };
 
     view! {
-        <div class="connection-bar" data-testid="connection-bar">
+        <div class="connection-bar" data-testid=hooks::CONNECTION_BAR>
             <dl class="connection-facts">
-                <div><dt>"Provider"</dt><dd data-testid="bar-provider">{provider}</dd></div>
-                <div><dt>"Model"</dt><dd data-testid="bar-model">{move || settings.with(|s| s.model.clone())}</dd></div>
-                <div><dt>"Key"</dt><dd data-testid="bar-key">{key_state}</dd></div>
+                <div><dt>"Provider"</dt><dd data-testid=hooks::BAR_PROVIDER>{provider}</dd></div>
+                <div><dt>"Model"</dt><dd data-testid=hooks::BAR_MODEL>{move || settings.with(|s| s.model.clone())}</dd></div>
+                <div><dt>"Key"</dt><dd data-testid=hooks::BAR_KEY>{key_state}</dd></div>
             </dl>
             <button
                 type="button"
-                data-testid="test-connection"
+                data-testid=hooks::TEST_CONNECTION
                 disabled=move || connection.get() == Connection::Testing
                 on:click=test_connection
             >
@@ -96,7 +97,7 @@ pub fn ConnectionBar() -> impl IntoView {
             </button>
             <button
                 type="button"
-                data-testid="settings-open"
+                data-testid=hooks::SETTINGS_OPEN
                 aria-expanded=move || open.get().to_string()
                 aria-controls="settings"
                 on:click=move |_| open.update(|o| *o = !*o)
@@ -104,10 +105,10 @@ pub fn ConnectionBar() -> impl IntoView {
                 {move || if open.get() { "Close settings" } else { "Settings" }}
             </button>
             <Show when=move || settings.with(|s| s.provider == Provider::Demo)>
-                <p class="demo-banner" role="status" data-testid="demo-banner">
+                <p class="demo-banner" role="status" data-testid=hooks::DEMO_BANNER>
                     <strong>"Demo: "</strong>
                     "simulated, nothing is sent. "
-                    <button type="button" class="link" data-testid="use-api"
+                    <button type="button" class="link" data-testid=hooks::USE_API
                         on:click=move |_| {
                             settings.update(|s| s.provider = Provider::Api);
                             open.set(true);
@@ -122,7 +123,7 @@ pub fn ConnectionBar() -> impl IntoView {
                 <option value=m.clone()></option>
             </For>
         </datalist>
-        <div class="connection" aria-live="polite" data-testid="connection-status">
+        <div class="connection" aria-live="polite" data-testid=hooks::CONNECTION_STATUS>
             {move || match connection.get() {
                 Connection::Untested => ().into_any(),
                 Connection::Testing => view! { <p>"Testing…"</p> }.into_any(),
@@ -130,7 +131,7 @@ pub fn ConnectionBar() -> impl IntoView {
                     let n = models.len();
                     view! {
                         <p class="ok">{format!("Connected: {n} models. Pick one:")}</p>
-                        <ul class="model-list" data-testid="model-list">
+                        <ul class="model-list" data-testid=hooks::MODEL_LIST>
                             {models
                                 .into_iter()
                                 .map(|id| {
@@ -153,7 +154,7 @@ pub fn ConnectionBar() -> impl IntoView {
                         .into_any()
                 }
                 Connection::Failed(msg) => {
-                    view! { <p class="error" data-testid="connection-error" role="alert">{msg}</p> }.into_any()
+                    view! { <p class="error" data-testid=hooks::CONNECTION_ERROR role="alert">{msg}</p> }.into_any()
                 }
             }}
         </div>

@@ -6,6 +6,7 @@ use std::time::Duration;
 use futures::future::join_all;
 use leptos::prelude::*;
 
+use crate::components::hooks;
 use crate::components::job::{UseJobOptions, use_job};
 use crate::openai::request::KeyHeader;
 use crate::openai::{ApiError, ClientConfig, RetryPolicy, answers_at_all, list_models};
@@ -76,28 +77,28 @@ pub fn LocalServers() -> impl IntoView {
     };
     view! {
         <div class="local-servers">
-            <button type="button" data-testid="detect-local" disabled=busy on:click=detect>
+            <button type="button" data-testid=hooks::DETECT_LOCAL disabled=busy on:click=detect>
                 {move || if busy.get() { "Looking…" } else { "Find local servers" }}
             </button>
             {move || results.get().map(|list| {
                 let any = list.iter().any(|r| matches!(r.2, Probe::Found(_)));
                 view! {
-                    <ul class="local-list" data-testid="local-results">
+                    <ul class="local-list" data-testid=hooks::LOCAL_RESULTS>
                         {list.into_iter().map(|(port, usual, probe)| {
                             let line = probe.describe(port, usual, page_is_local);
                             match probe {
                                 Probe::Found(models) => {
                                     let first = models.first().cloned();
                                     view! {
-                                        <li data-testid="local-server" data-base-url=local_base_url(port)>
+                                        <li data-testid=hooks::LOCAL_SERVER data-base-url=local_base_url(port)>
                                             <span>{line}</span>" "
                                             <span class="muted">{models.join(", ")}</span>" "
-                                            <button type="button" class="link" data-testid="local-server-use"
+                                            <button type="button" class="link" data-testid=hooks::LOCAL_SERVER_USE
                                                 on:click=move |_| use_server(port, first.clone())>"Use"</button>
                                         </li>
                                     }.into_any()
                                 }
-                                _ => view! { <li class="muted" data-testid="local-miss" data-port=port>{line}</li> }.into_any(),
+                                _ => view! { <li class="muted" data-testid=hooks::LOCAL_MISS data-port=port>{line}</li> }.into_any(),
                             }
                         }).collect_view()}
                     </ul>

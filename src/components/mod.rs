@@ -12,6 +12,7 @@ mod connection_bar;
 mod extractor;
 mod fields;
 mod history;
+pub mod hooks;
 mod job;
 mod local_servers;
 mod order_panel;

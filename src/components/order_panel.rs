@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 
 use crate::components::fields::NumberField;
+use crate::components::hooks;
 use crate::format::duration_ms;
 use crate::state::AppState;
 use crate::workflow::order::{Expected, Order, Source, SpeedModel};
@@ -28,7 +29,7 @@ pub fn OrderPanel(
         <div class="order">
             <label class="field small" title="When fewer slots than requests are available (a concurrency limit K, a rate limit), the order requests start in decides when the last one ends.">
                 <span>"Start order"</span>
-                <select data-testid="order"
+                <select data-testid=hooks::ORDER
                     prop:value=move || settings.with(|s| match s.order { Order::AsListed => "as-listed", Order::LongestFirst => "longest-first" })
                     on:change=move |ev| {
                         let order = if event_target_value(&ev) == "as-listed" { Order::AsListed } else { Order::LongestFirst };
@@ -38,7 +39,7 @@ pub fn OrderPanel(
                     <option value="as-listed">"As listed"</option>
                 </select>
             </label>
-            <details class="expected" data-testid="expected-details">
+            <details class="expected" data-testid=hooks::EXPECTED_DETAILS>
                 <summary>"Expected durations"</summary>
                 <p class="hint">
                     "Used to start the longest requests first when they cannot all start at once (task priorities come first). "
@@ -46,7 +47,7 @@ pub fn OrderPanel(
                     "without any, it is estimated from the request with the figures below. "
                     {move || format!("{} measurement(s) kept.", measured())}
                 </p>
-                <table class="expected-table" data-testid="expected-table">
+                <table class="expected-table" data-testid=hooks::EXPECTED_TABLE>
                     <thead><tr><th>"Task"</th><th>"Expected"</th><th>"From"</th></tr></thead>
                     <tbody>
                         {move || expected.get().into_iter().map(|(label, e)| view! {
@@ -68,7 +69,7 @@ pub fn OrderPanel(
                     <NumberField label="Share of token limit used" testid="speed-fill" min=0.05 max=1.0
                         value=speed(|s| s.fill) on_set=set(|s, v| s.fill = v) />
                 </div>
-                <button type="button" data-testid="forget-durations"
+                <button type="button" data-testid=hooks::FORGET_DURATIONS
                     on:click=move |_| durations.set(Default::default())>
                     "Forget measured durations"
                 </button>

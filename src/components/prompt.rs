@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use crate::components::fields::NumberField;
+use crate::components::hooks;
 use crate::components::job::{UseJobOptions, begin, use_job};
 use crate::format::duration_ms;
 use crate::openai::{
@@ -124,7 +125,7 @@ pub fn PromptPanel() -> impl IntoView {
                     <span>"Message"</span>
                     <textarea
                         rows="4"
-                        data-testid="prompt-input"
+                        data-testid=hooks::PROMPT_INPUT
                         prop:value=move || prompt.get()
                         on:input=move |ev| set_prompt.set(event_target_value(&ev))
                     ></textarea>
@@ -132,15 +133,15 @@ pub fn PromptPanel() -> impl IntoView {
                 <div class="row">
                     <NumberField label="Token limit" testid="max-tokens" min=1u32 max=MAX_TASK_TOKENS
                         value=max_tokens on_set=Callback::new(move |v| set_max_tokens.set(v)) />
-                    <button type="submit" class="primary" data-testid="send" disabled=running>
+                    <button type="submit" class="primary" data-testid=hooks::SEND disabled=running>
                         "Send"
                     </button>
-                    <button type="button" data-testid="prompt-cancel" disabled=move || !running() on:click=cancel>
+                    <button type="button" data-testid=hooks::PROMPT_CANCEL disabled=move || !running() on:click=cancel>
                         "Cancel"
                     </button>
                 </div>
                 <Show when=move || form_error.get().is_some()>
-                    <p class="field-error" role="alert" data-testid="form-error">
+                    <p class="field-error" role="alert" data-testid=hooks::FORM_ERROR>
                         {move || form_error.get().unwrap_or_default()}
                     </p>
                 </Show>
@@ -148,7 +149,7 @@ pub fn PromptPanel() -> impl IntoView {
             <div class="result" aria-live="polite">
                 <p class="status">
                     "Status: "
-                    <span data-testid="status" class=move || format!("badge {}", status.get().label())>
+                    <span data-testid=hooks::STATUS class=move || format!("badge {}", status.get().label())>
                         {move || status.get().label()}
                     </span>
                     <Show when=move || { running() && attempt.get() >= 2 }>
@@ -156,9 +157,9 @@ pub fn PromptPanel() -> impl IntoView {
                     </Show>
                 </p>
                 <Show when=move || waiting.get().is_some()>
-                    <p class="waiting" data-testid="retry-wait">{move || waiting.get().unwrap_or_default()}</p>
+                    <p class="waiting" data-testid=hooks::RETRY_WAIT>{move || waiting.get().unwrap_or_default()}</p>
                 </Show>
-                <pre class="answer" tabindex="0" data-testid="answer">{move || answer.get()}</pre>
+                <pre class="answer" tabindex="0" data-testid=hooks::ANSWER>{move || answer.get()}</pre>
                 {move || output.get().map(|out| view! { <OutputDetails out=out /> })}
             </div>
         </section>
@@ -186,21 +187,21 @@ fn OutputDetails(
     };
     let attempts = out.attempts.clone();
     view! {
-        {error.map(|e| view! { <p class="error" role="alert" data-testid="error-message">{e}</p> })}
-        <dl class="timings" data-testid="timings">
+        {error.map(|e| view! { <p class="error" role="alert" data-testid=hooks::ERROR_MESSAGE>{e}</p> })}
+        <dl class="timings" data-testid=hooks::TIMINGS>
             <dt>"Total"</dt>
-            <dd data-testid="total-ms">{duration_ms(t.total_ms())}</dd>
+            <dd data-testid=hooks::TOTAL_MS>{duration_ms(t.total_ms())}</dd>
             <dt>"Response headers"</dt>
             <dd>{t.headers_ms.map_or("–".into(), |h| duration_ms(h - t.sent_ms))}</dd>
             <dt>"First token"</dt>
-            <dd data-testid="ttft-ms">{t.ttft_ms().map_or("– (not streamed)".into(), duration_ms)}</dd>
+            <dd data-testid=hooks::TTFT_MS>{t.ttft_ms().map_or("– (not streamed)".into(), duration_ms)}</dd>
             <dt>"Usage"</dt>
-            <dd data-testid="usage">{usage}</dd>
+            <dd data-testid=hooks::USAGE>{usage}</dd>
         </dl>
-        <ol class="attempts" data-testid="attempts">
+        <ol class="attempts" data-testid=hooks::ATTEMPTS>
             {attempts
                 .into_iter()
-                .map(|a| view! { <li data-testid="attempt">{a.describe()}</li> })
+                .map(|a| view! { <li data-testid=hooks::ATTEMPT>{a.describe()}</li> })
                 .collect_view()}
         </ol>
     }

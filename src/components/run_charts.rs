@@ -8,6 +8,7 @@ use crate::charts::bars::{BAR_HEIGHT, layout_bars};
 use crate::charts::sweep::layout_sweep;
 use crate::charts::timeline::{BarGeom, TimelineFrame, TimelineRow, layout_timeline};
 use crate::components::browser::use_element_width;
+use crate::components::hooks;
 use crate::format::{duration_ms, signed_duration_ms};
 use crate::history::figures::explain;
 use crate::state::AppState;
@@ -52,16 +53,16 @@ pub fn Headline(
     };
     view! {
         <Show when=move || results.with(|r| r.simulated)>
-            <p class="simulated-label" data-testid="simulated-label">
+            <p class="simulated-label" data-testid=hooks::SIMULATED_LABEL>
                 "Simulated run (demo provider): the times and answers below come from the page's built-in simulation, not from a model."
             </p>
         </Show>
-        <div class="headline" aria-live="polite" data-testid="headline">
+        <div class="headline" aria-live="polite" data-testid=hooks::HEADLINE>
             <div class="hero metric" tabindex="0">
                 <span class="hero-label">"Speedup"</span>
                 <span class="hero-value">
                     <span
-                        data-testid="speedup"
+                        data-testid=hooks::SPEEDUP
                         data-value=move || cmp().map(|c| format!("{:.4}", c.speedup)).unwrap_or_default()
                     >
                         {move || cmp().map(|c| format!("{:.2}", c.speedup)).unwrap_or_default()}
@@ -72,28 +73,28 @@ pub fn Headline(
                 <WallBars results />
             </div>
             {move || fair.with(|f| f.as_ref().and_then(|f| f.note())).map(|n| view! {
-                <p class="figures-note" role="status" data-testid="figures-note">{n}</p>
+                <p class="figures-note" role="status" data-testid=hooks::FIGURES_NOTE>{n}</p>
             })}
             {move || critical().map(|c| view! {
-                <p class="critical-path" data-testid="critical-path">{c}</p>
+                <p class="critical-path" data-testid=hooks::CRITICAL_PATH>{c}</p>
             })}
             <dl class="figures">
                 <div class="metric" tabindex="0">
                     <dt>"Sequential"</dt>
-                    <dd><span data-testid="total-sequential-ms" data-ms=move || ms_attr(wall(Mode::Sequential))>{move || wall(Mode::Sequential).map(duration_ms)}</span></dd>
-                    <dd class="spread" data-testid="spread-sequential">{move || range(Mode::Sequential)}</dd>
+                    <dd><span data-testid=hooks::TOTAL_SEQUENTIAL_MS data-ms=move || ms_attr(wall(Mode::Sequential))>{move || wall(Mode::Sequential).map(duration_ms)}</span></dd>
+                    <dd class="spread" data-testid=hooks::SPREAD_SEQUENTIAL>{move || range(Mode::Sequential)}</dd>
                     <dd class="explain">{explain("sequential")}</dd>
                 </div>
                 <div class="metric" tabindex="0">
                     <dt>"Parallel"</dt>
-                    <dd><span data-testid="total-parallel-ms" data-ms=move || ms_attr(wall(Mode::Parallel))>{move || wall(Mode::Parallel).map(duration_ms)}</span></dd>
-                    <dd class="spread" data-testid="spread-parallel">{move || range(Mode::Parallel)}</dd>
+                    <dd><span data-testid=hooks::TOTAL_PARALLEL_MS data-ms=move || ms_attr(wall(Mode::Parallel))>{move || wall(Mode::Parallel).map(duration_ms)}</span></dd>
+                    <dd class="spread" data-testid=hooks::SPREAD_PARALLEL>{move || range(Mode::Parallel)}</dd>
                     <dd class="explain">{explain("parallel")}</dd>
                 </div>
                 <div class="metric" tabindex="0">
                     <dt>"Time saved"</dt>
                     <dd>
-                        <span data-testid="time-saved" data-ms=move || ms_attr(cmp().map(|c| c.time_saved_ms))>{move || cmp().map(|c| signed_duration_ms(c.time_saved_ms))}</span>
+                        <span data-testid=hooks::TIME_SAVED data-ms=move || ms_attr(cmp().map(|c| c.time_saved_ms))>{move || cmp().map(|c| signed_duration_ms(c.time_saved_ms))}</span>
                         " "
                         <span class="muted">{move || cmp().map(|c| format!("({:.1} %)", c.time_saved_pct))}</span>
                     </dd>
@@ -101,17 +102,17 @@ pub fn Headline(
                 </div>
                 <div class="metric" tabindex="0">
                     <dt>"Efficiency"</dt>
-                    <dd data-testid="efficiency">{move || cmp().map(|c| format!("{:.2}", c.efficiency))}</dd>
+                    <dd data-testid=hooks::EFFICIENCY>{move || cmp().map(|c| format!("{:.2}", c.efficiency))}</dd>
                     <dd class="explain">{explain("efficiency")}</dd>
                 </div>
                 <div class="metric" tabindex="0">
                     <dt>"Overhead"</dt>
-                    <dd data-testid="overhead">{move || fair.with(|f| f.as_ref().and_then(|f| f.overhead)).map(|o| format!("{o:.2}"))}</dd>
+                    <dd data-testid=hooks::OVERHEAD>{move || fair.with(|f| f.as_ref().and_then(|f| f.overhead)).map(|o| format!("{o:.2}"))}</dd>
                     <dd class="explain">{explain("overhead")}</dd>
                 </div>
                 <div class="metric" tabindex="0">
                     <dt>"Cost"</dt>
-                    <dd data-testid="cost">
+                    <dd data-testid=hooks::COST>
                         {move || {
                             let t = tokens();
                             if t.runs == 0 {
@@ -128,7 +129,7 @@ pub fn Headline(
                 </div>
                 <div class="metric" tabindex="0">
                     <dt>"Tokens"</dt>
-                    <dd data-testid="tokens">
+                    <dd data-testid=hooks::TOKENS>
                         {move || {
                             let t = tokens();
                             if t.runs == 0 {
@@ -171,7 +172,7 @@ fn WallBars(
                     .collect::<Vec<_>>()
                     .join(", ");
                 view! {
-                    <svg class="wall-bars" viewBox=format!("0 0 {W} 44") role="img" aria-label=format!("Wall time: {label}") data-testid="wall-bars">
+                    <svg class="wall-bars" viewBox=format!("0 0 {W} 44") role="img" aria-label=format!("Wall time: {label}") data-testid=hooks::WALL_BARS>
                         {w.iter().enumerate().filter_map(|(i, (m, v))| v.map(|v| {
                             let y = i as f64 * 22.0;
                             let width = (v / max * (W - 80.0)).max(1.0);
@@ -258,7 +259,7 @@ pub fn TimelineChart(
                     viewBox=move || layout.with(|l| format!("0 0 {} {}", l.width, l.height))
                     role="img"
                     aria-label=summary
-                    data-testid="timeline"
+                    data-testid=hooks::TIMELINE
                 >
                     <For each=move || 0..ticks.get() key=|i| *i let:i>
                         {
@@ -312,20 +313,20 @@ fn TimelineBar(
         <g class=move || bar.with(|b| b.as_ref().map(|b| format!("bar {} {}", b.status, b.group)).unwrap_or_default())>
             <text class="label" x="4" y=y(15.0)>{move || bar.with(|b| b.as_ref().map(|b| b.label.clone()).unwrap_or_default())}</text>
             {move || has_expected.get().then(|| view! {
-                <rect class="expected" data-testid="expected-bar" x=get(|b| b.x) y=y(1.0) width=move || expected.get().unwrap_or(0.0).max(1.0) height="20" rx="2"></rect>
+                <rect class="expected" data-testid=hooks::EXPECTED_BAR x=get(|b| b.x) y=y(1.0) width=move || expected.get().unwrap_or(0.0).max(1.0) height="20" rx="2"></rect>
             })}
             <rect class="total" x=get(|b| b.x) y=y(3.0) width=get(|b| b.width) height="16" rx="2"></rect>
             <rect class="ttft" x=get(|b| b.x) y=y(3.0) width=get(|b| b.ttft_width) height="16" rx="2"></rect>
             {move || {
                 let (top, marks) = parts.get();
                 marks.into_iter().map(|(x, w, combine)| view! {
-                    <rect class=if combine { "combine" } else { "part" } data-testid="part-mark" x=x y=top + 16.0 width=w height="3"></rect>
+                    <rect class=if combine { "combine" } else { "part" } data-testid=hooks::PART_MARK x=x y=top + 16.0 width=w height="3"></rect>
                 }).collect_view()
             }}
             {move || {
                 let (top, marks) = waits.get();
                 marks.into_iter().map(|(x, w)| view! {
-                    <rect class="retry-wait" data-testid="retry-mark" x=x y=top + 1.0 width=w height="20"></rect>
+                    <rect class="retry-wait" data-testid=hooks::RETRY_MARK x=x y=top + 1.0 width=w height="20"></rect>
                 }).collect_view()
             }}
         </g>
@@ -381,7 +382,7 @@ pub fn PerTaskBars(
                 {move || {
                     let l = results.with(|r| layout_bars(&r.per_task, 720.0, 150.0));
                     view! {
-                        <svg viewBox=format!("0 0 {} {}", l.width, l.height) role="img" aria-label=description() data-testid="per-task-bars">
+                        <svg viewBox=format!("0 0 {} {}", l.width, l.height) role="img" aria-label=description() data-testid=hooks::PER_TASK_BARS>
                             <AxisTicks ticks=l.ticks.clone() axis_y=l.axis_y />
                             {l.pairs.iter().map(|p| view! {
                                 <g>
@@ -407,7 +408,7 @@ pub fn PerTaskTable(
     let ms = |v: Option<f64>| v.map(duration_ms).unwrap_or_else(|| "–".into());
     view! {
         <Show when=move || results.with(|r| !r.per_task.is_empty())>
-            <table class="per-task" data-testid="per-task-table">
+            <table class="per-task" data-testid=hooks::PER_TASK_TABLE>
                 <caption>"Per-task duration (last run of each mode)"</caption>
                 <thead>
                     <tr><th scope="col">"Task"</th><th scope="col">"Sequential"</th><th scope="col">"Parallel"</th></tr>
@@ -452,7 +453,7 @@ pub fn SweepChart(
                     let l = layout_sweep(&r.iter().map(|x| (x.0, x.2, x.3)).collect::<Vec<_>>(), 330.0, 140.0);
                     let label = r.iter().map(|x| format!("K {}: speedup {:.2} (ideal {:.2})", x.0, x.2, x.3)).collect::<Vec<_>>().join("; ");
                     view! {
-                        <svg viewBox=format!("0 0 {} {}", l.width, l.height) role="img" aria-label=label data-testid="sweep-chart">
+                        <svg viewBox=format!("0 0 {} {}", l.width, l.height) role="img" aria-label=label data-testid=hooks::SWEEP_CHART>
                             <polyline class="ideal" points=l.ideal fill="none"></polyline>
                             <polyline class="measured" points=l.measured fill="none"></polyline>
                             {l.dots.iter().map(|(x, y, k)| view! {
@@ -464,7 +465,7 @@ pub fn SweepChart(
                         </svg>
                     }
                 }}
-                <table class="per-task" data-testid="sweep-table">
+                <table class="per-task" data-testid=hooks::SWEEP_TABLE>
                     <thead><tr><th scope="col">"K"</th><th scope="col">"Wall"</th><th scope="col">"Speedup"</th><th scope="col">"Ideal"</th></tr></thead>
                     <tbody>
                         {move || rows().into_iter().map(|(k, wall, s, ideal)| view! {

@@ -4,6 +4,7 @@
 use crate::components::browser::forget_everything;
 use crate::components::connection_bar::SettingsOpen;
 use crate::components::fields::NumberField;
+use crate::components::hooks;
 use crate::components::local_servers::LocalServers;
 use crate::demo::DemoSettings;
 use crate::openai::TokenParam;
@@ -62,10 +63,10 @@ pub fn SettingsPanel() -> impl IntoView {
     };
 
     view! {
-        <section class="panel settings" id="settings" aria-labelledby="settings-title" data-testid="settings-panel">
+        <section class="panel settings" id="settings" aria-labelledby="settings-title" data-testid=hooks::SETTINGS_PANEL>
             <div class="panel-head">
                 <h2 id="settings-title">"Settings"</h2>
-                <button type="button" data-testid="settings-close" on:click=move |_| open.set(false)>"Close"</button>
+                <button type="button" data-testid=hooks::SETTINGS_CLOSE on:click=move |_| open.set(false)>"Close"</button>
             </div>
             <fieldset class="provider">
                 <legend>"Provider"</legend>
@@ -95,7 +96,7 @@ pub fn SettingsPanel() -> impl IntoView {
                     type="password"
                     autocomplete="off"
                     spellcheck="false"
-                    data-testid="api-key"
+                    data-testid=hooks::API_KEY
                     placeholder="sk-… (leave empty for local servers)"
                     prop:value=move || state.api_key.get()
                     on:input=move |ev| {
@@ -111,7 +112,7 @@ pub fn SettingsPanel() -> impl IntoView {
             <label class="check">
                 <input
                     type="checkbox"
-                    data-testid="remember-key"
+                    data-testid=hooks::REMEMBER_KEY
                     prop:checked=move || settings.with(|s| s.remember_key)
                     on:change=move |ev| settings.update(|s| s.remember_key = event_target_checked(&ev))
                 />
@@ -122,7 +123,7 @@ pub fn SettingsPanel() -> impl IntoView {
                 <span>"Base URL"</span>
                 <input
                     type="url"
-                    data-testid="base-url"
+                    data-testid=hooks::BASE_URL
                     aria-invalid=move || base_url_error().is_some().to_string()
                     prop:value=move || settings.with(|s| s.base_url.clone())
                     on:input=move |ev| settings.update(|s| {
@@ -132,12 +133,12 @@ pub fn SettingsPanel() -> impl IntoView {
                 />
             </label>
             <Show when=move || base_url_error().is_some()>
-                <p class="field-error" data-testid="base-url-error" role="alert">
+                <p class="field-error" data-testid=hooks::BASE_URL_ERROR role="alert">
                     {move || base_url_error().unwrap_or_default()}
                 </p>
             </Show>
             {move || csp_refuses().map(|sources| view! {
-                <p class="field-warning" data-testid="csp-warning" role="alert">
+                <p class="field-warning" data-testid=hooks::CSP_WARNING role="alert">
                     {format!(
                         "This copy of Fanout may call only the servers its Content-Security-Policy names ({sources}); the browser will refuse this base URL. Build it with FANOUT_CONNECT_SRC naming this server, or serve it with your own policy header (see the README)."
                     )}
@@ -147,10 +148,10 @@ pub fn SettingsPanel() -> impl IntoView {
                 settings.with(|s| plain_http_to_remote(&s.base_url))
                     && state.api_key.with(|k| !k.trim().is_empty())
             }>
-                <div class="field-warning" data-testid="plain-http-warning" role="alert">
+                <div class="field-warning" data-testid=hooks::PLAIN_HTTP_WARNING role="alert">
                     <p>"This base URL is plain http:// to another machine: the API key would cross the network unencrypted, readable by anyone on the way. Use https:// if the server offers it."</p>
                     <label class="check">
-                        <input type="checkbox" data-testid="allow-plain-http"
+                        <input type="checkbox" data-testid=hooks::ALLOW_PLAIN_HTTP
                             prop:checked=move || settings.with(|s| s.allow_plain_http)
                             on:change=move |ev| settings.update(|s| s.allow_plain_http = event_target_checked(&ev)) />
                         <span>"Send the key over plain http anyway"</span>
@@ -162,13 +163,13 @@ pub fn SettingsPanel() -> impl IntoView {
                 <input
                     type="text"
                     list="model-options"
-                    data-testid="model"
+                    data-testid=hooks::MODEL
                     prop:value=move || settings.with(|s| s.model.clone())
                     on:input=move |ev| settings.update(|s| s.model = event_target_value(&ev))
                 />
             </label>
             {move || settings.with(|s| s.model_error()).filter(|e| matches!(e, SettingsError::ModelSpaces(_))).map(|e| view! {
-                <p class="field-error" data-testid="model-error" role="alert">{e.to_string()}</p>
+                <p class="field-error" data-testid=hooks::MODEL_ERROR role="alert">{e.to_string()}</p>
             })}
             <div class="row">
                 <NumberField label="Timeout (s)" testid="timeout" min=1.0 max=600.0
@@ -181,7 +182,7 @@ pub fn SettingsPanel() -> impl IntoView {
             <label class="check">
                 <input
                     type="checkbox"
-                    data-testid="streaming"
+                    data-testid=hooks::STREAMING
                     prop:checked=move || settings.with(|s| s.stream)
                     on:change=move |ev| settings.update(|s| s.stream = event_target_checked(&ev))
                 />
@@ -190,7 +191,7 @@ pub fn SettingsPanel() -> impl IntoView {
             <label class="field">
                 <span>"Token limit field"</span>
                 <select
-                    data-testid="token-param"
+                    data-testid=hooks::TOKEN_PARAM
                     on:change=move |ev| {
                         let v = match event_target_value(&ev).as_str() {
                             "max_tokens" => TokenParam::MaxTokens,
@@ -223,7 +224,7 @@ pub fn SettingsPanel() -> impl IntoView {
                             type="number"
                             min="0"
                             step="0.01"
-                            data-testid="price-input"
+                            data-testid=hooks::PRICE_INPUT
                             prop:value=move || settings.with(|s| price_for(&s.prices, &s.model).map(|p| p.input_per_mtok.to_string()).unwrap_or_default())
                             on:change=move |ev| edit(&ev, true)
                         />
@@ -234,14 +235,14 @@ pub fn SettingsPanel() -> impl IntoView {
                             type="number"
                             min="0"
                             step="0.01"
-                            data-testid="price-output"
+                            data-testid=hooks::PRICE_OUTPUT
                             prop:value=move || settings.with(|s| price_for(&s.prices, &s.model).map(|p| p.output_per_mtok.to_string()).unwrap_or_default())
                             on:change=move |ev| edit(&ev, false)
                         />
                     </label>
                 </div>
                 {move || price_error.get().map(|e| view! {
-                    <p class="field-error" data-testid="price-error" role="alert">{e}</p>
+                    <p class="field-error" data-testid=hooks::PRICE_ERROR role="alert">{e}</p>
                 })}
                 <p class="hint">"List prices when this table was written; edit them to match your plan. Empty means unknown."</p>
             </fieldset>
@@ -262,7 +263,7 @@ fn PresetField() -> impl IntoView {
         <label class="field">
             <span>"Provider preset"</span>
             <select
-                data-testid="provider-preset"
+                data-testid=hooks::PROVIDER_PRESET
                 prop:value=current
                 on:change=move |ev| {
                     if let Some(p) = preset(&event_target_value(&ev)) {
@@ -279,11 +280,11 @@ fn PresetField() -> impl IntoView {
                 <option value="custom">"Custom (any OpenAI-compatible URL)"</option>
             </select>
         </label>
-        {move || note().map(|n| view! { <p class="hint" data-testid="preset-note">{n}</p> })}
+        {move || note().map(|n| view! { <p class="hint" data-testid=hooks::PRESET_NOTE>{n}</p> })}
         <label class="field">
             <span>"Key header"</span>
             <select
-                data-testid="key-header"
+                data-testid=hooks::KEY_HEADER
                 prop:value=move || settings.with(|s| if s.key_header == KeyHeader::ApiKey { "api-key" } else { "bearer" })
                 on:change=move |ev| {
                     let h = if event_target_value(&ev) == "api-key" { KeyHeader::ApiKey } else { KeyHeader::Bearer };
@@ -307,8 +308,8 @@ fn DemoSettingsFields() -> impl IntoView {
         Callback::new(move |v: f64| settings.update(|s| f(&mut s.demo, v)))
     };
     view! {
-        <details class="demo-settings" data-testid="demo-settings">
-            <summary data-testid="demo-settings-open">"Simulated server"</summary>
+        <details class="demo-settings" data-testid=hooks::DEMO_SETTINGS>
+            <summary data-testid=hooks::DEMO_SETTINGS_OPEN>"Simulated server"</summary>
             <div class="row">
                 <NumberField label="First token, median (ms)" testid="demo-ttft" min=0.0 max=60_000.0
                     value=demo(|d| d.ttft_median_ms) on_set=set(|d, v| d.ttft_median_ms = v) />
@@ -362,20 +363,20 @@ fn ForgetEverything() -> impl IntoView {
             <Show
                 when=move || asking.get()
                 fallback=move || view! {
-                    <button type="button" data-testid="forget" on:click=move |_| set_asking.set(true)>
+                    <button type="button" data-testid=hooks::FORGET on:click=move |_| set_asking.set(true)>
                         "Forget everything on this device…"
                     </button>
                 }
             >
-                <p role="alert" data-testid="forget-explained">
+                <p role="alert" data-testid=hooks::FORGET_EXPLAINED>
                     "This removes the API key, the settings, your edited and added tasks, the measured durations and the saved batch from this browser, then reloads the page."
                 </p>
-                <button type="button" data-testid="forget-confirm" on:click=move |_| {
+                <button type="button" data-testid=hooks::FORGET_CONFIRM on:click=move |_| {
                     if let Err(e) = forget_everything() {
                         set_failed.set(Some(e));
                     }
                 }>"Forget everything"</button>
-                <button type="button" data-testid="forget-cancel" on:click=move |_| set_asking.set(false)>"Keep it"</button>
+                <button type="button" data-testid=hooks::FORGET_CANCEL on:click=move |_| set_asking.set(false)>"Keep it"</button>
             </Show>
             {move || failed.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
         </div>

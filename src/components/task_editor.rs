@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::components::browser::{download_text, take_file};
+use crate::components::hooks;
 use crate::components::task_options::TaskOptions;
 use crate::state::AppState;
 use crate::workflow::catalog::is_builtin;
@@ -201,57 +202,57 @@ pub fn TaskList(
                 view! { <TaskOptions id label /> }
             })}
             <div class="row">
-                <button type="button" data-testid="add-task" on:click=move |_| open((None, blank_task()))>"Add task"</button>
-                <button type="button" data-testid="export-tasks" aria-label="Export tasks" on:click=export>"Export"</button>
+                <button type="button" data-testid=hooks::ADD_TASK on:click=move |_| open((None, blank_task()))>"Add task"</button>
+                <button type="button" data-testid=hooks::EXPORT_TASKS aria-label="Export tasks" on:click=export>"Export"</button>
                 // A button-like label: the file input itself is only its target.
                 <label class="button-label" aria-label="Import tasks">
                     "Import"
-                    <input type="file" class="visually-hidden" accept=".json,application/json" data-testid="import-tasks" on:change=import />
+                    <input type="file" class="visually-hidden" accept=".json,application/json" data-testid=hooks::IMPORT_TASKS on:change=import />
                 </label>
             </div>
             {move || file_status.get().map(|s| match s {
-                Ok(m) => view! { <p class="hint" role="status" data-testid="tasks-status">{m}</p> }.into_any(),
-                Err(e) => view! { <p class="field-error" role="alert" data-testid="tasks-error">{e}</p> }.into_any(),
+                Ok(m) => view! { <p class="hint" role="status" data-testid=hooks::TASKS_STATUS>{m}</p> }.into_any(),
+                Err(e) => view! { <p class="field-error" role="alert" data-testid=hooks::TASKS_ERROR>{e}</p> }.into_any(),
             })}
             <Show when=move || draft.with(Option::is_some)>
-                <div class="task-form" data-testid="task-form" role="group" aria-label="Edit task">
+                <div class="task-form" data-testid=hooks::TASK_FORM role="group" aria-label="Edit task">
                     <div class="row">
                         <label class="field small">
                             <span>"Id"</span>
-                            <input type="text" data-testid="task-form-id" disabled=editing_builtin
+                            <input type="text" data-testid=hooks::TASK_FORM_ID disabled=editing_builtin
                                 prop:value=value(|t| t.id.clone()) on:input=field(|t, v| t.id = v) />
                         </label>
                         <label class="field">
                             <span>"Name"</span>
-                            <input type="text" data-testid="task-form-label"
+                            <input type="text" data-testid=hooks::TASK_FORM_LABEL
                                 prop:value=value(|t| t.label.clone()) on:input=field(|t, v| t.label = v) />
                         </label>
                         <label class="field small">
                             <span>"Token limit"</span>
-                            <input type="number" min="1" data-testid="task-form-max-tokens"
+                            <input type="number" min="1" data-testid=hooks::TASK_FORM_MAX_TOKENS
                                 prop:value=value(|t| t.max_tokens.to_string())
                                 on:input=field(|t, v| t.max_tokens = v.trim().parse().unwrap_or(0)) />
                         </label>
                         <label class="field small" title="When not every request can start at once, higher priorities start first, whatever their expected duration.">
                             <span>"Priority (0–9, higher starts first)"</span>
-                            <input type="number" min="0" max="9" data-testid="task-form-priority"
+                            <input type="number" min="0" max="9" data-testid=hooks::TASK_FORM_PRIORITY
                                 prop:value=value(|t| t.priority.to_string())
                                 on:input=field(|t, v| t.priority = v.trim().parse().unwrap_or(u8::MAX)) />
                         </label>
                     </div>
                     <label class="field">
                         <span>"System message"</span>
-                        <textarea rows="2" data-testid="task-form-system"
+                        <textarea rows="2" data-testid=hooks::TASK_FORM_SYSTEM
                             prop:value=value(|t| t.system.clone()) on:input=field(|t, v| t.system = v)></textarea>
                     </label>
                     <label class="field">
                         <span>"Prompt ({text} is replaced by the input text, {language} by the target language)"</span>
-                        <textarea rows="4" data-testid="task-form-prompt"
+                        <textarea rows="4" data-testid=hooks::TASK_FORM_PROMPT
                             prop:value=value(|t| t.prompt.clone()) on:input=field(|t, v| t.prompt = v)></textarea>
                     </label>
                     <Show when=move || draft.with(|d| d.as_ref().is_some_and(|(_, t)| schema_for(&t.id).is_some()))>
                         <label class="check">
-                            <input type="checkbox" data-testid="task-form-structured"
+                            <input type="checkbox" data-testid=hooks::TASK_FORM_STRUCTURED
                                 prop:checked=move || draft.with(|d| d.as_ref().is_some_and(|(_, t)| t.structured))
                                 on:change=move |ev| {
                                     let on = event_target_checked(&ev);
@@ -261,11 +262,11 @@ pub fn TaskList(
                         </label>
                     </Show>
                     {move || form_error.get().map(|e| view! {
-                        <p class="field-error" role="alert" data-testid="task-form-error">{e}</p>
+                        <p class="field-error" role="alert" data-testid=hooks::TASK_FORM_ERROR>{e}</p>
                     })}
                     <div class="row">
-                        <button type="button" class="primary" data-testid="task-form-save" on:click=move |_| save()>"Save task"</button>
-                        <button type="button" data-testid="task-form-cancel" on:click=move |_| draft.set(None)>"Cancel"</button>
+                        <button type="button" class="primary" data-testid=hooks::TASK_FORM_SAVE on:click=move |_| save()>"Save task"</button>
+                        <button type="button" data-testid=hooks::TASK_FORM_CANCEL on:click=move |_| draft.set(None)>"Cancel"</button>
                     </div>
                 </div>
             </Show>

@@ -4,6 +4,7 @@
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 
+use crate::components::hooks;
 use crate::samples::SAMPLES;
 use crate::state::AppState;
 use crate::state::app::WELCOMED_KEY;
@@ -53,18 +54,18 @@ pub fn Welcome(
     };
     view! {
         <Show when=move || open.get()>
-            <section class="welcome" aria-label="Welcome" data-testid="welcome">
+            <section class="welcome" aria-label="Welcome" data-testid=hooks::WELCOME>
                 <p>
                     "Fanout runs tasks on one text one after another and all at once, and shows what parallelism saves. "
                     "This is a simulation; add your API key (kept in this tab, sent only to the base URL you set) to use a real model. "
-                    <span data-testid="welcome-cost">{ceiling}</span>
+                    <span data-testid=hooks::WELCOME_COST>{ceiling}</span>
                 </p>
                 <div class="row">
-                    <button type="button" class="primary" data-testid="welcome-run-demo" on:click=move |_| {
+                    <button type="button" class="primary" data-testid=hooks::WELCOME_RUN_DEMO on:click=move |_| {
                         dismiss();
                         on_run_demo.run(());
                     }>"Run a demo compare"</button>
-                    <button type="button" data-testid="welcome-dismiss" on:click=move |_| dismiss()>"Got it"</button>
+                    <button type="button" data-testid=hooks::WELCOME_DISMISS on:click=move |_| dismiss()>"Got it"</button>
                 </div>
             </section>
         </Show>

@@ -8,6 +8,7 @@ use leptos::task::spawn_local;
 use super::{BatchCtx, Shown};
 use crate::batch::batch_api::{custom_id, input_file, read_output};
 use crate::components::browser::{download_text, take_file};
+use crate::components::hooks;
 use crate::openai::batches::run_to_end;
 use crate::settings::Provider;
 use crate::state::AppState;
@@ -130,14 +131,14 @@ pub(super) fn BatchApi() -> impl IntoView {
                 <summary>"Too big for a browser tab? Use OpenAI's Batch API (results within 24 hours, at half price)"</summary>
                 <p class="hint">"Writes every document × task as one request line (custom_id = document number:task id). Submit it from here (the page uploads the file, creates the batch and checks it until it is done, then fills the table), or download the file, run it elsewhere and import the output file."</p>
                 <div class="row">
-                    <button type="button" data-testid="batch-api-input" disabled=ctx.job.running on:click=download_api_input>"Download Batch API input"</button>
-                    <button type="button" data-testid="batch-api-submit" disabled=ctx.job.running on:click=submit>"Submit to the Batch API"</button>
+                    <button type="button" data-testid=hooks::BATCH_API_INPUT disabled=ctx.job.running on:click=download_api_input>"Download Batch API input"</button>
+                    <button type="button" data-testid=hooks::BATCH_API_SUBMIT disabled=ctx.job.running on:click=submit>"Submit to the Batch API"</button>
                     <label class="file-button">
                         <span>"Import Batch API output (.jsonl)"</span>
-                        <input type="file" accept=".jsonl,.json,application/jsonl" data-testid="batch-api-output" on:change=import_api_output />
+                        <input type="file" accept=".jsonl,.json,application/jsonl" data-testid=hooks::BATCH_API_OUTPUT on:change=import_api_output />
                     </label>
                 </div>
-                <p class="hint" role="status" data-testid="batch-api-status">{move || api_status.get()}</p>
+                <p class="hint" role="status" data-testid=hooks::BATCH_API_STATUS>{move || api_status.get()}</p>
             </details>
     }
 }

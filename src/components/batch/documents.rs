@@ -10,6 +10,7 @@ use crate::batch::documents::{
     FileKind, file_kind, from_extracted, from_file, split_pasted, unreadable,
 };
 use crate::components::extractor::extract_each;
+use crate::components::hooks;
 use crate::components::virtual_rows::use_virtual_rows;
 use crate::extract::too_big;
 
@@ -95,26 +96,26 @@ pub(super) fn Documents() -> impl IntoView {
             <div class="row">
                 <label class="field">
                     <span>"Open files"</span>
-                    <input type="file" multiple accept=".txt,.md,.markdown,.csv,.jsonl,.ndjson,.pdf,.docx" data-testid="batch-files" on:change=add_files />
+                    <input type="file" multiple accept=".txt,.md,.markdown,.csv,.jsonl,.ndjson,.pdf,.docx" data-testid=hooks::BATCH_FILES on:change=add_files />
                 </label>
                 <Show when=move || { reading.get() > 0 }>
-                    <p class="hint" role="status" data-testid="docs-reading">
+                    <p class="hint" role="status" data-testid=hooks::DOCS_READING>
                         {move || format!("Reading {} PDF/Word file(s)…", reading.get())}
                     </p>
                 </Show>
                 <label class="field small">
                     <span>"CSV column / JSONL field"</span>
-                    <input type="text" data-testid="batch-field" prop:value=move || field.get()
+                    <input type="text" data-testid=hooks::BATCH_FIELD prop:value=move || field.get()
                         on:input=move |ev| set_field.set(event_target_value(&ev)) />
                 </label>
             </div>
             <label class="field">
                 <span>"Paste texts (separate documents with a line of ---)"</span>
-                <textarea rows="4" data-testid="batch-paste" prop:value=move || paste.get()
+                <textarea rows="4" data-testid=hooks::BATCH_PASTE prop:value=move || paste.get()
                     on:input=move |ev| set_paste.set(event_target_value(&ev))></textarea>
             </label>
             <div class="row">
-                <button type="button" data-testid="batch-add-pasted" on:click=move |_| {
+                <button type="button" data-testid=hooks::BATCH_ADD_PASTED on:click=move |_| {
                     let found = split_pasted(&paste.get_untracked());
                     if found.is_empty() {
                         ctx.job.error.set(Some("Nothing to add: the pasted text is empty.".into()));
@@ -124,11 +125,11 @@ pub(super) fn Documents() -> impl IntoView {
                         set_paste.set(String::new());
                     }
                 }>"Add pasted texts"</button>
-                <button type="button" data-testid="batch-clear" disabled=ctx.job.running on:click=move |_| ctx.docs.set(Vec::new())>"Clear documents"</button>
+                <button type="button" data-testid=hooks::BATCH_CLEAR disabled=ctx.job.running on:click=move |_| ctx.docs.set(Vec::new())>"Clear documents"</button>
             </div>
             <Show when=move || ctx.docs.with(|d| !d.is_empty())>
                 <div class="virtual" node_ref=window.node on:scroll=move |_| window.on_scroll.run(())>
-                <table class="docs" data-testid="batch-docs">
+                <table class="docs" data-testid=hooks::BATCH_DOCS>
                     <caption>{move || ctx.docs.with(|d| format!("{} documents, {} usable", d.len(), d.iter().filter(|x| x.error.is_none()).count()))}</caption>
                     <thead><tr><th scope="col">"Document"</th><th scope="col">"Characters"</th><th scope="col">"≈ Tokens"</th><th scope="col">"Status"</th></tr></thead>
                     <tbody>

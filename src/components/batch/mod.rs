@@ -19,6 +19,7 @@ use crate::batch::progress::{Ended, InFlight, Tally, push_bounded};
 use crate::batch::saved::SavedBatch;
 use crate::components::browser::FrameQueue;
 use crate::components::fields::NumberField;
+use crate::components::hooks;
 use crate::components::job::{Job, UseJobOptions, begin, use_job};
 use crate::openai::http1::{HTTP1_PER_ORIGIN, http1};
 use crate::schedule::scheduler::{Limits, MAX_IN_FLIGHT};
@@ -380,7 +381,7 @@ pub fn BatchPanel() -> impl IntoView {
         <section class="panel batch" aria-labelledby="batch-title">
             <h2 id="batch-title">"Batch: many documents"</h2>
             // The tasks are chosen once, on the Run view, for runs and batches.
-            <p class="hint" data-testid="batch-tasks">
+            <p class="hint" data-testid=hooks::BATCH_TASKS>
                 {move || {
                     let labels: Vec<String> = state
                         .tasks
@@ -406,31 +407,31 @@ pub fn BatchPanel() -> impl IntoView {
                 <NumberField label="Tokens / min (0 = no limit)" testid="batch-tpm" min=0u32 max=100_000_000u32
                     value=tpm on_set=Callback::new(move |v| set_tpm.set(v)) />
             </div>
-            <p class="hint" data-testid="batch-order">
+            <p class="hint" data-testid=hooks::BATCH_ORDER>
                 {move || format!(
                     "Requests start {} across documents × tasks (task priorities first); change it under Start order on the Run view.",
                     state.settings.with(|s| s.order.label()),
                 )}
             </p>
             <Show when=http1>
-                <p class="hint" data-testid="batch-h1-note">"This base URL is plain http://, which browsers reach over HTTP/1.1 with at most 6 connections per server: requests beyond 6 wait in the browser. The OpenAI API (HTTP/2) has no such cap."</p>
+                <p class="hint" data-testid=hooks::BATCH_H1_NOTE>"This base URL is plain http://, which browsers reach over HTTP/1.1 with at most 6 connections per server: requests beyond 6 wait in the browser. The OpenAI API (HTTP/2) has no such cap."</p>
             </Show>
             <div class="row">
-                <button type="button" class="primary" data-testid="batch-run" disabled=ctx.job.running on:click=run_all>"Run batch"</button>
-                <button type="button" data-testid="batch-cancel" disabled=move || !ctx.job.running.get() on:click=move |_| ctx.job.cancel()>"Cancel"</button>
-                <button type="button" data-testid="batch-retry-failed"
+                <button type="button" class="primary" data-testid=hooks::BATCH_RUN disabled=ctx.job.running on:click=run_all>"Run batch"</button>
+                <button type="button" data-testid=hooks::BATCH_CANCEL disabled=move || !ctx.job.running.get() on:click=move |_| ctx.job.cancel()>"Cancel"</button>
+                <button type="button" data-testid=hooks::BATCH_RETRY_FAILED
                     disabled=move || ctx.job.running.get() || !any_failed()
                     on:click=retry_failed>"Retry failed"</button>
             </div>
             <batch_api::BatchApi />
-            {move || ctx.job.error.get().map(|e| view! { <p class="field-error" role="alert" data-testid="batch-error">{e}</p> })}
+            {move || ctx.job.error.get().map(|e| view! { <p class="field-error" role="alert" data-testid=hooks::BATCH_ERROR>{e}</p> })}
             {move || resumable.get().map(|left| {
                 let total = ctx.shown.with(|s| s.as_ref().map_or(0, |s| s.batch().jobs.len()));
                 view! {
-                    <div class="resume" role="status" data-testid="batch-resume-offer">
+                    <div class="resume" role="status" data-testid=hooks::BATCH_RESUME_OFFER>
                         <p>{format!("An unfinished batch was kept on this device: {} of {} requests finished, {} left.", total - left.len(), total, left.len())}</p>
-                        <button type="button" class="primary" data-testid="batch-resume" on:click=resume>"Resume"</button>
-                        <button type="button" data-testid="batch-discard" on:click=discard>"Discard it"</button>
+                        <button type="button" class="primary" data-testid=hooks::BATCH_RESUME on:click=resume>"Resume"</button>
+                        <button type="button" data-testid=hooks::BATCH_DISCARD on:click=discard>"Discard it"</button>
                     </div>
                 }
             })}

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use super::BatchCtx;
 use crate::batch::progress::progress_of;
 use crate::charts::gauge::layout_gauge;
+use crate::components::hooks;
 use crate::format::duration_ms;
 
 /// The batch's progress.
@@ -22,7 +23,7 @@ pub(super) fn Progress() -> impl IntoView {
                     ></progress>
                     // The figures as JSON too, for scripts (the benchmark reads them).
                     <p
-                        data-testid="batch-progress"
+                        data-testid=hooks::BATCH_PROGRESS
                         data-done=move || ctx.tally.with(|t| t.done.to_string())
                         data-failed=move || ctx.tally.with(|t| t.failed.to_string())
                         data-remaining=move || ctx.tally.with(|t| t.remaining.to_string())
@@ -49,7 +50,7 @@ pub(super) fn Progress() -> impl IntoView {
                             )
                         }}
                     </p>
-                    <p class="hint">"Current limit K: "<span data-testid="batch-current-k">{move || ctx.current_k.get()}</span>
+                    <p class="hint">"Current limit K: "<span data-testid=hooks::BATCH_CURRENT_K>{move || ctx.current_k.get()}</span>
                         {move || ctx.shown.with(|s| s.as_ref().is_some_and(|s| s.batch().simulated)).then_some(" · simulated (demo provider)")}
                     </p>
                     {move || {
@@ -57,7 +58,7 @@ pub(super) fn Progress() -> impl IntoView {
                         view! {
                             <svg class="gauge" viewBox=format!("0 0 {} {}", l.width, l.height) role="img"
                                 aria-label=format!("Requests in flight over {}: at most {}, limit {}", duration_ms(l.x_max), l.y_max, ctx.k.get())
-                                data-testid="batch-inflight">
+                                data-testid=hooks::BATCH_INFLIGHT>
                                 <line class="limit" x1="0" x2=l.width y1=l.limit_y y2=l.limit_y></line>
                                 <polyline class="inflight" points=l.points fill="none"></polyline>
                             </svg>

@@ -8,6 +8,7 @@ use leptos::task::spawn_local;
 
 use crate::batch::export::{CHUNK_ROWS, Table};
 use crate::components::browser::download_parts;
+use crate::components::hooks;
 use crate::components::virtual_rows::use_virtual_rows;
 use crate::format::duration_ms;
 use crate::workflow::engine::TaskStatus;
@@ -97,16 +98,16 @@ pub(super) fn Results() -> impl IntoView {
                 <div class="row">
                     <label class="field small">
                         <span>"Show"</span>
-                        <select data-testid="batch-filter" on:change=move |ev| set_filter.set(event_target_value(&ev))>
+                        <select data-testid=hooks::BATCH_FILTER on:change=move |ev| set_filter.set(event_target_value(&ev))>
                             <option value="all">"all"</option>
                             <option value="done">"done"</option>
                             <option value="error">"failed"</option>
                             <option value="pending">"not finished"</option>
                         </select>
                     </label>
-                    <button type="button" data-testid="batch-export-csv" on:click=move |_| export("csv")>"Export CSV"</button>
-                    <button type="button" data-testid="batch-export-json" on:click=move |_| export("json")>"Export JSON"</button>
-                    <button type="button" data-testid="batch-export-jsonl" on:click=move |_| export("jsonl")>"Export JSONL"</button>
+                    <button type="button" data-testid=hooks::BATCH_EXPORT_CSV on:click=move |_| export("csv")>"Export CSV"</button>
+                    <button type="button" data-testid=hooks::BATCH_EXPORT_JSON on:click=move |_| export("json")>"Export JSON"</button>
+                    <button type="button" data-testid=hooks::BATCH_EXPORT_JSONL on:click=move |_| export("jsonl")>"Export JSONL"</button>
                 </div>
                 {move || {
                     ctx.shown.get().map(|shown| {
@@ -144,7 +145,7 @@ pub(super) fn Results() -> impl IntoView {
                     let labels: Vec<String> = s.tasks.iter().map(|t| t.label.clone()).collect();
                     view! {
                         <div class="virtual" node_ref=window.node on:scroll=move |_| window.on_scroll.run(())>
-                        <table class="results" data-testid="batch-results" data-rows=move || rows_n.get().to_string()>
+                        <table class="results" data-testid=hooks::BATCH_RESULTS data-rows=move || rows_n.get().to_string()>
                             <caption>"Results: one row per document, one column per task; choose a cell to read its answer."</caption>
                             <thead><tr>
                                 <th scope="col">"Document"</th>
@@ -175,7 +176,7 @@ pub(super) fn Results() -> impl IntoView {
                     let error_of = session.clone();
                     let title = format!("{} × {}", s.docs[job.doc].name, s.tasks[job.task].label);
                     Some(view! {
-                        <div class="cell-output" data-testid="batch-output">
+                        <div class="cell-output" data-testid=hooks::BATCH_OUTPUT>
                             <h3>{title}</h3>
                             {move || { v.track(); error_of.cell(i).and_then(|c| c.error) }.map(|e| view! { <p class="error">{e}</p> })}
                             <pre class="answer" tabindex="0">{move || { v.track(); session.cell(i).map(|c| c.text).unwrap_or_default() }}</pre>

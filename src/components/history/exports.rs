@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::components::browser::download_text;
+use crate::components::hooks;
 use crate::history::export::{self, csv::csv, html::html, markdown::markdown};
 use crate::history::record::RunRecord;
 
@@ -57,14 +58,14 @@ pub fn ExportButtons(
     };
     view! {
         <div class="exports" role="group" aria-label="Export this run">
-            <button type="button" data-testid="export-json" on:click=move |_| save("json", "application/json", RunRecord::to_json)>"Export JSON"</button>
-            <button type="button" data-testid="export-csv" on:click=move |_| save("csv", "text/csv", csv)>"Timings CSV"</button>
-            <button type="button" data-testid="export-report" on:click=move |_| save("html", "text/html", html)>"HTML report"</button>
-            <button type="button" data-testid="copy-summary" on:click=copy>"Copy summary"</button>
-            <span class="hint" role="status" data-testid="export-note">{move || note.get()}</span>
+            <button type="button" data-testid=hooks::EXPORT_JSON on:click=move |_| save("json", "application/json", RunRecord::to_json)>"Export JSON"</button>
+            <button type="button" data-testid=hooks::EXPORT_CSV on:click=move |_| save("csv", "text/csv", csv)>"Timings CSV"</button>
+            <button type="button" data-testid=hooks::EXPORT_REPORT on:click=move |_| save("html", "text/html", html)>"HTML report"</button>
+            <button type="button" data-testid=hooks::COPY_SUMMARY on:click=copy>"Copy summary"</button>
+            <span class="hint" role="status" data-testid=hooks::EXPORT_NOTE>{move || note.get()}</span>
         </div>
         <Show when=move || manual.get().is_some()>
-            <textarea readonly rows="8" aria-label="Summary as Markdown" data-testid="summary-text"
+            <textarea readonly rows="8" aria-label="Summary as Markdown" data-testid=hooks::SUMMARY_TEXT
                 prop:value=move || manual.get().unwrap_or_default()></textarea>
         </Show>
     }

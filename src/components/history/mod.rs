@@ -14,6 +14,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::components::browser::take_file;
+use crate::components::hooks;
 use crate::format::duration_ms;
 use crate::history::figures::{date_of, differences};
 use crate::history::query::{Query, SortKey, rows, size_text};
@@ -90,47 +91,47 @@ pub fn HistoryPanel() -> impl IntoView {
     view! {
         <section class="panel history" aria-labelledby="history-title">
             <h2 id="history-title">"History"</h2>
-            <p class="hint" data-testid="history-size" data-saving=move || h.pending_writes().to_string()>
+            <p class="hint" data-testid=hooks::HISTORY_SIZE data-saving=move || h.pending_writes().to_string()>
                 {size}
                 " Kept only in this browser: never the key; each input only as its name, size, a hash and its first 200 characters."
             </p>
             <Show when=move || h.error.get().is_some()>
-                <p class="field-error" role="alert" data-testid="history-error">{move || h.error.get()}</p>
+                <p class="field-error" role="alert" data-testid=hooks::HISTORY_ERROR>{move || h.error.get()}</p>
             </Show>
             <div class="row">
                 <label class="field">
                     <span>"Filter (model, server, mode, input, task)"</span>
-                    <input type="search" data-testid="history-filter" prop:value=move || filter.get()
+                    <input type="search" data-testid=hooks::HISTORY_FILTER prop:value=move || filter.get()
                         on:input=move |ev| set_filter.set(event_target_value(&ev)) />
                 </label>
                 <label class="field">
                     <span>"Sort by"</span>
-                    <select data-testid="history-sort" on:change=move |ev| set_sort.set(SortKey::named(&event_target_value(&ev)))>
+                    <select data-testid=hooks::HISTORY_SORT on:change=move |ev| set_sort.set(SortKey::named(&event_target_value(&ev)))>
                         {SortKey::ALL.iter().map(|(k, name, label)| view! {
                             <option value=*name selected=move || sort.get() == *k>{*label}</option>
                         }).collect_view()}
                     </select>
                 </label>
                 <label class="check">
-                    <input type="checkbox" data-testid="history-descending" prop:checked=move || descending.get()
+                    <input type="checkbox" data-testid=hooks::HISTORY_DESCENDING prop:checked=move || descending.get()
                         on:change=move |ev| set_descending.set(event_target_checked(&ev)) />
                     <span>"Largest / newest first"</span>
                 </label>
                 <label class="field">
                     <span>"Import a run (.json)"</span>
-                    <input type="file" accept=".json,application/json" data-testid="history-import" on:change=import />
+                    <input type="file" accept=".json,application/json" data-testid=hooks::HISTORY_IMPORT on:change=import />
                 </label>
             </div>
             <Show when=move || import_error.get().is_some()>
-                <p class="field-error" role="alert" data-testid="history-import-error">{move || import_error.get()}</p>
+                <p class="field-error" role="alert" data-testid=hooks::HISTORY_IMPORT_ERROR>{move || import_error.get()}</p>
             </Show>
             <Show when=move || import_note.get().is_some()>
-                <p class="ok" role="status" data-testid="history-import-note">{move || import_note.get()}</p>
+                <p class="ok" role="status" data-testid=hooks::HISTORY_IMPORT_NOTE>{move || import_note.get()}</p>
             </Show>
             <Show when=move || !h.runs.with(Vec::is_empty)
-                fallback=|| view! { <p class="empty" data-testid="history-empty">"No runs kept yet. Every finished run (and batch) is kept here, so you can open it again, compare two, and export or share it."</p> }>
+                fallback=|| view! { <p class="empty" data-testid=hooks::HISTORY_EMPTY>"No runs kept yet. Every finished run (and batch) is kept here, so you can open it again, compare two, and export or share it."</p> }>
                 <div class="table-scroll">
-                    <table class="history-list" data-testid="history-list">
+                    <table class="history-list" data-testid=hooks::HISTORY_LIST>
                         <caption class="visually-hidden">"Kept runs"</caption>
                         <thead><tr>
                             <th scope="col">"Compare"</th>
@@ -151,8 +152,8 @@ pub fn HistoryPanel() -> impl IntoView {
                                     let (id1, id2, id3, id4) = (id.clone(), id.clone(), id.clone(), id.clone());
                                     let when = date_of(r.at);
                                     view! {
-                                        <tr data-testid="history-row" data-id=id.clone()>
-                                            <td><input type="checkbox" data-testid="history-tick"
+                                        <tr data-testid=hooks::HISTORY_ROW data-id=id.clone()>
+                                            <td><input type="checkbox" data-testid=hooks::HISTORY_TICK
                                                 aria-label=format!("Compare the run of {when}")
                                                 prop:checked=move || ticked.with(|t| t.contains(&id1))
                                                 on:change=move |ev| {
@@ -173,19 +174,19 @@ pub fn HistoryPanel() -> impl IntoView {
                                                 // A race or a capacity search: its own headline
                                                 // across the two figure columns.
                                                 Some(text) => view! {
-                                                    <td colspan="2" data-testid="history-headline">{text}</td>
+                                                    <td colspan="2" data-testid=hooks::HISTORY_HEADLINE>{text}</td>
                                                 }.into_any(),
                                                 None => view! {
-                                                    <td data-testid="history-speedup">{r.speedup.map(|s| format!("{s:.2}")).unwrap_or_else(|| "–".into())}</td>
+                                                    <td data-testid=hooks::HISTORY_SPEEDUP>{r.speedup.map(|s| format!("{s:.2}")).unwrap_or_else(|| "–".into())}</td>
                                                     <td>{r.parallel_ms.map(duration_ms).unwrap_or_else(|| "–".into())}</td>
                                                 }.into_any(),
                                             }}
                                             <td>{r.errors}</td>
                                             <td class="actions">
-                                                <button type="button" data-testid="history-open"
+                                                <button type="button" data-testid=hooks::HISTORY_OPEN
                                                     aria-label=format!("Open the run of {when}")
                                                     on:click=move |_| { set_comparing.set(None); set_opened.set(Some(id3.clone())); }>"Open"</button>
-                                                <button type="button" data-testid="history-delete"
+                                                <button type="button" data-testid=hooks::HISTORY_DELETE
                                                     aria-label=format!("Delete the run of {when}")
                                                     on:click=move |_| {
                                                         if opened.get_untracked().as_deref() == Some(id4.as_str()) { set_opened.set(None); }
@@ -202,7 +203,7 @@ pub fn HistoryPanel() -> impl IntoView {
                     </table>
                 </div>
                 <div class="row">
-                    <button type="button" data-testid="history-compare"
+                    <button type="button" data-testid=hooks::HISTORY_COMPARE
                         disabled=move || ticked.with(|t| t.len() != 2)
                         on:click=move |_| {
                             let t = ticked.get_untracked();
@@ -213,26 +214,26 @@ pub fn HistoryPanel() -> impl IntoView {
                     </button>
                     <Show when=move || !asking.get()
                         fallback=move || view! {
-                            <span role="alert" data-testid="history-clear-explained">
+                            <span role="alert" data-testid=hooks::HISTORY_CLEAR_EXPLAINED>
                                 {move || format!("Delete all {} kept runs from this device? This cannot be undone. ", h.runs.with(Vec::len))}
                             </span>
-                            <button type="button" data-testid="history-clear-confirm" on:click=move |_| {
+                            <button type="button" data-testid=hooks::HISTORY_CLEAR_CONFIRM on:click=move |_| {
                                 h.clear();
                                 set_opened.set(None);
                                 set_comparing.set(None);
                                 set_ticked.set(Vec::new());
                                 set_asking.set(false);
                             }>"Delete them all"</button>
-                            <button type="button" data-testid="history-clear-cancel" on:click=move |_| set_asking.set(false)>"Keep them"</button>
+                            <button type="button" data-testid=hooks::HISTORY_CLEAR_CANCEL on:click=move |_| set_asking.set(false)>"Keep them"</button>
                         }>
-                        <button type="button" data-testid="history-clear" on:click=move |_| set_asking.set(true)>"Delete all…"</button>
+                        <button type="button" data-testid=hooks::HISTORY_CLEAR on:click=move |_| set_asking.set(true)>"Delete all…"</button>
                     </Show>
                 </div>
                 <TrendChart runs=h.runs />
             </Show>
             {move || opened.get().and_then(|id| find(&id)).map(|r| view! {
                 <div class="viewer">
-                    <button type="button" class="link" data-testid="history-close" on:click=move |_| set_opened.set(None)>"Close"</button>
+                    <button type="button" class="link" data-testid=hooks::HISTORY_CLOSE on:click=move |_| set_opened.set(None)>"Close"</button>
                     <RunView record=r />
                 </div>
             })}
@@ -241,9 +242,9 @@ pub fn HistoryPanel() -> impl IntoView {
                 let (a, b) = if a.at <= b.at { (a, b) } else { (b, a) };
                 let diff = differences(&a, &b);
                 view! {
-                    <div class="viewer" data-testid="compare-view">
-                        <button type="button" class="link" data-testid="compare-close" on:click=move |_| set_comparing.set(None)>"Close"</button>
-                        <table class="per-task" data-testid="compare-table">
+                    <div class="viewer" data-testid=hooks::COMPARE_VIEW>
+                        <button type="button" class="link" data-testid=hooks::COMPARE_CLOSE on:click=move |_| set_comparing.set(None)>"Close"</button>
+                        <table class="per-task" data-testid=hooks::COMPARE_TABLE>
                             <caption>"Headline figures: A (older) against B (newer)"</caption>
                             <thead><tr><th scope="col">"Figure"</th><th scope="col">"A"</th><th scope="col">"B"</th><th scope="col">"B against A"</th></tr></thead>
                             <tbody>

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use super::ExportButtons;
 use crate::components::capacity::{CapacityLive, CapacityResults};
+use crate::components::hooks;
 use crate::components::race::RaceResults;
 use crate::components::request_figures::RequestFigures;
 use crate::components::run_charts::{PerTaskBars, PerTaskTable, SweepChart, Timeline};
@@ -72,7 +73,7 @@ pub fn RunView(
     let batch = record.batch.clone();
     let tasks = record.tasks.clone();
     view! {
-        <article class="run-view" data-testid="run-view" data-id=record.id.clone()>
+        <article class="run-view" data-testid=hooks::RUN_VIEW data-id=record.id.clone()>
             <h3>{title}</h3>
             <p class="hint">{about}</p>
             {record.simulated.then(|| view! {
@@ -81,7 +82,7 @@ pub fn RunView(
             {record.cancelled.then(|| view! { <p class="waiting">"Stopped by the user before the end."</p> })}
             <ExportButtons record=record.clone() />
             <Figures record=record.clone() />
-            {figures_note.map(|n| view! { <p class="figures-note" data-testid="kept-figures-note">{n}</p> })}
+            {figures_note.map(|n| view! { <p class="figures-note" data-testid=hooks::KEPT_FIGURES_NOTE>{n}</p> })}
             <RaceResults race=race now=now prefix="kept-race" />
             <RequestFigures record=record.clone() prefix="kept" />
             <CapacityResults capacity=capacity prefix="kept-capacity" />
@@ -92,16 +93,16 @@ pub fn RunView(
             {(!answers.is_empty()).then(|| view! {
                 <div class="answers">
                     {answers.into_iter().map(|t| view! {
-                        <details data-testid="kept-answer">
+                        <details data-testid=hooks::KEPT_ANSWER>
                             <summary>{format!("{} · {} · {}", t.label, t.status.name(), duration_ms(t.timing.total_ms()))}</summary>
                             <pre class="answer" tabindex="0">{t.text}</pre>
-                            {t.agreement.map(|a| view! { <p class="agreement" data-testid="kept-agreement">{a}</p> })}
+                            {t.agreement.map(|a| view! { <p class="agreement" data-testid=hooks::KEPT_AGREEMENT>{a}</p> })}
                             {(!t.requests.is_empty()).then(|| format!(
                                 "{} requests: {}{}",
                                 t.requests.len(),
                                 t.requests.iter().map(|q| q.kind.describe()).collect::<Vec<_>>().join(", "),
                                 extra_tokens(t.extra_prompt_tokens)
-                            )).map(|r| view! { <p class="hint" data-testid="kept-requests">{r}</p> })}
+                            )).map(|r| view! { <p class="hint" data-testid=hooks::KEPT_REQUESTS>{r}</p> })}
                             {t.error.map(|e| view! { <p class="error">{e}</p> })}
                         </details>
                     }).collect_view()}
@@ -110,7 +111,7 @@ pub fn RunView(
             {batch.map(|b| {
                 let n = tasks.len().max(1);
                 view! {
-                    <table class="per-task" data-testid="kept-batch">
+                    <table class="per-task" data-testid=hooks::KEPT_BATCH>
                         <caption>"Results per document and task"</caption>
                         <thead><tr><th scope="col">"Document"</th>
                             {tasks.iter().map(|t| view! { <th scope="col">{t.clone()}</th> }).collect_view()}

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::hooks;
 use crate::providers::{PRESETS, preset, preset_for};
 use crate::race::origins::shared_origin_notes;
 use crate::settings::Provider;
@@ -70,17 +71,17 @@ pub fn EndpointList(
         })
     };
     view! {
-        <div class="endpoints" data-testid="endpoints">
+        <div class="endpoints" data-testid=hooks::ENDPOINTS>
             <Show when=move || open.get()>
-                <p class="hint" data-testid="endpoint-1">{main_summary}</p>
+                <p class="hint" data-testid=hooks::ENDPOINT_1>{main_summary}</p>
                 <For
                     each=indices
                     key=|i| *i
                     children=move |i| view! { <EndpointRow index=i /> }
                 />
-                {move || notes().into_iter().map(|n| view! { <p class="hint" data-testid="endpoint-origin-note">{n}</p> }).collect_view()}
+                {move || notes().into_iter().map(|n| view! { <p class="hint" data-testid=hooks::ENDPOINT_ORIGIN_NOTE>{n}</p> }).collect_view()}
             </Show>
-            <button type="button" data-testid="endpoint-add"
+            <button type="button" data-testid=hooks::ENDPOINT_ADD
                 disabled=full
                 on:click=add>
                 {move || if count() == 0 { "Add an endpoint to race" } else { "Add an endpoint" }}

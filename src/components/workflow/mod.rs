@@ -15,6 +15,7 @@ use crate::components::capacity::CapacityResults;
 use crate::components::extractor::read_input_file;
 use crate::components::fields::NumberField;
 use crate::components::history::ExportButtons;
+use crate::components::hooks;
 use crate::components::order_panel::OrderPanel;
 use crate::components::race::{EndpointList, RaceResults};
 use crate::components::request_figures::RequestFigures;
@@ -178,7 +179,7 @@ pub fn WorkflowPanel() -> impl IntoView {
                 <label class="field">
                     <span>"Text"</span>
                     <select
-                        data-testid="sample-select"
+                        data-testid=hooks::SAMPLE_SELECT
                         prop:value=move || sample.get()
                         on:change=move |ev| {
                             let v = event_target_value(&ev);
@@ -221,11 +222,11 @@ pub fn WorkflowPanel() -> impl IntoView {
                     .collect_view()}
             </fieldset>
             <div class="row run-buttons">
-                <button type="button" class="primary" data-testid="run" disabled=running
+                <button type="button" class="primary" data-testid=hooks::RUN disabled=running
                     on:click=move |_| run()>
                     "Run"
                 </button>
-                <button type="button" data-testid="cancel" disabled=move || !running.get() on:click=cancel>
+                <button type="button" data-testid=hooks::CANCEL disabled=move || !running.get() on:click=cancel>
                     "Cancel"
                 </button>
             </div>
@@ -243,7 +244,7 @@ pub fn WorkflowPanel() -> impl IntoView {
                 <OrderPanel expected=expected_figures />
             </div>
             <Show when=move || mode.get() == RunMode::Capacity>
-                <div class="row run-row" data-testid="capacity-targets">
+                <div class="row run-row" data-testid=hooks::CAPACITY_TARGETS>
                     <NumberField label="First token p90 at most (ms)" testid="capacity-ttft-ms" min=1.0 max=600_000.0
                         value=ttft_target on_set=Callback::new(move |v| set_ttft_target.set(v)) />
                     <NumberField label="Tokens/s each, p90 at least" testid="capacity-tps" min=0.0 max=100_000.0
@@ -252,19 +253,19 @@ pub fn WorkflowPanel() -> impl IntoView {
                 </div>
             </Show>
             <Show when=move || input_error.get().is_some()>
-                <p class="field-error" role="alert" data-testid="input-error">{move || input_error.get().unwrap_or_default()}</p>
+                <p class="field-error" role="alert" data-testid=hooks::INPUT_ERROR>{move || input_error.get().unwrap_or_default()}</p>
             </Show>
-            <p class="phase" aria-live="polite" data-testid="phase">{move || phase.get()}</p>
+            <p class="phase" aria-live="polite" data-testid=hooks::PHASE>{move || phase.get()}</p>
             <div class="row">
                 <label class="field">
                     <span>"or open a .txt, .md, .pdf or .docx file"</span>
-                    <input type="file" accept=".txt,.md,.markdown,.pdf,.docx,text/plain,text/markdown" data-testid="file-input" on:change=open_file />
+                    <input type="file" accept=".txt,.md,.markdown,.pdf,.docx,text/plain,text/markdown" data-testid=hooks::FILE_INPUT on:change=open_file />
                 </label>
                 <label class="field small">
                     <span>"Translate to"</span>
                     <input
                         type="text"
-                        data-testid="language"
+                        data-testid=hooks::LANGUAGE
                         prop:value=move || language.get()
                         on:input=move |ev| language.set(event_target_value(&ev))
                     />
@@ -274,7 +275,7 @@ pub fn WorkflowPanel() -> impl IntoView {
                 <span>"Text"</span>
                 <textarea
                     rows="4"
-                    data-testid="input-text"
+                    data-testid=hooks::INPUT_TEXT
                     prop:value=move || text.get()
                     on:input=move |ev| {
                         set_text.set(event_target_value(&ev));
@@ -283,7 +284,7 @@ pub fn WorkflowPanel() -> impl IntoView {
                     }
                 ></textarea>
             </label>
-            <p class="hint" data-testid="input-size">
+            <p class="hint" data-testid=hooks::INPUT_SIZE>
                 {move || format!("{} characters, about {} tokens", chars(), tokens())}
             </p>
             <Show when=move || { tokens() > CONTEXT_WARN_TOKENS }>
@@ -292,12 +293,12 @@ pub fn WorkflowPanel() -> impl IntoView {
                 </p>
             </Show>
             <Show when=move || reading.get().is_some()>
-                <p class="hint" role="status" data-testid="input-reading">
+                <p class="hint" role="status" data-testid=hooks::INPUT_READING>
                     {move || format!("Reading \"{}\"…", reading.get().unwrap_or_default())}
                 </p>
             </Show>
             <Show when=move || saving.get().is_some()>
-                <p class="hint" data-testid="order-saving">{move || saving.get().unwrap_or_default()}</p>
+                <p class="hint" data-testid=hooks::ORDER_SAVING>{move || saving.get().unwrap_or_default()}</p>
             </Show>
             <div class="results" node_ref=results_ref>
             // Drawn in the task after the form's, so start-up is two
@@ -312,12 +313,12 @@ pub fn WorkflowPanel() -> impl IntoView {
             <div class="run-results" hidden=move || race.with(Option::is_some) || capacity.with(Option::is_some)>
             <Headline results=shown.shown() />
             {move || live.advice().map(|(label, parts, ms)| view! {
-                <p class="advice" data-testid="split-advice">
+                <p class="advice" data-testid=hooks::SPLIT_ADVICE>
                     {format!("{label} sets the wall time. Split into {parts} parts (\"⋯\" beside it in the task list: parts and votes), the parallel wall time would be about {}, estimated from this run's speeds.", duration_ms(ms))}
                 </p>
             })}
             {move || live.checked().map(|(label, parts, est, measured)| view! {
-                <p class="advice" data-testid="split-checked">
+                <p class="advice" data-testid=hooks::SPLIT_CHECKED>
                     {format!("{label} in {parts} parts, as suggested: estimated {}, measured {}.", duration_ms(est), duration_ms(measured))}
                 </p>
             })}
@@ -345,7 +346,7 @@ pub fn WorkflowPanel() -> impl IntoView {
             {move || latest.get().map(|r| { let json = r.to_json(); view! {
                 // The run as kept, for scripts (the benchmark reads its
                 // figures): serialized once per run, not on every event.
-                <div class="saved-run" data-testid="run-saved" data-record=json>
+                <div class="saved-run" data-testid=hooks::RUN_SAVED data-record=json>
                     <RequestFigures record=r.clone() prefix="run" />
                     <p class="hint">"Kept in the history below. Export this run:"</p>
                     <ExportButtons record=r />
