@@ -2,13 +2,14 @@
 //! rows, the sweep, answers and the figures the history list sorts by.
 
 use crate::capacity::{RequestStats, Targets};
-use crate::history::record::{PlanKind, RunEntry, RunRecord, TaskEntry};
+use crate::history::record::{RunEntry, RunRecord, TaskEntry};
 use crate::openai::ratelimit::RateLimit;
 use crate::stats::median;
 use crate::workflow::engine::{SubKind, TaskStatus};
 use crate::workflow::live::{LiveRow, RunResults, TaskOutcome};
 use crate::workflow::metrics::TaskTiming;
 use crate::workflow::runner::Mode;
+use crate::workflow::runner::RunKind;
 
 /// Per-request figures of one part of a run.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,7 +28,7 @@ impl RunRecord {
     fn figure_runs(&self) -> impl Iterator<Item = &RunEntry> {
         self.runs
             .iter()
-            .filter(move |_| !matches!(self.plan, PlanKind::Sweep | PlanKind::Race))
+            .filter(move |_| !matches!(self.kind.run_kind(), RunKind::Sweep | RunKind::Race))
     }
 
     /// The figures as the page's headline and per-task charts show them.
@@ -80,7 +81,7 @@ impl RunRecord {
         let last_limit = |tasks: &mut dyn Iterator<Item = &TaskEntry>| {
             tasks.filter_map(|t| t.rate_limit.clone()).last()
         };
-        if let Some(b) = &self.batch {
+        if let Some(b) = self.kind.batch() {
             let timings: Vec<TaskTiming> = b
                 .cells
                 .iter()
@@ -122,7 +123,7 @@ impl RunRecord {
                 rate_limit: last_limit(&mut runs.iter().flat_map(|r| &r.tasks)),
             })
         };
-        if let Some(race) = &self.race {
+        if let Some(race) = self.kind.race() {
             return self
                 .runs
                 .iter()
@@ -134,8 +135,8 @@ impl RunRecord {
             .into_iter()
             .filter_map(|m| {
                 let runs: Vec<&RunEntry> = self.runs.iter().filter(|r| r.mode == m).collect();
-                let name = match self.plan {
-                    PlanKind::Sweep => "Parallel, every K".to_string(),
+                let name = match self.kind.run_kind() {
+                    RunKind::Sweep => "Parallel, every K".to_string(),
                     _ => m.name().to_string(),
                 };
                 group(name, &runs)
@@ -145,7 +146,7 @@ impl RunRecord {
 
     /// A sweep's points: (K, wall ms).
     pub fn sweep(&self) -> Vec<(usize, f64)> {
-        if self.plan != PlanKind::Sweep {
+        if self.kind.run_kind() != RunKind::Sweep {
             return Vec::new();
         }
         self.runs.iter().map(|r| (r.k, r.metrics.wall_ms)).collect()
@@ -156,7 +157,7 @@ impl RunRecord {
     pub fn answers(&self) -> Vec<&TaskEntry> {
         self.runs
             .last()
-            .filter(|_| self.race.is_none())
+            .filter(|_| self.kind.race().is_none())
             .map(|r| r.tasks.iter().collect())
             .unwrap_or_default()
     }
@@ -171,7 +172,7 @@ impl RunRecord {
             .filter(|t| t.status == TaskStatus::Done)
             .map(|t| t.timing.total_ms())
             .collect();
-        if let Some(b) = &self.batch {
+        if let Some(b) = self.kind.batch() {
             v.extend(
                 b.cells
                     .iter()
@@ -186,7 +187,7 @@ impl RunRecord {
     /// Tasks (or batch requests) that failed.
     pub fn errors(&self) -> usize {
         let runs: usize = self.runs.iter().map(|r| r.metrics.errors).sum();
-        let batch = self.batch.as_ref().map_or(0, |b| {
+        let batch = self.kind.batch().map_or(0, |b| {
             b.cells
                 .iter()
                 .flatten()

@@ -52,7 +52,7 @@ pub fn figures(r: &RunRecord) -> Vec<Figure> {
     let cmp = res.comparison();
     let tokens = res.tokens();
     let mut out = Vec::new();
-    if let Some(b) = &r.batch {
+    if let Some(b) = r.kind.batch() {
         let finished = b.cells.iter().flatten().count();
         let tokens_out: u64 = b.cells.iter().flatten().filter_map(|c| c.tokens_out).sum();
         out.push(fig(
@@ -90,7 +90,7 @@ pub fn figures(r: &RunRecord) -> Vec<Figure> {
             Lower,
             |v| format!("{v:.0}"),
         ));
-    } else if let Some(race) = &r.race {
+    } else if let Some(race) = r.kind.race() {
         let (tokens_in, tokens_out) = r.runs.iter().fold((0, 0), |(i, o), run| {
             (i + run.metrics.tokens_in, o + run.metrics.tokens_out)
         });

@@ -1,7 +1,7 @@
 //! A run file from an unknown source, checked field by field before
 //! anything is stored: a bad file is refused whole, with the reason.
 
-use crate::history::record::{FORMAT, HEAD_CHARS, MAX_IMPORT_BYTES, PlanKind, RunRecord, VERSION};
+use crate::history::record::{FORMAT, HEAD_CHARS, Kind, MAX_IMPORT_BYTES, RunRecord, VERSION};
 
 impl RunRecord {
     /// Reads a run file from an unknown source, checking every field a view
@@ -98,12 +98,11 @@ impl RunRecord {
                 }
             }
         }
-        match (&self.race, self.plan) {
-            (None, PlanKind::Race) => return Err("a race without its endpoints".into()),
-            (Some(_), p) if p != PlanKind::Race => {
-                return Err("race endpoints in a run that is not a race".into());
-            }
-            (Some(r), _) => {
+        // The kind and its payload agree by construction (`RecordFile`
+        // refuses a file where they do not); what each payload holds is
+        // checked here.
+        match &self.kind {
+            Kind::Race(r) => {
                 if r.endpoints.len() != self.runs.len() || r.task_ids.len() != self.tasks.len() {
                     return Err("the race does not have one run per endpoint".into());
                 }
@@ -111,28 +110,16 @@ impl RunRecord {
                     return Err("the race has a figure that is not a number".into());
                 }
             }
-            _ => {}
-        }
-        match (&self.capacity, self.plan) {
-            (None, PlanKind::Capacity) => return Err("a capacity run without its steps".into()),
-            (Some(_), p) if p != PlanKind::Capacity => {
-                return Err("capacity steps in a run that is not a capacity run".into());
-            }
-            (Some(c), _)
+            Kind::Capacity(c)
                 if c.steps
                     .iter()
                     .any(|s| s.k == 0 || !times_ok(s.stats.span_ms)) =>
             {
                 return Err("a capacity step with no K or a figure that is not a number".into());
             }
-            _ => {}
-        }
-        match (&self.batch, self.plan) {
-            (None, PlanKind::Batch) => return Err("a batch run without its results".into()),
-            (Some(_), p) if p != PlanKind::Batch => {
-                return Err("batch results in a run that is not a batch".into());
-            }
-            (Some(b), _) => {
+            // A capacity search keeps steps, not runs.
+            Kind::Capacity(_) => {}
+            Kind::Batch(b) => {
                 if b.cells.len() != b.docs.len() * self.tasks.len() {
                     return Err("the batch does not have one result per document and task".into());
                 }
@@ -143,7 +130,7 @@ impl RunRecord {
                     return Err("a batch result has a duration that is not a number".into());
                 }
             }
-            (None, _) if self.runs.is_empty() && self.capacity.is_none() && !self.cancelled => {
+            _ if self.runs.is_empty() && !self.cancelled => {
                 return Err("a run without any results".into());
             }
             _ => {}

@@ -2,10 +2,11 @@
 //! speedup and latency per model over time.
 
 use crate::format::duration_ms;
-use crate::history::record::{PlanKind, RunRecord};
+use crate::history::record::RunRecord;
 use crate::race::best_of;
 use crate::stats::Better;
 use crate::workflow::runner::Mode;
+use crate::workflow::runner::RunKind;
 
 /// What the list is sorted by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,7 +66,7 @@ fn haystack(r: &RunRecord) -> String {
         "{} {} {} {} {}",
         r.model,
         r.host,
-        r.plan.name(),
+        r.kind.run_kind().name(),
         r.input.name,
         r.tasks.join(" ")
     );
@@ -92,8 +93,8 @@ pub fn speedup(r: &RunRecord) -> Option<f64> {
 /// the other kinds, whose list columns are the speedup and the parallel
 /// wall time.
 pub fn headline(r: &RunRecord) -> Option<String> {
-    match r.plan {
-        PlanKind::Race => {
+    match r.kind.run_kind() {
+        RunKind::Race => {
             let race = r.race_drawn()?;
             let figures = race.figures();
             let best = best_of(&figures, |f| f.wall_ms, Better::Lower);
@@ -111,8 +112,8 @@ pub fn headline(r: &RunRecord) -> Option<String> {
                 format!("{wall} · fastest: {}", fastest.join(", "))
             })
         }
-        PlanKind::Capacity => {
-            let c = r.capacity.as_ref()?;
+        RunKind::Capacity => {
+            let c = r.kind.capacity()?;
             let nothing_broke = c.steps.iter().all(|s| s.held);
             Some(match c.k {
                 0 => "holds none at once".to_string(),
@@ -139,7 +140,7 @@ pub struct Row {
     /// Server host.
     pub host: String,
     /// Kind of run.
-    pub plan: PlanKind,
+    pub plan: RunKind,
     /// The input's name.
     pub input: String,
     /// Sequential ÷ parallel, if it ran both.
@@ -164,7 +165,7 @@ pub fn rows(records: &[RunRecord], q: &Query) -> Vec<Row> {
                 model: r.model.clone(),
                 simulated: r.simulated,
                 host: r.host.clone(),
-                plan: r.plan,
+                plan: r.kind.run_kind(),
                 input: r.input.name.clone(),
                 speedup: speedup(r),
                 parallel_ms: parallel_ms(r),
@@ -276,13 +277,13 @@ pub fn size_text(bytes: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::history::record::PlanKind;
+    use crate::history::record::Kind;
     use crate::history::record::fixtures::compare;
 
     fn history() -> Vec<RunRecord> {
         let mut only_par = compare("gpt-4o", 3e12, 400.0, 2, "x");
         only_par.runs.remove(0);
-        only_par.plan = PlanKind::Parallel;
+        only_par.kind = Kind::Parallel;
         vec![
             compare("gpt-4o-mini", 1e12, 1000.0, 3, "x"), // speedup 2.99
             compare("gpt-4o", 2e12, 500.0, 6, "x"),       // speedup 5.96
@@ -377,8 +378,7 @@ mod tests {
             cost_usd: None,
             offset_ms: 0.0,
         };
-        race.plan = PlanKind::Race;
-        race.race = Some(RaceEntry {
+        race.kind = Kind::Race(RaceEntry {
             endpoints: vec![lane("Slow one"), lane("Quick one")],
             task_ids: vec!["summary".into(), "sentiment".into(), "keywords".into()],
             wall_ms: 3100.0,
@@ -413,18 +413,17 @@ mod tests {
             rate_limit: None,
         };
         let mut search = compare("m", 1e12, 1000.0, 1, "x");
-        search.plan = PlanKind::Capacity;
-        search.capacity = Some(capacity(
+        search.kind = Kind::Capacity(Box::new(capacity(
             vec![step(1, true), step(2, true), step(4, false), step(3, true)],
             3,
-        ));
+        )));
         assert_eq!(headline(&search).as_deref(), Some("holds 3 at once"));
-        search.capacity = Some(capacity(vec![step(1, true), step(2, true)], 2));
+        search.kind = Kind::Capacity(Box::new(capacity(vec![step(1, true), step(2, true)], 2)));
         assert_eq!(
             headline(&search).as_deref(),
             Some("holds at least 2 at once")
         );
-        search.capacity = Some(capacity(vec![step(1, false)], 0));
+        search.kind = Kind::Capacity(Box::new(capacity(vec![step(1, false)], 0)));
         assert_eq!(headline(&search).as_deref(), Some("holds none at once"));
         // Runs with a speedup keep their columns.
         assert_eq!(headline(&compare("m", 1e12, 1000.0, 2, "x")), None);

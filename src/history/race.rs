@@ -8,7 +8,7 @@ impl RunRecord {
     /// The race as its record keeps it, drawn again.
     pub fn race_drawn(&self) -> Option<Race> {
         let r = self;
-        let race = r.race.as_ref()?;
+        let race = r.kind.race()?;
         let lanes = race
             .endpoints
             .iter()

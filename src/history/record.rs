@@ -13,7 +13,7 @@ use crate::batch::saved::Cell;
 use crate::openai::ApiError;
 use crate::workflow::engine::{Plan, RunOutcome, RunSpec, SubRequest, TaskResult, TaskStatus};
 use crate::workflow::metrics::{RunMetrics, TaskTiming};
-use crate::workflow::runner::Mode;
+use crate::workflow::runner::{Mode, RunKind};
 
 /// The `format` of an exported run, so a stray JSON file is told apart.
 pub const FORMAT: &str = "fanout.run";
@@ -144,10 +144,13 @@ pub struct BatchEntry {
     pub cells: Vec<Option<Cell>>,
 }
 
-/// What kind of Run it was.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum PlanKind {
+/// What kind of run a record keeps, with what only that kind keeps: a
+/// race's endpoints, a capacity search's steps, a batch's results. A kind
+/// and its payload cannot disagree; files keep their shape (`plan` beside
+/// optional `batch`, `race`, `capacity`), read and written through
+/// [`RecordFile`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Kind {
     /// Sequential only.
     Sequential,
     /// Parallel only.
@@ -156,40 +159,67 @@ pub enum PlanKind {
     Compare,
     /// Parallel at K = 1, 2, 4, ….
     Sweep,
-    /// Many documents.
-    Batch,
-    /// The same tasks on 2–4 endpoints at once.
-    Race,
+    /// The same tasks on 2–4 endpoints at once (`runs[i]` is endpoint
+    /// `i + 1`'s parallel run).
+    Race(RaceEntry),
     /// The most requests at once meeting latency targets.
-    Capacity,
+    Capacity(Box<crate::capacity::Capacity>),
+    /// Many documents.
+    Batch(BatchEntry),
 }
 
-impl PlanKind {
-    /// The workflow plan's kind.
-    pub fn of(plan: Plan) -> Self {
-        match plan {
-            Plan::Single(Mode::Sequential) => Self::Sequential,
-            Plan::Single(Mode::Parallel) => Self::Parallel,
-            Plan::Compare { .. } => Self::Compare,
-            Plan::Sweep { .. } => Self::Sweep,
+impl Kind {
+    /// The kind, in the vocabulary every layer shares.
+    pub fn run_kind(&self) -> RunKind {
+        match self {
+            Self::Sequential => RunKind::Sequential,
+            Self::Parallel => RunKind::Parallel,
+            Self::Compare => RunKind::Compare,
+            Self::Sweep => RunKind::Sweep,
+            Self::Race(_) => RunKind::Race,
+            Self::Capacity(_) => RunKind::Capacity,
+            Self::Batch(_) => RunKind::Batch,
         }
     }
-    /// Lowercase name.
-    pub fn name(self) -> &'static str {
+
+    /// A workflow plan's kind.
+    pub fn of(plan: Plan) -> Self {
+        match plan.kind() {
+            RunKind::Sequential => Self::Sequential,
+            RunKind::Compare => Self::Compare,
+            RunKind::Sweep => Self::Sweep,
+            _ => Self::Parallel,
+        }
+    }
+
+    /// A race's endpoints, if it is a race.
+    pub fn race(&self) -> Option<&RaceEntry> {
         match self {
-            Self::Sequential => "sequential",
-            Self::Parallel => "parallel",
-            Self::Compare => "compare",
-            Self::Sweep => "sweep",
-            Self::Batch => "batch",
-            Self::Race => "race",
-            Self::Capacity => "capacity",
+            Self::Race(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// A capacity search's steps and answer, if it is one.
+    pub fn capacity(&self) -> Option<&crate::capacity::Capacity> {
+        match self {
+            Self::Capacity(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// A batch's results, if it is a batch.
+    pub fn batch(&self) -> Option<&BatchEntry> {
+        match self {
+            Self::Batch(b) => Some(b),
+            _ => None,
         }
     }
 }
 
 /// One Run click (or batch), as kept in history and exported.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(try_from = "RecordFile")]
 pub struct RunRecord {
     /// Always [`FORMAT`].
     pub format: String,
@@ -199,8 +229,8 @@ pub struct RunRecord {
     pub id: String,
     /// When it finished, ms since the Unix epoch.
     pub at: f64,
-    /// What kind of run.
-    pub plan: PlanKind,
+    /// What kind of run, with what only that kind keeps.
+    pub kind: Kind,
     /// Model id.
     pub model: String,
     /// Host of the base URL ("demo" for the simulated provider).
@@ -219,15 +249,128 @@ pub struct RunRecord {
     pub cost_usd: Option<f64>,
     /// Stopped by the user before the end.
     pub cancelled: bool,
-    /// A batch's outcome.
-    pub batch: Option<BatchEntry>,
-    /// A race's endpoints (`runs[i]` is endpoint `i + 1`'s parallel run);
-    /// absent from other runs, so their files are as before.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub race: Option<RaceEntry>,
-    /// A capacity search's steps and answer; absent from other runs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub capacity: Option<crate::capacity::Capacity>,
+}
+
+/// A record as files have it (version 1): the kind as `plan`, its payload
+/// beside the other fields (`batch` always, `null` but for batches; `race`
+/// and `capacity` only when present). Every saved file and export has this
+/// shape, so files written before [`Kind`] import as they are.
+#[derive(Deserialize)]
+struct RecordFile {
+    format: String,
+    version: u32,
+    id: String,
+    at: f64,
+    plan: RunKind,
+    model: String,
+    host: String,
+    simulated: bool,
+    input: InputInfo,
+    tasks: Vec<String>,
+    runs: Vec<RunEntry>,
+    expected: Vec<Option<f64>>,
+    cost_usd: Option<f64>,
+    cancelled: bool,
+    batch: Option<BatchEntry>,
+    #[serde(default)]
+    race: Option<RaceEntry>,
+    #[serde(default)]
+    capacity: Option<crate::capacity::Capacity>,
+}
+
+/// [`RecordFile`]'s shape, written from a record without copying it.
+#[derive(Serialize)]
+struct RecordFileRef<'a> {
+    format: &'a str,
+    version: u32,
+    id: &'a str,
+    at: f64,
+    plan: RunKind,
+    model: &'a str,
+    host: &'a str,
+    simulated: bool,
+    input: &'a InputInfo,
+    tasks: &'a [String],
+    runs: &'a [RunEntry],
+    expected: &'a [Option<f64>],
+    cost_usd: Option<f64>,
+    cancelled: bool,
+    batch: Option<&'a BatchEntry>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    race: Option<&'a RaceEntry>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    capacity: Option<&'a crate::capacity::Capacity>,
+}
+
+impl Serialize for RunRecord {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        RecordFileRef {
+            format: &self.format,
+            version: self.version,
+            id: &self.id,
+            at: self.at,
+            plan: self.kind.run_kind(),
+            model: &self.model,
+            host: &self.host,
+            simulated: self.simulated,
+            input: &self.input,
+            tasks: &self.tasks,
+            runs: &self.runs,
+            expected: &self.expected,
+            cost_usd: self.cost_usd,
+            cancelled: self.cancelled,
+            batch: self.kind.batch(),
+            race: self.kind.race(),
+            capacity: self.kind.capacity(),
+        }
+        .serialize(s)
+    }
+}
+
+impl TryFrom<RecordFile> for RunRecord {
+    type Error = String;
+
+    /// The kind and its payload together: a payload without its kind, or a
+    /// kind without its payload, is refused.
+    fn try_from(f: RecordFile) -> Result<Self, String> {
+        let kind = match (f.plan, f.batch, f.race, f.capacity) {
+            (RunKind::Batch, Some(b), None, None) => Kind::Batch(b),
+            (RunKind::Race, None, Some(r), None) => Kind::Race(r),
+            (RunKind::Capacity, None, None, Some(c)) => Kind::Capacity(Box::new(c)),
+            (RunKind::Batch, None, ..) => return Err("a batch run without its results".into()),
+            (RunKind::Race, _, None, _) => return Err("a race without its endpoints".into()),
+            (RunKind::Capacity, _, _, None) => {
+                return Err("a capacity run without its steps".into());
+            }
+            (_, Some(_), ..) => return Err("batch results in a run that is not a batch".into()),
+            (_, _, Some(_), _) => {
+                return Err("race endpoints in a run that is not a race".into());
+            }
+            (_, _, _, Some(_)) => {
+                return Err("capacity steps in a run that is not a capacity run".into());
+            }
+            (RunKind::Sequential, ..) => Kind::Sequential,
+            (RunKind::Parallel, ..) => Kind::Parallel,
+            (RunKind::Compare, ..) => Kind::Compare,
+            (RunKind::Sweep, ..) => Kind::Sweep,
+        };
+        Ok(Self {
+            format: f.format,
+            version: f.version,
+            id: f.id,
+            at: f.at,
+            kind,
+            model: f.model,
+            host: f.host,
+            simulated: f.simulated,
+            input: f.input,
+            tasks: f.tasks,
+            runs: f.runs,
+            expected: f.expected,
+            cost_usd: f.cost_usd,
+            cancelled: f.cancelled,
+        })
+    }
 }
 
 /// One endpoint of a race, as a record keeps it: never its key.
@@ -315,7 +458,7 @@ impl RunRecord {
                 &format!("{}{}{}", spec.model, spec.text, meta.host),
             ),
             at: meta.at,
-            plan: PlanKind::of(plan),
+            kind: Kind::of(plan),
             model: spec.model.clone(),
             host: meta.host,
             simulated: meta.simulated,
@@ -330,9 +473,6 @@ impl RunRecord {
                 .collect(),
             cost_usd: meta.cost_usd,
             cancelled: meta.cancelled,
-            batch: None,
-            race: None,
-            capacity: None,
         }
     }
 
@@ -368,9 +508,8 @@ impl RunRecord {
             &outcomes,
             &[],
         );
-        record.plan = PlanKind::Race;
         record.expected = Vec::new();
-        record.race = Some(RaceEntry {
+        record.kind = Kind::Race(RaceEntry {
             endpoints: lanes.into_iter().map(|l| l.0).collect(),
             task_ids: spec.tasks.iter().map(|t| t.id.clone()).collect(),
             wall_ms,
@@ -397,7 +536,7 @@ impl RunRecord {
             version: VERSION,
             id: id_for(meta.at, &format!("{model}{all}{}", meta.host)),
             at: meta.at,
-            plan: PlanKind::Batch,
+            kind: Kind::Batch(batch),
             model: model.to_string(),
             host: meta.host,
             simulated: meta.simulated,
@@ -411,18 +550,14 @@ impl RunRecord {
             expected: Vec::new(),
             cost_usd: meta.cost_usd,
             cancelled: meta.cancelled,
-            batch: Some(batch),
-            race: None,
-            capacity: None,
         }
     }
 
     /// The record of a capacity search over `spec`'s text and tasks.
     pub fn capacity(meta: Meta, spec: &RunSpec, capacity: crate::capacity::Capacity) -> Self {
         let mut record = Self::workflow(meta, spec, Plan::Single(Mode::Parallel), &[], &[]);
-        record.plan = PlanKind::Capacity;
         record.expected = Vec::new();
-        record.capacity = Some(capacity);
+        record.kind = Kind::Capacity(Box::new(capacity));
         record
     }
 
@@ -634,7 +769,7 @@ mod tests {
     #[test]
     fn a_compare_click_keeps_every_figure_the_page_showed() {
         let r = compare("gpt-4o-mini", 1.7e12, 1000.0, 3, "Answer");
-        assert_eq!(r.plan, PlanKind::Compare);
+        assert_eq!(r.kind.run_kind(), RunKind::Compare);
         assert_eq!(r.tasks.len(), 3);
         assert_eq!(r.runs.len(), 2);
         assert_eq!((r.runs[0].k, r.runs[1].k), (1, 3));

@@ -304,10 +304,10 @@ impl BatchSession {
 mod tests {
     use super::*;
     use crate::batch::documents::{split_pasted, unreadable};
-    use crate::history::record::PlanKind;
     use crate::session::finish::Kept;
     use crate::testing::FakeServer;
     use crate::workflow::order::{DurationLog, Order, SpeedModel};
+    use crate::workflow::runner::RunKind;
     use crate::workflow::tasks::builtin_tasks;
     use futures::executor::block_on;
 
@@ -392,8 +392,8 @@ mod tests {
             }),
         );
         assert_eq!(session.failed(), [3]);
-        assert_eq!(first.plan, PlanKind::Batch);
-        let entry = first.batch.as_ref().unwrap();
+        assert_eq!(first.kind.run_kind(), RunKind::Batch);
+        let entry = first.kind.batch().unwrap();
         assert_eq!(
             entry.docs,
             ["Pasted text 1", "Pasted text 2", "Pasted text 3"]
@@ -420,7 +420,7 @@ mod tests {
         assert_eq!(again.id, first.id);
         let kept = sink.records.borrow();
         assert_eq!(kept.len(), 1);
-        let cells = &kept[0].batch.as_ref().unwrap().cells;
+        let cells = &kept[0].kind.batch().unwrap().cells;
         assert!(
             cells
                 .iter()
@@ -454,7 +454,7 @@ mod tests {
         let record = block_on(session.run(&all, &server, how, &Kept::default(), &|_| {}));
         // 3 summaries + 3 documents × 3 votes.
         assert_eq!(server.sent.borrow().len(), 12);
-        let cells = &record.batch.as_ref().unwrap().cells;
+        let cells = &record.kind.batch().unwrap().cells;
         let sentiment: Vec<&str> = [1, 3, 5]
             .iter()
             .map(|&j| cells[j].as_ref().unwrap().text.as_str())

@@ -175,10 +175,10 @@ impl RaceSession {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::history::record::PlanKind;
     use crate::session::finish::Kept;
     use crate::testing::FakeServer;
     use crate::workflow::engine::TaskStatus;
+    use crate::workflow::runner::RunKind;
     use crate::workflow::tasks::builtin_tasks;
     use futures::executor::block_on;
 
@@ -238,11 +238,11 @@ mod tests {
         assert_eq!(down.sent.borrow().len(), 6);
         assert!(up.sent.borrow().iter().all(|r| r.model == "m-a"));
         assert!(events.borrow().iter().all(|&e| e > 6));
-        assert_eq!(record.plan, PlanKind::Race);
+        assert_eq!(record.kind.run_kind(), RunKind::Race);
         assert_eq!(record.model, "m-a vs m-b");
         assert_eq!(record.host, "a.test vs b.test");
         assert_eq!(sink.records.borrow().len(), 1);
-        let race = record.race.as_ref().unwrap();
+        let race = record.kind.race().unwrap();
         assert_eq!(race.endpoints.len(), 2);
         assert_eq!(record.runs.len(), 2);
         assert!(
@@ -297,7 +297,7 @@ mod tests {
         // Kept and imported again, the race is the same.
         let again = RunRecord::import(&record.to_json()).unwrap();
         assert_eq!(again.runs[0], record.runs[0]);
-        assert_eq!(again.race, record.race);
+        assert_eq!(again.kind, record.kind);
     }
 
     #[test]

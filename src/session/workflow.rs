@@ -11,47 +11,8 @@ use crate::workflow::engine::{
 };
 use crate::workflow::input::looks_binary;
 use crate::workflow::order::{Expected, Order};
-use crate::workflow::runner::Mode;
+use crate::workflow::runner::RunKind;
 use crate::workflow::tasks::TaskDef;
-
-/// What the Run button does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RunMode {
-    /// Each task awaited before the next.
-    Sequential,
-    /// All at once, or at most K at a time.
-    Parallel,
-    /// A warm-up, then both modes over R rounds, alternating.
-    Compare,
-    /// A warm-up, then parallel at K = 1, 2, 4, ….
-    Sweep,
-    /// The same tasks on every endpoint at once (see `session::race`).
-    Race,
-    /// The most requests at once within latency targets (see
-    /// `session::capacity`).
-    Capacity,
-}
-
-impl RunMode {
-    /// The runs this mode makes with a concurrency field of `limit` (0 = all)
-    /// and `rounds` rounds.
-    pub fn plan(self, limit: usize, rounds: usize) -> Plan {
-        match self {
-            RunMode::Sequential => Plan::Single(Mode::Sequential),
-            // Each endpoint of a race makes one parallel run.
-            // A capacity search makes its own steps (see `capacity::run`).
-            RunMode::Parallel | RunMode::Race | RunMode::Capacity => Plan::Single(Mode::Parallel),
-            RunMode::Compare => Plan::Compare { rounds },
-            // Up to the concurrency field's K when set, else every task at once.
-            RunMode::Sweep => Plan::Sweep {
-                max: match limit {
-                    0 => usize::MAX,
-                    k => k,
-                },
-            },
-        }
-    }
-}
 
 /// Why a Run click cannot start; the text is shown next to the form.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -79,7 +40,7 @@ pub struct RunRequest {
     /// The ticked tasks, in card order.
     pub tasks: Vec<TaskDef>,
     /// The mode chosen.
-    pub mode: RunMode,
+    pub mode: RunKind,
     /// Concurrency K (0 = all at once).
     pub limit: usize,
     /// Rounds of a comparison.
@@ -138,7 +99,7 @@ impl WorkflowSession {
         let spec = with_order(spec, &req.expected, req.order);
         Ok(Self {
             spec,
-            plan: req.mode.plan(req.limit, req.rounds),
+            plan: Plan::of_kind(req.mode, req.limit, req.rounds),
             expected_ms,
             order: req.order,
             context: req.context,
@@ -219,7 +180,7 @@ impl WorkflowSession {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::history::record::PlanKind;
+
     use crate::session::finish::Kept;
     use crate::testing::FakeServer;
     use crate::workflow::cost::Price;
@@ -227,7 +188,7 @@ mod tests {
     use crate::workflow::tasks::builtin_tasks;
     use futures::executor::block_on;
 
-    fn request(mode: RunMode) -> RunRequest {
+    fn request(mode: RunKind) -> RunRequest {
         let tasks = builtin_tasks();
         let expected = (0..tasks.len())
             .map(|i| Expected {
@@ -260,7 +221,7 @@ mod tests {
     #[test]
     fn bad_input_is_refused_with_its_reason() {
         let with = |f: &dyn Fn(&mut RunRequest)| {
-            let mut r = request(RunMode::Parallel);
+            let mut r = request(RunKind::Parallel);
             f(&mut r);
             WorkflowSession::new(r).err()
         };
@@ -288,7 +249,7 @@ mod tests {
                 Ok("{}".into())
             }
         });
-        let session = WorkflowSession::new(request(RunMode::Compare)).unwrap();
+        let session = WorkflowSession::new(request(RunKind::Compare)).unwrap();
         // Longest expected (the last task) starts first in parallel runs.
         assert_eq!(session.spec().start_order[0], 5);
         let sink = Kept::default();
@@ -299,7 +260,7 @@ mod tests {
         assert_eq!(kept.len(), 1);
         let record = end.record.expect("a record");
         assert_eq!(kept[0], record);
-        assert_eq!(record.plan, PlanKind::Compare);
+        assert_eq!(record.kind.run_kind(), RunKind::Compare);
         assert_eq!(record.runs.len(), 2);
         assert_eq!((record.runs[0].k, record.runs[1].k), (1, 6));
         assert_eq!(record.at, sink.date_ms());
@@ -324,7 +285,7 @@ mod tests {
         let server = FakeServer::new(|_| Ok("{}".into()));
         let session = WorkflowSession::new(RunRequest {
             limit: 2,
-            ..request(RunMode::Parallel)
+            ..request(RunKind::Parallel)
         })
         .unwrap();
         let sink = Kept::default();
@@ -334,20 +295,20 @@ mod tests {
         assert!(end.saving.is_some(), "K = 2 of 6 tasks");
         let sweep = WorkflowSession::new(RunRequest {
             limit: 4,
-            ..request(RunMode::Sweep)
+            ..request(RunKind::Sweep)
         })
         .unwrap();
         assert_eq!(sweep.sweep_ks(), [1, 2, 4]);
         let end = block_on(sweep.run(&server, &FormatMemory::default(), &sink, &|_| {}));
         assert_eq!(end.saving, None);
-        assert_eq!(end.record.unwrap().plan, PlanKind::Sweep);
+        assert_eq!(end.record.unwrap().kind.run_kind(), RunKind::Sweep);
     }
 
     #[test]
     fn a_run_cancelled_before_it_starts_keeps_nothing() {
         let server = FakeServer::new(|_| Ok("{}".into()));
         server.cancelled.set(true);
-        let session = WorkflowSession::new(request(RunMode::Compare)).unwrap();
+        let session = WorkflowSession::new(request(RunKind::Compare)).unwrap();
         let sink = Kept::default();
         let end = block_on(session.run(&server, &FormatMemory::default(), &sink, &|_| {}));
         assert_eq!(

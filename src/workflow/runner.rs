@@ -23,6 +23,43 @@ impl Mode {
     }
 }
 
+/// What kind of run a Run click (or a batch) makes: the one vocabulary the
+/// Run view, sessions, kept records, history rows, reports and imports
+/// share (serialized lowercase, as record files have it as `plan`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunKind {
+    /// Each task awaited before the next.
+    Sequential,
+    /// All at once, or at most K at a time.
+    Parallel,
+    /// A warm-up, then both modes over R rounds, alternating.
+    Compare,
+    /// A warm-up, then parallel at K = 1, 2, 4, ….
+    Sweep,
+    /// The same tasks on 2–4 endpoints at once.
+    Race,
+    /// The most requests at once meeting latency targets.
+    Capacity,
+    /// Many documents × the tasks.
+    Batch,
+}
+
+impl RunKind {
+    /// Lowercase name, as records, rows and reports write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Sequential => "sequential",
+            Self::Parallel => "parallel",
+            Self::Compare => "compare",
+            Self::Sweep => "sweep",
+            Self::Race => "race",
+            Self::Capacity => "capacity",
+            Self::Batch => "batch",
+        }
+    }
+}
+
 /// The runs of a comparison over `rounds` rounds: modes alternate which goes
 /// first, so neither always runs on a warmer (or more loaded) server.
 pub fn comparison_order(rounds: usize) -> Vec<Mode> {

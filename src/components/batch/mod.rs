@@ -321,7 +321,7 @@ pub fn BatchPanel() -> impl IntoView {
                     .await;
                 // The last events before the figures are read as final.
                 ctx.flush(&shown);
-                if let Some(b) = record.batch {
+                if let Some(b) = record.kind.batch() {
                     ctx.job.measured(b.wall_ms);
                 }
             })

@@ -49,14 +49,14 @@ pub fn RunView(
     let race = RwSignal::new(record.race_drawn());
     let capacity = RwSignal::new(
         record
-            .capacity
-            .as_ref()
+            .kind
+            .capacity()
             .map(|c| CapacityLive::of(c, record.simulated)),
     );
     let title = format!(
         "{} · {} · {}",
         record.model,
-        record.plan.name(),
+        record.kind.run_kind().name(),
         date_of(record.at)
     );
     let about = format!(
@@ -70,7 +70,7 @@ pub fn RunView(
     let answers: Vec<_> = record.answers().into_iter().cloned().collect();
     // What the figures cover when a task failed in some run.
     let figures_note = record.results().fair().and_then(|f| f.note());
-    let batch = record.batch.clone();
+    let batch = record.kind.batch().cloned();
     let tasks = record.tasks.clone();
     view! {
         <article class="run-view" data-testid=hooks::RUN_VIEW data-id=record.id.clone()>

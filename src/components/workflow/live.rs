@@ -19,7 +19,7 @@ use crate::openai::http1::browser_slots;
 use crate::openai::now_ms;
 use crate::race::live::Race;
 use crate::session::RunContext;
-use crate::session::workflow::{RunMode, RunRequest, WorkflowSession};
+use crate::session::workflow::{RunRequest, WorkflowSession};
 use crate::settings::{Provider, Settings};
 use crate::state::sink::PageSink;
 use crate::state::{AppState, History};
@@ -29,6 +29,7 @@ use crate::workflow::engine::{
 use crate::workflow::live::{LiveRow, RunResults, TaskOutcome};
 use crate::workflow::order::Expected;
 use crate::workflow::runner::Mode;
+use crate::workflow::runner::RunKind;
 use crate::workflow::split::{Stitch, max_parts};
 use crate::workflow::tasks::{TaskDef, estimate_tokens};
 
@@ -41,7 +42,7 @@ pub struct Form {
     /// Target language of the translation task.
     pub language: String,
     /// Sequential, parallel, compare, sweep, race or capacity.
-    pub mode: RunMode,
+    pub mode: RunKind,
     /// K of the parallel runs (0 = all at once).
     pub limit: usize,
     /// Compare rounds.

@@ -25,12 +25,12 @@ use crate::components::task_editor::TaskList;
 use crate::components::welcome::Welcome;
 use crate::format::duration_ms;
 use crate::samples::SAMPLES;
-use crate::session::workflow::RunMode;
 use crate::settings::Provider;
 use crate::state::AppState;
 use crate::state::History;
 use crate::workflow::engine::{RunSpec, expected_durations};
 use crate::workflow::input::check_text_file;
+use crate::workflow::runner::RunKind;
 use crate::workflow::tasks::{TaskDef, estimate_tokens};
 use live::{Form, Live};
 
@@ -48,7 +48,7 @@ pub fn WorkflowPanel() -> impl IntoView {
     let history = expect_context::<History>();
     // The last run's record, for its export buttons.
     let language = state.language;
-    let (mode, set_mode) = signal(RunMode::Compare);
+    let (mode, set_mode) = signal(RunKind::Compare);
     let (limit, set_limit) = signal(0usize);
     let (rounds, set_rounds) = signal(1usize);
     let (ttft_target, set_ttft_target) = signal(Targets::default().ttft_p90_ms);
@@ -121,8 +121,8 @@ pub fn WorkflowPanel() -> impl IntoView {
     let run = move || {
         let form = form();
         match form.mode {
-            RunMode::Race => live.race(form),
-            RunMode::Capacity => live.capacity(
+            RunKind::Race => live.race(form),
+            RunKind::Capacity => live.capacity(
                 form,
                 Targets {
                     ttft_p90_ms: ttft_target.get_untracked(),
@@ -167,7 +167,7 @@ pub fn WorkflowPanel() -> impl IntoView {
 
     let run_demo = Callback::new(move |_| {
         state.settings.update(|s| s.provider = Provider::Demo);
-        set_mode.set(RunMode::Compare);
+        set_mode.set(RunKind::Compare);
         run();
     });
 
@@ -203,12 +203,12 @@ pub fn WorkflowPanel() -> impl IntoView {
             <fieldset class="modes">
                 <legend class="visually-hidden">"Mode"</legend>
                 {[
-                    (RunMode::Sequential, "sequential", "Sequential", "One after another"),
-                    (RunMode::Parallel, "parallel", "Parallel", "All at once, or K at a time"),
-                    (RunMode::Compare, "compare", "Compare", "Warm-up, then both, alternating"),
-                    (RunMode::Sweep, "sweep", "Sweep K", "Warm-up, then parallel at K = 1, 2, 4, …"),
-                    (RunMode::Race, "race", "Race", "The same tasks on every endpoint at once"),
-                    (RunMode::Capacity, "capacity", "Capacity", "The most requests at once that still meet latency targets"),
+                    (RunKind::Sequential, "sequential", "Sequential", "One after another"),
+                    (RunKind::Parallel, "parallel", "Parallel", "All at once, or K at a time"),
+                    (RunKind::Compare, "compare", "Compare", "Warm-up, then both, alternating"),
+                    (RunKind::Sweep, "sweep", "Sweep K", "Warm-up, then parallel at K = 1, 2, 4, …"),
+                    (RunKind::Race, "race", "Race", "The same tasks on every endpoint at once"),
+                    (RunKind::Capacity, "capacity", "Capacity", "The most requests at once that still meet latency targets"),
                 ]
                     .into_iter()
                     .map(|(m, id, label, title)| view! {
@@ -233,8 +233,8 @@ pub fn WorkflowPanel() -> impl IntoView {
             <EndpointList
                 tasks=Signal::derive(move || selected.with(Vec::len))
                 limit=limit.into()
-                open=Signal::derive(move || mode.get() == RunMode::Race)
-                on_add=Callback::new(move |_| set_mode.set(RunMode::Race))
+                open=Signal::derive(move || mode.get() == RunKind::Race)
+                on_add=Callback::new(move |_| set_mode.set(RunKind::Race))
             />
             <div class="row run-row">
                 <NumberField label="Concurrency K (0 = all)" testid="concurrency" min=0usize max=64usize
@@ -243,7 +243,7 @@ pub fn WorkflowPanel() -> impl IntoView {
                     value=rounds on_set=Callback::new(move |v| set_rounds.set(v)) />
                 <OrderPanel expected=expected_figures />
             </div>
-            <Show when=move || mode.get() == RunMode::Capacity>
+            <Show when=move || mode.get() == RunKind::Capacity>
                 <div class="row run-row" data-testid=hooks::CAPACITY_TARGETS>
                     <NumberField label="First token p90 at most (ms)" testid="capacity-ttft-ms" min=1.0 max=600_000.0
                         value=ttft_target on_set=Callback::new(move |v| set_ttft_target.set(v)) />

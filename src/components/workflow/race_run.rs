@@ -137,7 +137,7 @@ impl Live {
             let record = session.run(&refs, &mems, &self.sink(), &on_event).await;
             let wall = record
                 .as_ref()
-                .and_then(|r| r.race.as_ref())
+                .and_then(|r| r.kind.race())
                 .map(|r| r.wall_ms);
             race.update(|r| {
                 if let Some(r) = r.as_mut() {

@@ -8,7 +8,7 @@ pub fn csv(r: &RunRecord) -> String {
     let mut w = ::csv::Writer::from_writer(Vec::new());
     let num = |v: Option<f64>| v.map(|x| format!("{x:.1}")).unwrap_or_default();
     let int = |v: Option<u64>| v.map(|x| x.to_string()).unwrap_or_default();
-    if let Some(c) = &r.capacity {
+    if let Some(c) = r.kind.capacity() {
         let _ = w.write_record([
             "k",
             "held",
@@ -44,7 +44,7 @@ pub fn csv(r: &RunRecord) -> String {
                 format!("{:.3}", x.goodput_rps),
             ]);
         }
-    } else if let Some(b) = &r.batch {
+    } else if let Some(b) = r.kind.batch() {
         let _ = w.write_record([
             "document",
             "task",
@@ -82,7 +82,11 @@ pub fn csv(r: &RunRecord) -> String {
     } else {
         let _ = w.write_record([
             // A race's runs are its endpoints.
-            if r.race.is_some() { "endpoint" } else { "run" },
+            if r.kind.race().is_some() {
+                "endpoint"
+            } else {
+                "run"
+            },
             "mode",
             "k",
             "task",
@@ -104,7 +108,7 @@ pub fn csv(r: &RunRecord) -> String {
         for (i, run) in r.runs.iter().enumerate() {
             for t in &run.tasks {
                 let tm = &t.timing;
-                let run_name = match &r.race {
+                let run_name = match r.kind.race() {
                     Some(race) => race
                         .endpoints
                         .get(i)

@@ -10,7 +10,8 @@ use crate::charts::bars::{BAR_HEIGHT, layout_bars};
 use crate::charts::timeline::{TimelineFrame, layout_timeline};
 use crate::format::duration_ms;
 use crate::history::figures::*;
-use crate::history::record::{PlanKind, RunRecord};
+use crate::history::record::RunRecord;
+use crate::workflow::runner::RunKind;
 
 /// The run's waterfall timeline as an SVG element.
 pub fn timeline_svg(r: &RunRecord) -> Option<String> {
@@ -79,7 +80,7 @@ fn push_ticks(s: &mut String, ticks: &[(f64, f64)], axis_y: f64) {
 /// The per-task duration bars as an SVG element.
 pub fn bars_svg(r: &RunRecord) -> Option<String> {
     let res = r.results();
-    if r.runs.is_empty() || matches!(r.plan, PlanKind::Sweep | PlanKind::Race) {
+    if r.runs.is_empty() || matches!(r.kind.run_kind(), RunKind::Sweep | RunKind::Race) {
         return None;
     }
     let l = layout_bars(&res.per_task, 720.0, 150.0);
@@ -207,7 +208,7 @@ fn requests_html(s: &mut String, r: &RunRecord) {
             ));
         }
     }
-    if let Some(c) = &r.capacity {
+    if let Some(c) = r.kind.capacity() {
         s.push_str(&format!(
             "<h2>Capacity</h2>\n<p><strong>{}</strong></p>\n",
             escape(&c.sentence)
@@ -265,7 +266,7 @@ pub fn html(r: &RunRecord) -> String {
         ("Finished", date_of(r.at)),
         ("Model", r.model.clone()),
         ("Server", r.host.clone()),
-        ("Mode", r.plan.name().to_string()),
+        ("Mode", r.kind.run_kind().name().to_string()),
         ("Input", input),
         ("Tasks", r.tasks.join(", ")),
     ] {
@@ -356,7 +357,7 @@ pub fn html(r: &RunRecord) -> String {
             }
         }
     }
-    if let Some(b) = &r.batch {
+    if let Some(b) = r.kind.batch() {
         s.push_str("<h2>Results</h2>\n");
         let n = r.tasks.len();
         for (d, doc) in b.docs.iter().enumerate() {

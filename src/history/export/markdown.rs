@@ -15,7 +15,7 @@ pub fn markdown(r: &RunRecord) -> String {
         "**Fanout run** · `{}` on {} · {} · {} tasks · {}\n\n| Figure | Value |\n|---|---|\n",
         md_cell(&r.model).replace('`', "'"),
         md_cell(&r.host),
-        r.plan.name(),
+        r.kind.run_kind().name(),
         r.tasks.len(),
         date_of(r.at)
     );

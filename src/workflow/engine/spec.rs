@@ -8,7 +8,7 @@ use crate::openai::{ChatMessage, ChatRequest, RequestOptions, TokenParam, build_
 use crate::workflow::order::{
     DurationLog, Expected, Order, RequestShape, SpeedModel, expected, start_order,
 };
-use crate::workflow::runner::{Mode, comparison_order, sweep_limits};
+use crate::workflow::runner::{Mode, RunKind, comparison_order, sweep_limits};
 use crate::workflow::split::Stitch;
 use crate::workflow::split::stitch::DEFAULT_COMBINE_PROMPT;
 use crate::workflow::tasks::{TaskDef, estimate_tokens, task_messages};
@@ -129,6 +129,36 @@ pub enum Plan {
 }
 
 impl Plan {
+    /// The runs a Run click of `kind` makes with a concurrency field of
+    /// `limit` (0 = all) and `rounds` rounds: a race's endpoints and a
+    /// capacity search (and a batch) each make parallel runs of their own.
+    pub fn of_kind(kind: RunKind, limit: usize, rounds: usize) -> Plan {
+        match kind {
+            RunKind::Sequential => Plan::Single(Mode::Sequential),
+            RunKind::Parallel | RunKind::Race | RunKind::Capacity | RunKind::Batch => {
+                Plan::Single(Mode::Parallel)
+            }
+            RunKind::Compare => Plan::Compare { rounds },
+            // Up to the concurrency field's K when set, else every task at once.
+            RunKind::Sweep => Plan::Sweep {
+                max: match limit {
+                    0 => usize::MAX,
+                    k => k,
+                },
+            },
+        }
+    }
+
+    /// The kind of run this plan is.
+    pub fn kind(self) -> RunKind {
+        match self {
+            Plan::Single(Mode::Sequential) => RunKind::Sequential,
+            Plan::Single(Mode::Parallel) => RunKind::Parallel,
+            Plan::Compare { .. } => RunKind::Compare,
+            Plan::Sweep { .. } => RunKind::Sweep,
+        }
+    }
+
     /// The runs this plan makes for `tasks` tasks: (mode, concurrency limit;
     /// 0 = the spec's own).
     pub fn runs(self, tasks: usize) -> Vec<(Mode, usize)> {
