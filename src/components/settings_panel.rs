@@ -36,32 +36,6 @@ pub fn SettingsPanel() -> impl IntoView {
         })
     };
 
-    // Edits the input (or output) price of the current model.
-    let (price_error, set_price_error) = signal(None::<String>);
-    let edit = move |ev: &leptos::ev::Event, input_side: bool| {
-        // A number input reports "" for text it cannot read as a number.
-        let typed = event_target_value(ev);
-        let v = match parse_price(&typed) {
-            Ok(v) => v,
-            Err(e) => {
-                set_price_error.set(Some(e));
-                return;
-            }
-        };
-        set_price_error.set(None);
-        {
-            settings.update(|s| {
-                let model = s.model.clone();
-                let (i, o) = if input_side {
-                    (Some(v), None)
-                } else {
-                    (None, Some(v))
-                };
-                edit_price(&mut s.prices, &model, i, o);
-            });
-        }
-    };
-
     view! {
         <section class="panel settings" id="settings" aria-labelledby="settings-title" data-testid=hooks::SETTINGS_PANEL>
             <div class="panel-head">
@@ -171,83 +145,126 @@ pub fn SettingsPanel() -> impl IntoView {
             {move || settings.with(|s| s.model_error()).filter(|e| matches!(e, SettingsError::ModelSpaces(_))).map(|e| view! {
                 <p class="field-error" data-testid=hooks::MODEL_ERROR role="alert">{e.to_string()}</p>
             })}
-            <div class="row">
-                <NumberField label="Timeout (s)" testid="timeout" min=1.0 max=600.0
-                    value=Signal::derive(move || settings.with(|s| s.timeout_secs))
-                    on_set=Callback::new(move |v| settings.update(|s| s.timeout_secs = v)) />
-                <NumberField label="Max retries" testid="max-retries" min=0u32 max=10u32
-                    value=Signal::derive(move || settings.with(|s| s.max_retries))
-                    on_set=Callback::new(move |v| settings.update(|s| s.max_retries = v)) />
-            </div>
-            <label class="check">
-                <input
-                    type="checkbox"
-                    data-testid=hooks::STREAMING
-                    prop:checked=move || settings.with(|s| s.stream)
-                    on:change=move |ev| settings.update(|s| s.stream = event_target_checked(&ev))
-                />
-                <span>"Stream answers"</span>
-            </label>
-            <label class="field">
-                <span>"Token limit field"</span>
-                <select
-                    data-testid=hooks::TOKEN_PARAM
-                    on:change=move |ev| {
-                        let v = match event_target_value(&ev).as_str() {
-                            "max_tokens" => TokenParam::MaxTokens,
-                            "max_completion_tokens" => TokenParam::MaxCompletionTokens,
-                            _ => TokenParam::Auto,
-                        };
-                        settings.update(|s| s.token_param = v);
-                    }
-                >
-                    <option value="auto" selected=move || settings.with(|s| s.token_param == TokenParam::Auto)>
-                        "Automatic (by model)"
-                    </option>
-                    <option value="max_tokens" selected=move || settings.with(|s| s.token_param == TokenParam::MaxTokens)>
-                        "max_tokens"
-                    </option>
-                    <option
-                        value="max_completion_tokens"
-                        selected=move || settings.with(|s| s.token_param == TokenParam::MaxCompletionTokens)
-                    >
-                        "max_completion_tokens"
-                    </option>
-                </select>
-            </label>
-            <fieldset class="prices">
-                <legend>{move || format!("Price of {} (USD per 1M tokens)", settings.with(|s| s.model.clone()))}</legend>
-                <div class="row">
-                    <label class="field small">
-                        <span>"Input"</span>
-                        <input
-                            type="number"
-                            min="0"
-                            step="0.01"
-                            data-testid=hooks::PRICE_INPUT
-                            prop:value=move || settings.with(|s| price_for(&s.prices, &s.model).map(|p| p.input_per_mtok.to_string()).unwrap_or_default())
-                            on:change=move |ev| edit(&ev, true)
-                        />
-                    </label>
-                    <label class="field small">
-                        <span>"Output"</span>
-                        <input
-                            type="number"
-                            min="0"
-                            step="0.01"
-                            data-testid=hooks::PRICE_OUTPUT
-                            prop:value=move || settings.with(|s| price_for(&s.prices, &s.model).map(|p| p.output_per_mtok.to_string()).unwrap_or_default())
-                            on:change=move |ev| edit(&ev, false)
-                        />
-                    </label>
-                </div>
-                {move || price_error.get().map(|e| view! {
-                    <p class="field-error" data-testid=hooks::PRICE_ERROR role="alert">{e}</p>
-                })}
-                <p class="hint">"List prices when this table was written; edit them to match your plan. Empty means unknown."</p>
-            </fieldset>
+            <RequestOptions />
+            <PriceFields />
             <ForgetEverything />
         </section>
+    }
+}
+
+/// How requests go out: timeout, retries, streaming, the token-limit field.
+#[component]
+fn RequestOptions() -> impl IntoView {
+    let settings = expect_context::<AppState>().settings;
+    view! {
+        <div class="row">
+            <NumberField label="Timeout (s)" testid="timeout" min=1.0 max=600.0
+                value=Signal::derive(move || settings.with(|s| s.timeout_secs))
+                on_set=Callback::new(move |v| settings.update(|s| s.timeout_secs = v)) />
+            <NumberField label="Max retries" testid="max-retries" min=0u32 max=10u32
+                value=Signal::derive(move || settings.with(|s| s.max_retries))
+                on_set=Callback::new(move |v| settings.update(|s| s.max_retries = v)) />
+        </div>
+        <label class="check">
+            <input
+                type="checkbox"
+                data-testid=hooks::STREAMING
+                prop:checked=move || settings.with(|s| s.stream)
+                on:change=move |ev| settings.update(|s| s.stream = event_target_checked(&ev))
+            />
+            <span>"Stream answers"</span>
+        </label>
+        <label class="field">
+            <span>"Token limit field"</span>
+            <select
+                data-testid=hooks::TOKEN_PARAM
+                on:change=move |ev| {
+                    let v = match event_target_value(&ev).as_str() {
+                        "max_tokens" => TokenParam::MaxTokens,
+                        "max_completion_tokens" => TokenParam::MaxCompletionTokens,
+                        _ => TokenParam::Auto,
+                    };
+                    settings.update(|s| s.token_param = v);
+                }
+            >
+                <option value="auto" selected=move || settings.with(|s| s.token_param == TokenParam::Auto)>
+                    "Automatic (by model)"
+                </option>
+                <option value="max_tokens" selected=move || settings.with(|s| s.token_param == TokenParam::MaxTokens)>
+                    "max_tokens"
+                </option>
+                <option
+                    value="max_completion_tokens"
+                    selected=move || settings.with(|s| s.token_param == TokenParam::MaxCompletionTokens)
+                >
+                    "max_completion_tokens"
+                </option>
+            </select>
+        </label>
+    }
+}
+
+/// The current model's price, for cost estimates.
+#[component]
+fn PriceFields() -> impl IntoView {
+    let settings = expect_context::<AppState>().settings;
+    // Edits the input (or output) price of the current model.
+    let (price_error, set_price_error) = signal(None::<String>);
+    let edit = move |ev: &leptos::ev::Event, input_side: bool| {
+        // A number input reports "" for text it cannot read as a number.
+        let typed = event_target_value(ev);
+        let v = match parse_price(&typed) {
+            Ok(v) => v,
+            Err(e) => {
+                set_price_error.set(Some(e));
+                return;
+            }
+        };
+        set_price_error.set(None);
+        {
+            settings.update(|s| {
+                let model = s.model.clone();
+                let (i, o) = if input_side {
+                    (Some(v), None)
+                } else {
+                    (None, Some(v))
+                };
+                edit_price(&mut s.prices, &model, i, o);
+            });
+        }
+    };
+    view! {
+        <fieldset class="prices">
+            <legend>{move || format!("Price of {} (USD per 1M tokens)", settings.with(|s| s.model.clone()))}</legend>
+            <div class="row">
+                <label class="field small">
+                    <span>"Input"</span>
+                    <input
+                        type="number"
+                        min="0"
+                        step="0.01"
+                        data-testid=hooks::PRICE_INPUT
+                        prop:value=move || settings.with(|s| price_for(&s.prices, &s.model).map(|p| p.input_per_mtok.to_string()).unwrap_or_default())
+                        on:change=move |ev| edit(&ev, true)
+                    />
+                </label>
+                <label class="field small">
+                    <span>"Output"</span>
+                    <input
+                        type="number"
+                        min="0"
+                        step="0.01"
+                        data-testid=hooks::PRICE_OUTPUT
+                        prop:value=move || settings.with(|s| price_for(&s.prices, &s.model).map(|p| p.output_per_mtok.to_string()).unwrap_or_default())
+                        on:change=move |ev| edit(&ev, false)
+                    />
+                </label>
+            </div>
+            {move || price_error.get().map(|e| view! {
+                <p class="field-error" data-testid=hooks::PRICE_ERROR role="alert">{e}</p>
+            })}
+            <p class="hint">"List prices when this table was written; edit them to match your plan. Empty means unknown."</p>
+        </fieldset>
     }
 }
 

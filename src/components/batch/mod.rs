@@ -153,6 +153,12 @@ struct BatchCtx {
     opened: RwSignal<Option<usize>>,
     /// The user's K.
     k: RwSignal<usize>,
+    /// Requests per minute at most (0 = no limit).
+    rpm: RwSignal<u32>,
+    /// Tokens per minute at most (0 = no limit).
+    tpm: RwSignal<u32>,
+    /// Unfinished jobs of a batch found on the device at start-up.
+    resumable: RwSignal<Option<Vec<usize>>>,
     store: StoredValue<Option<Rc<Store>>, LocalStorage>,
     /// The view's owner: async code (the restore at start-up) has none.
     owner: StoredValue<Owner, LocalStorage>,
@@ -227,78 +233,32 @@ impl BatchCtx {
             }
         }
     }
-}
 
-/// The batch section.
-#[component]
-pub fn BatchPanel() -> impl IntoView {
-    let state = expect_context::<AppState>();
-    let (rpm, set_rpm) = signal(0u32);
-    let (tpm, set_tpm) = signal(0u32);
-    let ctx = BatchCtx {
-        docs: RwSignal::new(Vec::new()),
-        shown: RwSignal::new_local(None),
-        job: use_job(UseJobOptions {
-            tick: Some(std::time::Duration::from_millis(250)),
-        }),
-        current_k: RwSignal::new(0),
-        samples: RwSignal::new(Vec::new()),
-        flight: RwSignal::new(InFlight::default()),
-        tally: RwSignal::new(Tally::default()),
-        queue: FrameQueue::new(),
-        opened: RwSignal::new(None),
-        k: state.batch_k,
-        store: StoredValue::new_local(None),
-        owner: StoredValue::new_local(Owner::current().expect("BatchPanel has an owner")),
-        history: expect_context::<History>(),
-        state,
-    };
-    provide_context(ctx);
-    // Unfinished jobs of a batch found on the device at start-up.
-    let resumable = RwSignal::new(None::<Vec<usize>>);
-    spawn_local(async move {
-        let Ok(db) = Store::open().await else {
+    /// Runs `indices` of the shown jobs (all of them, the failed ones, or
+    /// what a reload left).
+    fn start(self, indices: Vec<usize>) {
+        let Some(shown) = self.shown.get_untracked() else {
             return;
         };
-        if let Ok(Some((saved, results))) = db.load_batch().await {
-            // The view may have gone while the database opened.
-            if ctx.owner.try_with_value(|_| ()).is_none() {
-                return;
-            }
-            let left = saved.unfinished(&results);
-            ctx.show(BatchSession::new(saved, &results));
-            if !left.is_empty() {
-                resumable.try_set(Some(left));
-            }
-        }
-        ctx.store.try_set_value(Some(Rc::new(db)));
-    });
-
-    // Runs `indices` of the shown jobs (all of them, the failed ones, or
-    // what a reload left).
-    let start = move |indices: Vec<usize>| {
-        let Some(shown) = ctx.shown.get_untracked() else {
-            return;
-        };
-        ctx.job.start(|signal| {
-            let (settings, transport) = begin(&state, signal)?;
+        self.job.start(|signal| {
+            let (settings, transport) = begin(&self.state, signal)?;
             let limits = Limits {
-                max_in_flight: ctx.k.get_untracked(),
-                rpm: Some(f64::from(rpm.get_untracked())).filter(|v| *v > 0.0),
-                tpm: Some(f64::from(tpm.get_untracked())).filter(|v| *v > 0.0),
+                max_in_flight: self.k.get_untracked(),
+                rpm: Some(f64::from(self.rpm.get_untracked())).filter(|v| *v > 0.0),
+                tpm: Some(f64::from(self.tpm.get_untracked())).filter(|v| *v > 0.0),
                 ..Limits::default()
             };
-            ctx.samples.set(Vec::new());
-            ctx.flight.set(InFlight::default());
-            let sink = ctx.sink();
+            self.samples.set(Vec::new());
+            self.flight.set(InFlight::default());
+            let sink = self.sink();
             Ok(async move {
-                let log = state.durations.get_untracked();
+                let log = self.state.durations.get_untracked();
                 let host = settings.server_host();
                 let how = RunSettings {
                     base: RunSpec {
                         // Split and voted tasks (auto parts count as one here:
                         // a batch has no expected duration per document).
-                        fans: state.fans_of(&shown.batch().tasks),
+                        fans: self.state.fans_of(&shown.batch().tasks),
                         ..settings.run_spec(&shown.batch().language)
                     },
                     limits,
@@ -314,6 +274,7 @@ pub fn BatchPanel() -> impl IntoView {
                         ..RunContext::default()
                     },
                 };
+                let ctx = self;
                 let on = |e: JobEvent| ctx.push(&shown, e);
                 let record = shown
                     .session
@@ -326,25 +287,178 @@ pub fn BatchPanel() -> impl IntoView {
                 }
             })
         });
-    };
+    }
+}
 
-    let run_all = move |_| {
-        let Some(shown) = ctx.prepare(&state) else {
+/// The batch section.
+#[component]
+pub fn BatchPanel() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let ctx = BatchCtx {
+        docs: RwSignal::new(Vec::new()),
+        shown: RwSignal::new_local(None),
+        job: use_job(UseJobOptions {
+            tick: Some(std::time::Duration::from_millis(250)),
+        }),
+        current_k: RwSignal::new(0),
+        samples: RwSignal::new(Vec::new()),
+        flight: RwSignal::new(InFlight::default()),
+        tally: RwSignal::new(Tally::default()),
+        queue: FrameQueue::new(),
+        opened: RwSignal::new(None),
+        k: state.batch_k,
+        rpm: RwSignal::new(0),
+        tpm: RwSignal::new(0),
+        resumable: RwSignal::new(None),
+        store: StoredValue::new_local(None),
+        owner: StoredValue::new_local(Owner::current().expect("BatchPanel has an owner")),
+        history: expect_context::<History>(),
+        state,
+    };
+    provide_context(ctx);
+    spawn_local(async move {
+        let Ok(db) = Store::open().await else {
             return;
         };
-        resumable.set(None);
+        if let Ok(Some((saved, results))) = db.load_batch().await {
+            // The view may have gone while the database opened.
+            if ctx.owner.try_with_value(|_| ()).is_none() {
+                return;
+            }
+            let left = saved.unfinished(&results);
+            ctx.show(BatchSession::new(saved, &results));
+            if !left.is_empty() {
+                ctx.resumable.try_set(Some(left));
+            }
+        }
+        ctx.store.try_set_value(Some(Rc::new(db)));
+    });
+
+    view! {
+        <section class="panel batch" aria-labelledby="batch-title">
+            <h2 id="batch-title">"Batch: many documents"</h2>
+            <BatchTasks />
+            <documents::Documents />
+            <BatchLimits />
+            <BatchButtons />
+            <batch_api::BatchApi />
+            {move || ctx.job.error.get().map(|e| view! { <p class="field-error" role="alert" data-testid=hooks::BATCH_ERROR>{e}</p> })}
+            <ResumeOffer />
+            <Show when=move || ctx.shown.with(|s| s.as_ref().is_some_and(|s| !s.batch().jobs.is_empty()))>
+                <progress::Progress />
+                <results::Results />
+            </Show>
+        </section>
+    }
+}
+
+/// Which tasks each document gets: those ticked on the Run view.
+#[component]
+fn BatchTasks() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
+        // The tasks are chosen once, on the Run view, for runs and batches.
+        <p class="hint" data-testid=hooks::BATCH_TASKS>
+            {move || {
+                let labels: Vec<String> = state
+                    .tasks
+                    .with(|c| c.chosen(&state.selected.get()))
+                    .into_iter()
+                    .map(|t| t.label)
+                    .collect();
+                if labels.is_empty() {
+                    "No task is ticked: ".to_string()
+                } else {
+                    format!("Each document gets {}: ", labels.join(", "))
+                }
+            }}
+            <a href="#/run">"choose the tasks on the Run view"</a>
+            "."
+        </p>
+    }
+}
+
+/// K, the rate limits, the start order, and the browser's HTTP/1.1 cap
+/// where it applies.
+#[component]
+fn BatchLimits() -> impl IntoView {
+    let ctx = expect_context::<BatchCtx>();
+    let state = ctx.state;
+    let http1 = move || {
+        state
+            .settings
+            .with(|s| s.provider == Provider::Api && http1(&s.base_url, None).is_some())
+            && ctx.k.get() > HTTP1_PER_ORIGIN
+    };
+    view! {
+        <div class="row">
+            <NumberField label="In flight at most (K)" testid="batch-k" min=1usize max=MAX_IN_FLIGHT
+                value=ctx.k on_set=Callback::new(move |v| ctx.k.set(v)) />
+            <NumberField label="Requests / min (0 = no limit)" testid="batch-rpm" min=0u32 max=1_000_000u32
+                value=ctx.rpm on_set=Callback::new(move |v| ctx.rpm.set(v)) />
+            <NumberField label="Tokens / min (0 = no limit)" testid="batch-tpm" min=0u32 max=100_000_000u32
+                value=ctx.tpm on_set=Callback::new(move |v| ctx.tpm.set(v)) />
+        </div>
+        <p class="hint" data-testid=hooks::BATCH_ORDER>
+            {move || format!(
+                "Requests start {} across documents × tasks (task priorities first); change it under Start order on the Run view.",
+                state.settings.with(|s| s.order.label()),
+            )}
+        </p>
+        <Show when=http1>
+            <p class="hint" data-testid=hooks::BATCH_H1_NOTE>"This base URL is plain http://, which browsers reach over HTTP/1.1 with at most 6 connections per server: requests beyond 6 wait in the browser. The OpenAI API (HTTP/2) has no such cap."</p>
+        </Show>
+    }
+}
+
+/// Run, Cancel, Retry failed.
+#[component]
+fn BatchButtons() -> impl IntoView {
+    let ctx = expect_context::<BatchCtx>();
+    let run_all = move |_| {
+        let Some(shown) = ctx.prepare(&ctx.state) else {
+            return;
+        };
+        ctx.resumable.set(None);
         // Save the batch before any result can arrive, then run it.
         spawn_local(async move {
             if let Some(db) = ctx.store.get_value() {
                 let _ = db.start_batch(shown.batch()).await;
             }
-            start((0..shown.batch().jobs.len()).collect());
+            ctx.start((0..shown.batch().jobs.len()).collect());
         });
     };
+    let retry_failed = move |_| {
+        let failed = ctx
+            .shown
+            .with_untracked(|s| s.as_ref().map(|s| s.session.failed()))
+            .unwrap_or_default();
+        if !failed.is_empty() {
+            ctx.start(failed);
+        }
+    };
+    // A finished cell that failed (as the progress counts it).
+    let any_failed = move || ctx.tally.with(|t| t.failed > 0);
+    view! {
+        <div class="row">
+            <button type="button" class="primary" data-testid=hooks::BATCH_RUN disabled=ctx.job.running on:click=run_all>"Run batch"</button>
+            <button type="button" data-testid=hooks::BATCH_CANCEL disabled=move || !ctx.job.running.get() on:click=move |_| ctx.job.cancel()>"Cancel"</button>
+            <button type="button" data-testid=hooks::BATCH_RETRY_FAILED
+                disabled=move || ctx.job.running.get() || !any_failed()
+                on:click=retry_failed>"Retry failed"</button>
+        </div>
+    }
+}
+
+/// A batch a reload left unfinished: resume it, or discard it.
+#[component]
+fn ResumeOffer() -> impl IntoView {
+    let ctx = expect_context::<BatchCtx>();
+    let resumable = ctx.resumable;
     let resume = move |_| {
         if let Some(left) = resumable.get_untracked() {
             resumable.set(None);
-            start(left);
+            ctx.start(left);
         }
     };
     let discard = move |_| {
@@ -359,86 +473,16 @@ pub fn BatchPanel() -> impl IntoView {
             });
         }
     };
-    let retry_failed = move |_| {
-        let failed = ctx
-            .shown
-            .with_untracked(|s| s.as_ref().map(|s| s.session.failed()))
-            .unwrap_or_default();
-        if !failed.is_empty() {
-            start(failed);
-        }
-    };
-    // A finished cell that failed (as the progress counts it).
-    let any_failed = move || ctx.tally.with(|t| t.failed > 0);
-    let http1 = move || {
-        state
-            .settings
-            .with(|s| s.provider == Provider::Api && http1(&s.base_url, None).is_some())
-            && ctx.k.get() > HTTP1_PER_ORIGIN
-    };
-
     view! {
-        <section class="panel batch" aria-labelledby="batch-title">
-            <h2 id="batch-title">"Batch: many documents"</h2>
-            // The tasks are chosen once, on the Run view, for runs and batches.
-            <p class="hint" data-testid=hooks::BATCH_TASKS>
-                {move || {
-                    let labels: Vec<String> = state
-                        .tasks
-                        .with(|c| c.chosen(&state.selected.get()))
-                        .into_iter()
-                        .map(|t| t.label)
-                        .collect();
-                    if labels.is_empty() {
-                        "No task is ticked: ".to_string()
-                    } else {
-                        format!("Each document gets {}: ", labels.join(", "))
-                    }
-                }}
-                <a href="#/run">"choose the tasks on the Run view"</a>
-                "."
-            </p>
-            <documents::Documents />
-            <div class="row">
-                <NumberField label="In flight at most (K)" testid="batch-k" min=1usize max=MAX_IN_FLIGHT
-                    value=ctx.k on_set=Callback::new(move |v| ctx.k.set(v)) />
-                <NumberField label="Requests / min (0 = no limit)" testid="batch-rpm" min=0u32 max=1_000_000u32
-                    value=rpm on_set=Callback::new(move |v| set_rpm.set(v)) />
-                <NumberField label="Tokens / min (0 = no limit)" testid="batch-tpm" min=0u32 max=100_000_000u32
-                    value=tpm on_set=Callback::new(move |v| set_tpm.set(v)) />
-            </div>
-            <p class="hint" data-testid=hooks::BATCH_ORDER>
-                {move || format!(
-                    "Requests start {} across documents × tasks (task priorities first); change it under Start order on the Run view.",
-                    state.settings.with(|s| s.order.label()),
-                )}
-            </p>
-            <Show when=http1>
-                <p class="hint" data-testid=hooks::BATCH_H1_NOTE>"This base URL is plain http://, which browsers reach over HTTP/1.1 with at most 6 connections per server: requests beyond 6 wait in the browser. The OpenAI API (HTTP/2) has no such cap."</p>
-            </Show>
-            <div class="row">
-                <button type="button" class="primary" data-testid=hooks::BATCH_RUN disabled=ctx.job.running on:click=run_all>"Run batch"</button>
-                <button type="button" data-testid=hooks::BATCH_CANCEL disabled=move || !ctx.job.running.get() on:click=move |_| ctx.job.cancel()>"Cancel"</button>
-                <button type="button" data-testid=hooks::BATCH_RETRY_FAILED
-                    disabled=move || ctx.job.running.get() || !any_failed()
-                    on:click=retry_failed>"Retry failed"</button>
-            </div>
-            <batch_api::BatchApi />
-            {move || ctx.job.error.get().map(|e| view! { <p class="field-error" role="alert" data-testid=hooks::BATCH_ERROR>{e}</p> })}
-            {move || resumable.get().map(|left| {
-                let total = ctx.shown.with(|s| s.as_ref().map_or(0, |s| s.batch().jobs.len()));
-                view! {
-                    <div class="resume" role="status" data-testid=hooks::BATCH_RESUME_OFFER>
-                        <p>{format!("An unfinished batch was kept on this device: {} of {} requests finished, {} left.", total - left.len(), total, left.len())}</p>
-                        <button type="button" class="primary" data-testid=hooks::BATCH_RESUME on:click=resume>"Resume"</button>
-                        <button type="button" data-testid=hooks::BATCH_DISCARD on:click=discard>"Discard it"</button>
-                    </div>
-                }
-            })}
-            <Show when=move || ctx.shown.with(|s| s.as_ref().is_some_and(|s| !s.batch().jobs.is_empty()))>
-                <progress::Progress />
-                <results::Results />
-            </Show>
-        </section>
+        {move || resumable.get().map(|left| {
+            let total = ctx.shown.with(|s| s.as_ref().map_or(0, |s| s.batch().jobs.len()));
+            view! {
+                <div class="resume" role="status" data-testid=hooks::BATCH_RESUME_OFFER>
+                    <p>{format!("An unfinished batch was kept on this device: {} of {} requests finished, {} left.", total - left.len(), total, left.len())}</p>
+                    <button type="button" class="primary" data-testid=hooks::BATCH_RESUME on:click=resume>"Resume"</button>
+                    <button type="button" data-testid=hooks::BATCH_DISCARD on:click=discard>"Discard it"</button>
+                </div>
+            }
+        })}
     }
 }

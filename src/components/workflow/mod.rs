@@ -1,6 +1,10 @@
 //! The Run view: input, task choice, mode, Run/Cancel, one card per task,
-//! headline figures and charts. `live` (runs) and `race_run` (races) start
-//! them and turn their sessions' events into the signals drawn here.
+//! headline figures and charts. `live` (runs), `race_run` (races) and
+//! `capacity_run` (capacity searches) start them and turn their sessions'
+//! events into the signals drawn here. The panel is cut into named parts
+//! (the text, the modes, the capacity targets, the results, the kept run)
+//! that share the form ([`RunForm`]) and the live state ([`Live`]) through
+//! context.
 
 mod capacity_run;
 mod live;
@@ -37,44 +41,65 @@ use live::{Form, Live};
 /// Above this estimate, warn that the text may not fit a model's context.
 const CONTEXT_WARN_TOKENS: usize = 100_000;
 
+/// What the Run view's form holds, shared with its parts through context.
+#[derive(Clone, Copy)]
+struct RunForm {
+    /// The text the tasks run on.
+    text: RwSignal<String>,
+    /// The sample chosen (its index), or "custom".
+    sample: RwSignal<String>,
+    /// What the text is called in the history: the sample, the file, or typed.
+    source: RwSignal<String>,
+    /// The PDF or Word file whose text is being read.
+    reading: RwSignal<Option<String>>,
+    /// Sequential, parallel, compare, sweep, race or capacity.
+    mode: RwSignal<RunKind>,
+    /// K of the parallel runs (0 = all at once).
+    limit: RwSignal<usize>,
+    /// Compare rounds.
+    rounds: RwSignal<usize>,
+    /// A capacity search's first-token target, ms.
+    ttft_target: RwSignal<f64>,
+    /// A capacity search's per-request speed target, tokens/s.
+    tps_target: RwSignal<f64>,
+}
+
+impl RunForm {
+    fn new() -> Self {
+        Self {
+            text: RwSignal::new(SAMPLES[0].text.to_string()),
+            sample: RwSignal::new(0usize.to_string()),
+            source: RwSignal::new(SAMPLES[0].label.to_string()),
+            reading: RwSignal::new(None),
+            mode: RwSignal::new(RunKind::Compare),
+            limit: RwSignal::new(0),
+            rounds: RwSignal::new(1),
+            ttft_target: RwSignal::new(Targets::default().ttft_p90_ms),
+            tps_target: RwSignal::new(Targets::default().tokens_per_s_p90),
+        }
+    }
+}
+
 /// The workflow section.
 #[component]
 pub fn WorkflowPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let (text, set_text) = signal(SAMPLES[0].text.to_string());
-    let (sample, set_sample) = signal(0usize.to_string());
-    // What the text is called in the history: the sample, the file, or typed.
-    let (source, set_source) = signal(SAMPLES[0].label.to_string());
-    let history = expect_context::<History>();
-    // The last run's record, for its export buttons.
-    let language = state.language;
-    let (mode, set_mode) = signal(RunKind::Compare);
-    let (limit, set_limit) = signal(0usize);
-    let (rounds, set_rounds) = signal(1usize);
-    let (ttft_target, set_ttft_target) = signal(Targets::default().ttft_p90_ms);
-    let (tps_target, set_tps_target) = signal(Targets::default().tokens_per_s_p90);
-    // The PDF or Word file whose text is being read.
-    let (reading, set_reading) = signal(None::<String>);
-    let live = Live::new(state, history);
-    let Live {
-        shown,
-        race,
-        capacity,
-        rows,
-        now,
-        sweep,
-        sweep_tasks,
-        running,
-        phase,
-        saving,
-        latest,
-        error: input_error,
-        results_ref,
-        cards,
+    let form = RunForm::new();
+    provide_context(form);
+    let live = Live::new(state, expect_context::<History>());
+    provide_context(live);
+    let RunForm {
+        text,
+        source,
+        mode,
+        limit,
+        rounds,
+        ttft_target,
+        tps_target,
         ..
-    } = live;
+    } = form;
+    let language = state.language;
     let selected = state.selected;
-    let results_drawn = use_next_task();
 
     // What each chosen task is expected to take with the current text,
     // settings and measurements.
@@ -101,11 +126,8 @@ pub fn WorkflowPanel() -> impl IntoView {
             .collect::<Vec<_>>()
     });
 
-    let chars = move || text.with(|t| t.chars().count());
-    let tokens = move || text.with(|t| estimate_tokens(t));
-
     // What the form holds now.
-    let form = move || Form {
+    let form_now = move || Form {
         text: text.get_untracked(),
         source: source.get_untracked(),
         language: language.get_untracked(),
@@ -119,7 +141,7 @@ pub fn WorkflowPanel() -> impl IntoView {
             .collect(),
     };
     let run = move || {
-        let form = form();
+        let form = form_now();
         match form.mode {
             RunKind::Race => live.race(form),
             RunKind::Capacity => live.capacity(
@@ -133,8 +155,161 @@ pub fn WorkflowPanel() -> impl IntoView {
         }
     };
 
-    let cancel = move |_| live.cancel();
+    let run_demo = Callback::new(move |_| {
+        state.settings.update(|s| s.provider = Provider::Demo);
+        mode.set(RunKind::Compare);
+        run();
+    });
 
+    view! {
+        <Welcome on_run_demo=run_demo />
+        <section class="panel workflow" aria-labelledby="workflow-title">
+            <h2 id="workflow-title" class="visually-hidden">"Tasks over one text"</h2>
+            <SampleChoice />
+            <TaskList selected=selected />
+            <ModeChoice />
+            <div class="row run-buttons">
+                <button type="button" class="primary" data-testid=hooks::RUN disabled=live.running
+                    on:click=move |_| run()>
+                    "Run"
+                </button>
+                <button type="button" data-testid=hooks::CANCEL disabled=move || !live.running.get()
+                    on:click=move |_| live.cancel()>
+                    "Cancel"
+                </button>
+            </div>
+            <EndpointList
+                tasks=Signal::derive(move || selected.with(Vec::len))
+                limit=limit.into()
+                open=Signal::derive(move || mode.get() == RunKind::Race)
+                on_add=Callback::new(move |_| mode.set(RunKind::Race))
+            />
+            <div class="row run-row">
+                <NumberField label="Concurrency K (0 = all)" testid="concurrency" min=0usize max=64usize
+                    value=limit on_set=Callback::new(move |v| limit.set(v)) />
+                <NumberField label="Rounds (compare)" testid="rounds" min=1usize max=5usize
+                    value=rounds on_set=Callback::new(move |v| rounds.set(v)) />
+                <OrderPanel expected=expected_figures />
+            </div>
+            <CapacityTargets />
+            <Show when=move || live.error.get().is_some()>
+                <p class="field-error" role="alert" data-testid=hooks::INPUT_ERROR>{move || live.error.get().unwrap_or_default()}</p>
+            </Show>
+            <p class="phase" aria-live="polite" data-testid=hooks::PHASE>{move || live.phase.get()}</p>
+            <TextInput />
+            <Show when=move || live.saving.get().is_some()>
+                <p class="hint" data-testid=hooks::ORDER_SAVING>{move || live.saving.get().unwrap_or_default()}</p>
+            </Show>
+            <RunResultsArea />
+            <KeptRun />
+        </section>
+    }
+}
+
+/// The sample texts, or "your own text".
+#[component]
+fn SampleChoice() -> impl IntoView {
+    let RunForm {
+        text,
+        sample,
+        source,
+        ..
+    } = expect_context::<RunForm>();
+    view! {
+        <div class="row">
+            <label class="field">
+                <span>"Text"</span>
+                <select
+                    data-testid=hooks::SAMPLE_SELECT
+                    prop:value=move || sample.get()
+                    on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        if let Some(s) = v.parse::<usize>().ok().and_then(|i| SAMPLES.get(i)) {
+                            text.set(s.text.to_string());
+                            source.set(s.label.to_string());
+                        }
+                        sample.set(v);
+                    }
+                >
+                    {SAMPLES
+                        .iter()
+                        .enumerate()
+                        .map(|(i, s)| view! { <option value=i.to_string()>{s.label}</option> })
+                        .collect_view()}
+                    <option value="custom">"Your own text"</option>
+                </select>
+            </label>
+        </div>
+    }
+}
+
+/// One chip per kind of run the Run button makes.
+#[component]
+fn ModeChoice() -> impl IntoView {
+    let mode = expect_context::<RunForm>().mode;
+    view! {
+        <fieldset class="modes">
+            <legend class="visually-hidden">"Mode"</legend>
+            {[
+                (RunKind::Sequential, "sequential", "Sequential", "One after another"),
+                (RunKind::Parallel, "parallel", "Parallel", "All at once, or K at a time"),
+                (RunKind::Compare, "compare", "Compare", "Warm-up, then both, alternating"),
+                (RunKind::Sweep, "sweep", "Sweep K", "Warm-up, then parallel at K = 1, 2, 4, …"),
+                (RunKind::Race, "race", "Race", "The same tasks on every endpoint at once"),
+                (RunKind::Capacity, "capacity", "Capacity", "The most requests at once that still meet latency targets"),
+            ]
+                .into_iter()
+                .map(|(m, id, label, title)| view! {
+                    <label class="chip" title=title>
+                        <input type="radio" name="mode" data-testid=format!("mode-{id}")
+                            prop:checked=move || mode.get() == m
+                            on:change=move |_| mode.set(m) />
+                        <span>{label}</span>
+                    </label>
+                })
+                .collect_view()}
+        </fieldset>
+    }
+}
+
+/// A capacity search's targets, shown in capacity mode.
+#[component]
+fn CapacityTargets() -> impl IntoView {
+    let RunForm {
+        mode,
+        ttft_target,
+        tps_target,
+        ..
+    } = expect_context::<RunForm>();
+    view! {
+        <Show when=move || mode.get() == RunKind::Capacity>
+            <div class="row run-row" data-testid=hooks::CAPACITY_TARGETS>
+                <NumberField label="First token p90 at most (ms)" testid="capacity-ttft-ms" min=1.0 max=600_000.0
+                    value=ttft_target on_set=Callback::new(move |v| ttft_target.set(v)) />
+                <NumberField label="Tokens/s each, p90 at least" testid="capacity-tps" min=0.0 max=100_000.0
+                    value=tps_target on_set=Callback::new(move |v| tps_target.set(v)) />
+                <p class="hint">"Runs the ticked tasks, repeated so that K are in flight, at K = 1, 2, 4, … until a target breaks, then bisects. Up to the concurrency field's K when set. Always streamed (first tokens need it)."</p>
+            </div>
+        </Show>
+    }
+}
+
+/// The text: a file to open, the translation's language, the text box and
+/// what it holds.
+#[component]
+fn TextInput() -> impl IntoView {
+    let RunForm {
+        text,
+        sample,
+        source,
+        reading,
+        ..
+    } = expect_context::<RunForm>();
+    let live = expect_context::<Live>();
+    let input_error = live.error;
+    let language = expect_context::<AppState>().language;
+    let chars = move || text.with(|t| t.chars().count());
+    let tokens = move || text.with(|t| estimate_tokens(t));
     let open_file = move |ev: leptos::ev::Event| {
         let Some(file) = take_file(&ev) else {
             return;
@@ -149,209 +324,165 @@ pub fn WorkflowPanel() -> impl IntoView {
         };
         spawn_local(async move {
             let read = read_input_file(file, kind, |on| {
-                set_reading.set(on.then(|| name.clone()));
+                reading.set(on.then(|| name.clone()));
             })
             .await;
             match read {
                 Ok(content) => {
                     input_error.set(None);
-                    set_source.set(name.clone());
-                    set_text.set(content);
-                    set_sample.set("custom".into());
+                    source.set(name.clone());
+                    text.set(content);
+                    sample.set("custom".into());
                 }
                 // What was in the text box stays.
                 Err(e) => input_error.set(Some(e)),
             }
         });
     };
-
-    let run_demo = Callback::new(move |_| {
-        state.settings.update(|s| s.provider = Provider::Demo);
-        set_mode.set(RunKind::Compare);
-        run();
-    });
-
     view! {
-        <Welcome on_run_demo=run_demo />
-        <section class="panel workflow" aria-labelledby="workflow-title">
-            <h2 id="workflow-title" class="visually-hidden">"Tasks over one text"</h2>
-            <div class="row">
-                <label class="field">
-                    <span>"Text"</span>
-                    <select
-                        data-testid=hooks::SAMPLE_SELECT
-                        prop:value=move || sample.get()
-                        on:change=move |ev| {
-                            let v = event_target_value(&ev);
-                            if let Some(s) = v.parse::<usize>().ok().and_then(|i| SAMPLES.get(i)) {
-                                set_text.set(s.text.to_string());
-                                set_source.set(s.label.to_string());
-                            }
-                            set_sample.set(v);
-                        }
-                    >
-                        {SAMPLES
-                            .iter()
-                            .enumerate()
-                            .map(|(i, s)| view! { <option value=i.to_string()>{s.label}</option> })
-                            .collect_view()}
-                        <option value="custom">"Your own text"</option>
-                    </select>
-                </label>
-            </div>
-            <TaskList selected=selected />
-            <fieldset class="modes">
-                <legend class="visually-hidden">"Mode"</legend>
-                {[
-                    (RunKind::Sequential, "sequential", "Sequential", "One after another"),
-                    (RunKind::Parallel, "parallel", "Parallel", "All at once, or K at a time"),
-                    (RunKind::Compare, "compare", "Compare", "Warm-up, then both, alternating"),
-                    (RunKind::Sweep, "sweep", "Sweep K", "Warm-up, then parallel at K = 1, 2, 4, …"),
-                    (RunKind::Race, "race", "Race", "The same tasks on every endpoint at once"),
-                    (RunKind::Capacity, "capacity", "Capacity", "The most requests at once that still meet latency targets"),
-                ]
-                    .into_iter()
-                    .map(|(m, id, label, title)| view! {
-                        <label class="chip" title=title>
-                            <input type="radio" name="mode" data-testid=format!("mode-{id}")
-                                prop:checked=move || mode.get() == m
-                                on:change=move |_| set_mode.set(m) />
-                            <span>{label}</span>
-                        </label>
-                    })
-                    .collect_view()}
-            </fieldset>
-            <div class="row run-buttons">
-                <button type="button" class="primary" data-testid=hooks::RUN disabled=running
-                    on:click=move |_| run()>
-                    "Run"
-                </button>
-                <button type="button" data-testid=hooks::CANCEL disabled=move || !running.get() on:click=cancel>
-                    "Cancel"
-                </button>
-            </div>
-            <EndpointList
-                tasks=Signal::derive(move || selected.with(Vec::len))
-                limit=limit.into()
-                open=Signal::derive(move || mode.get() == RunKind::Race)
-                on_add=Callback::new(move |_| set_mode.set(RunKind::Race))
-            />
-            <div class="row run-row">
-                <NumberField label="Concurrency K (0 = all)" testid="concurrency" min=0usize max=64usize
-                    value=limit on_set=Callback::new(move |v| set_limit.set(v)) />
-                <NumberField label="Rounds (compare)" testid="rounds" min=1usize max=5usize
-                    value=rounds on_set=Callback::new(move |v| set_rounds.set(v)) />
-                <OrderPanel expected=expected_figures />
-            </div>
-            <Show when=move || mode.get() == RunKind::Capacity>
-                <div class="row run-row" data-testid=hooks::CAPACITY_TARGETS>
-                    <NumberField label="First token p90 at most (ms)" testid="capacity-ttft-ms" min=1.0 max=600_000.0
-                        value=ttft_target on_set=Callback::new(move |v| set_ttft_target.set(v)) />
-                    <NumberField label="Tokens/s each, p90 at least" testid="capacity-tps" min=0.0 max=100_000.0
-                        value=tps_target on_set=Callback::new(move |v| set_tps_target.set(v)) />
-                    <p class="hint">"Runs the ticked tasks, repeated so that K are in flight, at K = 1, 2, 4, … until a target breaks, then bisects. Up to the concurrency field's K when set. Always streamed (first tokens need it)."</p>
-                </div>
-            </Show>
-            <Show when=move || input_error.get().is_some()>
-                <p class="field-error" role="alert" data-testid=hooks::INPUT_ERROR>{move || input_error.get().unwrap_or_default()}</p>
-            </Show>
-            <p class="phase" aria-live="polite" data-testid=hooks::PHASE>{move || phase.get()}</p>
-            <div class="row">
-                <label class="field">
-                    <span>"or open a .txt, .md, .pdf or .docx file"</span>
-                    <input type="file" accept=".txt,.md,.markdown,.pdf,.docx,text/plain,text/markdown" data-testid=hooks::FILE_INPUT on:change=open_file />
-                </label>
-                <label class="field small">
-                    <span>"Translate to"</span>
-                    <input
-                        type="text"
-                        data-testid=hooks::LANGUAGE
-                        prop:value=move || language.get()
-                        on:input=move |ev| language.set(event_target_value(&ev))
-                    />
-                </label>
-            </div>
+        <div class="row">
             <label class="field">
-                <span>"Text"</span>
-                <textarea
-                    rows="4"
-                    data-testid=hooks::INPUT_TEXT
-                    prop:value=move || text.get()
-                    on:input=move |ev| {
-                        set_text.set(event_target_value(&ev));
-                        set_sample.set("custom".into());
-                        set_source.set("Your own text".into());
-                    }
-                ></textarea>
+                <span>"or open a .txt, .md, .pdf or .docx file"</span>
+                <input type="file" accept=".txt,.md,.markdown,.pdf,.docx,text/plain,text/markdown" data-testid=hooks::FILE_INPUT on:change=open_file />
             </label>
-            <p class="hint" data-testid=hooks::INPUT_SIZE>
-                {move || format!("{} characters, about {} tokens", chars(), tokens())}
-            </p>
-            <Show when=move || { tokens() > CONTEXT_WARN_TOKENS }>
-                <p class="waiting" role="status">
-                    "This text is likely longer than many models' context window; the API may refuse it."
-                </p>
-            </Show>
-            <Show when=move || reading.get().is_some()>
-                <p class="hint" role="status" data-testid=hooks::INPUT_READING>
-                    {move || format!("Reading \"{}\"…", reading.get().unwrap_or_default())}
-                </p>
-            </Show>
-            <Show when=move || saving.get().is_some()>
-                <p class="hint" data-testid=hooks::ORDER_SAVING>{move || saving.get().unwrap_or_default()}</p>
-            </Show>
-            <div class="results" node_ref=results_ref>
-            // Drawn in the task after the form's, so start-up is two
-            // shorter tasks (before a run this part is mostly empty).
-            <Show when=move || results_drawn.get()>
-            <RaceResults race=race now=now prefix="race" />
-            <CapacityResults capacity=capacity prefix="capacity"
-                on_use=Callback::new(move |k: usize| {
-                    state.batch_k.set(k);
-                    set_limit.set(k);
-                }) />
-            <div class="run-results" hidden=move || race.with(Option::is_some) || capacity.with(Option::is_some)>
-            <Headline results=shown.shown() />
-            {move || live.advice().map(|(label, parts, ms)| view! {
-                <p class="advice" data-testid=hooks::SPLIT_ADVICE>
-                    {format!("{label} sets the wall time. Split into {parts} parts (\"⋯\" beside it in the task list: parts and votes), the parallel wall time would be about {}, estimated from this run's speeds.", duration_ms(ms))}
-                </p>
-            })}
-            {move || live.checked().map(|(label, parts, est, measured)| view! {
-                <p class="advice" data-testid=hooks::SPLIT_CHECKED>
-                    {format!("{label} in {parts} parts, as suggested: estimated {}, measured {}.", duration_ms(est), duration_ms(measured))}
-                </p>
-            })}
-            <Timeline rows=rows now=now />
-            <div class="cards">
-                <For
-                    each=move || state.tasks.with(|c| c.tasks())
-                    key=|t| t.id.clone()
-                    children=move |t: TaskDef| {
-                        let id = t.id.clone();
-                        let label = Signal::derive(move || {
-                            state.tasks.with(|c| c.get(&id).map(|t| t.label).unwrap_or_default())
-                        });
-                        let simulated = Signal::derive(move || shown.shown().with(|r| r.simulated));
-                        view! { <TaskCard id=t.id.clone() label=label card=cards.get(&t.id) selected=selected simulated=simulated /> }
-                    }
+            <label class="field small">
+                <span>"Translate to"</span>
+                <input
+                    type="text"
+                    data-testid=hooks::LANGUAGE
+                    prop:value=move || language.get()
+                    on:input=move |ev| language.set(event_target_value(&ev))
                 />
-            </div>
-            <PerTaskBars results=shown.shown() />
-            <PerTaskTable results=shown.shown() />
-            <SweepChart points=sweep tasks=sweep_tasks />
-            </div>
-            </Show>
-            </div>
-            {move || latest.get().map(|r| { let json = r.to_json(); view! {
-                // The run as kept, for scripts (the benchmark reads its
-                // figures): serialized once per run, not on every event.
-                <div class="saved-run" data-testid=hooks::RUN_SAVED data-record=json>
-                    <RequestFigures record=r.clone() prefix="run" />
-                    <p class="hint">"Kept in the history below. Export this run:"</p>
-                    <ExportButtons record=r />
+            </label>
+        </div>
+        <label class="field">
+            <span>"Text"</span>
+            <textarea
+                rows="4"
+                data-testid=hooks::INPUT_TEXT
+                prop:value=move || text.get()
+                on:input=move |ev| {
+                    text.set(event_target_value(&ev));
+                    sample.set("custom".into());
+                    source.set("Your own text".into());
+                }
+            ></textarea>
+        </label>
+        <p class="hint" data-testid=hooks::INPUT_SIZE>
+            {move || format!("{} characters, about {} tokens", chars(), tokens())}
+        </p>
+        <Show when=move || { tokens() > CONTEXT_WARN_TOKENS }>
+            <p class="waiting" role="status">
+                "This text is likely longer than many models' context window; the API may refuse it."
+            </p>
+        </Show>
+        <Show when=move || reading.get().is_some()>
+            <p class="hint" role="status" data-testid=hooks::INPUT_READING>
+                {move || format!("Reading \"{}\"…", reading.get().unwrap_or_default())}
+            </p>
+        </Show>
+    }
+}
+
+/// What the last run, race or capacity search shows: drawn in the task
+/// after the form's, so start-up is two shorter tasks (before a run this
+/// part is mostly empty).
+#[component]
+fn RunResultsArea() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let limit = expect_context::<RunForm>().limit;
+    let live = expect_context::<Live>();
+    let Live {
+        shown,
+        race,
+        capacity,
+        rows,
+        now,
+        sweep,
+        sweep_tasks,
+        results_ref,
+        ..
+    } = live;
+    let results_drawn = use_next_task();
+    view! {
+        <div class="results" node_ref=results_ref>
+            <Show when=move || results_drawn.get()>
+                <RaceResults race=race now=now prefix="race" />
+                <CapacityResults capacity=capacity prefix="capacity"
+                    on_use=Callback::new(move |k: usize| {
+                        state.batch_k.set(k);
+                        limit.set(k);
+                    }) />
+                <div class="run-results" hidden=move || race.with(Option::is_some) || capacity.with(Option::is_some)>
+                    <Headline results=shown.shown() />
+                    <SplitAdvice />
+                    <Timeline rows=rows now=now />
+                    <Cards />
+                    <PerTaskBars results=shown.shown() />
+                    <PerTaskTable results=shown.shown() />
+                    <SweepChart points=sweep tasks=sweep_tasks />
                 </div>
-            }})}
-        </section>
+            </Show>
+        </div>
+    }
+}
+
+/// After a parallel run: the task worth splitting; after a run that
+/// followed that advice: its estimate beside the wall time measured.
+#[component]
+fn SplitAdvice() -> impl IntoView {
+    let live = expect_context::<Live>();
+    view! {
+        {move || live.advice().map(|(label, parts, ms)| view! {
+            <p class="advice" data-testid=hooks::SPLIT_ADVICE>
+                {format!("{label} sets the wall time. Split into {parts} parts (\"⋯\" beside it in the task list: parts and votes), the parallel wall time would be about {}, estimated from this run's speeds.", duration_ms(ms))}
+            </p>
+        })}
+        {move || live.checked().map(|(label, parts, est, measured)| view! {
+            <p class="advice" data-testid=hooks::SPLIT_CHECKED>
+                {format!("{label} in {parts} parts, as suggested: estimated {}, measured {}.", duration_ms(est), duration_ms(measured))}
+            </p>
+        })}
+    }
+}
+
+/// One card per task, in the task list's order.
+#[component]
+fn Cards() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let Live { shown, cards, .. } = expect_context::<Live>();
+    let selected = state.selected;
+    view! {
+        <div class="cards">
+            <For
+                each=move || state.tasks.with(|c| c.tasks())
+                key=|t| t.id.clone()
+                children=move |t: TaskDef| {
+                    let id = t.id.clone();
+                    let label = Signal::derive(move || {
+                        state.tasks.with(|c| c.get(&id).map(|t| t.label).unwrap_or_default())
+                    });
+                    let simulated = Signal::derive(move || shown.shown().with(|r| r.simulated));
+                    view! { <TaskCard id=t.id.clone() label=label card=cards.get(&t.id) selected=selected simulated=simulated /> }
+                }
+            />
+        </div>
+    }
+}
+
+/// The run as kept, with its per-request figures and export buttons.
+#[component]
+fn KeptRun() -> impl IntoView {
+    let latest = expect_context::<Live>().latest;
+    view! {
+        {move || latest.get().map(|r| { let json = r.to_json(); view! {
+            // The run as kept, for scripts (the benchmark reads its
+            // figures): serialized once per run, not on every event.
+            <div class="saved-run" data-testid=hooks::RUN_SAVED data-record=json>
+                <RequestFigures record=r.clone() prefix="run" />
+                <p class="hint">"Kept in the history below. Export this run:"</p>
+                <ExportButtons record=r />
+            </div>
+        }})}
     }
 }
