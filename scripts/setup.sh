@@ -74,12 +74,12 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
 fi
 
 if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
-  say "installing trunk $TRUNK_VERSION (about 25 minutes on 2 cores)"
+  say "installing trunk $TRUNK_VERSION (compiled: several minutes on 2 cores)"
   retry cargo install --locked trunk --version "$TRUNK_VERSION"
 fi
 
 if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WBG_VERSION" ]; then
-  say "installing wasm-bindgen-cli $WBG_VERSION (about 10 minutes)"
+  say "installing wasm-bindgen-cli $WBG_VERSION (compiled: a few minutes)"
   # No --locked: its lockfile pins a crate version the registry does not serve.
   retry cargo install wasm-bindgen-cli --version "=$WBG_VERSION" --force
 fi
