@@ -99,7 +99,11 @@ fn CapacityChart(
     }
 }
 
-/// A capacity search's results.
+/// A capacity search's results. Its hooks are the prefix and a name:
+/// `capacity-results`, `capacity-progress`, `capacity-result` (with
+/// `data-k` and `data-queueing`), `capacity-reason`, `capacity-capped`,
+/// `capacity-steps`, `capacity-use`, …; under `kept-capacity` when
+/// reopened from history (`e2e/README.md` says what each means).
 #[component]
 pub fn CapacityResults(
     /// The search shown, if any.

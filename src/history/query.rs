@@ -2,9 +2,11 @@
 //! speedup and latency per model over time.
 
 use crate::format::duration_ms;
-use crate::history::record::RunRecord;
-use crate::race::best_of;
+use crate::history::record::{Kind, RunRecord};
+use crate::race::{EndpointFigures, best_of};
 use crate::stats::Better;
+use crate::workflow::engine::TaskStatus;
+use crate::workflow::metrics::TaskTiming;
 use crate::workflow::runner::Mode;
 use crate::workflow::runner::RunKind;
 
@@ -93,27 +95,38 @@ pub fn speedup(r: &RunRecord) -> Option<f64> {
 /// the other kinds, whose list columns are the speedup and the parallel
 /// wall time.
 pub fn headline(r: &RunRecord) -> Option<String> {
-    match r.kind.run_kind() {
-        RunKind::Race => {
-            let race = r.race_drawn()?;
-            let figures = race.figures();
+    match &r.kind {
+        Kind::Race(race) => {
+            // Each endpoint's figures straight from its run (drawing the race
+            // again would copy every answer, at every change of the list).
+            let figures: Vec<EndpointFigures> = r
+                .runs
+                .iter()
+                .map(|run| {
+                    let finished: Vec<(&TaskTiming, bool)> = run
+                        .tasks
+                        .iter()
+                        .map(|t| (&t.timing, t.status == TaskStatus::Done))
+                        .collect();
+                    EndpointFigures::of(&finished, r.tasks.len(), Some(run.metrics.wall_ms), None)
+                })
+                .collect();
             let best = best_of(&figures, |f| f.wall_ms, Better::Lower);
             let fastest: Vec<&str> = race
-                .lanes
+                .endpoints
                 .iter()
                 .zip(&best)
                 .filter(|(_, b)| **b)
-                .map(|(l, _)| l.name.as_str())
+                .map(|(e, _)| e.name.as_str())
                 .collect();
-            let wall = format!("{} wall", duration_ms(race.wall_ms?));
+            let wall = format!("{} wall", duration_ms(race.wall_ms));
             Some(if fastest.is_empty() {
                 wall
             } else {
                 format!("{wall} · fastest: {}", fastest.join(", "))
             })
         }
-        RunKind::Capacity => {
-            let c = r.kind.capacity()?;
+        Kind::Capacity(c) => {
             let nothing_broke = c.steps.iter().all(|s| s.held);
             Some(match c.k {
                 0 => "holds none at once".to_string(),

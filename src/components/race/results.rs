@@ -142,7 +142,15 @@ pub fn RaceResults(
                                         let status = follow(race, n, t, |r, n, t| r.lanes[n].rows[t].status.name().into());
                                         let text = follow(race, n, t, |r, n, t| r.lanes[n].texts[t].clone());
                                         // Parsed fields as the cards show them; the JSON one click away.
-                                        let fields = Memo::new(move |_| race.with(|r| r.as_ref().and_then(|r| r.fields(n, t))));
+                                        // Parsed once when the task is done, not at each
+                                        // streamed chunk of the other lanes (a done
+                                        // answer does not change).
+                                        let done = Memo::new(move |_| status() == "done");
+                                        let fields = Memo::new(move |_| {
+                                            done.get()
+                                                .then(|| race.with_untracked(|r| r.as_ref().and_then(|r| r.fields(n, t))))
+                                                .flatten()
+                                        });
                                         let fields_id = format!("{prefix}-{}-fields-{id}", n + 1);
                                         view! {
                                             <td data-testid=format!("{prefix}-{}-task-{id}", n + 1) data-status=status>
