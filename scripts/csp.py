@@ -8,7 +8,9 @@ trunk on the staged build (TRUNK_STAGING_DIR), replaces
   __CONNECT_SRC__           with the servers the page may call: by default
                             any https server (a hosted page must reach
                             whichever OpenAI-compatible provider its user
-                            picks) and servers on this machine over http;
+                            picks) and servers on this machine over http
+                            (localhost, 127.0.0.1 to 127.0.0.8, [::1]: the
+                            names lanes to a local server use);
                             plus FANOUT_CONNECT_SRC (space-separated origins)
                             if set at build time. FANOUT_CONNECT_STRICT=1
                             drops the defaults: only 'self' and the origins
@@ -31,7 +33,10 @@ import sys
 DEFAULT_CONNECT = [
     "https:",
     "http://localhost:*",
-    "http://127.0.0.1:*",
+    # This machine under its other loopback names: lanes to a local server
+    # (the page's "Find lanes" tries 127.0.0.1 to 127.0.0.8 and [::1]).
+    *[f"http://127.0.0.{i}:*" for i in range(1, 9)],
+    "http://[::1]:*",
 ]
 
 

@@ -27,6 +27,11 @@ Any GET under /junk/ (a base URL of <server>/junk/v1) answers 200 with an
 HTML page, as a misconfigured server or a captive portal does.
 llmock's own faults (errors, delays, stream cuts) are scripted per model.
 
+--hosts 127.0.0.1,127.0.0.2,::1 listens on each of these (loopback)
+addresses, so that one server answers under several names (lanes);
+GET /_lanes/requests lists each chat request's Host, key header and model,
+and the most that were in flight at once under each Host.
+
 For soak runs, --chaos "500=0.05,429=0.02,cut=0.01" makes every chat
 request fail at random (seeded by --seed): a 500, a 429 with Retry-After,
 or a stream cut after its first chunk; GET /_chaos/stats counts the chat
@@ -35,10 +40,12 @@ requests that arrived and how each was treated.
 
 import argparse
 import asyncio
+import ipaddress
 import json
 import os
 import random
 import re
+import socket
 
 import uvicorn
 from starlette.middleware.cors import CORSMiddleware
@@ -254,11 +261,46 @@ def chaos(app, rates, seed):
     return wrapped
 
 
+def lane_log(app):
+    """Records each chat request's Host and key, and the peak in flight per Host."""
+    log = []
+    in_flight = {}
+    peak = {}
+
+    async def wrapped(scope, receive, send):
+        if scope["type"] == "http" and scope["path"] == "/_lanes/requests":
+            body = json.dumps({"requests": log, "peak": peak}).encode()
+            return await answer(send, 200, b"application/json", body)
+        if scope["type"] == "http" and scope["path"] == "/_lanes/clear":
+            log.clear()
+            peak.clear()
+            return await answer(send, 200, b"application/json", b"{}")
+        if scope["type"] != "http" or scope["method"] != "POST" or not scope["path"].endswith("/chat/completions"):
+            return await app(scope, receive, send)
+        headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
+        body = await read_body(receive)
+        try:
+            model = json.loads(body).get("model", "")
+        except ValueError:
+            model = ""
+        host = headers.get("host", "")
+        log.append({"host": host, "model": model,
+                    "key": headers.get("authorization") or headers.get("api-key") or ""})
+        in_flight[host] = in_flight.get(host, 0) + 1
+        peak[host] = max(peak.get(host, 0), in_flight[host])
+        try:
+            return await app(scope, replaying(body, receive), send)
+        finally:
+            in_flight[host] -= 1
+
+    return wrapped
+
+
 def build_app(chaos_rates=None, seed=0):
     # Imported late: llmock reads its settings from the environment on import.
     from llmock.main import create_app
 
-    inner = test_hooks(create_app())
+    inner = lane_log(test_hooks(create_app()))
     if chaos_rates:
         inner = chaos(inner, chaos_rates, seed)
     with_cors = CORSMiddleware(
@@ -292,8 +334,21 @@ if __name__ == "__main__":
     parser.add_argument("--latency-ms", type=int, default=0, help="delay before every answer")
     parser.add_argument("--chaos", default="", help='random faults, e.g. "500=0.05,429=0.02,cut=0.01"')
     parser.add_argument("--seed", type=int, default=1, help="seed of the random faults")
+    parser.add_argument("--hosts", default="127.0.0.1", help="comma-separated loopback addresses to listen on")
     args = parser.parse_args()
     rates = {k: float(v) for k, v in (p.split("=") for p in args.chaos.split(",") if p)}
     os.environ["LLMOCK_STREAM_CHUNK_DELAY_MS"] = str(args.chunk_delay_ms)
     os.environ["LLMOCK_LATENCY_MS"] = str(args.latency_ms)
-    uvicorn.run(build_app(rates, args.seed), host="127.0.0.1", port=args.port, log_level="warning")
+    hosts = [h.strip() for h in args.hosts.split(",") if h.strip()]
+    for h in hosts:
+        if not ipaddress.ip_address(h).is_loopback:
+            parser.error(f"{h} is not a loopback address: this test server stays on this machine")
+    sockets = []
+    for h in hosts:
+        family = socket.AF_INET6 if ":" in h else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((h, args.port))
+        sockets.append(sock)
+    config = uvicorn.Config(build_app(rates, args.seed), log_level="warning")
+    asyncio.run(uvicorn.Server(config).serve(sockets=sockets))

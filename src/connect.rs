@@ -15,10 +15,10 @@ pub fn transport(
     signal: web_sys::AbortSignal,
 ) -> Result<Box<dyn Transport>, SettingsError> {
     match settings.provider {
-        Provider::Api => Ok(Box::new(HttpTransport {
-            cfg: settings.client_config(api_key)?,
+        Provider::Api => Ok(Box::new(HttpTransport::new(
+            settings.client_config(api_key)?,
             signal,
-        })),
+        ))),
         Provider::Demo => Ok(Box::new(DemoTransport::new(
             settings.demo,
             settings.retry_policy()?,

@@ -13,6 +13,7 @@ pub mod extract;
 pub mod format;
 pub mod history;
 pub mod openai;
+pub mod pool;
 pub mod providers;
 pub mod race;
 pub mod samples;

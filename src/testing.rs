@@ -64,6 +64,7 @@ impl Transport for FakeServer {
             let ok = answer.is_ok();
             ChatOutput {
                 rate_limit: None,
+                served_by: None,
                 usage: ok.then_some(Usage {
                     prompt_tokens: 5,
                     completion_tokens: 7,

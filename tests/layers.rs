@@ -23,6 +23,9 @@ const TOP_LEVEL: &[&[&str]] = &[
     &["testing"],
     // Provider presets; the scheduler and its executor.
     &["providers", "schedule"],
+    // Pools: the router and the transport that spreads requests over
+    // several servers.
+    &["pool"],
     // Tasks, prompts, structured output, the engine, metrics, parts, votes.
     &["workflow"],
     // The simulated provider.

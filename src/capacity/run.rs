@@ -19,7 +19,7 @@ use super::figures::{MIN_FOR_P90, RequestStats, Targets};
 use super::search::Search;
 use super::verdict::{Step, reason, sentence, step};
 use crate::openai::Transport;
-use crate::openai::http1::{HTTP1_PER_ORIGIN, Http1, http1};
+use crate::openai::http1::{HTTP1_PER_ORIGIN, Http1, LIFT_CAP, http1};
 use crate::workflow::engine::{FormatMemory, RunSpec, run_task, warm_up_request};
 use crate::workflow::metrics::TaskTiming;
 
@@ -35,19 +35,27 @@ pub struct Cap {
     pub why: String,
 }
 
-/// The browser's own cap for a server at `base_url`, given the protocol
-/// resource timing reported for its last request (`None` or empty when the
-/// server does not let the page see it): over HTTP/1.1 a page opens at most
-/// 6 connections per server, so K above 6 would measure the browser.
-pub fn browser_cap(base_url: &str, protocol: Option<&str>) -> Option<Cap> {
+/// The browser's own cap for a server at `base_url` reached through
+/// `lanes` origins, given the protocol resource timing reported for its
+/// last request (`None` or empty when the server does not let the page see
+/// it): over HTTP/1.1 a page opens at most 6 connections per server name,
+/// so K above 6 × lanes would measure the browser.
+pub fn browser_cap(base_url: &str, protocol: Option<&str>, lanes: usize) -> Option<Cap> {
     let how = match http1(base_url, protocol)? {
         Http1::Measured => "The browser reached this server over HTTP/1.1 (resource timing)",
         Http1::PlainHttp => "This server is plain http://, which browsers reach over HTTP/1.1",
     };
+    let lanes = lanes.max(1);
+    let max = HTTP1_PER_ORIGIN * lanes;
+    let through = if lanes == 1 {
+        "one server".to_string()
+    } else {
+        format!("one server name; through its {lanes} lanes that is {max}")
+    };
     Some(Cap {
-        max: HTTP1_PER_ORIGIN,
+        max,
         why: format!(
-            "{how}: a page opens at most {HTTP1_PER_ORIGIN} connections to one server, so K above {HTTP1_PER_ORIGIN} would measure the browser, not the server. The search stops at {HTTP1_PER_ORIGIN}."
+            "{how}: a page opens at most {HTTP1_PER_ORIGIN} connections to {through}, so K above {max} would measure the browser, not the server. The search stops at {max}. {LIFT_CAP}"
         ),
     })
 }
@@ -374,6 +382,7 @@ pub(crate) mod tests {
                 on(Progress::Text("ok".into()));
                 ChatOutput {
                     rate_limit: None,
+                    served_by: None,
                     text: "ok".into(),
                     usage: Some(Usage {
                         prompt_tokens: 10,
@@ -509,15 +518,21 @@ pub(crate) mod tests {
 
     #[test]
     fn http_1_caps_at_six_http_2_does_not() {
-        assert_eq!(browser_cap("https://api.openai.com/v1", Some("h2")), None);
-        assert_eq!(browser_cap("http://127.0.0.1:8080/v1", Some("h2")), None);
-        let h1 = browser_cap("https://example.com/v1", Some("http/1.1")).unwrap();
+        assert_eq!(browser_cap("https://api.openai.com/v1", Some("h2"), 1), None);
+        assert_eq!(browser_cap("http://127.0.0.1:8080/v1", Some("h2"), 1), None);
+        let h1 = browser_cap("https://example.com/v1", Some("http/1.1"), 1).unwrap();
         assert_eq!(h1.max, 6);
         assert!(h1.why.contains("resource timing"), "{}", h1.why);
+        // The way past it is said where the cap is.
+        assert!(h1.why.contains("lanes") && h1.why.contains("HTTP/2"), "{}", h1.why);
         // Hidden protocol: plain http is HTTP/1.1 in every browser.
-        let plain = browser_cap("http://127.0.0.1:8080/v1", Some("")).unwrap();
+        let plain = browser_cap("http://127.0.0.1:8080/v1", Some(""), 1).unwrap();
         assert!(plain.why.contains("plain http://"), "{}", plain.why);
-        assert_eq!(browser_cap("https://api.openai.com/v1", None), None);
+        assert_eq!(browser_cap("https://api.openai.com/v1", None, 1), None);
+        // Four lanes: four times the connections.
+        let wide = browser_cap("http://127.0.0.1:8080/v1", None, 4).unwrap();
+        assert_eq!(wide.max, 24);
+        assert!(wide.why.contains("its 4 lanes that is 24"), "{}", wide.why);
     }
 
     #[test]

@@ -197,6 +197,16 @@ pub const WELCOME_COST: &str = "welcome-cost";
 pub const WELCOME_DISMISS: &str = "welcome-dismiss";
 pub const WELCOME_RUN_DEMO: &str = "welcome-run-demo";
 
+pub const LANES: &str = "lanes";
+pub const LANES_DETECT: &str = "lanes-detect";
+pub const LANES_ERROR: &str = "lanes-error";
+pub const LANES_LIST: &str = "lanes-list";
+pub const LANES_NOTE: &str = "lanes-note";
+pub const BATCH_POOL: &str = "batch-pool";
+pub const POOL_MEMBERS: &str = "pool-members";
+pub const POOL_SHARE: &str = "pool-share";
+pub const POOL_NOTE: &str = "pool-note";
+
 /// Every hook above, for the check against `e2e/README.md`.
 pub const ALL: &[&str] = &[
     ADD_TASK,
@@ -388,4 +398,13 @@ pub const ALL: &[&str] = &[
     WELCOME_COST,
     WELCOME_DISMISS,
     WELCOME_RUN_DEMO,
+    LANES,
+    LANES_DETECT,
+    LANES_ERROR,
+    LANES_LIST,
+    LANES_NOTE,
+    BATCH_POOL,
+    POOL_MEMBERS,
+    POOL_SHARE,
+    POOL_NOTE,
 ];

@@ -27,6 +27,7 @@ async fn probe(port: u16, user: &web_sys::AbortSignal) -> Probe {
         key_header: KeyHeader::Bearer,
         timeout: PROBE_TIMEOUT,
         retry: RetryPolicy::default(),
+        lanes: Vec::new(),
     };
     match list_models(&cfg, user).await {
         Ok(models) => Probe::Found(models.into_iter().map(|m| m.id).collect()),

@@ -14,6 +14,7 @@ mod fields;
 mod history;
 pub mod hooks;
 mod job;
+mod lanes;
 mod local_servers;
 mod order_panel;
 mod prompt;

@@ -5,6 +5,7 @@ use crate::components::browser::forget_everything;
 use crate::components::connection_bar::SettingsOpen;
 use crate::components::fields::NumberField;
 use crate::components::hooks;
+use crate::components::lanes::LanesField;
 use crate::components::local_servers::LocalServers;
 use crate::demo::DemoSettings;
 use crate::openai::TokenParam;
@@ -132,6 +133,7 @@ pub fn SettingsPanel() -> impl IntoView {
                     </label>
                 </div>
             </Show>
+            <LanesField />
             <label class="field">
                 <span>"Model"</span>
                 <input
@@ -359,7 +361,7 @@ fn DemoSettingsFields() -> impl IntoView {
 }
 
 /// The page's `connect-src` sources and its origin, if it has a policy.
-fn page_connect_src() -> Option<(String, String)> {
+pub(super) fn page_connect_src() -> Option<(String, String)> {
     let window = web_sys::window()?;
     let meta = window
         .document()?

@@ -600,6 +600,7 @@ pub(crate) mod fixtures {
             status: TaskStatus::Done,
             output: ChatOutput {
                 rate_limit: None,
+                served_by: None,
                 text: text.into(),
                 usage: timing.usage,
                 finish_reason: None,

@@ -36,6 +36,9 @@ pub struct ClientConfig {
     pub timeout: Duration,
     /// Retry rules.
     pub retry: RetryPolicy,
+    /// More base URLs reaching the same server under other origins
+    /// (lanes), normalised; requests spread over them and `base_url`.
+    pub lanes: Vec<String>,
 }
 
 /// Timestamps of a request, in ms on the page clock (`performance.now()`).
@@ -112,6 +115,9 @@ pub struct ChatOutput {
     /// The last response's rate-limit headers, when the server lets the
     /// page read them.
     pub rate_limit: Option<super::ratelimit::RateLimit>,
+    /// The pool member that answered (its place in the pool), when the
+    /// request went through a pool.
+    pub served_by: Option<usize>,
 }
 
 /// Live updates while a request runs.
@@ -503,6 +509,7 @@ impl<'p> Collector<'p> {
             attempts,
             error: result.err(),
             rate_limit: self.rate_limit.take(),
+            served_by: None,
         }
     }
 }

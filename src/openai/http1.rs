@@ -32,11 +32,15 @@ pub fn http1(base_url: &str, protocol: Option<&str>) -> Option<Http1> {
 }
 
 /// The most requests to `base_url` that can be in flight at once from this
-/// page when nothing was measured: [`HTTP1_PER_ORIGIN`] for plain `http://`,
-/// else no bound the browser sets.
-pub fn browser_slots(base_url: &str) -> Option<usize> {
-    http1(base_url, None).map(|_| HTTP1_PER_ORIGIN)
+/// page when nothing was measured, reaching it through `lanes` origins:
+/// [`HTTP1_PER_ORIGIN`] × lanes for plain `http://`, else no bound the
+/// browser sets.
+pub fn browser_slots(base_url: &str, lanes: usize) -> Option<usize> {
+    http1(base_url, None).map(|_| HTTP1_PER_ORIGIN * lanes.max(1))
 }
+
+/// How to lift the browser's cap, in words (where the cap is shown).
+pub const LIFT_CAP: &str = "To go past it, reach the same server under more names (lanes: Settings › Find lanes, 6 more per name), or serve it over HTTP/2 behind a TLS proxy (one connection carries every request).";
 
 /// The origin of a base URL, lowercased: `scheme://host[:port]` (https when
 /// no scheme is written).
@@ -69,8 +73,10 @@ mod tests {
             Some(Http1::Measured)
         );
         assert_eq!(http1("http://127.0.0.1:8443/v1", Some("h2")), None);
-        assert_eq!(browser_slots("http://127.0.0.1:8080/v1"), Some(6));
-        assert_eq!(browser_slots("https://api.openai.com/v1"), None);
+        assert_eq!(browser_slots("http://127.0.0.1:8080/v1", 1), Some(6));
+        assert_eq!(browser_slots("http://127.0.0.1:8080/v1", 4), Some(24));
+        assert_eq!(browser_slots("http://127.0.0.1:8080/v1", 0), Some(6));
+        assert_eq!(browser_slots("https://api.openai.com/v1", 3), None);
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod batches;
 pub mod client;
 pub mod error;
 pub mod http1;
+pub mod lanes;
 pub mod ratelimit;
 pub mod request;
 pub mod retry;

@@ -6,6 +6,7 @@ use futures::future::LocalBoxFuture;
 use web_sys::AbortSignal;
 
 use super::client::{ChatOutput, ClientConfig, Progress, chat, now_ms, sleep_or_abort};
+use super::lanes::{LaneBook, lane_bases};
 use super::types::ChatRequest;
 
 /// Sends chat requests and tells the time; single-threaded (browser futures
@@ -29,12 +30,27 @@ pub trait Transport {
 }
 
 /// The real thing: `fetch` to an OpenAI-compatible server, cancelled by an
-/// `AbortSignal`.
+/// `AbortSignal`, each request sent down the lane with the fewest in flight.
 pub struct HttpTransport {
-    /// Where and how to call.
-    pub cfg: ClientConfig,
-    /// The user's cancel signal.
-    pub signal: AbortSignal,
+    cfg: ClientConfig,
+    signal: AbortSignal,
+    lanes: LaneBook,
+}
+
+impl HttpTransport {
+    /// Requests as `cfg` says, over its base URL and lanes, cancelled by
+    /// `signal`.
+    pub fn new(cfg: ClientConfig, signal: AbortSignal) -> Self {
+        let mut bases = lane_bases(&cfg.base_url, &cfg.lanes);
+        if bases.is_empty() {
+            bases.push(cfg.base_url.clone());
+        }
+        Self {
+            lanes: LaneBook::new(bases),
+            cfg,
+            signal,
+        }
+    }
 }
 
 impl Transport for HttpTransport {
@@ -43,7 +59,19 @@ impl Transport for HttpTransport {
         req: &'a ChatRequest,
         on_progress: &'a mut dyn FnMut(Progress),
     ) -> LocalBoxFuture<'a, ChatOutput> {
-        Box::pin(chat(&self.cfg, req, &self.signal, on_progress))
+        Box::pin(async move {
+            if self.lanes.len() < 2 {
+                return chat(&self.cfg, req, &self.signal, on_progress).await;
+            }
+            // The lane is held until the answer has streamed in: the
+            // browser's connection is busy until then.
+            let lane = self.lanes.take();
+            let cfg = ClientConfig {
+                base_url: lane.base().to_string(),
+                ..self.cfg.clone()
+            };
+            chat(&cfg, req, &self.signal, on_progress).await
+        })
     }
 
     fn now_ms(&self) -> f64 {

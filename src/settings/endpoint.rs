@@ -31,6 +31,10 @@ pub struct Endpoint {
     pub limit: usize,
     /// Requests per minute at most (0 = no budget).
     pub rpm: u32,
+    /// Tokens per minute at most in a pool (0 = no budget).
+    pub tpm: u32,
+    /// More base URLs for the same server (lanes), like the connection's.
+    pub lanes: Vec<String>,
     /// Dollars per million prompt tokens (with `price_out`; both 0 = the
     /// price table's entry for the model, if any).
     pub price_in: f64,
@@ -51,6 +55,8 @@ impl Default for Endpoint {
             model: String::new(),
             limit: 0,
             rpm: 0,
+            tpm: 0,
+            lanes: Vec::new(),
             price_in: 0.0,
             price_out: 0.0,
             demo_speed: 1.0,
@@ -80,6 +86,11 @@ impl Endpoint {
             },
             key_header: main.key_header,
             model: main.model.clone(),
+            lanes: if simulated {
+                Vec::new()
+            } else {
+                main.lanes.clone()
+            },
             demo_speed: match n {
                 2 => 2.0,
                 3 => 0.6,
@@ -115,6 +126,7 @@ impl Endpoint {
             base_url: self.base_url.trim().to_string(),
             key_header: self.key_header,
             model: self.model.trim().to_string(),
+            lanes: self.lanes.clone(),
             demo: DemoSettings {
                 ttft_median_ms: main.demo.ttft_median_ms / self.speed(),
                 tokens_per_s: main.demo.tokens_per_s * self.speed(),

@@ -11,6 +11,7 @@ use crate::demo::DemoSettings;
 use crate::openai::request::{
     BaseUrlError, DEFAULT_BASE_URL, KeyHeader, host_of, normalize_base_url, plain_http_to_remote,
 };
+use crate::openai::lanes::lane_bases;
 use crate::openai::{ClientConfig, RetryPolicy, TokenParam};
 use crate::workflow::cost::{Price, default_prices};
 use crate::workflow::engine::RunSpec;
@@ -73,6 +74,11 @@ pub struct Settings {
     /// Endpoints 2 to 4 of a race (endpoint 1 is this connection); their
     /// keys are kept apart like this one's.
     pub endpoints: Vec<Endpoint>,
+    /// More base URLs for the same server (lanes: other names or
+    /// addresses of it), found by "Find lanes" or listed by the user.
+    pub lanes: Vec<String>,
+    /// Spread batches over this connection and the endpoints (a pool).
+    pub batch_pool: bool,
 }
 
 impl Default for Settings {
@@ -93,6 +99,8 @@ impl Default for Settings {
             speed: SpeedModel::default(),
             key_header: KeyHeader::Bearer,
             endpoints: Vec::new(),
+            lanes: Vec::new(),
+            batch_pool: false,
         }
     }
 }
@@ -120,6 +128,9 @@ pub enum SettingsError {
     /// Too many retries.
     #[error("Retries must be between 0 and 10.")]
     Retries,
+    /// A lane that is not a base URL.
+    #[error("Lane {0}: {1}")]
+    Lane(String, BaseUrlError),
 }
 
 impl Settings {
@@ -192,6 +203,26 @@ impl Settings {
         }
     }
 
+    /// The base URLs requests go to: the base URL first, then each lane on
+    /// another origin; or the first lane that is not a base URL.
+    pub fn lane_bases(&self) -> Result<Vec<String>, SettingsError> {
+        for lane in self.lanes.iter().filter(|l| !l.trim().is_empty()) {
+            if let Err(e) = normalize_base_url(lane) {
+                return Err(SettingsError::Lane(lane.trim().to_string(), e));
+            }
+        }
+        Ok(lane_bases(&self.base_url, &self.lanes))
+    }
+
+    /// How many origins requests spread over: 1 for the demo provider or
+    /// a connection with no lanes (or lanes that cannot be used yet).
+    pub fn lane_count(&self) -> usize {
+        match self.provider {
+            Provider::Demo => 1,
+            Provider::Api => self.lane_bases().map_or(1, |b| b.len().max(1)),
+        }
+    }
+
     /// The client configuration, or the first setting that is wrong.
     pub fn client_config(&self, api_key: &str) -> Result<ClientConfig, SettingsError> {
         let base_url = normalize_base_url(&self.base_url)?;
@@ -201,10 +232,13 @@ impl Settings {
         if !(1.0..=600.0).contains(&self.timeout_secs) {
             return Err(SettingsError::Timeout);
         }
-        if !api_key.trim().is_empty() && plain_http_to_remote(&base_url) && !self.allow_plain_http {
+        let lanes = self.lane_bases()?;
+        let key_crosses = lanes.iter().any(|b| plain_http_to_remote(b));
+        if !api_key.trim().is_empty() && key_crosses && !self.allow_plain_http {
             return Err(SettingsError::PlainHttpKey);
         }
         Ok(ClientConfig {
+            lanes: lanes.into_iter().skip(1).collect(),
             base_url,
             api_key: api_key.trim().to_string(),
             key_header: self.key_header,

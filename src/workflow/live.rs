@@ -683,6 +683,7 @@ mod tests {
             status: TaskStatus::Done,
             output: ChatOutput {
                 rate_limit: None,
+                served_by: None,
                 text: "Hi!".into(),
                 usage: None,
                 finish_reason: None,

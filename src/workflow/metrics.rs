@@ -324,6 +324,7 @@ mod tests {
         };
         let out = ChatOutput {
             rate_limit: None,
+            served_by: None,
             text: "hi".into(),
             usage: None,
             finish_reason: None,

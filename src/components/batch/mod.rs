@@ -21,7 +21,7 @@ use crate::components::browser::FrameQueue;
 use crate::components::fields::NumberField;
 use crate::components::hooks;
 use crate::components::job::{Job, UseJobOptions, begin, use_job};
-use crate::openai::http1::{HTTP1_PER_ORIGIN, http1};
+use crate::openai::http1::{HTTP1_PER_ORIGIN, LIFT_CAP, browser_slots};
 use crate::schedule::scheduler::{Limits, MAX_IN_FLIGHT};
 use crate::session::RunContext;
 use crate::session::batch::{BatchSession, JobEvent, RunSettings, prepare};
@@ -384,11 +384,15 @@ fn BatchTasks() -> impl IntoView {
 fn BatchLimits() -> impl IntoView {
     let ctx = expect_context::<BatchCtx>();
     let state = ctx.state;
-    let http1 = move || {
-        state
-            .settings
-            .with(|s| s.provider == Provider::Api && http1(&s.base_url, None).is_some())
-            && ctx.k.get() > HTTP1_PER_ORIGIN
+    // The browser's cap for this connection (6 per lane), when K is above it.
+    let capped = move || {
+        state.settings.with(|s| {
+            (s.provider == Provider::Api)
+                .then(|| browser_slots(&s.base_url, s.lane_count()))
+                .flatten()
+                .filter(|cap| ctx.k.get() > *cap)
+                .map(|cap| (cap, s.lane_count()))
+        })
     };
     view! {
         <div class="row">
@@ -405,9 +409,12 @@ fn BatchLimits() -> impl IntoView {
                 state.settings.with(|s| s.order.label()),
             )}
         </p>
-        <Show when=http1>
-            <p class="hint" data-testid=hooks::BATCH_H1_NOTE>"This base URL is plain http://, which browsers reach over HTTP/1.1 with at most 6 connections per server: requests beyond 6 wait in the browser. The OpenAI API (HTTP/2) has no such cap."</p>
-        </Show>
+        {move || capped().map(|(cap, lanes)| view! {
+            <p class="hint" data-testid=hooks::BATCH_H1_NOTE>{format!(
+                "This base URL is plain http://, which browsers reach over HTTP/1.1 with at most {HTTP1_PER_ORIGIN} connections per server name{}: requests beyond {cap} wait in the browser. The OpenAI API (HTTP/2) has no such cap. {LIFT_CAP}",
+                if lanes > 1 { format!(" ({lanes} lanes: {cap})") } else { String::new() },
+            )}</p>
+        })}
     }
 }
 

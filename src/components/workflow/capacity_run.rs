@@ -52,6 +52,7 @@ impl Live {
         let session =
             CapacitySession::new(spec, targets, max, context).map_err(|e| e.to_string())?;
         let base = settings.base_url.trim().to_string();
+        let lanes = settings.lane_count();
         let shown = self.capacity;
         shown.set(Some(CapacityLive {
             targets,
@@ -69,7 +70,7 @@ impl Live {
                     return None;
                 }
                 let protocol = next_hop_protocol(&chat_completions_url(&base));
-                browser_cap(&base, protocol.as_deref())
+                browser_cap(&base, protocol.as_deref(), lanes)
             };
             let on = |e: CapacityEvent| match e {
                 CapacityEvent::Phase(p) => phase.set(p),

@@ -103,13 +103,13 @@ impl Cards {
 pub type SplitOfRun = (Vec<(String, Stitch, usize)>, usize);
 
 /// How many requests can be in flight at once for these settings: K when
-/// set, else the browser's HTTP/1.1 cap for a plain-http server, else no
-/// known bound.
+/// set, else the browser's HTTP/1.1 cap for a plain-http server (6 per
+/// lane), else no known bound.
 pub fn slots_of(settings: &Settings, limit: usize) -> Option<usize> {
     if limit > 0 {
         Some(limit)
     } else if settings.provider == Provider::Api {
-        browser_slots(&settings.base_url)
+        browser_slots(&settings.base_url, settings.lane_count())
     } else {
         None
     }

@@ -376,6 +376,7 @@ fn merged(text: String, outs: &[ChatOutput], error: Option<ApiError>) -> ChatOut
         .collect();
     ChatOutput {
         rate_limit: outs.iter().rev().find_map(|o| o.rate_limit.clone()),
+        served_by: None,
         text,
         usage,
         finish_reason: outs.last().and_then(|o| o.finish_reason.clone()),

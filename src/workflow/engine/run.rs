@@ -301,6 +301,7 @@ mod tests {
                 };
                 ChatOutput {
                     rate_limit: None,
+                    served_by: None,
                     text,
                     usage: error.is_none().then_some(Usage {
                         prompt_tokens: 10,

@@ -38,6 +38,7 @@ impl FormatMemory {
 pub(super) fn not_started(at: f64) -> ChatOutput {
     ChatOutput {
         rate_limit: None,
+        served_by: None,
         text: String::new(),
         usage: None,
         finish_reason: None,
