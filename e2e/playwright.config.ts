@@ -8,6 +8,11 @@ export const API_PORT = Number(process.env.FANOUT_API_PORT ?? 8190);
 export const CHAOS_PORT = Number(process.env.FANOUT_CHAOS_PORT ?? 8191);
 // A third llmock, the second endpoint of the race tests.
 export const RACE_PORT = Number(process.env.FANOUT_RACE_PORT ?? 8192);
+// A llmock listening on several loopback addresses (one server, many names:
+// lanes), and the first of three ports the pool tests start servers on.
+export const LANES_PORT = Number(process.env.FANOUT_LANES_PORT ?? 8193);
+export const LANES_HOSTS = '127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4,::1';
+export const POOL_PORT = Number(process.env.FANOUT_POOL_PORT ?? 8194);
 
 export default defineConfig({
   testDir: './tests',
@@ -49,6 +54,11 @@ export default defineConfig({
     {
       command: `../.venv/bin/python ../scripts/llmock_server.py ${RACE_PORT} --chunk-delay-ms 15`,
       url: `http://127.0.0.1:${RACE_PORT}/health`,
+      reuseExistingServer: false,
+    },
+    {
+      command: `../.venv/bin/python ../scripts/llmock_server.py ${LANES_PORT} --hosts ${LANES_HOSTS}`,
+      url: `http://127.0.0.1:${LANES_PORT}/health`,
       reuseExistingServer: false,
     },
     {

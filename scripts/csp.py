@@ -9,8 +9,8 @@ trunk on the staged build (TRUNK_STAGING_DIR), replaces
                             any https server (a hosted page must reach
                             whichever OpenAI-compatible provider its user
                             picks) and servers on this machine over http
-                            (localhost, 127.0.0.1 to 127.0.0.8, [::1]: the
-                            names lanes to a local server use);
+                            (localhost, 127.0.0.1 to 127.0.0.8: the names
+                            lanes to a local server use);
                             plus FANOUT_CONNECT_SRC (space-separated origins)
                             if set at build time. FANOUT_CONNECT_STRICT=1
                             drops the defaults: only 'self' and the origins
@@ -34,9 +34,10 @@ DEFAULT_CONNECT = [
     "https:",
     "http://localhost:*",
     # This machine under its other loopback names: lanes to a local server
-    # (the page's "Find lanes" tries 127.0.0.1 to 127.0.0.8 and [::1]).
+    # (the page's "Find lanes" tries 127.0.0.1 to 127.0.0.8). Chromium
+    # refuses an IPv6 host in a source ("http://[::1]:*" is reported as an
+    # invalid source and ignored), so [::1] cannot be admitted here.
     *[f"http://127.0.0.{i}:*" for i in range(1, 9)],
-    "http://[::1]:*",
 ]
 
 

@@ -85,6 +85,7 @@ pub fn read_output(content: &str, jobs: &[Job], tasks: &[TaskDef]) -> Output {
             tokens_in: None,
             tokens_out: None,
             attempts: 1,
+            served_by: None,
         };
         let status = v["response"]["status_code"].as_u64().unwrap_or(0);
         let cell = if let Some(msg) = v["error"]["message"].as_str() {
@@ -109,6 +110,7 @@ pub fn read_output(content: &str, jobs: &[Job], tasks: &[TaskDef]) -> Output {
                     tokens_in: c.usage.map(|u| u.prompt_tokens),
                     tokens_out: c.usage.map(|u| u.completion_tokens),
                     attempts: 1,
+                    served_by: None,
                 },
                 Err(e) => failed(format!("unreadable answer ({e})")),
             }

@@ -38,11 +38,20 @@ pub fn job_index(jobs: &[Job], docs: usize, tasks: usize) -> Vec<Option<usize>> 
 pub const CHUNK_ROWS: usize = 500;
 
 impl Table<'_> {
+    /// Whether a pool answered (then the CSV says which member gave each
+    /// cell).
+    fn pooled(&self) -> bool {
+        self.cells.iter().flatten().any(|c| c.served_by.is_some())
+    }
+
     /// The CSV's header line.
     pub fn csv_header(&self) -> String {
         let mut header = vec!["document".to_string(), "error".to_string()];
         header.extend(self.tasks.iter().map(|t| t.id.clone()));
         header.extend(self.tasks.iter().map(|t| format!("{}_ms", t.id)));
+        if self.pooled() {
+            header.extend(self.tasks.iter().map(|t| format!("{}_served_by", t.id)));
+        }
         header.push("simulated".into());
         write_rows(std::iter::once(header))
     }
@@ -80,6 +89,15 @@ impl Table<'_> {
                             .map(|c| format!("{:.0}", c.total_ms))
                             .unwrap_or_default(),
                     );
+                }
+                if self.pooled() {
+                    for t in 0..n {
+                        row.push(
+                            cell(d, t)
+                                .and_then(|c| c.served_by.clone())
+                                .unwrap_or_default(),
+                        );
+                    }
                 }
                 row.push(if self.simulated { "yes" } else { "no" }.into());
                 row
@@ -178,6 +196,7 @@ mod tests {
                     tokens_in: Some(1),
                     tokens_out: Some(2),
                     attempts: 1,
+                    served_by: None,
                 })
             })
             .collect();
@@ -234,5 +253,56 @@ mod tests {
         assert_eq!(json["simulated"], true);
         assert_eq!(json["documents"][3]["error"], "not supported");
         assert_eq!(json["results"].as_array().unwrap().len(), 6);
+    }
+
+    #[test]
+    fn a_pooled_batch_says_which_member_answered_each_cell() {
+        let d = docs();
+        let tasks: Vec<TaskDef> = builtin_tasks().into_iter().take(1).collect();
+        let j = jobs(&d, 1);
+        let cells: Vec<Option<Cell>> = (0..j.len())
+            .map(|i| {
+                Some(Cell {
+                    status: TaskStatus::Done,
+                    text: format!("answer {i}"),
+                    error: None,
+                    total_ms: 10.0,
+                    ttft_ms: None,
+                    tokens_in: None,
+                    tokens_out: None,
+                    attempts: 1,
+                    served_by: Some(format!("member {}", i % 2 + 1)),
+                })
+            })
+            .collect();
+        let table = Table {
+            docs: &d,
+            tasks: &tasks,
+            jobs: &j,
+            cells: &cells,
+            simulated: false,
+        };
+        let by = from_csv("e.csv", &table.to_csv(), "summary_served_by").unwrap();
+        assert_eq!(by[0].text, "member 1");
+        assert_eq!(by[1].text, "member 2");
+        let first: serde_json::Value =
+            serde_json::from_str(table.to_jsonl().lines().next().unwrap()).unwrap();
+        assert_eq!(first["result"]["served_by"], "member 1");
+        // Without a pool, neither the column nor the field appears.
+        let plain: Vec<Option<Cell>> = cells
+            .iter()
+            .map(|c| {
+                c.clone().map(|c| Cell {
+                    served_by: None,
+                    ..c
+                })
+            })
+            .collect();
+        let table = Table {
+            cells: &plain,
+            ..table
+        };
+        assert!(!table.csv_header().contains("served_by"));
+        assert!(!table.to_jsonl().contains("served_by"));
     }
 }

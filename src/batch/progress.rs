@@ -224,6 +224,7 @@ mod tests {
             tokens_in: None,
             tokens_out: tokens,
             attempts: 1,
+            served_by: None,
         }
     }
 

@@ -28,6 +28,9 @@ pub struct Cell {
     pub tokens_out: Option<u64>,
     /// Attempts made.
     pub attempts: usize,
+    /// The pool member that answered, by name (pooled batches only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub served_by: Option<String>,
 }
 
 impl Cell {
@@ -50,6 +53,7 @@ impl Cell {
             tokens_in: out.usage.map(|u| u.prompt_tokens),
             tokens_out: out.usage.map(|u| u.completion_tokens),
             attempts: out.attempts.len(),
+            served_by: None,
         }
     }
 }
@@ -122,6 +126,7 @@ mod tests {
             tokens_in: None,
             tokens_out: None,
             attempts: 1,
+            served_by: None,
         };
         let results = vec![(0, cell.clone()), (4, cell.clone()), (99, cell)];
         // A failed result is finished (Retry failed re-runs it, not a resume).

@@ -518,13 +518,20 @@ pub(crate) mod tests {
 
     #[test]
     fn http_1_caps_at_six_http_2_does_not() {
-        assert_eq!(browser_cap("https://api.openai.com/v1", Some("h2"), 1), None);
+        assert_eq!(
+            browser_cap("https://api.openai.com/v1", Some("h2"), 1),
+            None
+        );
         assert_eq!(browser_cap("http://127.0.0.1:8080/v1", Some("h2"), 1), None);
         let h1 = browser_cap("https://example.com/v1", Some("http/1.1"), 1).unwrap();
         assert_eq!(h1.max, 6);
         assert!(h1.why.contains("resource timing"), "{}", h1.why);
         // The way past it is said where the cap is.
-        assert!(h1.why.contains("lanes") && h1.why.contains("HTTP/2"), "{}", h1.why);
+        assert!(
+            h1.why.contains("lanes") && h1.why.contains("HTTP/2"),
+            "{}",
+            h1.why
+        );
         // Hidden protocol: plain http is HTTP/1.1 in every browser.
         let plain = browser_cap("http://127.0.0.1:8080/v1", Some(""), 1).unwrap();
         assert!(plain.why.contains("plain http://"), "{}", plain.why);

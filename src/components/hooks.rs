@@ -206,6 +206,7 @@ pub const BATCH_POOL: &str = "batch-pool";
 pub const POOL_MEMBERS: &str = "pool-members";
 pub const POOL_SHARE: &str = "pool-share";
 pub const POOL_NOTE: &str = "pool-note";
+pub const POOL_POLICY: &str = "pool-policy";
 
 /// Every hook above, for the check against `e2e/README.md`.
 pub const ALL: &[&str] = &[
@@ -407,4 +408,5 @@ pub const ALL: &[&str] = &[
     POOL_MEMBERS,
     POOL_SHARE,
     POOL_NOTE,
+    POOL_POLICY,
 ];

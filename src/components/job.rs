@@ -192,19 +192,38 @@ pub fn begin(
 /// endpoint (the main connection first), each with its own key only, all
 /// cancelled by `signal`; the error names the endpoint.
 pub fn begin_race(state: &AppState, signal: web_sys::AbortSignal) -> Result<RaceStart, String> {
+    begin_members(state, signal, None)
+}
+
+/// Like [`begin_race`], for a pool: each member's transport makes one
+/// attempt per request (`retries` = 0), as the pool moves a failed request
+/// to another member instead of retrying it where it failed.
+pub fn begin_members(
+    state: &AppState,
+    signal: web_sys::AbortSignal,
+    retries: Option<u32>,
+) -> Result<RaceStart, String> {
     let main = state.settings.get_untracked();
+    let adjust = |mut s: Settings| {
+        if let Some(r) = retries {
+            s.max_retries = r;
+        }
+        s
+    };
     let keys = state.endpoint_keys.get_untracked();
-    let mut settings = vec![main.clone()];
+    let first = adjust(main.clone());
     let mut transports = vec![
-        crate::connect::transport(&main, &state.api_key.get_untracked(), signal.clone())
+        crate::connect::transport(&first, &state.api_key.get_untracked(), signal.clone())
             .map_err(|e| format!("Endpoint 1 (settings): {e}"))?,
     ];
+    let mut settings = vec![first];
     for (i, e) in main.endpoints.iter().enumerate() {
         let n = i + 2;
         let key = keys.get(i).map(String::as_str).unwrap_or("");
-        let s = e
-            .settings(&main)
-            .map_err(|err| format!("Endpoint {n}: {err}"))?;
+        let s = adjust(
+            e.settings(&main)
+                .map_err(|err| format!("Endpoint {n}: {err}"))?,
+        );
         transports.push(
             crate::connect::transport(&s, key, signal.clone())
                 .map_err(|err| format!("Endpoint {n}: {err}"))?,

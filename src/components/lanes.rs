@@ -68,15 +68,13 @@ pub fn LanesField() -> impl IntoView {
 
     view! {
         <Show when=move || settings.with(|s| s.provider == Provider::Api)>
-            <details class="lanes" open=move || count() > 1>
-                <summary>
-                    <span data-testid=hooks::LANES data-count=move || count().to_string()>
-                        {move || match count() {
-                            1 => "Lanes: 1 (this base URL only)".to_string(),
-                            n => format!("Lanes: {n} origins for this server"),
-                        }}
-                    </span>
-                </summary>
+            <fieldset class="lanes">
+                <legend data-testid=hooks::LANES data-count=move || count().to_string()>
+                    {move || match count() {
+                        1 => "Lanes: 1 (this base URL only)".to_string(),
+                        n => format!("Lanes: {n} origins for this server"),
+                    }}
+                </legend>
                 <p class="hint">{move || if plain() {
                     format!(
                         "Over plain http:// a browser opens at most {HTTP1_PER_ORIGIN} connections per server name, so requests beyond {} wait in the browser. The same server under more names (lanes) takes {HTTP1_PER_ORIGIN} more each; requests spread so that no name carries more than {HTTP1_PER_ORIGIN}. The key goes to these names only.",
@@ -100,12 +98,12 @@ pub fn LanesField() -> impl IntoView {
                 {move || error().map(|e| view! { <p class="field-error" role="alert" data-testid=hooks::LANES_ERROR>{e}</p> })}
                 <button type="button" data-testid=hooks::LANES_DETECT
                     disabled=move || job.running.get() || !loopback()
-                    title="Probes localhost, 127.0.0.1 to 127.0.0.8 and [::1] at this port for the same model list"
+                    title="Probes localhost and 127.0.0.1 to 127.0.0.8 at this port (and [::1] where the page's policy admits it) for the same model list"
                     on:click=find>
                     {move || if job.running.get() { "Finding lanes…" } else { "Find lanes on this machine" }}
                 </button>
                 {move || note.get().map(|n| view! { <p class="hint" role="status" data-testid=hooks::LANES_NOTE>{n}</p> })}
-            </details>
+            </fieldset>
         </Show>
     }
 }
@@ -124,6 +122,6 @@ fn found_note(lanes: usize, names: &[&str], own: &str) -> String {
         return found;
     }
     format!(
-        "{found} More lanes need the server to listen on more loopback addresses (127.0.0.2 to 127.0.0.{LOOPBACK_V4_LANES}, [::1]). Listening on 0.0.0.0 would also open it to your network; to stay on this machine, forward each extra address to it instead, e.g. `socat TCP-LISTEN:{port},bind=127.0.0.2,reuseaddr,fork TCP:127.0.0.1:{port}` (Linux answers all of 127.0.0.0/8; on macOS add the address first: `sudo ifconfig lo0 alias 127.0.0.2`). `make local-model` listens on four loopback addresses itself."
+        "{found} More lanes need the server to listen on more loopback addresses (127.0.0.2 to 127.0.0.{LOOPBACK_V4_LANES}). Listening on 0.0.0.0 would also open it to your network; to stay on this machine, forward each extra address to it instead, e.g. `socat TCP-LISTEN:{port},bind=127.0.0.2,reuseaddr,fork TCP:127.0.0.1:{port}` (Linux answers all of 127.0.0.0/8; on macOS add the address first: `sudo ifconfig lo0 alias 127.0.0.2`). `make local-model` listens on four loopback addresses itself."
     )
 }

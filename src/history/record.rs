@@ -686,6 +686,7 @@ pub(crate) mod batch_fixture {
             tokens_in: Some(10),
             tokens_out: Some(5),
             attempts: 1,
+            served_by: None,
         };
         let meta = Meta {
             at: 1.7e12,

@@ -217,7 +217,10 @@ mod tests {
         let v6 = loopback_candidates("http://[::1]:8000/v1");
         assert!(!v6.iter().any(|u| u.contains("[::1]")));
         // No port written: none added.
-        assert_eq!(loopback_candidates("http://localhost/v1")[0], "http://127.0.0.1/v1");
+        assert_eq!(
+            loopback_candidates("http://localhost/v1")[0],
+            "http://127.0.0.1/v1"
+        );
         // Other machines, https and bad URLs: nothing to guess.
         assert!(loopback_candidates("http://192.168.1.5:8000/v1").is_empty());
         assert!(loopback_candidates("https://127.0.0.1:8443/v1").is_empty());

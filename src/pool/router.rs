@@ -68,6 +68,8 @@ pub enum Outcome {
     Answered {
         /// Time to first token, ms.
         ttft_ms: Option<f64>,
+        /// Prompt and completion tokens, as reported.
+        tokens: (u64, u64),
     },
     /// The job failed for its own sake (a request no member would take):
     /// kept as failed, not moved.
@@ -106,6 +108,8 @@ pub struct MemberFigures {
     pub ttft_ms: Vec<f64>,
     /// When it started its first job and answered its last, ms.
     pub span_ms: Option<(f64, f64)>,
+    /// Prompt and completion tokens of its answers.
+    pub tokens: (u64, u64),
 }
 
 impl MemberFigures {
@@ -199,7 +203,10 @@ impl Router {
             members: limits
                 .iter()
                 .map(|l| Member {
-                    limits: MemberLimits { k: l.k.max(1), ..*l },
+                    limits: MemberLimits {
+                        k: l.k.max(1),
+                        ..*l
+                    },
                     figures: MemberFigures {
                         k: l.k.max(1),
                         state: Some(MemberState::Ok),
@@ -283,8 +290,10 @@ impl Router {
         m.figures.in_flight = m.figures.in_flight.saturating_sub(1);
         m.trial = false;
         match outcome {
-            Outcome::Answered { ttft_ms } => {
+            Outcome::Answered { ttft_ms, tokens } => {
                 m.figures.done += 1;
+                m.figures.tokens.0 += tokens.0;
+                m.figures.tokens.1 += tokens.1;
                 if let Some(t) = ttft_ms.filter(|t| t.is_finite()) {
                     m.figures.ttft_ms.push(t);
                 }
@@ -322,7 +331,10 @@ impl Member {
     fn cool(&mut self, now: f64, wait_ms: Option<f64>) {
         self.fails_in_row += 1;
         let backoff = (COOL_MS * 2f64.powi(self.fails_in_row as i32 - 1)).min(MAX_COOL_MS);
-        let wait = wait_ms.filter(|w| w.is_finite()).unwrap_or(0.0).max(backoff);
+        let wait = wait_ms
+            .filter(|w| w.is_finite())
+            .unwrap_or(0.0)
+            .max(backoff);
         self.until = self.until.max(now + wait);
     }
 }
@@ -342,6 +354,7 @@ mod tests {
     fn answered() -> Outcome {
         Outcome::Answered {
             ttft_ms: Some(100.0),
+            tokens: (5, 7),
         }
     }
 
@@ -368,6 +381,7 @@ mod tests {
         let f = r.figures();
         assert_eq!((f[1].done, f[1].in_flight, f[1].k), (1, 1, 1));
         assert_eq!(f[1].ttft_ms, [100.0]);
+        assert_eq!(f[1].tokens, (5, 7));
     }
 
     #[test]
@@ -395,11 +409,7 @@ mod tests {
     fn a_failing_member_cools_goes_down_and_comes_back_after_a_trial() {
         let mut r = Router::new(&[member(2), member(2)], Policy::LeastBusy);
         assert_eq!(r.pick(0.0, 0.0, &[]), Pick::Member(0));
-        r.finished(
-            0,
-            Outcome::Unreachable { wait_ms: None },
-            10.0,
-        );
+        r.finished(0, Outcome::Unreachable { wait_ms: None }, 10.0);
         assert_eq!(r.figures()[0].state, Some(MemberState::Cooling));
         // While it cools, every job goes to member 1, until it is full.
         assert_eq!(r.pick(20.0, 0.0, &[]), Pick::Member(1));

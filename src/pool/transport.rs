@@ -59,6 +59,9 @@ pub fn outcome_of(out: &ChatOutput) -> Outcome {
     match &out.error {
         None => Outcome::Answered {
             ttft_ms: out.timing.ttft_ms(),
+            tokens: out
+                .usage
+                .map_or((0, 0), |u| (u.prompt_tokens, u.completion_tokens)),
         },
         Some(ApiError::Aborted) => Outcome::JobFailed,
         Some(ApiError::Network { .. } | ApiError::Timeout(_) | ApiError::StreamCut(_)) => {
@@ -177,8 +180,7 @@ impl PoolTransport {
             self.freed.notify();
             self.changed();
             let tries = failed_on.len() + 1;
-            if outcome.is_some_and(Outcome::moves) && tries < self.max_tries && !self.cancelled()
-            {
+            if outcome.is_some_and(Outcome::moves) && tries < self.max_tries && !self.cancelled() {
                 earlier.append(&mut out.attempts);
                 failed_on.push(i);
                 continue;
@@ -234,9 +236,9 @@ impl Transport for PoolTransport {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schedule::executor::{Executor, Step};
     use crate::openai::{ChatMessage, RequestOptions, build_chat_request};
     use crate::pool::router::MemberState;
+    use crate::schedule::executor::{Executor, Step};
     use crate::schedule::scheduler::Limits;
 
     /// Runs `reqs` through the pool with its capacity in flight, as a
@@ -423,10 +425,7 @@ mod tests {
             error: Some(error),
             ..aborted(0.0, Vec::new())
         };
-        assert_eq!(
-            outcome_of(&out(FakeServer::http(400))),
-            Outcome::JobFailed
-        );
+        assert_eq!(outcome_of(&out(FakeServer::http(400))), Outcome::JobFailed);
         assert_eq!(
             outcome_of(&out(FakeServer::http(503))),
             Outcome::ServerError

@@ -91,6 +91,9 @@ pub struct RunSettings<'a> {
     pub ordering: Ordering<'a>,
     /// Server, provider and prices.
     pub context: RunContext,
+    /// The pool's members by name, when the transport is a pool (a cell
+    /// keeps the name of the member that answered it); empty otherwise.
+    pub members: Vec<String>,
 }
 
 /// A batch and its results so far.
@@ -127,6 +130,11 @@ impl BatchSession {
     /// Job `i`'s cell so far.
     pub fn cell(&self, i: usize) -> Option<Cell> {
         self.cells.borrow().get(i).cloned().flatten()
+    }
+
+    /// The pool member that answered job `i`, if a pool did.
+    pub fn served_by(&self, i: usize) -> Option<String> {
+        self.cells.borrow().get(i)?.as_ref()?.served_by.clone()
     }
 
     /// Each job's cell so far.
@@ -238,7 +246,11 @@ impl BatchSession {
                     on(JobEvent::Running(indices[i]));
                 }
                 BatchEvent::Finished(i, out) => {
-                    self.set(indices[i], Cell::from_output(&out), sink, on);
+                    let cell = Cell {
+                        served_by: out.served_by.and_then(|m| how.members.get(m).cloned()),
+                        ..Cell::from_output(&out)
+                    };
+                    self.set(indices[i], cell, sink, on);
                 }
                 BatchEvent::Load { in_flight, k } => {
                     let at = transport.now_ms() - t0;
@@ -347,6 +359,7 @@ mod tests {
                 host: "h".into(),
                 ..RunContext::default()
             },
+            members: Vec::new(),
         }
     }
 

@@ -8,11 +8,12 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::demo::DemoSettings;
+use crate::openai::lanes::lane_bases;
 use crate::openai::request::{
     BaseUrlError, DEFAULT_BASE_URL, KeyHeader, host_of, normalize_base_url, plain_http_to_remote,
 };
-use crate::openai::lanes::lane_bases;
 use crate::openai::{ClientConfig, RetryPolicy, TokenParam};
+use crate::pool::Policy;
 use crate::workflow::cost::{Price, default_prices};
 use crate::workflow::engine::RunSpec;
 use crate::workflow::order::{Order, SpeedModel};
@@ -79,6 +80,8 @@ pub struct Settings {
     pub lanes: Vec<String>,
     /// Spread batches over this connection and the endpoints (a pool).
     pub batch_pool: bool,
+    /// How a pool shares jobs between its members.
+    pub pool_policy: Policy,
 }
 
 impl Default for Settings {
@@ -101,6 +104,7 @@ impl Default for Settings {
             endpoints: Vec::new(),
             lanes: Vec::new(),
             batch_pool: false,
+            pool_policy: Policy::default(),
         }
     }
 }

@@ -4,6 +4,7 @@
 
 mod batch_api;
 mod documents;
+mod pool;
 mod progress;
 mod results;
 
@@ -166,6 +167,8 @@ struct BatchCtx {
     /// async code has no owner to look it up).
     history: History,
     state: AppState,
+    /// The members of the pool the batch shown ran over, if any.
+    pool: pool::PoolView,
 }
 
 impl BatchCtx {
@@ -241,12 +244,38 @@ impl BatchCtx {
             return;
         };
         self.job.start(|signal| {
-            let (settings, transport) = begin(&self.state, signal)?;
-            let limits = Limits {
-                max_in_flight: self.k.get_untracked(),
-                rpm: Some(f64::from(self.rpm.get_untracked())).filter(|v| *v > 0.0),
-                tpm: Some(f64::from(self.tpm.get_untracked())).filter(|v| *v > 0.0),
-                ..Limits::default()
+            let k = self.k.get_untracked();
+            let rpm = Some(f64::from(self.rpm.get_untracked())).filter(|v| *v > 0.0);
+            let tpm = Some(f64::from(self.tpm.get_untracked())).filter(|v| *v > 0.0);
+            let pooled = self
+                .state
+                .settings
+                .with_untracked(|s| s.batch_pool && !s.endpoints.is_empty());
+            // Over a pool, each member keeps its own K and budgets, and the
+            // batch runs as many at once as they add up to.
+            let (settings, transport, limits, members): (
+                _,
+                Box<dyn crate::openai::Transport>,
+                _,
+                _,
+            ) = if pooled {
+                let (settings, pool, labels) =
+                    pool::begin_pool(&self.state, signal, (k, rpm, tpm), self.pool)?;
+                let limits = Limits {
+                    max_in_flight: pool.capacity(),
+                    ..Limits::default()
+                };
+                (settings, Box::new(pool), limits, labels)
+            } else {
+                let (settings, transport) = begin(&self.state, signal)?;
+                self.pool.clear();
+                let limits = Limits {
+                    max_in_flight: k,
+                    rpm,
+                    tpm,
+                    ..Limits::default()
+                };
+                (settings, transport, limits, Vec::new())
             };
             self.samples.set(Vec::new());
             self.flight.set(InFlight::default());
@@ -273,6 +302,7 @@ impl BatchCtx {
                         prices: settings.prices.clone(),
                         ..RunContext::default()
                     },
+                    members,
                 };
                 let ctx = self;
                 let on = |e: JobEvent| ctx.push(&shown, e);
@@ -314,6 +344,7 @@ pub fn BatchPanel() -> impl IntoView {
         owner: StoredValue::new_local(Owner::current().expect("BatchPanel has an owner")),
         history: expect_context::<History>(),
         state,
+        pool: pool::PoolView::new(),
     };
     provide_context(ctx);
     spawn_local(async move {
@@ -346,6 +377,7 @@ pub fn BatchPanel() -> impl IntoView {
             <ResumeOffer />
             <Show when=move || ctx.shown.with(|s| s.as_ref().is_some_and(|s| !s.batch().jobs.is_empty()))>
                 <progress::Progress />
+                <pool::PoolMembers />
                 <results::Results />
             </Show>
         </section>
@@ -403,6 +435,7 @@ fn BatchLimits() -> impl IntoView {
             <NumberField label="Tokens / min (0 = no limit)" testid="batch-tpm" min=0u32 max=100_000_000u32
                 value=ctx.tpm on_set=Callback::new(move |v| ctx.tpm.set(v)) />
         </div>
+        <pool::PoolChoice />
         <p class="hint" data-testid=hooks::BATCH_ORDER>
             {move || format!(
                 "Requests start {} across documents × tasks (task priorities first); change it under Start order on the Run view.",

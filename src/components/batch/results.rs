@@ -125,17 +125,24 @@ pub(super) fn Results() -> impl IntoView {
                                     let v = i.map(|i| shown.views[i]);
                                     view! {
                                         <td>
-                                            {i.zip(v).map(|(i, v)| view! {
+                                            {i.zip(v).map(|(i, v)| {
+                                                let session = send_wrapper::SendWrapper::new(shown.session.clone());
+                                                // The member that answered, in a pooled batch.
+                                                let by = move || { v.track(); session.served_by(i) };
+                                                let by_text = by.clone();
+                                                view! {
                                                 <button type="button" class="cell"
                                                     data-testid=format!("cell-{d}-{t}")
                                                     data-status=move || v.with(|v| v.status.name())
+                                                    data-served-by=by
                                                     on:click=move |_| ctx.opened.set(Some(i))>
                                                     {move || v.with(|v| match &v.ended {
                                                         Some(e) => format!("{} · {}", v.status.name(), duration_ms(e.total_ms)),
                                                         None => v.status.name().to_string(),
                                                     })}
+                                                    {move || by_text().map(|m| format!(" · {m}"))}
                                                 </button>
-                                            })}
+                                            }})}
                                         </td>
                                     }
                                 }).collect_view()}
@@ -174,10 +181,12 @@ pub(super) fn Results() -> impl IntoView {
                     // The answer is read from the session when shown.
                     let session = send_wrapper::SendWrapper::new(shown.session.clone());
                     let error_of = session.clone();
+                    let member_of = session.clone();
                     let title = format!("{} × {}", s.docs[job.doc].name, s.tasks[job.task].label);
                     Some(view! {
                         <div class="cell-output" data-testid=hooks::BATCH_OUTPUT>
                             <h3>{title}</h3>
+                            {move || { v.track(); member_of.served_by(i) }.map(|m| view! { <p class="hint">{format!("Answered by {m} (pool member).")}</p> })}
                             {move || { v.track(); error_of.cell(i).and_then(|c| c.error) }.map(|e| view! { <p class="error">{e}</p> })}
                             <pre class="answer" tabindex="0">{move || { v.track(); session.cell(i).map(|c| c.text).unwrap_or_default() }}</pre>
                         </div>

@@ -126,7 +126,7 @@ fn put<T: PartialEq>(slot: &mut T, v: T) -> bool {
     changed
 }
 
-const FIELDS: [Field; 8] = [
+const FIELDS: [Field; 10] = [
     Field {
         id: "name",
         label: "Name",
@@ -172,6 +172,29 @@ const FIELDS: [Field; 8] = [
         demo_only: false,
         get: |e| e.rpm.to_string(),
         set: |e, v| non_negative(v).is_some_and(|v| put(&mut e.rpm, v as u32)),
+    },
+    Field {
+        id: "tpm",
+        label: "TPM (0 = none)",
+        class: "field tiny",
+        kind: "number",
+        demo_only: false,
+        get: |e| e.tpm.to_string(),
+        set: |e, v| non_negative(v).is_some_and(|v| put(&mut e.tpm, v as u32)),
+    },
+    Field {
+        id: "lanes",
+        label: "Lanes (more base URLs of this server)",
+        class: "field",
+        kind: "text",
+        demo_only: false,
+        get: |e| e.lanes.join(" "),
+        set: |e, v| {
+            put(
+                &mut e.lanes,
+                v.split_whitespace().map(String::from).collect(),
+            )
+        },
     },
     Field {
         id: "price-in",
