@@ -33,6 +33,10 @@ const RACE_SLOW_PORT = 8293;
 const CAPACITY_PORT = 8294;
 // The built site as a static host serves it (precompressed, TLS).
 const STATIC_PORT = 8295;
+// Scenario 11: one test server on three loopback addresses (four lanes with
+// localhost); scenario 12: three test servers pooled.
+const LANES_PORT = 8296;
+const POOL_PORTS = [8297, 8298, 8299];
 const SITE = `http://127.0.0.1:${SITE_PORT}/`;
 const API = `http://127.0.0.1:${API_PORT}`;
 const PYTHON = join(ROOT, '.venv', 'bin', 'python');
@@ -274,6 +278,91 @@ async function batches(browser, api, importFile) {
   return out;
 }
 
+/** Pastes 20 documents, each carrying `marker` (a test-server hook), on the Batch view. */
+async function twentyDocs(page, marker) {
+  await page.getByTestId('nav-batch').click();
+  const docs = Array.from({ length: 20 }, (_, i) => `${marker}\n\nBenchmark document ${i + 1}.`).join('\n---\n');
+  await page.getByTestId('batch-paste').fill(docs);
+  await page.getByTestId('batch-add-pasted').click();
+}
+
+/** Runs the batch shown `REPEATS` times after a warm-up; each run's figures. */
+async function repeatBatch(page) {
+  const rows = [];
+  for (let i = 0; i <= REPEATS; i++) {
+    await page.getByTestId('batch-run').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="batch-run"]').disabled);
+    await page.waitForFunction(() => !document.querySelector('[data-testid="batch-run"]').disabled, null, { timeout: 120_000 });
+    const f = JSON.parse(await page.getByTestId('batch-progress').getAttribute('data-figures'));
+    if (i > 0) rows.push(f);
+  }
+  return rows;
+}
+
+async function setBatchK(page, k) {
+  await page.getByTestId('batch-k').fill(String(k));
+  await page.getByTestId('batch-k').dispatchEvent('change');
+}
+
+/** Scenario 11: 20 documents × 6 tasks (300 ms each) at K = 24 against one
+ * server reached under four names (lanes: 127.0.0.1, localhost, 127.0.0.2,
+ * 127.0.0.3), then under one. */
+async function lanes(browser) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await openApp(page, null, `http://127.0.0.1:${LANES_PORT}`);
+  await page.getByTestId('lanes-detect').click();
+  await page.getByTestId('lanes').and(page.locator('[data-count="4"]')).waitFor({ timeout: 20_000 });
+  await twentyDocs(page, 'latency-ms=300');
+  await setBatchK(page, 24);
+  const four = await repeatBatch(page);
+  await page.getByTestId('lanes-list').fill('');
+  await page.getByTestId('lanes-list').dispatchEvent('change');
+  await page.getByTestId('lanes').and(page.locator('[data-count="1"]')).waitFor();
+  const one = await repeatBatch(page);
+  await context.close();
+  const wall = (rows) => stats(rows.map((r) => r.elapsed_ms));
+  return {
+    four_lanes_ms: wall(four),
+    one_lane_ms: wall(one),
+    ideal_four_ms: Math.ceil(120 / 24) * 300,
+    ideal_one_ms: Math.ceil(120 / 6) * 300,
+    one_over_four: stats(one.map((r, i) => r.elapsed_ms / four[i].elapsed_ms)),
+    failed: stats([...four, ...one].map((r) => r.failed)),
+  };
+}
+
+/** Scenario 12: 20 documents × 6 tasks over a pool of three servers, each
+ * working on 4 requests at once (about 500 ms each: 400 ms to the first
+ * token, 20 tokens 5 ms apart), K = 4 per member. */
+async function pool(browser) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await openApp(page, null, `http://127.0.0.1:${POOL_PORTS[0]}`);
+  for (const n of [2, 3]) {
+    await page.getByTestId('endpoint-add').click();
+    await page.getByTestId(`endpoint-${n}-base-url`).fill(`http://127.0.0.1:${POOL_PORTS[n - 1]}/v1`);
+    await page.getByTestId(`endpoint-${n}-model`).fill('bench');
+    await page.getByTestId(`endpoint-${n}-key`).fill(`sk-bench-${n}`);
+    await page.getByTestId(`endpoint-${n}-k`).fill('4');
+  }
+  await twentyDocs(page, 'slots=4 serve-ms=400');
+  await setBatchK(page, 4);
+  await page.getByTestId('batch-pool').check();
+  const rows = await repeatBatch(page);
+  const shares = await Promise.all([1, 2, 3].map(async (n) => Number(await page.getByTestId(`pool-member-${n}`).getAttribute('data-done'))));
+  await context.close();
+  const ideal = (120 / 12) * 500;
+  return {
+    wall_ms: stats(rows.map((r) => r.elapsed_ms)),
+    ideal_ms: ideal,
+    wall_over_ideal: stats(rows.map((r) => r.elapsed_ms / ideal)),
+    mean_in_flight: stats(rows.map((r) => r.mean_in_flight)),
+    failed: stats(rows.map((r) => r.failed)),
+    last_run_per_member: shares,
+  };
+}
+
 /** Scenario 5: bytes of every asset loaded; navigation start to Run
  * enabled and the longest main-thread task before it, cold, served as a
  * static host with `make dist`'s precompressed files serves it (brotli over
@@ -459,6 +548,16 @@ function report(r) {
     }
     const lo = bs[sizes[0]], hi = bs[sizes[sizes.length - 1]];
     row('9.', `requests/s at ${sizes[sizes.length - 1]} ÷ at ${sizes[0]}`, f(hi.requests_per_s / lo.requests_per_s, 3), '', '≥ 0.90', verdict(hi.requests_per_s / lo.requests_per_s >= 0.9));
+  }
+  const ln = r.lanes;
+  if (ln) {
+    row('11. 20 docs × 6 tasks (300 ms), K = 24, one server: 4 lanes / 1 lane', `wall ms (ideal ${ln.ideal_four_ms} / ${ln.ideal_one_ms})`, `${cell(ln.four_lanes_ms, 0)} / ${cell(ln.one_lane_ms, 0)}`, '', '', '');
+    row('11.', 'one lane ÷ four lanes wall', cell(ln.one_over_four), '', '', '');
+  }
+  const pl = r.pool;
+  if (pl) {
+    row('12. 20 docs × 6 tasks over a pool of 3 servers, each 4 at once, ~500 ms a request', `wall ms (ideal ${pl.ideal_ms}) / mean in flight / answers per member (last run)`, `${cell(pl.wall_ms, 0)} / ${cell(pl.mean_in_flight, 1)} / ${pl.last_run_per_member.join(', ')}`, '', '', '');
+    row('12.', 'pool wall ÷ (jobs ÷ 12 × 0.5 s)', cell(pl.wall_over_ideal, 3), '', '≤ 1.10', verdict(pl.wall_over_ideal.median <= 1.10));
   }
   const cp = r.capacity;
   if (cp) {
@@ -776,6 +875,18 @@ async function main() {
       const file = taskFile(dir, `pagetime${tokens}`, Array(6).fill(`latency=1000 tokens=${tokens} rate=400`));
       results.page_time[tokens] = await pageTime(browser, file);
     }
+  }
+  if (want(11)) {
+    console.error('scenario 11: a batch over four lanes and over one…');
+    start(PYTHON, [join(ROOT, 'scripts', 'llmock_server.py'), String(LANES_PORT), '--hosts', '127.0.0.1,127.0.0.2,127.0.0.3'], true);
+    await waitFor(`http://127.0.0.1:${LANES_PORT}/health`);
+    results.lanes = await lanes(browser);
+  }
+  if (want(12)) {
+    console.error('scenario 12: a batch over a pool of three servers…');
+    for (const port of POOL_PORTS) start(PYTHON, [join(ROOT, 'scripts', 'llmock_server.py'), String(port)], true);
+    for (const port of POOL_PORTS) await waitFor(`http://127.0.0.1:${port}/health`);
+    results.pool = await pool(browser);
   }
   if (want(9)) {
     console.error('scenario 9: batches of 200 to 10,000 documents…');

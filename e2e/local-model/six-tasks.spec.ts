@@ -4,7 +4,7 @@ import { LOCAL_MODEL_PORT } from '../local-model.config';
 
 // A real model: its answers are poor, but its tokens, timing and JSON are
 // real. Found by detection, then the six tasks in compare mode.
-test('the six tasks run against a real local model that "Find local servers" found', async ({ page }) => {
+test('the six tasks run against a real local model that "Find local servers" found, over its lanes', async ({ page }) => {
   const base = `http://127.0.0.1:${LOCAL_MODEL_PORT}/v1`;
   await page.goto('./');
   await openSettings(page);
@@ -14,6 +14,10 @@ test('the six tasks run against a real local model that "Find local servers" fou
   await found.getByTestId('local-server-use').click();
   await expect(page.getByTestId('base-url')).toHaveValue(base);
   await expect(page.getByTestId('model')).toHaveValue('SmolLM2-135M-Instruct');
+  // It listens on 127.0.0.1 to 127.0.0.4: with localhost, five lanes.
+  await page.getByTestId('lanes-detect').click();
+  await expect(page.getByTestId('lanes-note')).toContainText('5 lanes found', { timeout: 15_000 });
+  await expect(page.getByTestId('lanes')).toHaveAttribute('data-count', '5');
   await runMode(page, 'compare');
   await expect(page.getByTestId('phase')).toHaveText('Finished.', { timeout: 200_000 });
   for (const id of TASK_IDS) {
