@@ -35,7 +35,7 @@ pub fn shared_origin_notes(endpoints: &[(usize, &Settings, usize)], tasks: usize
         .map(|(origin, ns, k)| {
             let list: Vec<String> = ns.iter().map(ToString::to_string).collect();
             format!(
-                "Endpoints {} share {origin}: together up to {k} requests at once, but over HTTP/1.1 a browser opens at most {HTTP1_PER_ORIGIN} connections to one origin, so they wait for each other there (an HTTP/2 server carries them all on one connection). Endpoints on different origins do not share this cap.",
+                "Endpoints {} share {origin}: together up to {k} requests at once, but over HTTP/1.1 a browser opens at most {HTTP1_PER_ORIGIN} connections to one origin, so they wait for each other there (an HTTP/2 server carries them all on one connection). Endpoints on different origins do not share this cap: give each endpoint another name of the server (127.0.0.1, localhost, 127.0.0.2…), or lanes of its own.",
                 list.join(" and ")
             )
         })

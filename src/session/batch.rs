@@ -515,4 +515,50 @@ mod tests {
         assert_eq!(server.sent.borrow().len() - before, left.len());
         assert!(reloaded.cells().iter().all(Option::is_some));
     }
+
+    #[test]
+    fn a_pooled_batch_keeps_the_name_of_the_member_that_answered_each_cell() {
+        use crate::openai::ApiError;
+        use crate::pool::{Member, MemberLimits, Policy, PoolTransport};
+        // Member "down" refuses every request; member "up" answers.
+        let member = |up: bool| Member {
+            transport: Box::new(FakeServer::new(move |_| {
+                if up {
+                    Ok("fine".into())
+                } else {
+                    Err(ApiError::Network {
+                        host: "down".into(),
+                    })
+                }
+            })),
+            model: "m".into(),
+            limits: MemberLimits {
+                k: 2,
+                rpm: None,
+                tpm: None,
+            },
+        };
+        let pool = PoolTransport::new(
+            vec![member(false), member(true)],
+            Policy::LeastBusy,
+            3,
+            Box::new(|_| 0.0),
+            Box::new(|_| {}),
+        );
+        let session = BatchSession::new(batch(), &[]);
+        let (log, speed) = (DurationLog::default(), SpeedModel::default());
+        let how = RunSettings {
+            members: vec!["down".into(), "up".into()],
+            ..settings(&log, &speed)
+        };
+        let all: Vec<usize> = (0..6).collect();
+        block_on(session.run(&all, &pool, how, &Kept::default(), &|_| {}));
+        let cells: Vec<Cell> = session.cells().into_iter().flatten().collect();
+        assert_eq!(cells.len(), 6);
+        assert!(cells.iter().all(|c| c.status == TaskStatus::Done));
+        assert!(cells.iter().all(|c| c.served_by.as_deref() == Some("up")));
+        // The first job tried the refusing member before the other.
+        assert_eq!(cells.iter().map(|c| c.attempts).max(), Some(2));
+        assert_eq!(session.served_by(0).as_deref(), Some("up"));
+    }
 }
