@@ -111,8 +111,15 @@ test('capacity through lanes goes past 6 and finds the limit of a server that wo
   await expect(page.getByTestId('capacity-capped')).toHaveCount(0);
 });
 
-test('a base URL that is not a loopback server offers no detection, and a bad lane is refused next to its field', async ({ page }) => {
-  await openWith(page, { model: uniqueModel('lanes-bad') });
+test('lanes belong to their base URL, a remote base URL offers no detection, and a bad lane is refused next to its field', async ({ page }) => {
+  await withLanes(page, uniqueModel('lanes-bad'));
+  // Another server: the lanes found for this one do not follow it (nor
+  // would the key); back to it, they apply again.
+  await page.getByTestId('base-url').fill('https://api.example.com/v1');
+  await expect(page.getByTestId('lanes')).toHaveAttribute('data-count', '1');
+  await expect(page.getByTestId('lanes-list')).toHaveValue('');
+  await page.getByTestId('base-url').fill(LANES_BASE);
+  await expect(page.getByTestId('lanes')).toHaveAttribute('data-count', '5');
   await page.getByTestId('base-url').fill('https://api.example.com/v1');
   await expect(page.getByTestId('lanes-detect')).toBeDisabled();
   await page.getByTestId('lanes-list').fill('not-a-url');

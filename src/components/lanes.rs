@@ -56,7 +56,7 @@ pub fn LanesField() -> impl IntoView {
                             .chain(found.iter().map(String::as_str))
                             .map(host_of)
                             .collect();
-                        let _ = settings.try_update(|s| s.lanes = found.clone());
+                        let _ = settings.try_update(|s| s.set_lanes(found.clone()));
                         found_note(lanes, &names, host_of(&cfg.base_url))
                     }
                     Err(e) => format!("The base URL did not list its models, so no lane could be checked against it: {e}"),
@@ -86,11 +86,11 @@ pub fn LanesField() -> impl IntoView {
                 <label class="field">
                     <span>"More base URLs for the same server (one per line)"</span>
                     <textarea rows="3" spellcheck="false" data-testid=hooks::LANES_LIST
-                        prop:value=move || settings.with(|s| s.lanes.join("\n"))
+                        prop:value=move || settings.with(|s| s.current_lanes().join("\n"))
                         on:change=move |ev| {
                             let v = event_target_value(&ev);
                             settings.update(|s| {
-                                s.lanes = v.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect();
+                                s.set_lanes(v.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect());
                             });
                         }
                     ></textarea>

@@ -35,6 +35,8 @@ pub struct Endpoint {
     pub tpm: u32,
     /// More base URLs for the same server (lanes), like the connection's.
     pub lanes: Vec<String>,
+    /// The base URL the lanes were listed for (they apply only to it).
+    pub lanes_base: String,
     /// Dollars per million prompt tokens (with `price_out`; both 0 = the
     /// price table's entry for the model, if any).
     pub price_in: f64,
@@ -57,6 +59,7 @@ impl Default for Endpoint {
             rpm: 0,
             tpm: 0,
             lanes: Vec::new(),
+            lanes_base: String::new(),
             price_in: 0.0,
             price_out: 0.0,
             demo_speed: 1.0,
@@ -89,7 +92,12 @@ impl Endpoint {
             lanes: if simulated {
                 Vec::new()
             } else {
-                main.lanes.clone()
+                main.current_lanes().to_vec()
+            },
+            lanes_base: if simulated {
+                String::new()
+            } else {
+                main.lanes_base.clone()
             },
             demo_speed: match n {
                 2 => 2.0,
@@ -98,6 +106,13 @@ impl Endpoint {
             },
             ..Self::default()
         }
+    }
+
+    /// Sets its lanes, for its base URL as it is now.
+    pub fn set_lanes(&mut self, lanes: Vec<String>) {
+        self.lanes_base =
+            crate::openai::request::normalize_base_url(&self.base_url).unwrap_or_default();
+        self.lanes = lanes;
     }
 
     /// The name shown, never empty.
@@ -127,6 +142,7 @@ impl Endpoint {
             key_header: self.key_header,
             model: self.model.trim().to_string(),
             lanes: self.lanes.clone(),
+            lanes_base: self.lanes_base.clone(),
             demo: DemoSettings {
                 ttft_median_ms: main.demo.ttft_median_ms / self.speed(),
                 tokens_per_s: main.demo.tokens_per_s * self.speed(),

@@ -78,6 +78,10 @@ pub struct Settings {
     /// More base URLs for the same server (lanes: other names or
     /// addresses of it), found by "Find lanes" or listed by the user.
     pub lanes: Vec<String>,
+    /// The base URL (normalised) the lanes were found or listed for: they
+    /// apply only while it is the base URL, so that a key never follows
+    /// old lanes to another server.
+    pub lanes_base: String,
     /// Spread batches over this connection and the endpoints (a pool).
     pub batch_pool: bool,
     /// How a pool shares jobs between its members.
@@ -103,6 +107,7 @@ impl Default for Settings {
             key_header: KeyHeader::Bearer,
             endpoints: Vec::new(),
             lanes: Vec::new(),
+            lanes_base: String::new(),
             batch_pool: false,
             pool_policy: Policy::default(),
         }
@@ -207,15 +212,31 @@ impl Settings {
         }
     }
 
+    /// The lanes that apply: those listed for the base URL as it is now.
+    pub fn current_lanes(&self) -> &[String] {
+        let base = normalize_base_url(&self.base_url).unwrap_or_default();
+        if !base.is_empty() && base == self.lanes_base {
+            &self.lanes
+        } else {
+            &[]
+        }
+    }
+
+    /// Sets the lanes of the base URL as it is now.
+    pub fn set_lanes(&mut self, lanes: Vec<String>) {
+        self.lanes_base = normalize_base_url(&self.base_url).unwrap_or_default();
+        self.lanes = lanes;
+    }
+
     /// The base URLs requests go to: the base URL first, then each lane on
     /// another origin; or the first lane that is not a base URL.
     pub fn lane_bases(&self) -> Result<Vec<String>, SettingsError> {
-        for lane in self.lanes.iter().filter(|l| !l.trim().is_empty()) {
+        for lane in self.current_lanes().iter().filter(|l| !l.trim().is_empty()) {
             if let Err(e) = normalize_base_url(lane) {
                 return Err(SettingsError::Lane(lane.trim().to_string(), e));
             }
         }
-        Ok(lane_bases(&self.base_url, &self.lanes))
+        Ok(lane_bases(&self.base_url, self.current_lanes()))
     }
 
     /// How many origins requests spread over: 1 for the demo provider or
@@ -379,5 +400,36 @@ mod tests {
         let s = Settings::from_json(Some(r#"{"model":"llama3"}"#));
         assert_eq!(s.model, "llama3");
         assert_eq!(s.base_url, DEFAULT_BASE_URL);
+    }
+
+    #[test]
+    fn lanes_apply_to_the_base_url_they_were_listed_for_only() {
+        let mut s = Settings {
+            provider: Provider::Api,
+            base_url: "http://127.0.0.1:8081/v1".into(),
+            ..Settings::default()
+        };
+        s.set_lanes(vec!["http://localhost:8081/v1".into()]);
+        assert_eq!(s.lane_count(), 2);
+        let cfg = s.client_config("sk-x").unwrap();
+        assert_eq!(cfg.lanes, ["http://localhost:8081/v1"]);
+        // Another server: the old lanes (and the key) do not follow.
+        s.base_url = "https://api.openai.com/v1".into();
+        assert_eq!(s.lane_count(), 1);
+        assert!(s.client_config("sk-x").unwrap().lanes.is_empty());
+        // Back to it (written differently): they apply again.
+        s.base_url = " http://127.0.0.1:8081/v1/ ".into();
+        assert_eq!(s.lane_count(), 2);
+        // A lane that is not a base URL is refused with its text.
+        s.set_lanes(vec!["nonsense".into()]);
+        assert!(matches!(s.client_config(""), Err(SettingsError::Lane(l, _)) if l == "nonsense"));
+        assert_eq!(s.lane_count(), 1);
+        // A lane to another machine over plain http needs the consent a
+        // base URL there would.
+        s.set_lanes(vec!["http://192.168.1.5:8081/v1".into()]);
+        assert_eq!(s.client_config("sk-x"), Err(SettingsError::PlainHttpKey));
+        // The demo provider has one lane whatever is listed.
+        s.provider = Provider::Demo;
+        assert_eq!(s.lane_count(), 1);
     }
 }

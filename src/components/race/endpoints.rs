@@ -190,10 +190,10 @@ const FIELDS: [Field; 10] = [
         demo_only: false,
         get: |e| e.lanes.join(" "),
         set: |e, v| {
-            put(
-                &mut e.lanes,
-                v.split_whitespace().map(String::from).collect(),
-            )
+            let lanes: Vec<String> = v.split_whitespace().map(String::from).collect();
+            let changed = lanes != e.lanes;
+            e.set_lanes(lanes);
+            changed
         },
     },
     Field {
