@@ -244,4 +244,24 @@ mod tests {
         e.rpm = 30;
         assert_eq!(e.rpm_budget(), Some(30.0));
     }
+
+    #[test]
+    fn an_endpoint_has_lanes_of_its_own_for_its_base_url() {
+        let main = Settings::default();
+        let mut e = Endpoint {
+            provider: Provider::Api,
+            base_url: "http://127.0.0.1:9000/v1".into(),
+            model: "m".into(),
+            ..Endpoint::default()
+        };
+        e.set_lanes(vec!["http://localhost:9000/v1".into()]);
+        let s = e.settings(&main).unwrap();
+        assert_eq!(s.lane_count(), 2);
+        assert_eq!(
+            s.client_config("").unwrap().lanes,
+            ["http://localhost:9000/v1"]
+        );
+        e.base_url = "http://127.0.0.1:9100/v1".into();
+        assert_eq!(e.settings(&main).unwrap().lane_count(), 1);
+    }
 }

@@ -188,7 +188,15 @@ const FIELDS: [Field; 10] = [
         class: "field",
         kind: "text",
         demo_only: false,
-        get: |e| e.lanes.join(" "),
+        // Lanes listed for another base URL no longer apply: not shown.
+        get: |e| {
+            let base = crate::openai::request::normalize_base_url(&e.base_url);
+            if base.map_or(true, |b| b == e.lanes_base) {
+                e.lanes.join(" ")
+            } else {
+                String::new()
+            }
+        },
         set: |e, v| {
             let lanes: Vec<String> = v.split_whitespace().map(String::from).collect();
             let changed = lanes != e.lanes;
