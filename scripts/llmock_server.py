@@ -23,6 +23,16 @@ message, say), so one task can misbehave while the others run normally:
                    rest first come, first served: each takes D ms to its
                    first token, then streams 20 tokens 5 ms apart, with
                    x-ratelimit-* headers that the page may read.
+  reasoning=FORM:NT:TMS:NA:AMS  answer, without llmock, as a reasoning model:
+                   a role frame with empty content, then NT thinking tokens
+                   over TMS ms, then NA answer tokens over AMS ms (a JSON
+                   object for a request with a response_format). FORM says
+                   how the thinking comes: `reasoning_content` (vLLM,
+                   llama.cpp, DeepSeek), `reasoning` (OpenRouter, Ollama) or
+                   `think` (a <think>...</think> block in the content).
+                   Usage reports the thinking tokens in
+                   completion_tokens_details unless the body also says
+                   `reasoning-usage=plain`.
 Any GET under /junk/ (a base URL of <server>/junk/v1) answers 200 with an
 HTML page, as a misconfigured server or a captive portal does.
 llmock's own faults (errors, delays, stream cuts) are scripted per model.
@@ -55,6 +65,7 @@ SCENARIO = re.compile(rb"scenario=([A-Za-z0-9_-]{1,40})")
 FAULT = re.compile(rb"fault=(no-cors|html-502|empty-200|no-usage)")
 ECHO = re.compile(rb"echo-ms-per-word=(\d{1,4})")
 SLOTS = re.compile(rb"slots=(\d{1,3}) serve-ms=(\d{1,6})")
+REASONING = re.compile(rb"reasoning=(reasoning_content|reasoning|think):(\d{1,4}):(\d{1,6}):(\d{1,4}):(\d{1,6})")
 # One queue per (model, slots): each test's server is its own.
 SLOT_QUEUES = {}
 SLOT_SERVED = {}
@@ -132,6 +143,68 @@ async def slotted(send, body, slots, serve_ms):
         await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
+async def reasoned(send, body, form, n_think, think_ms, n_answer, answer_ms):
+    """Answers as a reasoning model: thinking first, then the answer."""
+    data = json.loads(body)
+    model = data.get("model", "")
+    if data.get("response_format"):
+        text = json.dumps({"sentiment": "positive", "reason": "the review says it works"})
+        step = max(1, -(-len(text) // n_answer))
+        answer = [text[i:i + step] for i in range(0, len(text), step)]
+        answer += [""] * (n_answer - len(answer))
+    else:
+        answer = [f"w{i} " for i in range(n_answer)]
+    thoughts = [f"t{i} " for i in range(n_think)]
+    details = b"reasoning-usage=plain" not in body
+    usage = {"prompt_tokens": 10, "completion_tokens": n_think + n_answer,
+             "total_tokens": 10 + n_think + n_answer}
+    if details:
+        usage["completion_tokens_details"] = {"reasoning_tokens": n_think}
+    if not data.get("stream"):
+        message = {"role": "assistant", "content": "".join(answer)}
+        if form == "think":
+            message["content"] = "<think>" + "".join(thoughts) + "</think>\n\n" + message["content"]
+        else:
+            message[form] = "".join(thoughts)
+        await asyncio.sleep((think_ms + answer_ms) / 1000)
+        reply = {"id": "think", "object": "chat.completion", "created": 0, "model": model,
+                 "choices": [{"index": 0, "message": message, "finish_reason": "stop"}], "usage": usage}
+        return await answer_json(send, reply)
+
+    def chunk(delta, finish=None):
+        c = {"id": "think", "object": "chat.completion.chunk", "created": 0, "model": model,
+             "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+        return f"data: {json.dumps(c)}\n\n".encode()
+
+    async def out(b):
+        await send({"type": "http.response.body", "body": b, "more_body": True})
+
+    await send({"type": "http.response.start", "status": 200,
+                "headers": [(b"content-type", b"text/event-stream")]})
+    # A role frame with empty content: not a token of any kind.
+    await out(chunk({"role": "assistant", "content": ""}))
+    if form == "think":
+        await out(chunk({"content": "<think>"}))
+    for t in thoughts:
+        await asyncio.sleep(think_ms / 1000 / max(1, n_think))
+        await out(chunk({"content": t} if form == "think" else {form: t}))
+    if form == "think":
+        await out(chunk({"content": "</think>\n\n"}))
+    for a in answer:
+        await asyncio.sleep(answer_ms / 1000 / max(1, n_answer))
+        # Servers that think apart send a null thinking field beside the answer.
+        await out(chunk({"content": a} if form == "think" else {"content": a, form: None}))
+    tail = chunk({}, "stop")
+    if (data.get("stream_options") or {}).get("include_usage"):
+        tail += f"data: {json.dumps({'id': 'think', 'object': 'chat.completion.chunk', 'created': 0, 'model': model, 'choices': [], 'usage': usage})}\n\n".encode()
+    await out(tail + b"data: [DONE]\n\n")
+    await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+async def answer_json(send, value):
+    await answer(send, 200, b"application/json", json.dumps(value).encode())
+
+
 async def read_body(receive):
     """The whole request body, and a receive() that replays it."""
     chunks = []
@@ -191,6 +264,11 @@ def test_hooks(app):
             return await answer(send, 502, b"text/html", page)
         if fault == "empty-200":
             return await answer(send, 200, b"application/json", b"")
+        thinking = REASONING.search(body)
+        if thinking:
+            form = thinking.group(1).decode()
+            n_think, think_ms, n_answer, answer_ms = (int(thinking.group(i)) for i in range(2, 6))
+            return await reasoned(send, body, form, n_think, think_ms, n_answer, answer_ms)
         slot = SLOTS.search(body)
         if slot:
             return await slotted(send, body, int(slot.group(1)), int(slot.group(2)))

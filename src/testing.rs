@@ -65,10 +65,12 @@ impl Transport for FakeServer {
             ChatOutput {
                 rate_limit: None,
                 served_by: None,
+                reasoning: String::new(),
                 usage: ok.then_some(Usage {
                     prompt_tokens: 5,
                     completion_tokens: 7,
                     total_tokens: 12,
+                    completion_tokens_details: None,
                 }),
                 finish_reason: None,
                 timing: Timing {
@@ -76,6 +78,8 @@ impl Transport for FakeServer {
                     sent_ms: sent,
                     headers_ms: Some(end),
                     first_token_ms: ok.then_some(end),
+                    first_any_ms: ok.then_some(end),
+                    reasoning_chunks: 0,
                     last_token_ms: ok.then_some(end),
                     end_ms: end,
                 },

@@ -383,11 +383,13 @@ pub(crate) mod tests {
                 ChatOutput {
                     rate_limit: None,
                     served_by: None,
+                    reasoning: String::new(),
                     text: "ok".into(),
                     usage: Some(Usage {
                         prompt_tokens: 10,
                         completion_tokens: self.tokens,
                         total_tokens: 10 + self.tokens,
+                        completion_tokens_details: None,
                     }),
                     finish_reason: Some("stop".into()),
                     timing: Timing {
@@ -395,6 +397,8 @@ pub(crate) mod tests {
                         sent_ms: sent,
                         headers_ms: Some(first),
                         first_token_ms: Some(first),
+                        first_any_ms: Some(first),
+                        reasoning_chunks: 0,
                         last_token_ms: Some(end),
                         end_ms: end,
                     },

@@ -116,6 +116,7 @@ pub const INPUT_SIZE: &str = "input-size";
 pub const INPUT_TEXT: &str = "input-text";
 pub const KEPT_AGREEMENT: &str = "kept-agreement";
 pub const KEPT_ANSWER: &str = "kept-answer";
+pub const KEPT_REASONING: &str = "kept-reasoning";
 pub const KEPT_BATCH: &str = "kept-batch";
 pub const KEPT_FIGURES_NOTE: &str = "kept-figures-note";
 pub const KEPT_REQUESTS: &str = "kept-requests";
@@ -319,6 +320,7 @@ pub const ALL: &[&str] = &[
     INPUT_TEXT,
     KEPT_AGREEMENT,
     KEPT_ANSWER,
+    KEPT_REASONING,
     KEPT_BATCH,
     KEPT_FIGURES_NOTE,
     KEPT_REQUESTS,

@@ -79,6 +79,8 @@ pub fn PromptPanel() -> impl IntoView {
                         }
                         Progress::Headers => {}
                         Progress::Text(delta) => answer.update(|a| a.push_str(&delta)),
+                        // The prompt box shows the answer; thinking stays out of it.
+                        Progress::Reasoning(_) => {}
                         Progress::Waiting {
                             attempt,
                             wait,

@@ -19,6 +19,8 @@ pub struct Card {
     pub status: TaskStatus,
     /// The answer so far.
     pub text: String,
+    /// The thinking so far (a reasoning model's), apart from the answer.
+    pub reasoning: String,
     /// A readable error, if it failed.
     pub error: Option<String>,
     /// Attempts made.
@@ -45,6 +47,7 @@ impl Default for Card {
         Self {
             status: TaskStatus::Pending,
             text: String::new(),
+            reasoning: String::new(),
             error: None,
             attempts: 0,
             timing: None,
@@ -96,7 +99,7 @@ pub struct CardState {
     /// Text streamed since the last frame: the card re-renders once a
     /// frame, not once a chunk, so reading six streams never waits on
     /// drawing them.
-    pending: FrameQueue<String>,
+    pending: FrameQueue<(bool, String)>,
 }
 
 impl CardState {
@@ -108,12 +111,17 @@ impl CardState {
         }
     }
 
-    /// Appends streamed text, shown at the next animation frame.
-    fn stream(&self, delta: &str) {
-        let text = self.card.text();
-        self.pending.push(delta.to_string(), move |parts| {
-            text.try_update(|t| parts.iter().for_each(|p| t.push_str(p)));
-        });
+    /// Appends streamed text (thinking when `thinking`), shown at the next
+    /// animation frame.
+    fn stream(&self, delta: &str, thinking: bool) {
+        let (text, reasoning) = (self.card.text(), self.card.reasoning());
+        self.pending
+            .push((thinking, delta.to_string()), move |parts| {
+                for (thinking, p) in parts {
+                    let field = if thinking { reasoning } else { text };
+                    field.try_update(|t| t.push_str(&p));
+                }
+            });
     }
 
     /// Drops streamed text not shown yet (a restart, or the whole answer
@@ -140,9 +148,11 @@ impl CardState {
                 if restart {
                     self.drop_pending();
                     card.text().set(String::new());
+                    card.reasoning().set(String::new());
                 }
             }
-            TaskEvent::Text { delta, .. } => self.stream(&delta),
+            TaskEvent::Text { delta, .. } => self.stream(&delta, false),
+            TaskEvent::Reasoning { delta, .. } => self.stream(&delta, true),
             TaskEvent::Waiting { .. } => {}
             TaskEvent::Finished(r) => {
                 self.drop_pending();
@@ -152,6 +162,7 @@ impl CardState {
                 card.patch(Card {
                     status: r.status,
                     text: r.output.text,
+                    reasoning: r.output.reasoning,
                     error: r
                         .output
                         .error
@@ -175,6 +186,14 @@ impl Default for CardState {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// A figure of a finished task's timing, rounded, as a test hook reads it
+/// (empty until the task is done or when unknown).
+fn figure(timing: Option<&TaskTiming>, of: impl Fn(&TaskTiming) -> Option<f64>) -> String {
+    timing
+        .and_then(of)
+        .map_or(String::new(), |v| format!("{}", v.round()))
 }
 
 /// One task's card.
@@ -227,6 +246,11 @@ pub fn TaskCard(
             data-testid=format!("task-{id}")
             data-status=move || status.get().name()
             data-requests=move || made.get().to_string()
+            data-ttft-ms=move || timing.with(|t| figure(t.as_ref(), |t| t.ttft_any_ms()))
+            data-first-answer-ms=move || timing.with(|t| figure(t.as_ref(), |t| t.ttft_ms()))
+            data-reasoning-tokens=move || timing.with(|t| figure(t.as_ref(), |t| Some(t.reasoning_tokens.unwrap_or(0) as f64)))
+            data-answer-tokens=move || timing.with(|t| figure(t.as_ref(), |t| t.answer_tokens().map(|n| n as f64)))
+            data-answer-tps=move || timing.with(|t| figure(t.as_ref(), |t| t.tokens_per_s()))
         >
             <header>
                 <h3>{move || label.get()}</h3>
@@ -237,6 +261,22 @@ pub fn TaskCard(
                     <span class=move || format!("badge {}", status.get().name())>{move || status.get().name()}</span>
                 </span>
             </header>
+            {
+                // A reasoning model's thinking, apart from the answer: open
+                // while the task runs, folded once it is done.
+                let id = id.clone();
+                let reasoning = card.reasoning();
+                let thought = Memo::new(move |_| reasoning.with(|r| !r.is_empty()));
+                move || thought.get().then(|| {
+                    let id = id.clone();
+                    view! {
+                        <details class="thinking" prop:open=move || status.get() == TaskStatus::Running>
+                            <summary>"Thinking"</summary>
+                            <pre class="answer" tabindex="0" data-testid=format!("task-{id}-reasoning")>{move || reasoning.get()}</pre>
+                        </details>
+                    }
+                })
+            }
             {
                 let id = id.clone();
                 move || fields().map(|f| view! {

@@ -187,6 +187,7 @@ pub fn reply_for(req: &ChatRequest) -> Reply {
             prompt_tokens: prompt as u64,
             completion_tokens: tokens.len() as u64,
             total_tokens: (prompt + tokens.len()) as u64,
+            completion_tokens_details: None,
         },
         tokens,
         finish_reason: finish_reason.into(),

@@ -95,6 +95,7 @@ impl RunRecord {
                         prompt_tokens: c.tokens_in.unwrap_or(0),
                         completion_tokens: o,
                         total_tokens: c.tokens_in.unwrap_or(0) + o,
+                        completion_tokens_details: None,
                     }),
                     ..TaskTiming::default()
                 })

@@ -70,6 +70,9 @@ pub struct TaskEntry {
     pub status: TaskStatus,
     /// The answer (or what arrived before a failure).
     pub text: String,
+    /// The model's thinking, apart from the answer (reasoning models).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reasoning: String,
     /// A readable error, if it failed.
     pub error: Option<String>,
     /// Requests made for it.
@@ -100,6 +103,7 @@ impl TaskEntry {
             label: label.to_string(),
             status: r.status,
             text: r.output.text.clone(),
+            reasoning: r.output.reasoning.clone(),
             error: r
                 .output
                 .error
@@ -587,11 +591,14 @@ pub(crate) mod fixtures {
             queued_ms: t0,
             sent_ms: t0 + start,
             first_token_ms: Some(t0 + start + (end - start) / 4.0),
+            first_any_ms: None,
+            reasoning_tokens: None,
             done_ms: t0 + end,
             usage: Some(Usage {
                 prompt_tokens: 100,
                 completion_tokens: 20,
                 total_tokens: 120,
+                completion_tokens_details: None,
             }),
             ok: true,
             retry_waits: vec![],
@@ -601,6 +608,7 @@ pub(crate) mod fixtures {
             output: ChatOutput {
                 rate_limit: None,
                 served_by: None,
+                reasoning: String::new(),
                 text: text.into(),
                 usage: timing.usage,
                 finish_reason: None,

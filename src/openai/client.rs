@@ -48,16 +48,29 @@ pub struct Timing {
     pub sent_ms: f64,
     /// Response headers of the last attempt arrived.
     pub headers_ms: Option<f64>,
-    /// The first content token arrived (streaming only).
+    /// The first answer token arrived (streaming only): the "first token"
+    /// the page shows; thinking before it is timed by `first_any_ms`.
     pub first_token_ms: Option<f64>,
     /// The last content token arrived.
     pub last_token_ms: Option<f64>,
     /// The request finished, successfully or not.
     pub end_ms: f64,
+    /// The first token of any kind (thinking or answer) arrived; with no
+    /// thinking, the same as `first_token_ms`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_any_ms: Option<f64>,
+    /// Streamed chunks of thinking (the count of its tokens where a server
+    /// sends one token per chunk and reports no reasoning tokens).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub reasoning_chunks: u32,
     /// Gaps between streamed chunks of the answer (its last attempt):
     /// median and longest, ms; `None` with fewer than two chunks.
     #[serde(default)]
     pub gaps: Option<Gaps>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// How evenly an answer streamed: the gaps between its chunks.
@@ -118,6 +131,8 @@ pub struct ChatOutput {
     /// The pool member that answered (its place in the pool), when the
     /// request went through a pool.
     pub served_by: Option<usize>,
+    /// The model's thinking, apart from the answer (empty when none).
+    pub reasoning: String,
 }
 
 /// Live updates while a request runs.
@@ -127,8 +142,10 @@ pub enum Progress {
     Attempt(u32),
     /// Response headers arrived.
     Headers,
-    /// New text (the delta).
+    /// New answer text (the delta).
     Text(String),
+    /// New thinking text (the delta), apart from the answer.
+    Reasoning(String),
     /// Waiting before a retry.
     Waiting {
         /// The attempt that failed.
@@ -405,6 +422,7 @@ impl<'p> Collector<'p> {
     fn shown(&self, delta: String) {
         let now = now_ms();
         let mut t = self.timing.borrow_mut();
+        t.first_any_ms.get_or_insert(now);
         t.first_token_ms.get_or_insert(now);
         t.last_token_ms = Some(now);
         drop(t);
@@ -417,12 +435,35 @@ impl<'p> Collector<'p> {
         self.report(Progress::Text(delta));
     }
 
+    /// Thinking arrived: it starts the clock of the first token of any
+    /// kind, not the answer's.
+    fn thought(&self, delta: String) {
+        let now = now_ms();
+        let mut t = self.timing.borrow_mut();
+        t.first_any_ms.get_or_insert(now);
+        t.reasoning_chunks += 1;
+        drop(t);
+        self.report(Progress::Reasoning(delta));
+    }
+
+    fn step(&self, step: super::stream::StreamStep) {
+        use super::stream::StreamStep;
+        match step {
+            StreamStep::Text(delta) => self.shown(delta),
+            StreamStep::Reasoning(thought, answer) => {
+                self.thought(thought);
+                if !answer.is_empty() {
+                    self.shown(answer);
+                }
+            }
+            StreamStep::Nothing | StreamStep::Done => {}
+        }
+    }
+
     /// One SSE `data:` payload.
     pub fn payload(&self, data: &str) -> Result<(), ApiError> {
         let step = self.acc.borrow_mut().push(data)?;
-        if let super::stream::StreamStep::Text(delta) = step {
-            self.shown(delta);
-        }
+        self.step(step);
         Ok(())
     }
 
@@ -443,16 +484,37 @@ impl<'p> Collector<'p> {
         a.done = true;
     }
 
-    /// A whole, non-streamed answer.
+    /// A whole, non-streamed answer (its thinking, if any, apart).
     pub fn whole(&self, text: String, finish_reason: Option<String>, usage: Option<Usage>) {
+        self.whole_with(String::new(), text, finish_reason, usage);
+    }
+
+    /// A whole answer with the thinking the server sent beside it; a
+    /// leading `<think>` block in the text is thinking too.
+    pub fn whole_with(
+        &self,
+        reasoning: String,
+        text: String,
+        finish_reason: Option<String>,
+        usage: Option<Usage>,
+    ) {
+        let (thought, text) = super::stream::split_think(&text);
+        let reasoning = reasoning + &thought;
+        if !reasoning.is_empty() {
+            self.report(Progress::Reasoning(reasoning.clone()));
+        }
+        self.acc.borrow_mut().reasoning = reasoning;
         self.acc.borrow_mut().text = text.clone();
         self.complete(finish_reason, usage);
         self.timing.borrow_mut().last_token_ms = Some(now_ms());
         self.report(Progress::Text(text));
     }
 
-    /// The stream ended: an error unless it was complete.
+    /// The stream ended: an error unless it was complete. Text held back
+    /// while a `<think>` tag could not be told is given out first.
     pub fn end(&self) -> Result<(), ApiError> {
+        let step = self.acc.borrow_mut().flush();
+        self.step(step);
         self.acc.borrow().finish()
     }
 
@@ -510,6 +572,7 @@ impl<'p> Collector<'p> {
             error: result.err(),
             rate_limit: self.rate_limit.take(),
             served_by: None,
+            reasoning: acc.reasoning,
         }
     }
 }
@@ -588,7 +651,21 @@ async fn read_whole(
                 .or_else(|| c.message.refusal.clone())
         })
         .unwrap_or_default();
-    sink.whole(text, choice.and_then(|c| c.finish_reason), completion.usage);
+    let thinking = choice
+        .as_ref()
+        .and_then(|c| {
+            c.message
+                .reasoning_content
+                .clone()
+                .or_else(|| c.message.reasoning.clone())
+        })
+        .unwrap_or_default();
+    sink.whole_with(
+        thinking,
+        text,
+        choice.and_then(|c| c.finish_reason),
+        completion.usage,
+    );
     Ok(())
 }
 

@@ -14,8 +14,11 @@ use super::types::{ChatChunk, ErrorEnvelope, Usage};
 /// What one SSE payload meant.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StreamStep {
-    /// New text.
+    /// New answer text.
     Text(String),
+    /// New thinking (reasoning) text, and any answer text after it in the
+    /// same payload.
+    Reasoning(String, String),
     /// Nothing visible (role-only chunk, usage chunk, finish reason).
     Nothing,
     /// `[DONE]`: the stream is complete.
@@ -33,8 +36,111 @@ pub struct StreamAccumulator {
     pub finish_reason: Option<String>,
     /// Whether `[DONE]` arrived.
     pub done: bool,
-    /// Number of payloads that carried text.
+    /// Number of payloads that carried answer text.
     pub text_chunks: usize,
+    /// The thinking so far: `reasoning_content` or `reasoning` deltas, or
+    /// a `<think>…</think>` block at the start of the content.
+    pub reasoning: String,
+    /// Where the content stands against a leading `<think>` block.
+    think: ThinkSplit,
+}
+
+/// Splits content that may open with a `<think>…</think>` block (some
+/// servers send a reasoning model's thinking that way) into thinking and
+/// answer, chunk by chunk: a tag may be cut anywhere between chunks.
+/// Hand-written: a three-state scan, no crate does this.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ThinkSplit {
+    /// Nothing but whitespace (and perhaps the start of `<think>`) yet.
+    Undecided(String),
+    /// Inside the block; holds what may be the start of `</think>`.
+    Inside(String),
+    /// The answer; `true` while whitespace after `</think>` is dropped.
+    Answer(bool),
+}
+
+impl Default for ThinkSplit {
+    fn default() -> Self {
+        Self::Undecided(String::new())
+    }
+}
+
+const THINK_OPEN: &str = "<think>";
+const THINK_CLOSE: &str = "</think>";
+
+impl ThinkSplit {
+    /// Takes content; returns (thinking, answer) it makes known now.
+    fn push(&mut self, s: &str) -> (String, String) {
+        let mut thinking = String::new();
+        let mut answer = String::new();
+        let mut input = s.to_string();
+        loop {
+            match self {
+                Self::Undecided(buf) => {
+                    buf.push_str(&input);
+                    let t = buf.trim_start();
+                    if let Some(rest) = t.strip_prefix(THINK_OPEN) {
+                        input = rest.to_string();
+                        *self = Self::Inside(String::new());
+                        continue;
+                    }
+                    if !THINK_OPEN.starts_with(t) {
+                        answer.push_str(buf);
+                        *self = Self::Answer(false);
+                    }
+                }
+                Self::Inside(pending) => {
+                    pending.push_str(&input);
+                    if let Some(i) = pending.find(THINK_CLOSE) {
+                        thinking.push_str(&pending[..i]);
+                        input = pending[i + THINK_CLOSE.len()..].to_string();
+                        *self = Self::Answer(true);
+                        continue;
+                    }
+                    // Keep back what could be the start of the closing tag.
+                    let keep = (1..THINK_CLOSE.len())
+                        .rev()
+                        .find(|&n| pending.ends_with(&THINK_CLOSE[..n]))
+                        .unwrap_or(0);
+                    let cut = pending.len() - keep;
+                    thinking.push_str(&pending[..cut]);
+                    pending.drain(..cut);
+                }
+                Self::Answer(trimming) => {
+                    let text = if *trimming {
+                        input.trim_start()
+                    } else {
+                        input.as_str()
+                    };
+                    if !text.is_empty() {
+                        *trimming = false;
+                    }
+                    answer.push_str(text);
+                }
+            }
+            return (thinking, answer);
+        }
+    }
+
+    /// The content ended: what was held back, as (thinking, answer).
+    fn flush(&mut self) -> (String, String) {
+        match std::mem::replace(self, Self::Answer(false)) {
+            Self::Undecided(buf) => (String::new(), buf),
+            Self::Inside(pending) => (pending, String::new()),
+            Self::Answer(_) => (String::new(), String::new()),
+        }
+    }
+}
+
+/// A whole answer split into (thinking, answer) by a leading
+/// `<think>…</think>` block, if it has one.
+pub fn split_think(content: &str) -> (String, String) {
+    let mut split = ThinkSplit::default();
+    let (mut thinking, mut answer) = split.push(content);
+    let (t, a) = split.flush();
+    thinking.push_str(&t);
+    answer.push_str(&a);
+    (thinking, answer)
 }
 
 impl StreamAccumulator {
@@ -64,23 +170,48 @@ impl StreamAccumulator {
             self.usage = Some(u);
         }
         let mut added = String::new();
+        let mut thought = String::new();
         for choice in chunk.choices.iter().filter(|c| c.index == 0) {
-            if let Some(t) = &choice.delta.content {
-                added.push_str(t);
+            let d = &choice.delta;
+            // vLLM, llama.cpp and DeepSeek say `reasoning_content`;
+            // OpenRouter and Ollama say `reasoning`.
+            for t in [&d.reasoning_content, &d.reasoning].into_iter().flatten() {
+                thought.push_str(t);
             }
-            if let Some(t) = &choice.delta.refusal {
+            if let Some(t) = &d.content {
+                let (th, an) = self.think.push(t);
+                thought.push_str(&th);
+                added.push_str(&an);
+            }
+            if let Some(t) = &d.refusal {
                 added.push_str(t);
             }
             if choice.finish_reason.is_some() {
                 self.finish_reason.clone_from(&choice.finish_reason);
             }
         }
-        if added.is_empty() {
-            return Ok(StreamStep::Nothing);
+        Ok(self.took(thought, added))
+    }
+
+    /// Records what a payload (or the end) made known.
+    fn took(&mut self, thought: String, added: String) -> StreamStep {
+        self.reasoning.push_str(&thought);
+        if !added.is_empty() {
+            self.text.push_str(&added);
+            self.text_chunks += 1;
         }
-        self.text.push_str(&added);
-        self.text_chunks += 1;
-        Ok(StreamStep::Text(added))
+        match (thought.is_empty(), added.is_empty()) {
+            (true, true) => StreamStep::Nothing,
+            (true, false) => StreamStep::Text(added),
+            (false, _) => StreamStep::Reasoning(thought, added),
+        }
+    }
+
+    /// The content ended: text held back while a `<think>` tag could not
+    /// be told yet (a very short answer, or thinking never closed).
+    pub fn flush(&mut self) -> StreamStep {
+        let (thought, added) = self.think.flush();
+        self.took(thought, added)
     }
 
     /// The verdict once the body has ended: complete only with `[DONE]`.
@@ -227,7 +358,8 @@ mod tests {
             Some(Usage {
                 prompt_tokens: 12,
                 completion_tokens: 5,
-                total_tokens: 17
+                total_tokens: 17,
+                completion_tokens_details: None,
             })
         );
         assert_eq!(acc.finish_reason.as_deref(), Some("stop"));
@@ -325,6 +457,104 @@ mod tests {
         assert!(
             matches!(items.last(), Some(Err(ApiError::StreamCut(m))) if m.contains("connection reset")),
             "{items:?}"
+        );
+    }
+
+    /// A chunk whose delta is `delta` (a JSON object's fields).
+    fn chunk(delta: &str) -> String {
+        format!(
+            r#"{{"id":"r","choices":[{{"index":0,"delta":{{{delta}}},"finish_reason":null}}]}}"#
+        )
+    }
+
+    #[test]
+    fn reasoning_deltas_go_apart_from_the_answer_under_either_name() {
+        for field in ["reasoning_content", "reasoning"] {
+            let mut acc = StreamAccumulator::default();
+            // A role-only frame with empty content: nothing at all.
+            assert_eq!(
+                acc.push(&chunk(r#""role":"assistant","content":"""#)),
+                Ok(StreamStep::Nothing)
+            );
+            assert_eq!(
+                acc.push(&chunk(&format!(r#""{field}":"Let me think. ""#))),
+                Ok(StreamStep::Reasoning(
+                    "Let me think. ".into(),
+                    String::new()
+                ))
+            );
+            acc.push(&chunk(&format!(r#""{field}":"Positive.""#)))
+                .unwrap();
+            // Servers send `"reasoning_content": null` beside the answer.
+            assert_eq!(
+                acc.push(&chunk(&format!(
+                    r#""content":"{{\"sentiment\"","{field}":null"#
+                ))),
+                Ok(StreamStep::Text("{\"sentiment\"".into()))
+            );
+            acc.push(&chunk(r#""content":": \"positive\"}""#)).unwrap();
+            acc.push(r#"{"id":"r","choices":[],"usage":{"prompt_tokens":9,"completion_tokens":8,"total_tokens":17,"completion_tokens_details":{"reasoning_tokens":5}}}"#).unwrap();
+            acc.push("[DONE]").unwrap();
+            assert_eq!(acc.reasoning, "Let me think. Positive.", "{field}");
+            assert_eq!(acc.text, r#"{"sentiment": "positive"}"#, "{field}");
+            assert_eq!(acc.text_chunks, 2);
+            assert_eq!(
+                acc.usage
+                    .unwrap()
+                    .completion_tokens_details
+                    .unwrap()
+                    .reasoning_tokens,
+                5
+            );
+            assert_eq!(acc.flush(), StreamStep::Nothing);
+        }
+    }
+
+    #[test]
+    fn a_think_block_in_the_content_is_thinking_wherever_the_chunks_cut_it() {
+        let content = "  <think>Weigh it: good.\nYes.</think>\n\nThe answer.";
+        for cut in 0..=content.len() {
+            if !content.is_char_boundary(cut) {
+                continue;
+            }
+            for second in cut..=content.len() {
+                let mut split = ThinkSplit::default();
+                let (mut thinking, mut answer) = (String::new(), String::new());
+                for part in [&content[..cut], &content[cut..second], &content[second..]] {
+                    let (t, a) = split.push(part);
+                    thinking.push_str(&t);
+                    answer.push_str(&a);
+                }
+                let (t, a) = split.flush();
+                thinking.push_str(&t);
+                answer.push_str(&a);
+                assert_eq!(thinking, "Weigh it: good.\nYes.", "cut at {cut}, {second}");
+                assert_eq!(answer, "The answer.", "cut at {cut}, {second}");
+            }
+        }
+    }
+
+    #[test]
+    fn content_that_only_looks_like_a_think_tag_is_the_answer() {
+        assert_eq!(
+            split_think("<thinking> is a word"),
+            (String::new(), "<thinking> is a word".into())
+        );
+        assert_eq!(
+            split_think("Plain answer <think>x</think>"),
+            (String::new(), "Plain answer <think>x</think>".into())
+        );
+        // A short answer held back while it could still be a tag comes out at the end.
+        let mut acc = StreamAccumulator::default();
+        assert_eq!(
+            acc.push(&chunk(r#""content":"<th""#)),
+            Ok(StreamStep::Nothing)
+        );
+        assert_eq!(acc.flush(), StreamStep::Text("<th".into()));
+        // Thinking never closed is thinking; no answer.
+        assert_eq!(
+            split_think("<think>still going"),
+            ("still going".into(), String::new())
         );
     }
 }

@@ -80,6 +80,18 @@ pub struct Usage {
     /// Sum of both.
     #[serde(default)]
     pub total_tokens: u64,
+    /// What the completion tokens were, where the server says (reasoning
+    /// models report their thinking tokens here).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completion_tokens_details: Option<CompletionTokensDetails>,
+}
+
+/// The parts of a completion's tokens.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompletionTokensDetails {
+    /// Tokens spent thinking (included in the completion tokens).
+    #[serde(default)]
+    pub reasoning_tokens: u64,
 }
 
 /// The assistant message of a non-streamed answer.
@@ -91,6 +103,12 @@ pub struct ResponseMessage {
     /// A refusal message, when the model refused.
     #[serde(default)]
     pub refusal: Option<String>,
+    /// The thinking, as vLLM, llama.cpp and DeepSeek name it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reasoning_content: Option<String>,
+    /// The thinking, as OpenRouter and Ollama name it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reasoning: Option<String>,
 }
 
 /// One choice of a non-streamed answer.
@@ -131,6 +149,12 @@ pub struct Delta {
     /// New refusal text, if any.
     #[serde(default)]
     pub refusal: Option<String>,
+    /// New thinking, as vLLM, llama.cpp and DeepSeek name it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reasoning_content: Option<String>,
+    /// New thinking, as OpenRouter and Ollama name it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reasoning: Option<String>,
 }
 
 /// One choice inside a stream chunk.

@@ -208,6 +208,7 @@ fn aborted(at: f64, attempts: Vec<crate::openai::AttemptRecord>) -> ChatOutput {
         error: Some(ApiError::Aborted),
         rate_limit: None,
         served_by: None,
+        reasoning: String::new(),
     }
 }
 

@@ -185,6 +185,8 @@ mod tests {
             queued_ms: 0.0,
             sent_ms: sent,
             first_token_ms: Some(first),
+            first_any_ms: None,
+            reasoning_tokens: None,
             done_ms: done,
             usage: Some(Usage {
                 prompt_tokens: 100,

@@ -384,7 +384,9 @@ impl LiveRow {
     /// page-clock times into run-relative ones. Returns whether the row
     /// changed (streamed text after the first token does not change it).
     pub fn apply(&mut self, event: &TaskEvent, run_start: f64) -> bool {
-        if matches!(event, TaskEvent::Text { .. }) && self.first.is_some() {
+        if matches!(event, TaskEvent::Text { .. }) && self.first.is_some()
+            || matches!(event, TaskEvent::Reasoning { .. })
+        {
             return false;
         }
         let before = self.clone();
@@ -399,6 +401,7 @@ impl LiveRow {
                 }
             }
             TaskEvent::Text { at, .. } => self.first = Some(*at),
+            TaskEvent::Reasoning { .. } => {}
             TaskEvent::Waiting { at } => self.waits.push((*at, *at)),
             TaskEvent::Finished(r) => {
                 self.status = r.status;
@@ -520,6 +523,8 @@ mod tests {
                     queued_ms: 0.0,
                     sent_ms: o.end_ms - o.total_ms,
                     first_token_ms: None,
+                    first_any_ms: None,
+                    reasoning_tokens: None,
                     done_ms: o.end_ms,
                     usage: None,
                     ok: o.ok,
@@ -684,6 +689,7 @@ mod tests {
             output: ChatOutput {
                 rate_limit: None,
                 served_by: None,
+                reasoning: String::new(),
                 text: "Hi!".into(),
                 usage: None,
                 finish_reason: None,
@@ -697,6 +703,8 @@ mod tests {
                 queued_ms: 1000.0,
                 sent_ms: 1005.0,
                 first_token_ms: Some(1121.0),
+                first_any_ms: None,
+                reasoning_tokens: None,
                 done_ms: 1200.0,
                 usage: None,
                 ok: true,

@@ -17,8 +17,16 @@ pub struct TaskTiming {
     pub queued_ms: f64,
     /// Its first attempt was sent.
     pub sent_ms: f64,
-    /// First content token, if streamed and any arrived.
+    /// First answer token, if streamed and any arrived.
     pub first_token_ms: Option<f64>,
+    /// First token of any kind (thinking or answer), when it came before
+    /// the answer's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_any_ms: Option<f64>,
+    /// Thinking tokens: from the usage details, else the thinking chunks
+    /// counted; `None` with no thinking.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reasoning_tokens: Option<u64>,
     /// It finished (done, failed or cancelled).
     pub done_ms: f64,
     /// Token usage, if reported.
@@ -32,6 +40,18 @@ pub struct TaskTiming {
     pub gaps: Option<crate::openai::client::Gaps>,
 }
 
+/// A request's thinking tokens: the usage details' count, else the
+/// thinking chunks it streamed; `None` when it did not think.
+fn reasoning_tokens(out: &ChatOutput) -> Option<u64> {
+    let reported = out
+        .usage
+        .and_then(|u| u.completion_tokens_details)
+        .map(|d| d.reasoning_tokens)
+        .filter(|n| *n > 0);
+    let thought = !out.reasoning.is_empty() || out.timing.reasoning_chunks > 0;
+    reported.or_else(|| thought.then_some(u64::from(out.timing.reasoning_chunks)))
+}
+
 impl TaskTiming {
     /// The timing of a finished request that was queued at `queued_ms`.
     pub fn from_output(id: &str, queued_ms: f64, out: &ChatOutput) -> Self {
@@ -40,6 +60,11 @@ impl TaskTiming {
             queued_ms,
             sent_ms: out.timing.sent_ms,
             first_token_ms: out.timing.first_token_ms,
+            first_any_ms: out
+                .timing
+                .first_any_ms
+                .filter(|a| out.timing.first_token_ms.is_none_or(|f| *a < f)),
+            reasoning_tokens: reasoning_tokens(out),
             done_ms: out.timing.end_ms,
             usage: out.usage,
             ok: out.error.is_none(),
@@ -60,31 +85,72 @@ impl TaskTiming {
     pub fn total_ms(&self) -> f64 {
         self.done_ms - self.sent_ms
     }
-    /// Sent to first token.
+    /// Sent to the first answer token (the "first token" shown; for a
+    /// reasoning model, GuideLLM's time to first output token).
     pub fn ttft_ms(&self) -> Option<f64> {
         self.first_token_ms.map(|t| t - self.sent_ms)
     }
-    /// First token to done.
+    /// Sent to the first token of any kind, thinking included (vLLM's
+    /// TTFT); the same as [`Self::ttft_ms`] without thinking.
+    pub fn ttft_any_ms(&self) -> Option<f64> {
+        self.first_any_ms
+            .or(self.first_token_ms)
+            .map(|t| t - self.sent_ms)
+    }
+    /// First token of any kind to first answer token: the thinking time.
+    pub fn thinking_ms(&self) -> Option<f64> {
+        Some(self.first_token_ms? - self.first_any_ms?)
+    }
+    /// First answer token to done: the answer's generation.
     pub fn generation_ms(&self) -> Option<f64> {
         self.first_token_ms.map(|t| self.done_ms - t)
     }
-    /// Time per output token after the first: generation ÷ (tokens − 1).
+    /// Answer tokens: the completion's tokens less its thinking tokens.
+    pub fn answer_tokens(&self) -> Option<u64> {
+        let u = self.usage?;
+        Some(
+            u.completion_tokens
+                .saturating_sub(self.reasoning_tokens.unwrap_or(0)),
+        )
+    }
+    /// Time per output token after the first, as vLLM defines TPOT: (end −
+    /// first token of any kind) ÷ (output tokens − 1), thinking included.
     pub fn tpot_ms(&self) -> Option<f64> {
         let n = self.usage?.completion_tokens;
-        (n > 1).then(|| self.generation_ms().map(|g| g / (n - 1) as f64))?
+        let first = self.first_any_ms.or(self.first_token_ms)?;
+        (n > 1).then(|| (self.done_ms - first) / (n - 1) as f64)
     }
 
-    /// Output tokens per second of generation, where usage and a first token are known.
+    /// Answer tokens per second of the answer's generation (thinking
+    /// neither in the tokens nor in the time), where usage and a first
+    /// answer token are known.
     pub fn tokens_per_s(&self) -> Option<f64> {
         let gen_ms = self.generation_ms().filter(|g| *g > 0.0)?;
-        Some(self.usage?.completion_tokens as f64 / (gen_ms / 1000.0))
+        Some(self.answer_tokens()? as f64 / (gen_ms / 1000.0))
+    }
+
+    /// All output tokens (thinking and answer) per second from the first
+    /// token of any kind to the end.
+    pub fn output_tokens_per_s(&self) -> Option<f64> {
+        let first = self.first_any_ms.or(self.first_token_ms)?;
+        let ms = (self.done_ms - first).max(0.0);
+        (ms > 0.0).then(|| self.usage.map(|u| u.completion_tokens as f64 * 1000.0 / ms))?
     }
 
     /// The queue / first-token / generation breakdown, tokens and rate, as
     /// one line for the task's card.
     pub fn breakdown(&self) -> String {
         let mut parts = vec![format!("queued {}", duration_ms(self.wait_ms()))];
-        if let Some(ttft) = self.ttft_ms() {
+        if let Some(thinking) = self.thinking_ms() {
+            parts.push(format!(
+                "first token {} (thinking)",
+                duration_ms(self.ttft_any_ms().unwrap_or(0.0))
+            ));
+            parts.push(format!("thinking {}", duration_ms(thinking)));
+            if let Some(ttft) = self.ttft_ms() {
+                parts.push(format!("first answer token {}", duration_ms(ttft)));
+            }
+        } else if let Some(ttft) = self.ttft_ms() {
             parts.push(format!("first token {}", duration_ms(ttft)));
         }
         if let Some(generation) = self.generation_ms() {
@@ -96,8 +162,21 @@ impl TaskTiming {
                 u.prompt_tokens, u.completion_tokens
             ));
         }
+        if let (Some(r), Some(a)) = (self.reasoning_tokens, self.answer_tokens()) {
+            parts.push(format!("{r} thinking + {a} answer"));
+        }
         if let Some(rate) = self.tokens_per_s() {
-            parts.push(format!("{rate:.0} tokens/s"));
+            let what = if self.reasoning_tokens.is_some() {
+                "answer tokens/s"
+            } else {
+                "tokens/s"
+            };
+            parts.push(format!("{rate:.0} {what}"));
+        }
+        if self.reasoning_tokens.is_some()
+            && let Some(all) = self.output_tokens_per_s()
+        {
+            parts.push(format!("{all:.0} output tokens/s in all"));
         }
         if let Some(tpot) = self.tpot_ms() {
             parts.push(format!("{tpot:.1} ms per token"));
@@ -221,11 +300,14 @@ mod tests {
             queued_ms: 0.0,
             sent_ms: sent,
             first_token_ms: first,
+            first_any_ms: None,
+            reasoning_tokens: None,
             done_ms: done,
             usage: out.map(|o| Usage {
                 prompt_tokens: 10,
                 completion_tokens: o,
                 total_tokens: 10 + o,
+                completion_tokens_details: None,
             }),
             ok: true,
             retry_waits: vec![],
@@ -325,6 +407,7 @@ mod tests {
         let out = ChatOutput {
             rate_limit: None,
             served_by: None,
+            reasoning: String::new(),
             text: "hi".into(),
             usage: None,
             finish_reason: None,
@@ -333,6 +416,8 @@ mod tests {
                 sent_ms: 10.0,
                 headers_ms: Some(20.0),
                 first_token_ms: Some(1530.0),
+                first_any_ms: Some(1530.0),
+                reasoning_chunks: 0,
                 last_token_ms: Some(1600.0),
                 end_ms: 1610.0,
             },
@@ -356,5 +441,113 @@ mod tests {
         let c = compare_medians(&[6000.0, 6200.0, 5900.0], &[1000.0, 1100.0, 1050.0], 6).unwrap();
         assert_eq!((c.sequential_ms, c.parallel_ms), (6000.0, 1050.0));
         assert_eq!(compare_medians(&[], &[1.0], 6), None);
+    }
+
+    /// A hand-made timeline of a reasoning model (the example): sent
+    /// at 0, thinking from 100 ms, first answer token at 3,100 ms, done at
+    /// 4,290 ms; 100 completion tokens, 60 of them thinking.
+    fn thinker() -> TaskTiming {
+        TaskTiming {
+            id: "t".into(),
+            queued_ms: 0.0,
+            sent_ms: 0.0,
+            first_token_ms: Some(3100.0),
+            first_any_ms: Some(100.0),
+            reasoning_tokens: Some(60),
+            done_ms: 4290.0,
+            usage: Some(Usage {
+                prompt_tokens: 400,
+                completion_tokens: 100,
+                total_tokens: 500,
+                completion_tokens_details: None,
+            }),
+            ok: true,
+            retry_waits: Vec::new(),
+            gaps: None,
+        }
+    }
+
+    #[test]
+    fn a_reasoning_models_figures_follow_the_fields_definitions() {
+        let t = thinker();
+        // vLLM's TTFT: the first token of any kind.
+        assert_eq!(t.ttft_any_ms(), Some(100.0));
+        // GuideLLM's time to first output token: the answer's.
+        assert_eq!(t.ttft_ms(), Some(3100.0));
+        assert_eq!(t.thinking_ms(), Some(3000.0));
+        assert_eq!(t.answer_tokens(), Some(40));
+        // 40 answer tokens over the answer's 1.19 s, not 100 over it (84/s).
+        let answer = t.tokens_per_s().unwrap();
+        assert!((answer - 40.0 / 1.19).abs() < 1e-9, "{answer}");
+        let all = t.output_tokens_per_s().unwrap();
+        assert!((all - 100.0 / 4.19).abs() < 1e-9, "{all}");
+        // vLLM's TPOT: (latency − TTFT) ÷ (output tokens − 1).
+        assert_eq!(t.tpot_ms(), Some((4290.0 - 100.0) / 99.0));
+        let line = t.breakdown();
+        assert!(line.contains("first token 100 ms (thinking)"), "{line}");
+        assert!(line.contains("first answer token 3.10 s"), "{line}");
+        assert!(line.contains("60 thinking + 40 answer"), "{line}");
+        assert!(line.contains("34 answer tokens/s"), "{line}");
+        // Without thinking the two first tokens are one, and TPOT is as before.
+        let plain = TaskTiming {
+            first_any_ms: None,
+            reasoning_tokens: None,
+            ..thinker()
+        };
+        assert_eq!(plain.ttft_any_ms(), plain.ttft_ms());
+        assert_eq!(plain.thinking_ms(), None);
+        assert_eq!(plain.answer_tokens(), Some(100));
+        assert_eq!(plain.tpot_ms(), Some((4290.0 - 3100.0) / 99.0));
+        assert!(
+            plain
+                .breakdown()
+                .contains("first token 3.10 s · generation")
+        );
+    }
+
+    #[test]
+    fn thinking_tokens_come_from_usage_details_else_from_counted_chunks() {
+        let mut out = ChatOutput {
+            text: "ok".into(),
+            usage: Some(Usage {
+                prompt_tokens: 1,
+                completion_tokens: 10,
+                total_tokens: 11,
+                completion_tokens_details: Some(crate::openai::types::CompletionTokensDetails {
+                    reasoning_tokens: 7,
+                }),
+            }),
+            finish_reason: None,
+            timing: crate::openai::Timing {
+                sent_ms: 0.0,
+                first_any_ms: Some(5.0),
+                first_token_ms: Some(50.0),
+                reasoning_chunks: 4,
+                end_ms: 60.0,
+                ..crate::openai::Timing::default()
+            },
+            attempts: Vec::new(),
+            error: None,
+            rate_limit: None,
+            served_by: None,
+            reasoning: "hmm".into(),
+        };
+        let t = TaskTiming::from_output("t", 0.0, &out);
+        assert_eq!(t.reasoning_tokens, Some(7));
+        assert_eq!(t.first_any_ms, Some(5.0));
+        out.usage = out.usage.map(|u| Usage {
+            completion_tokens_details: None,
+            ..u
+        });
+        assert_eq!(
+            TaskTiming::from_output("t", 0.0, &out).reasoning_tokens,
+            Some(4)
+        );
+        // No thinking at all: none, and the first token of any kind is the answer's.
+        out.reasoning.clear();
+        out.timing.reasoning_chunks = 0;
+        out.timing.first_any_ms = Some(50.0);
+        let t = TaskTiming::from_output("t", 0.0, &out);
+        assert_eq!((t.reasoning_tokens, t.first_any_ms), (None, None));
     }
 }

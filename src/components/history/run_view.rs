@@ -95,6 +95,11 @@ pub fn RunView(
                     {answers.into_iter().map(|t| view! {
                         <details data-testid=hooks::KEPT_ANSWER>
                             <summary>{format!("{} · {} · {}", t.label, t.status.name(), duration_ms(t.timing.total_ms()))}</summary>
+                            {(!t.reasoning.is_empty()).then(|| view! {
+                                <details class="thinking"><summary>"Thinking"</summary>
+                                    <pre class="answer" tabindex="0" data-testid=hooks::KEPT_REASONING>{t.reasoning.clone()}</pre>
+                                </details>
+                            })}
                             <pre class="answer" tabindex="0">{t.text}</pre>
                             {t.agreement.map(|a| view! { <p class="agreement" data-testid=hooks::KEPT_AGREEMENT>{a}</p> })}
                             {(!t.requests.is_empty()).then(|| format!(

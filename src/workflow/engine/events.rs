@@ -152,6 +152,13 @@ pub enum TaskEvent {
         /// When it arrived.
         at: f64,
     },
+    /// New thinking text (a reasoning model's, apart from the answer).
+    Reasoning {
+        /// The new part.
+        delta: String,
+        /// When it arrived.
+        at: f64,
+    },
     /// A wait before a retry began.
     Waiting {
         /// When.

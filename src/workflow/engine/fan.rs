@@ -351,6 +351,7 @@ fn merged(text: String, outs: &[ChatOutput], error: Option<ApiError>) -> ChatOut
                 prompt_tokens: acc.prompt_tokens + u.prompt_tokens,
                 completion_tokens: acc.completion_tokens + u.completion_tokens,
                 total_tokens: acc.total_tokens + u.total_tokens,
+                completion_tokens_details: None,
             })
         });
     let min =
@@ -362,6 +363,8 @@ fn merged(text: String, outs: &[ChatOutput], error: Option<ApiError>) -> ChatOut
         sent_ms: min(|t| Some(t.sent_ms)).unwrap_or_default(),
         headers_ms: min(|t| t.headers_ms),
         first_token_ms: min(|t| t.first_token_ms),
+        first_any_ms: min(|t| t.first_token_ms),
+        reasoning_chunks: 0,
         last_token_ms: max(|t| t.last_token_ms),
         end_ms: max(|t| Some(t.end_ms)).unwrap_or_default(),
     };
@@ -377,6 +380,7 @@ fn merged(text: String, outs: &[ChatOutput], error: Option<ApiError>) -> ChatOut
     ChatOutput {
         rate_limit: outs.iter().rev().find_map(|o| o.rate_limit.clone()),
         served_by: None,
+        reasoning: String::new(),
         text,
         usage,
         finish_reason: outs.last().and_then(|o| o.finish_reason.clone()),

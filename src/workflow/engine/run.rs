@@ -302,11 +302,13 @@ mod tests {
                 ChatOutput {
                     rate_limit: None,
                     served_by: None,
+                    reasoning: String::new(),
                     text,
                     usage: error.is_none().then_some(Usage {
                         prompt_tokens: 10,
                         completion_tokens: 5,
                         total_tokens: 15,
+                        completion_tokens_details: None,
                     }),
                     finish_reason: None,
                     timing: Timing {
@@ -314,6 +316,8 @@ mod tests {
                         sent_ms: sent,
                         headers_ms: Some(end),
                         first_token_ms: error.is_none().then_some(end),
+                        first_any_ms: error.is_none().then_some(end),
+                        reasoning_chunks: 0,
                         last_token_ms: error.is_none().then_some(end),
                         end_ms: end,
                     },

@@ -39,6 +39,7 @@ pub(super) fn not_started(at: f64) -> ChatOutput {
     ChatOutput {
         rate_limit: None,
         served_by: None,
+        reasoning: String::new(),
         text: String::new(),
         usage: None,
         finish_reason: None,
@@ -83,6 +84,10 @@ pub(crate) async fn run_task(
             });
         }
         Progress::Text(delta) => on(TaskEvent::Text {
+            delta,
+            at: rel(transport.now_ms()),
+        }),
+        Progress::Reasoning(delta) => on(TaskEvent::Reasoning {
             delta,
             at: rel(transport.now_ms()),
         }),

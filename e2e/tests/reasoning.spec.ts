@@ -1,0 +1,60 @@
+import { test, expect } from '@playwright/test';
+import { onlyTasks, openWith, uniqueModel } from './helpers';
+
+// The test server's `reasoning=FORM:NT:TMS:NA:AMS` hook: a role frame with
+// empty content, then 60 thinking tokens over 1.5 s, then the answer (a
+// JSON object for the structured sentiment task) in 40 tokens over 0.5 s.
+const THINK_MS = 1500;
+const ANSWER_MS = 500;
+
+for (const form of ['reasoning_content', 'reasoning', 'think']) {
+  for (const usage of ['details', 'plain']) {
+    test(`thinking sent as ${form} (usage ${usage === 'details' ? 'with' : 'without'} reasoning tokens) is shown apart, and each figure is the field's`, async ({ page }) => {
+      await openWith(page, { model: uniqueModel(`think-${form}`) });
+      await onlyTasks(page, ['sentiment']);
+      const marker = `reasoning=${form}:60:${THINK_MS}:40:${ANSWER_MS}${usage === 'plain' ? ' reasoning-usage=plain' : ''}`;
+      await page.getByTestId('input-text').fill(`${marker}\n\nA short review: the product works.`);
+      await page.getByTestId('mode-parallel').check();
+      await page.getByTestId('run').click();
+      const card = page.getByTestId('task-sentiment');
+      // The thinking streams into its own place while the answer is empty.
+      await expect(page.getByTestId('task-sentiment-reasoning')).toContainText('t0 t1', { timeout: 5_000 });
+      await expect(card).toHaveAttribute('data-status', 'done', { timeout: 15_000 });
+      // The answer holds no thinking, and the structured answer parses.
+      await expect(page.getByTestId('task-sentiment-output')).not.toContainText('t0');
+      await expect(page.getByTestId('task-sentiment-output')).not.toContainText('think>');
+      await expect(page.getByTestId('task-sentiment-fields')).toContainText('positive');
+      await expect(page.getByTestId('task-sentiment-reasoning')).toHaveText(/^t0 t1 .* t59 $/);
+      // Folded once done.
+      await expect(page.locator('[data-testid="task-sentiment"] details.thinking')).not.toHaveAttribute('open');
+      const n = async (attr: string) => Number(await card.getAttribute(attr));
+      // First token of any kind: the first thinking token (25 ms in), not
+      // the empty role frame; the first answer token after 1.5 s of thinking.
+      expect(await n('data-ttft-ms')).toBeLessThan(400);
+      const firstAnswer = await n('data-first-answer-ms');
+      expect(firstAnswer).toBeGreaterThanOrEqual(THINK_MS);
+      expect(firstAnswer).toBeLessThan(THINK_MS + 700);
+      // 60 thinking tokens: reported, or counted from the 60 thinking chunks.
+      expect(await n('data-reasoning-tokens')).toBe(60);
+      expect(await n('data-answer-tokens')).toBe(40);
+      // 40 answer tokens over the answer's ~0.5 s (not 100 tokens over it).
+      const tps = await n('data-answer-tps');
+      expect(tps).toBeGreaterThan(40);
+      expect(tps).toBeLessThan(100);
+      await expect(page.getByTestId('task-sentiment-breakdown')).toContainText('60 thinking + 40 answer');
+    });
+  }
+}
+
+test('a model that does not think shows no thinking, and its first tokens are one', async ({ page }) => {
+  await openWith(page, { model: uniqueModel('no-think') });
+  await onlyTasks(page, ['summary']);
+  await page.getByTestId('input-text').fill('A short review: the product works.');
+  await page.getByTestId('mode-parallel').check();
+  await page.getByTestId('run').click();
+  const card = page.getByTestId('task-summary');
+  await expect(card).toHaveAttribute('data-status', 'done', { timeout: 15_000 });
+  await expect(page.getByTestId('task-summary-reasoning')).toHaveCount(0);
+  expect(await card.getAttribute('data-ttft-ms')).toBe(await card.getAttribute('data-first-answer-ms'));
+  expect(await card.getAttribute('data-reasoning-tokens')).toBe('0');
+});
