@@ -86,6 +86,7 @@ pub fn read_output(content: &str, jobs: &[Job], tasks: &[TaskDef]) -> Output {
             tokens_out: None,
             attempts: 1,
             served_by: None,
+            reasoning: String::new(),
         };
         let status = v["response"]["status_code"].as_u64().unwrap_or(0);
         let cell = if let Some(msg) = v["error"]["message"].as_str() {
@@ -111,6 +112,7 @@ pub fn read_output(content: &str, jobs: &[Job], tasks: &[TaskDef]) -> Output {
                     tokens_out: c.usage.map(|u| u.completion_tokens),
                     attempts: 1,
                     served_by: None,
+                    reasoning: String::new(),
                 },
                 Err(e) => failed(format!("unreadable answer ({e})")),
             }

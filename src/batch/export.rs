@@ -197,6 +197,7 @@ mod tests {
                     tokens_out: Some(2),
                     attempts: 1,
                     served_by: None,
+                    reasoning: String::new(),
                 })
             })
             .collect();
@@ -272,6 +273,7 @@ mod tests {
                     tokens_out: None,
                     attempts: 1,
                     served_by: Some(format!("member {}", i % 2 + 1)),
+                    reasoning: String::new(),
                 })
             })
             .collect();

@@ -225,6 +225,7 @@ mod tests {
             tokens_out: tokens,
             attempts: 1,
             served_by: None,
+            reasoning: String::new(),
         }
     }
 

@@ -31,6 +31,9 @@ pub struct Cell {
     /// The pool member that answered, by name (pooled batches only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub served_by: Option<String>,
+    /// A reasoning model's thinking, apart from the answer.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reasoning: String,
 }
 
 impl Cell {
@@ -54,6 +57,7 @@ impl Cell {
             tokens_out: out.usage.map(|u| u.completion_tokens),
             attempts: out.attempts.len(),
             served_by: None,
+            reasoning: out.reasoning.clone(),
         }
     }
 }
@@ -127,6 +131,7 @@ mod tests {
             tokens_out: None,
             attempts: 1,
             served_by: None,
+            reasoning: String::new(),
         };
         let results = vec![(0, cell.clone()), (4, cell.clone()), (99, cell)];
         // A failed result is finished (Retry failed re-runs it, not a resume).

@@ -695,6 +695,7 @@ pub(crate) mod batch_fixture {
             tokens_out: Some(5),
             attempts: 1,
             served_by: None,
+            reasoning: String::new(),
         };
         let meta = Meta {
             at: 1.7e12,

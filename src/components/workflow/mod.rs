@@ -288,7 +288,7 @@ fn CapacityTargets() -> impl IntoView {
                     value=ttft_target on_set=Callback::new(move |v| ttft_target.set(v)) />
                 <NumberField label="Tokens/s each, p90 at least" testid="capacity-tps" min=0.0 max=100_000.0
                     value=tps_target on_set=Callback::new(move |v| tps_target.set(v)) />
-                <p class="hint">"Runs the ticked tasks, repeated so that K are in flight, at K = 1, 2, 4, … until a target breaks, then bisects. Up to the concurrency field's K when set. Always streamed (first tokens need it)."</p>
+                <p class="hint">"Runs the ticked tasks, repeated so that K are in flight, at K = 1, 2, 4, … until a target breaks, then bisects. Up to the concurrency field's K when set. Always streamed (first tokens need it). For a model that thinks, the first token is the answer's (thinking before it counts as waiting) and tokens/s are the answer's."</p>
             </div>
         </Show>
     }
