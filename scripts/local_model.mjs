@@ -175,4 +175,5 @@ for (let i = 1; i <= LANES; i++) {
   });
 }
 console.log(`${MODEL_ID} is answering at http://127.0.0.1:${port}/v1 (no key needed; "Find local servers" finds it).`);
+console.log(`${MODEL_ID} is not a reasoning model: it sends no thinking (no reasoning_content, no <think> block), so its first token is its first answer token.`);
 console.log(`Lanes: ${listening.concat('localhost').map((h) => `${h}:${port}`).join(', ')} ("Find lanes" in the settings finds them; ${SLOTS} requests are worked on at once).`);
