@@ -32,7 +32,10 @@ message, say), so one task can misbehave while the others run normally:
                    `think` (a <think>...</think> block in the content).
                    Usage reports the thinking tokens in
                    completion_tokens_details unless the body also says
-                   `reasoning-usage=plain`.
+                   `reasoning-usage=plain`; with `server-timings` the last
+                   chunk (or the whole answer) carries llama.cpp's
+                   `timings` (prompt 10 tokens in 20 ms, the output tokens
+                   over TMS + AMS).
 Any GET under /junk/ (a base URL of <server>/junk/v1) answers 200 with an
 HTML page, as a misconfigured server or a captive portal does.
 llmock's own faults (errors, delays, stream cuts) are scripted per model.
@@ -160,6 +163,13 @@ async def reasoned(send, body, form, n_think, think_ms, n_answer, answer_ms):
              "total_tokens": 10 + n_think + n_answer}
     if details:
         usage["completion_tokens_details"] = {"reasoning_tokens": n_think}
+    timings = None
+    if b"server-timings" in body:
+        n = n_think + n_answer
+        gen_ms = float(think_ms + answer_ms)
+        timings = {"prompt_n": 10, "prompt_ms": 20.0, "prompt_per_second": 500.0,
+                   "predicted_n": n, "predicted_ms": gen_ms,
+                   "predicted_per_second": n * 1000.0 / gen_ms if gen_ms else None}
     if not data.get("stream"):
         message = {"role": "assistant", "content": "".join(answer)}
         if form == "think":
@@ -169,11 +179,15 @@ async def reasoned(send, body, form, n_think, think_ms, n_answer, answer_ms):
         await asyncio.sleep((think_ms + answer_ms) / 1000)
         reply = {"id": "think", "object": "chat.completion", "created": 0, "model": model,
                  "choices": [{"index": 0, "message": message, "finish_reason": "stop"}], "usage": usage}
+        if timings:
+            reply["timings"] = timings
         return await answer_json(send, reply)
 
     def chunk(delta, finish=None):
         c = {"id": "think", "object": "chat.completion.chunk", "created": 0, "model": model,
              "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+        if finish and timings:
+            c["timings"] = timings
         return f"data: {json.dumps(c)}\n\n".encode()
 
     async def out(b):

@@ -80,6 +80,7 @@ impl Transport for FakeServer {
                     first_token_ms: ok.then_some(end),
                     first_any_ms: ok.then_some(end),
                     reasoning_chunks: 0,
+                    server: None,
                     last_token_ms: ok.then_some(end),
                     end_ms: end,
                 },

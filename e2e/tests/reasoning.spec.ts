@@ -46,6 +46,18 @@ for (const form of ['reasoning_content', 'reasoning', 'think']) {
   }
 }
 
+test('llama.cpp\'s own timings are shown beside the page\'s, with the wait outside the server', async ({ page }) => {
+  await openWith(page, { model: uniqueModel('server-timings') });
+  await onlyTasks(page, ['sentiment']);
+  await page.getByTestId('input-text').fill(`reasoning=reasoning_content:60:${THINK_MS}:40:${ANSWER_MS} server-timings\n\nA short review.`);
+  await page.getByTestId('mode-parallel').check();
+  await page.getByTestId('run').click();
+  await expect(page.getByTestId('task-sentiment')).toHaveAttribute('data-status', 'done', { timeout: 15_000 });
+  // 100 tokens over the 2 s the server says it generated for: 50 tokens/s.
+  await expect(page.getByTestId('task-sentiment-breakdown')).toContainText("server's own timings: prompt 500 tokens/s, generation 50 tokens/s");
+  await expect(page.getByTestId('task-sentiment-breakdown')).toContainText("of the first token's wait outside the server's prompt time");
+});
+
 test('a model that does not think shows no thinking, and its first tokens are one', async ({ page }) => {
   await openWith(page, { model: uniqueModel('no-think') });
   await onlyTasks(page, ['summary']);

@@ -267,6 +267,7 @@ mod tests {
             first_token_ms: Some(sent + ttft),
             first_any_ms: None,
             reasoning_tokens: None,
+            server: None,
             done_ms: sent + ttft + generation,
             usage: Some(Usage {
                 prompt_tokens: 10,

@@ -399,6 +399,7 @@ pub(crate) mod tests {
                         first_token_ms: Some(first),
                         first_any_ms: Some(first),
                         reasoning_chunks: 0,
+                        server: None,
                         last_token_ms: Some(end),
                         end_ms: end,
                     },

@@ -593,6 +593,7 @@ pub(crate) mod fixtures {
             first_token_ms: Some(t0 + start + (end - start) / 4.0),
             first_any_ms: None,
             reasoning_tokens: None,
+            server: None,
             done_ms: t0 + end,
             usage: Some(Usage {
                 prompt_tokens: 100,

@@ -63,6 +63,9 @@ pub struct Timing {
     /// sends one token per chunk and reports no reasoning tokens).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub reasoning_chunks: u32,
+    /// The server's own timings (llama.cpp), when it sent them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<super::types::ServerTimings>,
     /// Gaps between streamed chunks of the answer (its last attempt):
     /// median and longest, ms; `None` with fewer than two chunks.
     #[serde(default)]
@@ -484,6 +487,11 @@ impl<'p> Collector<'p> {
         a.done = true;
     }
 
+    /// The server's own timings of a whole answer, if it sent them.
+    pub fn server_timings(&self, t: Option<super::types::ServerTimings>) {
+        self.acc.borrow_mut().server = t;
+    }
+
     /// A whole, non-streamed answer (its thinking, if any, apart).
     pub fn whole(&self, text: String, finish_reason: Option<String>, usage: Option<Usage>) {
         self.whole_with(String::new(), text, finish_reason, usage);
@@ -563,6 +571,7 @@ impl<'p> Collector<'p> {
             _ => now_ms(),
         };
         timing.gaps = Gaps::of(&self.gaps.borrow().0);
+        timing.server = acc.server;
         ChatOutput {
             text: acc.text,
             usage: acc.usage,
@@ -660,6 +669,7 @@ async fn read_whole(
                 .or_else(|| c.message.reasoning.clone())
         })
         .unwrap_or_default();
+    sink.server_timings(completion.timings);
     sink.whole_with(
         thinking,
         text,

@@ -26,7 +26,7 @@ pub enum StreamStep {
 }
 
 /// Accumulates a streamed answer.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct StreamAccumulator {
     /// The text so far.
     pub text: String,
@@ -41,6 +41,8 @@ pub struct StreamAccumulator {
     /// The thinking so far: `reasoning_content` or `reasoning` deltas, or
     /// a `<think>…</think>` block at the start of the content.
     pub reasoning: String,
+    /// llama.cpp's own timings, when its last chunk carries them.
+    pub server: Option<super::types::ServerTimings>,
     /// Where the content stands against a leading `<think>` block.
     think: ThinkSplit,
 }
@@ -168,6 +170,9 @@ impl StreamAccumulator {
             .map_err(|e| ApiError::Malformed(format!("a stream chunk was not valid JSON ({e})")))?;
         if let Some(u) = chunk.usage {
             self.usage = Some(u);
+        }
+        if chunk.timings.is_some() {
+            self.server = chunk.timings;
         }
         let mut added = String::new();
         let mut thought = String::new();
@@ -556,5 +561,18 @@ mod tests {
             split_think("<think>still going"),
             ("still going".into(), String::new())
         );
+    }
+
+    #[test]
+    fn llama_cpps_own_timings_on_the_last_chunk_are_kept() {
+        let mut acc = StreamAccumulator::default();
+        acc.push(&chunk(r#""content":"Hi""#)).unwrap();
+        acc.push(r#"{"id":"r","choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"timings":{"prompt_n":12,"prompt_ms":30.5,"prompt_per_second":393.4,"predicted_n":2,"predicted_ms":40.0,"predicted_per_second":50.0,"cache_n":0}}"#).unwrap();
+        let t = acc.server.unwrap();
+        assert_eq!(
+            (t.prompt_ms, t.predicted_per_second),
+            (Some(30.5), Some(50.0))
+        );
+        assert_eq!(acc.text, "Hi");
     }
 }

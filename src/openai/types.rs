@@ -125,7 +125,7 @@ pub struct Choice {
 }
 
 /// Response of a non-streamed `POST /chat/completions`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChatCompletion {
     /// Completion id.
     #[serde(default)]
@@ -138,6 +138,9 @@ pub struct ChatCompletion {
     /// Usage, absent on some compatible servers.
     #[serde(default)]
     pub usage: Option<Usage>,
+    /// llama.cpp's timings of the request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timings: Option<ServerTimings>,
 }
 
 /// The incremental part of a streamed choice.
@@ -171,8 +174,33 @@ pub struct ChunkChoice {
     pub finish_reason: Option<String>,
 }
 
+/// llama.cpp's own timings of a request (its server's `timings` object,
+/// on a whole answer or the last stream chunk): measured on the server, so
+/// beside the page's figures they tell compute from queueing and network.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct ServerTimings {
+    /// Prompt tokens processed.
+    #[serde(default)]
+    pub prompt_n: Option<f64>,
+    /// Time to process the prompt, ms.
+    #[serde(default)]
+    pub prompt_ms: Option<f64>,
+    /// Prompt tokens per second.
+    #[serde(default)]
+    pub prompt_per_second: Option<f64>,
+    /// Tokens generated.
+    #[serde(default)]
+    pub predicted_n: Option<f64>,
+    /// Time to generate them, ms.
+    #[serde(default)]
+    pub predicted_ms: Option<f64>,
+    /// Tokens generated per second.
+    #[serde(default)]
+    pub predicted_per_second: Option<f64>,
+}
+
 /// One `data:` payload of a streamed answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChatChunk {
     /// Completion id (same on every chunk).
     #[serde(default)]
@@ -183,6 +211,9 @@ pub struct ChatChunk {
     /// Only on the final chunk, with `include_usage`.
     #[serde(default)]
     pub usage: Option<Usage>,
+    /// llama.cpp's timings, on its last chunk.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timings: Option<ServerTimings>,
 }
 
 /// The `error` object of an error response.

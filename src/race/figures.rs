@@ -187,6 +187,7 @@ mod tests {
             first_token_ms: Some(first),
             first_any_ms: None,
             reasoning_tokens: None,
+            server: None,
             done_ms: done,
             usage: Some(Usage {
                 prompt_tokens: 100,

@@ -27,6 +27,9 @@ pub struct TaskTiming {
     /// counted; `None` with no thinking.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reasoning_tokens: Option<u64>,
+    /// The server's own timings (llama.cpp's `timings`), when it sent them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<crate::openai::types::ServerTimings>,
     /// It finished (done, failed or cancelled).
     pub done_ms: f64,
     /// Token usage, if reported.
@@ -65,6 +68,7 @@ impl TaskTiming {
                 .first_any_ms
                 .filter(|a| out.timing.first_token_ms.is_none_or(|f| *a < f)),
             reasoning_tokens: reasoning_tokens(out),
+            server: out.timing.server,
             done_ms: out.timing.end_ms,
             usage: out.usage,
             ok: out.error.is_none(),
@@ -137,6 +141,27 @@ impl TaskTiming {
         (ms > 0.0).then(|| self.usage.map(|u| u.completion_tokens as f64 * 1000.0 / ms))?
     }
 
+    /// The server's own speeds beside the page's: prompt and generation
+    /// tokens/s as the server measured them, and the first token's wait
+    /// beyond the server's prompt time (queueing and network).
+    pub fn server_line(&self) -> Option<String> {
+        let s = self.server?;
+        let mut parts = Vec::new();
+        if let Some(p) = s.prompt_per_second {
+            parts.push(format!("prompt {p:.0} tokens/s"));
+        }
+        if let Some(g) = s.predicted_per_second {
+            parts.push(format!("generation {g:.0} tokens/s"));
+        }
+        if let (Some(ttft), Some(prompt)) = (self.ttft_any_ms(), s.prompt_ms) {
+            parts.push(format!(
+                "{} of the first token's wait outside the server's prompt time (queueing, network)",
+                duration_ms((ttft - prompt).max(0.0))
+            ));
+        }
+        (!parts.is_empty()).then(|| format!("server's own timings: {}", parts.join(", ")))
+    }
+
     /// The queue / first-token / generation breakdown, tokens and rate, as
     /// one line for the task's card.
     pub fn breakdown(&self) -> String {
@@ -183,6 +208,9 @@ impl TaskTiming {
         }
         if let Some(g) = self.gaps {
             parts.push(format!("longest gap {}", duration_ms(g.max_ms)));
+        }
+        if let Some(server) = self.server_line() {
+            parts.push(server);
         }
         parts.join(" · ")
     }
@@ -302,6 +330,7 @@ mod tests {
             first_token_ms: first,
             first_any_ms: None,
             reasoning_tokens: None,
+            server: None,
             done_ms: done,
             usage: out.map(|o| Usage {
                 prompt_tokens: 10,
@@ -418,6 +447,7 @@ mod tests {
                 first_token_ms: Some(1530.0),
                 first_any_ms: Some(1530.0),
                 reasoning_chunks: 0,
+                server: None,
                 last_token_ms: Some(1600.0),
                 end_ms: 1610.0,
             },
@@ -454,6 +484,7 @@ mod tests {
             first_token_ms: Some(3100.0),
             first_any_ms: Some(100.0),
             reasoning_tokens: Some(60),
+            server: None,
             done_ms: 4290.0,
             usage: Some(Usage {
                 prompt_tokens: 400,
@@ -492,6 +523,7 @@ mod tests {
         let plain = TaskTiming {
             first_any_ms: None,
             reasoning_tokens: None,
+            server: None,
             ..thinker()
         };
         assert_eq!(plain.ttft_any_ms(), plain.ttft_ms());
@@ -549,5 +581,30 @@ mod tests {
         out.timing.first_any_ms = Some(50.0);
         let t = TaskTiming::from_output("t", 0.0, &out);
         assert_eq!((t.reasoning_tokens, t.first_any_ms), (None, None));
+    }
+
+    #[test]
+    fn the_servers_own_timings_stand_beside_the_pages() {
+        let t = TaskTiming {
+            server: Some(crate::openai::types::ServerTimings {
+                prompt_n: Some(400.0),
+                prompt_ms: Some(80.0),
+                prompt_per_second: Some(5000.0),
+                predicted_n: Some(100.0),
+                predicted_ms: Some(4000.0),
+                predicted_per_second: Some(25.0),
+            }),
+            ..thinker()
+        };
+        let line = t.server_line().unwrap();
+        assert!(line.contains("prompt 5000 tokens/s"), "{line}");
+        assert!(line.contains("generation 25 tokens/s"), "{line}");
+        // First token of any kind at 100 ms, 80 of them the server's prompt.
+        assert!(
+            line.contains("20 ms of the first token's wait outside"),
+            "{line}"
+        );
+        assert!(t.breakdown().ends_with(&line));
+        assert_eq!(thinker().server_line(), None);
     }
 }

@@ -365,6 +365,7 @@ fn merged(text: String, outs: &[ChatOutput], error: Option<ApiError>) -> ChatOut
         first_token_ms: min(|t| t.first_token_ms),
         first_any_ms: min(|t| t.first_token_ms),
         reasoning_chunks: 0,
+        server: None,
         last_token_ms: max(|t| t.last_token_ms),
         end_ms: max(|t| Some(t.end_ms)).unwrap_or_default(),
     };

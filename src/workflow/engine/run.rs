@@ -318,6 +318,7 @@ mod tests {
                         first_token_ms: error.is_none().then_some(end),
                         first_any_ms: error.is_none().then_some(end),
                         reasoning_chunks: 0,
+                        server: None,
                         last_token_ms: error.is_none().then_some(end),
                         end_ms: end,
                     },
