@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { onlyTasks, openWith, uniqueModel } from './helpers';
+import { onlyTasks, openSettings, openWith, uniqueModel } from './helpers';
 
 // The test server's `reasoning=FORM:NT:TMS:NA:AMS` hook: a role frame with
 // empty content, then 60 thinking tokens over 1.5 s, then the answer (a
@@ -69,4 +69,29 @@ test('a model that does not think shows no thinking, and its first tokens are on
   await expect(page.getByTestId('task-summary-reasoning')).toHaveCount(0);
   expect(await card.getAttribute('data-ttft-ms')).toBe(await card.getAttribute('data-first-answer-ms'));
   expect(await card.getAttribute('data-reasoning-tokens')).toBe('0');
+});
+
+test('demo mode simulates a reasoning model without a key', async ({ page }) => {
+  // A new visitor, without a key, is on the simulated provider.
+  await page.goto('./#/run');
+  await openSettings(page);
+  await expect(page.getByTestId('provider-demo')).toBeChecked();
+  await page.getByTestId('demo-settings-open').click();
+  for (const [id, v] of [['demo-thinking', '30'], ['demo-ttft', '200'], ['demo-ttft-sigma', '0'], ['demo-rate', '100'], ['demo-rate-jitter', '0']]) {
+    await page.getByTestId(id).fill(v);
+    await page.getByTestId(id).dispatchEvent('change');
+  }
+  await onlyTasks(page, ['sentiment']);
+  await page.getByTestId('mode-parallel').check();
+  await page.getByTestId('run').click();
+  const card = page.getByTestId('task-sentiment');
+  await expect(card).toHaveAttribute('data-status', 'done', { timeout: 15_000 });
+  await expect(page.getByTestId('task-sentiment-reasoning')).toHaveText(/^Reading the text again;/);
+  await expect(page.getByTestId('task-sentiment-output')).not.toContainText('Reading the text');
+  await expect(page.getByTestId('task-sentiment-fields')).toBeVisible();
+  expect(Number(await card.getAttribute('data-reasoning-tokens'))).toBe(30);
+  // 30 thinking tokens at 100 a second come between the two first tokens.
+  const thinking = Number(await card.getAttribute('data-first-answer-ms')) - Number(await card.getAttribute('data-ttft-ms'));
+  expect(thinking).toBeGreaterThan(250);
+  expect(thinking).toBeLessThan(600);
 });

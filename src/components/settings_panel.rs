@@ -348,6 +348,9 @@ fn DemoSettingsFields() -> impl IntoView {
                 <NumberField label="Works on at most (0 = no limit)" testid="demo-slots" min=0u32 max=1000u32
                     value=Signal::derive(move || settings.with(|s| s.demo.slots))
                     on_set=Callback::new(move |v| settings.update(|s| s.demo.slots = v)) />
+                <NumberField label="Thinks for, tokens (0 = does not think)" testid="demo-thinking" min=0u32 max=10_000u32
+                    value=Signal::derive(move || settings.with(|s| s.demo.thinking_tokens))
+                    on_set=Callback::new(move |v| settings.update(|s| s.demo.thinking_tokens = v)) />
                 <NumberField label="Requests per minute (0 = no limit)" testid="demo-rpm" min=0u32 max=100_000u32
                     value=Signal::derive(move || settings.with(|s| s.demo.rpm_limit))
                     on_set=Callback::new(move |v| settings.update(|s| s.demo.rpm_limit = v)) />

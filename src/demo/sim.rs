@@ -28,6 +28,9 @@ pub struct DemoSettings {
     /// come, first served (0 = no limit): the capacity the capacity mode
     /// finds.
     pub slots: u32,
+    /// Thinking tokens before each answer, as a reasoning model sends them
+    /// (0 = a model that does not think).
+    pub thinking_tokens: u32,
 }
 
 impl Default for DemoSettings {
@@ -43,6 +46,7 @@ impl Default for DemoSettings {
             slowdown_above: 0,
             rpm_limit: 0,
             slots: 0,
+            thinking_tokens: 0,
         }
     }
 }

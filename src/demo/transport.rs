@@ -20,8 +20,20 @@ pub struct DemoTransport {
     /// before its first token is drawn.
     slots: Option<Permits>,
     rpm_limit: u32,
+    /// Thinking tokens before each answer (0: it does not think).
+    thinking: u32,
     retry: RetryPolicy,
     signal: AbortSignal,
+}
+
+/// A simulated model's thinking: `n` word-sized tokens.
+fn thinking_tokens(n: u32) -> Vec<String> {
+    const WORDS: [&str; 8] = [
+        "Reading", "the", "text", "again;", "weighing", "what", "it", "says.",
+    ];
+    (0..n as usize)
+        .map(|i| format!("{} ", WORDS[i % WORDS.len()]))
+        .collect()
 }
 
 impl DemoTransport {
@@ -31,6 +43,7 @@ impl DemoTransport {
             sim: RefCell::new(Simulator::new(settings)),
             slots: (settings.slots > 0).then(|| Permits::new(settings.slots as usize)),
             rpm_limit: settings.rpm_limit,
+            thinking: settings.thinking_tokens,
             retry,
             signal,
         }
@@ -64,31 +77,56 @@ impl DemoTransport {
         };
         // The slot is freed however the attempt ends (done, cancelled, dropped).
         let _slot = Slot(&self.sim);
-        let reply = reply_for(req);
+        let mut reply = reply_for(req);
+        // A simulated reasoning model thinks first, at the same speed.
+        let thinking = thinking_tokens(self.thinking);
+        if !thinking.is_empty() {
+            let n = thinking.len() as u64;
+            reply.usage.completion_tokens += n;
+            reply.usage.total_tokens += n;
+            reply.usage.completion_tokens_details =
+                Some(crate::openai::types::CompletionTokensDetails {
+                    reasoning_tokens: n,
+                });
+        }
         sleep_or_abort(duration(ttft_ms), &self.signal).await?;
         sink.headers();
         let finish = Some(reply.finish_reason.clone());
         if !req.stream {
-            let total = ms_per_token * reply.tokens.len() as f64;
+            let total = ms_per_token * (thinking.len() + reply.tokens.len()) as f64;
             sleep_or_abort(duration(total), &self.signal).await?;
-            sink.whole(reply.text(), finish, Some(reply.usage));
+            sink.whole_with(thinking.concat(), reply.text(), finish, Some(reply.usage));
             return Ok(());
         }
-        // Tokens are due every `ms_per_token` after the first; each wake-up
-        // sends every token that is due, so slow timers never slow the rate.
+        self.stream(&thinking, ms_per_token, &|t| sink.reasoning(t))
+            .await?;
+        self.stream(&reply.tokens, ms_per_token, &|t| sink.text(t))
+            .await?;
+        sink.complete(finish, Some(reply.usage));
+        Ok(())
+    }
+
+    /// Streams `tokens`, one every `ms_per_token` from the first: each
+    /// wake-up sends every token that is due, so slow timers never slow
+    /// the rate.
+    async fn stream(
+        &self,
+        tokens: &[String],
+        ms_per_token: f64,
+        send: &dyn Fn(String),
+    ) -> Result<(), ApiError> {
         let start = now_ms();
         let mut sent = 0;
-        while sent < reply.tokens.len() {
+        while sent < tokens.len() {
             let due = (((now_ms() - start) / ms_per_token).floor() as usize + 1)
-                .clamp(sent + 1, reply.tokens.len());
-            sink.text(reply.tokens[sent..due].concat());
+                .clamp(sent + 1, tokens.len());
+            send(tokens[sent..due].concat());
             sent = due;
-            if sent < reply.tokens.len() {
+            if sent < tokens.len() {
                 let next = start + sent as f64 * ms_per_token;
                 sleep_or_abort(duration(next - now_ms()), &self.signal).await?;
             }
         }
-        sink.complete(finish, Some(reply.usage));
         Ok(())
     }
 }

@@ -479,6 +479,13 @@ impl<'p> Collector<'p> {
         self.shown(delta);
     }
 
+    /// Thinking produced directly (the simulated provider's reasoning
+    /// model streams it this way).
+    pub fn reasoning(&self, delta: String) {
+        self.acc.borrow_mut().reasoning.push_str(&delta);
+        self.thought(delta);
+    }
+
     /// The answer is complete, with its usage if known.
     pub fn complete(&self, finish_reason: Option<String>, usage: Option<Usage>) {
         let mut a = self.acc.borrow_mut();
