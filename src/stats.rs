@@ -37,6 +37,23 @@ pub fn percentile(values: &[f64], p: f64) -> Option<f64> {
     Some(v[rank.clamp(1, v.len()) - 1])
 }
 
+/// The Wilson score interval (95 %) of a share: `successes` of `n`, as
+/// (low, high); `None` for no trials. Unlike the share ± its normal error,
+/// it stays within 0 and 1 and means something for a few trials and for
+/// shares near 0 or 1, which is where a capacity step's attainment lives.
+pub fn wilson(successes: usize, n: usize) -> Option<(f64, f64)> {
+    if n == 0 {
+        return None;
+    }
+    const Z: f64 = 1.96;
+    let n = n as f64;
+    let p = successes.min(n as usize) as f64 / n;
+    let z2 = Z * Z;
+    let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
+    let half = Z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / (1.0 + z2 / n);
+    Some(((centre - half).max(0.0), (centre + half).min(1.0)))
+}
+
 /// (min, max) of a sample; `None` if empty.
 pub fn spread(values: &[f64]) -> Option<(f64, f64)> {
     let min = values.iter().copied().fold(f64::INFINITY, f64::min);
@@ -65,5 +82,20 @@ mod tests {
         assert_eq!(percentile(&[5.0], 0.9), Some(5.0));
         assert_eq!(percentile(&[3.0, 1.0, 2.0], 0.9), Some(3.0));
         assert_eq!(percentile(&[], 0.5), None);
+    }
+
+    #[test]
+    fn wilson_intervals_match_the_textbook_values() {
+        let (lo, hi) = wilson(8, 10).unwrap();
+        assert!(
+            (lo - 0.4902).abs() < 1e-4 && (hi - 0.9433).abs() < 1e-4,
+            "{lo} {hi}"
+        );
+        // All met: the interval still leaves room below 1.
+        let (lo, hi) = wilson(20, 20).unwrap();
+        assert!((lo - 0.8389).abs() < 1e-4 && hi == 1.0, "{lo} {hi}");
+        let (lo, hi) = wilson(0, 5).unwrap();
+        assert!(lo == 0.0 && (hi - 0.4345).abs() < 1e-4, "{lo} {hi}");
+        assert_eq!(wilson(0, 0), None);
     }
 }

@@ -39,6 +39,10 @@ for (const slots of [2, 4]) {
     expect(new Set(ks).size).toBe(ks.length);
     await expect(steps.and(page.locator(`[data-k="${slots}"]`))).toHaveAttribute('data-held', 'true');
     await expect(steps.and(page.locator(`[data-k="${slots + 1}"]`))).toHaveAttribute('data-held', 'false');
+    // SLO attainment: every request met the targets at K = slots; at one
+    // more, the queued ones did not.
+    await expect(steps.and(page.locator(`[data-k="${slots}"]`))).toHaveAttribute('data-attainment', '1.000');
+    expect(Number(await steps.and(page.locator(`[data-k="${slots + 1}"]`)).getAttribute('data-attainment'))).toBeLessThan(0.9);
     // Plain http: the browser's 6 connections bound the search.
     expect(Math.max(...ks)).toBeLessThanOrEqual(6);
     await expect(page.getByTestId('capacity-ttft-chart').locator('line.chosen')).toHaveCount(1);

@@ -132,6 +132,10 @@ pub struct RequestStats {
     pub throughput_tps: f64,
     /// Requests per second that met the targets on their own.
     pub goodput_rps: f64,
+    /// Requests that met every target on their own (absent in records
+    /// kept before it was counted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub met: Option<usize>,
 }
 
 impl RequestStats {
@@ -175,6 +179,7 @@ impl RequestStats {
             span_ms,
             throughput_tps: per_s(tokens as f64),
             goodput_rps: per_s(good as f64),
+            met: Some(good),
         }
     }
 
@@ -188,6 +193,14 @@ impl RequestStats {
             self.span_ms = span_ms;
         }
         self
+    }
+
+    /// SLO attainment: the share of requests (failed ones included) that
+    /// met every target, with its 95 % Wilson interval.
+    pub fn attainment(&self) -> Option<(f64, (f64, f64))> {
+        let met = self.met?;
+        let interval = crate::stats::wilson(met, self.requests)?;
+        Some((met as f64 / self.requests as f64, interval))
     }
 
     /// Enough answered requests for a p90 to mean what it says.
@@ -339,5 +352,26 @@ mod tests {
         assert_eq!(cells[1], "100 ms / 800 ms / 800 ms");
         assert_eq!(cells[5], "– / –");
         assert_eq!(cells[7], "0.50");
+    }
+
+    #[test]
+    fn attainment_is_the_share_meeting_every_target_with_its_wilson_interval() {
+        let targets = Targets {
+            ttft_p90_ms: 500.0,
+            tokens_per_s_p90: 10.0,
+        };
+        // 8 fast, 1 queued (first token late), 1 failed: 8 of 10 met.
+        let mut all: Vec<TaskTiming> = (0..8)
+            .map(|i| timing(i as f64, 100.0, 1000.0, 50, true))
+            .collect();
+        all.push(timing(0.0, 900.0, 1000.0, 50, true));
+        all.push(timing(0.0, 100.0, 1000.0, 50, false));
+        let s = RequestStats::of(&all, &targets);
+        let (share, (lo, hi)) = s.attainment().unwrap();
+        assert_eq!(share, 0.8);
+        assert!((lo - 0.4902).abs() < 1e-4 && (hi - 0.9433).abs() < 1e-4);
+        // A record kept before attainment was counted has none.
+        let old: RequestStats = serde_json::from_str(r#"{"requests":10,"errors":0,"ttft":{"n":0},"tpot":{"n":0},"speed":{"n":0},"e2e":{"n":0},"span_ms":1,"throughput_tps":1,"goodput_rps":1}"#).unwrap();
+        assert_eq!(old.attainment(), None);
     }
 }

@@ -169,13 +169,18 @@ pub fn CapacityResults(
                         <caption>"Each K measured (p90 of a speed counts from the slow end)"</caption>
                         <thead><tr>
                             <th scope="col">"K"</th><th scope="col">"Held"</th>
+                            <th scope="col" title="The share of requests that met every target on their own (SLO attainment), with its 95 % Wilson interval">"Met every target"</th>
                             {COLUMNS.iter().map(|c| view! { <th scope="col">{*c}</th> }).collect_view()}
                         </tr></thead>
                         <tbody>
                             {c.steps.iter().map(|s| view! {
-                                <tr data-k=s.k.to_string() data-held=s.held.to_string()>
+                                <tr data-k=s.k.to_string() data-held=s.held.to_string()
+                                    data-attainment=s.stats.attainment().map(|a| format!("{:.3}", a.0)).unwrap_or_default()>
                                     <th scope="row">{s.k}</th>
                                     <td>{if s.held { "yes" } else { "no" }}</td>
+                                    <td>{s.stats.attainment().map_or("–".to_string(), |(a, (lo, hi))| format!(
+                                        "{:.0} % ({:.0}–{:.0} %)", a * 100.0, lo * 100.0, hi * 100.0
+                                    ))}</td>
                                     {s.stats.cells().into_iter().map(|c| view! { <td>{c}</td> }).collect_view()}
                                 </tr>
                             }).collect_view()}
