@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use crate::capacity::{COLUMNS, Capacity, Step, Targets, is_queueing};
 use crate::charts::capacity::{CapacityPoint, layout_capacity};
+use crate::components::hooks;
 use crate::format::duration_ms;
 use crate::openai::ratelimit::NOT_EXPOSED;
 
@@ -115,6 +116,11 @@ pub fn CapacityResults(
     on_use: Option<Callback<usize>>,
 ) -> impl IntoView {
     let id = move |s: &str| format!("{prefix}-{s}");
+    // The live answer's hook, the one other checks drive, named in full.
+    let result_id = move || match prefix {
+        "capacity" => hooks::CAPACITY_RESULT.to_string(),
+        _ => id("result"),
+    };
     view! {
         {move || capacity.get().map(|c| {
             let targets = c.targets;
@@ -135,7 +141,7 @@ pub fn CapacityResults(
                         let queueing = r.reason.as_deref().is_some_and(is_queueing);
                         let k = r.k;
                         view! {
-                            <p class="capacity-answer" data-testid=id("result") data-k=k.to_string()
+                            <p class="capacity-answer" data-testid=result_id() data-k=k.to_string()
                                 data-queueing=queueing.to_string()>{r.sentence.clone()}</p>
                             {r.reason.clone().map(|why| view! { <p data-testid=id("reason")>{why}</p> })}
                             {r.capped.clone().map(|why| view! { <p class="hint" data-testid=id("capped")>{why}</p> })}

@@ -208,6 +208,7 @@ pub const POOL_MEMBERS: &str = "pool-members";
 pub const POOL_SHARE: &str = "pool-share";
 pub const POOL_NOTE: &str = "pool-note";
 pub const POOL_POLICY: &str = "pool-policy";
+pub const CAPACITY_RESULT: &str = "capacity-result";
 
 /// Every hook above, for the check against `e2e/README.md`.
 pub const ALL: &[&str] = &[
@@ -411,4 +412,5 @@ pub const ALL: &[&str] = &[
     POOL_SHARE,
     POOL_NOTE,
     POOL_POLICY,
+    CAPACITY_RESULT,
 ];
