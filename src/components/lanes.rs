@@ -9,7 +9,7 @@ use crate::components::hooks;
 use crate::components::job::{UseJobOptions, use_job};
 use crate::components::settings_panel::page_connect_src;
 use crate::openai::http1::{HTTP1_PER_ORIGIN, http1};
-use crate::openai::lanes::{LOOPBACK_V4_LANES, detect, loopback_candidates};
+use crate::openai::lanes::{detect, found_note, loopback_candidates};
 use crate::openai::request::{connect_src_allows, host_of};
 use crate::settings::Provider;
 use crate::state::AppState;
@@ -106,22 +106,4 @@ pub fn LanesField() -> impl IntoView {
             </fieldset>
         </Show>
     }
-}
-
-/// What "Find lanes" says: the names found and, when few, how to get more
-/// without opening the server to the network.
-fn found_note(lanes: usize, names: &[&str], own: &str) -> String {
-    let port = own.rsplit_once(':').map_or("PORT", |(_, p)| p);
-    let found = format!(
-        "{lanes} lane{} found ({}): up to {} requests at once.",
-        if lanes == 1 { "" } else { "s" },
-        names.join(", "),
-        HTTP1_PER_ORIGIN * lanes,
-    );
-    if lanes >= 4 {
-        return found;
-    }
-    format!(
-        "{found} More lanes need the server to listen on more loopback addresses (127.0.0.2 to 127.0.0.{LOOPBACK_V4_LANES}). Listening on 0.0.0.0 would also open it to your network; to stay on this machine, forward each extra address to it instead, e.g. `socat TCP-LISTEN:{port},bind=127.0.0.2,reuseaddr,fork TCP:127.0.0.1:{port}` (Linux answers all of 127.0.0.0/8; on macOS add the address first: `sudo ifconfig lo0 alias 127.0.0.2`). `make local-model` listens on four loopback addresses itself."
-    )
 }

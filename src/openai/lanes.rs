@@ -14,6 +14,7 @@ use web_sys::AbortSignal;
 
 use super::client::{ClientConfig, list_models};
 use super::error::ApiError;
+use super::http1::HTTP1_PER_ORIGIN;
 use super::request::{host_of, normalize_base_url};
 
 /// How long a lane may take to list its models: a server on this machine
@@ -199,6 +200,25 @@ impl Drop for Lane<'_> {
     }
 }
 
+/// What "Find lanes" says, with `lanes` found (the base URL's own
+/// included) under `names`, for a server at host `own`: the names found and, when few, how to get more
+/// without opening the server to the network.
+pub fn found_note(lanes: usize, names: &[&str], own: &str) -> String {
+    let port = own.rsplit_once(':').map_or("PORT", |(_, p)| p);
+    let found = format!(
+        "{lanes} lane{} found ({}): up to {} requests at once.",
+        if lanes == 1 { "" } else { "s" },
+        names.join(", "),
+        HTTP1_PER_ORIGIN * lanes,
+    );
+    if lanes >= 4 {
+        return found;
+    }
+    format!(
+        "{found} More lanes need the server to listen on more loopback addresses (127.0.0.2 to 127.0.0.{LOOPBACK_V4_LANES}). Listening on 0.0.0.0 would also open it to your network; to stay on this machine, forward each extra address to it instead, e.g. `socat TCP-LISTEN:{port},bind=127.0.0.2,reuseaddr,fork TCP:127.0.0.1:{port}` (Linux answers all of 127.0.0.0/8; on macOS add the address first: `sudo ifconfig lo0 alias 127.0.0.2`). `make local-model` listens on four loopback addresses itself."
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -283,5 +303,29 @@ mod tests {
         drop(held);
         assert_eq!(book.loads(), [0, 0, 0]);
         assert_eq!(book.len(), 3);
+    }
+
+    #[test]
+    fn the_note_after_finding_lanes_says_how_to_get_more_without_the_network() {
+        let few = found_note(2, &["127.0.0.1:8081", "localhost:8081"], "127.0.0.1:8081");
+        assert!(
+            few.starts_with(
+                "2 lanes found (127.0.0.1:8081, localhost:8081): up to 12 requests at once."
+            ),
+            "{few}"
+        );
+        assert!(
+            few.contains("0.0.0.0 would also open it to your network"),
+            "{few}"
+        );
+        assert!(
+            few.contains("bind=127.0.0.2") && few.contains("TCP:127.0.0.1:8081"),
+            "{few}"
+        );
+        let many = found_note(5, &["a", "b", "c", "d", "e"], "127.0.0.1:8081");
+        assert_eq!(
+            many,
+            "5 lanes found (a, b, c, d, e): up to 30 requests at once."
+        );
     }
 }

@@ -6,6 +6,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
+use std::rc::Rc;
 use std::task::{Poll, Waker};
 
 use futures::future::{Either, LocalBoxFuture, poll_fn, select};
@@ -88,30 +89,30 @@ pub fn outcome_of(out: &ChatOutput) -> Outcome {
 /// Requests over a pool of members.
 pub struct PoolTransport {
     members: Vec<Member>,
-    router: RefCell<Router>,
+    router: Rc<RefCell<Router>>,
     freed: Notify,
     /// Members a request may fail on before it is kept as failed.
     max_tries: usize,
     estimate: Box<dyn Fn(&ChatRequest) -> f64>,
-    on_change: Box<dyn Fn(Vec<MemberFigures>)>,
+    on_change: Box<dyn Fn()>,
 }
 
 impl PoolTransport {
     /// A pool of `members` (at least one), sharing by `policy`; a request
     /// is tried on up to `max_tries` members (at least one more than the
     /// pool's size is sensible), `estimate` gives its tokens for the
-    /// budgets, and `on_change` hears every member's figures after each
-    /// change.
+    /// budgets, and `on_change` hears of every change of the members'
+    /// figures (read them through [`Self::router`] or [`Self::figures`]).
     pub fn new(
         members: Vec<Member>,
         policy: Policy,
         max_tries: usize,
         estimate: Box<dyn Fn(&ChatRequest) -> f64>,
-        on_change: Box<dyn Fn(Vec<MemberFigures>)>,
+        on_change: Box<dyn Fn()>,
     ) -> Self {
         let limits: Vec<MemberLimits> = members.iter().map(|m| m.limits).collect();
         Self {
-            router: RefCell::new(Router::new(&limits, policy)),
+            router: Rc::new(RefCell::new(Router::new(&limits, policy))),
             members,
             freed: Notify::default(),
             max_tries: max_tries.max(1),
@@ -130,8 +131,14 @@ impl PoolTransport {
         self.router.borrow().figures()
     }
 
+    /// The router, shared: a view reads the members' figures from it when
+    /// it draws (once a frame), not at every change.
+    pub fn router(&self) -> Rc<RefCell<Router>> {
+        self.router.clone()
+    }
+
     fn changed(&self) {
-        (self.on_change)(self.figures());
+        (self.on_change)();
     }
 
     async fn send(&self, req: &ChatRequest, on_progress: &mut dyn FnMut(Progress)) -> ChatOutput {
@@ -289,7 +296,7 @@ mod tests {
     /// request once `down` is set.
     fn pool(
         down: Rc<Cell<bool>>,
-        seen: Rc<RefCell<Vec<MemberFigures>>>,
+        changes: Rc<Cell<usize>>,
     ) -> (PoolTransport, Vec<Rc<FakeServer>>) {
         let servers: Vec<Rc<FakeServer>> = (0..3)
             .map(|n| {
@@ -319,7 +326,7 @@ mod tests {
             Policy::LeastBusy,
             4,
             Box::new(|_| 10.0),
-            Box::new(move |f| *seen.borrow_mut() = f),
+            Box::new(move || changes.set(changes.get() + 1)),
         );
         (t, servers)
     }
@@ -363,8 +370,8 @@ mod tests {
 
     #[test]
     fn a_batch_over_a_pool_uses_every_member_with_its_own_model() {
-        let seen = Rc::new(RefCell::new(Vec::new()));
-        let (t, servers) = pool(Rc::new(Cell::new(false)), seen.clone());
+        let changes = Rc::new(Cell::new(0));
+        let (t, servers) = pool(Rc::new(Cell::new(false)), changes.clone());
         let reqs: Vec<ChatRequest> = (0..30).map(request).collect();
         let out = run(&t, &reqs, &|| {});
         assert!(out.iter().all(|o| o.as_ref().unwrap().error.is_none()));
@@ -378,15 +385,16 @@ mod tests {
             let by = o.served_by.unwrap();
             assert_eq!(o.text, format!("answer from member {}", by + 1));
         }
-        let total: usize = seen.borrow().iter().map(|f| f.done).sum();
+        let total: usize = t.figures().iter().map(|f| f.done).sum();
+        // Each start and each end was told (the view redraws from them).
+        assert!(changes.get() >= 60);
         assert_eq!(total, 30);
     }
 
     #[test]
     fn a_member_that_stops_mid_batch_loses_no_job_and_none_runs_twice_in_the_results() {
         let down = Rc::new(Cell::new(false));
-        let seen = Rc::new(RefCell::new(Vec::new()));
-        let (t, servers) = pool(down.clone(), seen.clone());
+        let (t, servers) = pool(down.clone(), Rc::new(Cell::new(0)));
         let reqs: Vec<ChatRequest> = (0..120).map(request).collect();
         let finished = RefCell::new(0usize);
         let out = run(&t, &reqs, &|| {
@@ -405,7 +413,7 @@ mod tests {
             let by = o.served_by.unwrap();
             assert_eq!(o.text, format!("answer from member {}", by + 1));
         }
-        let figures = seen.borrow();
+        let figures = t.figures();
         assert_eq!(figures[1].state, Some(MemberState::Down));
         assert!(figures[1].failed >= 3, "{:?}", figures[1]);
         // Its share went to the others: members 1 and 3 answered the rest.

@@ -543,7 +543,7 @@ mod tests {
             Policy::LeastBusy,
             3,
             Box::new(|_| 0.0),
-            Box::new(|_| {}),
+            Box::new(|| {}),
         );
         let session = BatchSession::new(batch(), &[]);
         let (log, speed) = (DurationLog::default(), SpeedModel::default());

@@ -248,6 +248,18 @@ impl Settings {
         }
     }
 
+    /// Each pool member's K for a batch at `batch_k`: the connection's is
+    /// the batch's; an endpoint's is its own, or the batch's when 0.
+    pub fn pool_ks(&self, batch_k: usize) -> Vec<usize> {
+        std::iter::once(batch_k)
+            .chain(
+                self.endpoints
+                    .iter()
+                    .map(|e| if e.limit > 0 { e.limit } else { batch_k }),
+            )
+            .collect()
+    }
+
     /// The client configuration, or the first setting that is wrong.
     pub fn client_config(&self, api_key: &str) -> Result<ClientConfig, SettingsError> {
         let base_url = normalize_base_url(&self.base_url)?;
@@ -431,5 +443,21 @@ mod tests {
         // The demo provider has one lane whatever is listed.
         s.provider = Provider::Demo;
         assert_eq!(s.lane_count(), 1);
+    }
+
+    #[test]
+    fn a_pools_members_take_their_own_k_or_the_batchs() {
+        let s = Settings {
+            endpoints: vec![
+                Endpoint {
+                    limit: 8,
+                    ..Endpoint::default()
+                },
+                Endpoint::default(),
+            ],
+            ..Settings::default()
+        };
+        assert_eq!(s.pool_ks(4), [4, 8, 4]);
+        assert_eq!(Settings::default().pool_ks(6), [6]);
     }
 }

@@ -8,7 +8,10 @@ use super::BatchCtx;
 use crate::components::browser::FrameQueue;
 use crate::components::hooks;
 use crate::components::job::begin_members;
-use crate::pool::{Member, MemberFigures, MemberLimits, Policy, PoolTransport};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use crate::pool::{Member, MemberFigures, MemberLimits, Policy, PoolTransport, Router};
 use crate::settings::{Settings, main_label};
 use crate::state::AppState;
 use crate::stats::percentile;
@@ -25,7 +28,9 @@ pub(super) struct PoolView {
     pub labels: RwSignal<Vec<String>>,
     /// Each member's price, if known.
     prices: StoredValue<Vec<Option<Price>>>,
-    queue: FrameQueue<Vec<MemberFigures>>,
+    /// The running pool's router, read once a frame after a change.
+    router: StoredValue<Option<Rc<RefCell<Router>>>, LocalStorage>,
+    queue: FrameQueue<()>,
 }
 
 impl PoolView {
@@ -35,6 +40,7 @@ impl PoolView {
             figures: RwSignal::new(Vec::new()),
             labels: RwSignal::new(Vec::new()),
             prices: StoredValue::new(Vec::new()),
+            router: StoredValue::new_local(None),
             queue: FrameQueue::new(),
         }
     }
@@ -42,15 +48,21 @@ impl PoolView {
     /// Forgets the last pool (a batch that runs without one).
     pub fn clear(self) {
         self.queue.clear();
+        self.router.set_value(None);
         self.figures.set(Vec::new());
         self.labels.set(Vec::new());
     }
 
-    /// Shows `figures` at the next frame (the latest of the frame wins).
-    fn push(self, figures: Vec<MemberFigures>) {
-        self.queue.push(figures, move |all| {
-            if let Some(last) = all.into_iter().last() {
-                self.figures.try_set(last);
+    /// The members' figures changed: read them at the next frame, once
+    /// however many changes the frame saw.
+    fn changed(self) {
+        self.queue.push((), move |_| {
+            let figures = self
+                .router
+                .try_with_value(|r| r.as_ref().map(|r| r.borrow().figures()))
+                .flatten();
+            if let Some(f) = figures {
+                self.figures.try_set(f);
             }
         });
     }
@@ -68,12 +80,13 @@ pub(super) fn begin_pool(
 ) -> Result<(Settings, PoolTransport, Vec<String>), String> {
     let start = begin_members(state, signal, Some(0))?;
     let main = start.main;
+    let ks = main.pool_ks(k);
     let mut labels = vec![main_label(&main)];
     let mut limits = vec![MemberLimits { k, rpm, tpm }];
-    for (i, e) in main.endpoints.iter().enumerate() {
+    for (i, (e, k)) in main.endpoints.iter().zip(&ks[1..]).enumerate() {
         labels.push(e.label(i + 2));
         limits.push(MemberLimits {
-            k: if e.limit > 0 { e.limit } else { k },
+            k: *k,
             rpm: e.rpm_budget(),
             tpm: (e.tpm > 0).then_some(f64::from(e.tpm)),
         });
@@ -105,8 +118,9 @@ pub(super) fn begin_pool(
         main.pool_policy,
         tries,
         Box::new(crate::batch::jobs::estimate),
-        Box::new(move |f| view.push(f)),
+        Box::new(move || view.changed()),
     );
+    view.router.set_value(Some(transport.router()));
     view.figures.set(transport.figures());
     Ok((main, transport, labels))
 }
@@ -145,10 +159,7 @@ pub(super) fn PoolChoice() -> impl IntoView {
                     </select>
                 </label>
                 <p class="hint" data-testid=hooks::POOL_NOTE>{move || {
-                    let k = ctx.k.get();
-                    let ks: Vec<usize> = std::iter::once(k)
-                        .chain(settings.with(|s| s.endpoints.iter().map(|e| if e.limit > 0 { e.limit } else { k }).collect::<Vec<_>>()))
-                        .collect();
+                    let ks = settings.with(|s| s.pool_ks(ctx.k.get()));
                     format!(
                         "Up to {} requests at once: K {} per member (member 1 is this connection with the K above; an endpoint's K is its own, or this one when 0; \"Use this K\" after a capacity search sets it). A member that fails (refused, a run of server errors, a 429, a timeout) cools down and its jobs go to the others; each cell says which member answered it.",
                         ks.iter().sum::<usize>(),
