@@ -63,6 +63,7 @@ impl Transport for FakeServer {
             }
             let ok = answer.is_ok();
             ChatOutput {
+                itl_ms: Vec::new(),
                 rate_limit: None,
                 served_by: None,
                 reasoning: String::new(),

@@ -105,14 +105,14 @@ pub async fn run_batch(
             )
             .await
             {
-                return r.output;
+                return without_itl(r.output);
             }
         }
         let _permit = match permits {
             Some(p) => Some(p.acquire().await),
             None => None,
         };
-        transport.chat(&requests[i], &mut progress).await
+        without_itl(transport.chat(&requests[i], &mut progress).await)
     };
     exec.run(
         transport,
@@ -130,6 +130,13 @@ pub async fn run_batch(
         },
     )
     .await
+}
+
+/// A batch keeps no per-chunk gaps (its cells have no ITL): thousands of
+/// outputs are held until the batch ends.
+fn without_itl(mut out: ChatOutput) -> ChatOutput {
+    out.itl_ms = Vec::new();
+    out
 }
 
 #[cfg(test)]

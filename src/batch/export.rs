@@ -44,6 +44,11 @@ impl Table<'_> {
         self.cells.iter().flatten().any(|c| c.served_by.is_some())
     }
 
+    /// Whether a model thought (then the CSV has its thinking per task).
+    fn thought(&self) -> bool {
+        self.cells.iter().flatten().any(|c| !c.reasoning.is_empty())
+    }
+
     /// The CSV's header line.
     pub fn csv_header(&self) -> String {
         let mut header = vec!["document".to_string(), "error".to_string()];
@@ -51,6 +56,9 @@ impl Table<'_> {
         header.extend(self.tasks.iter().map(|t| format!("{}_ms", t.id)));
         if self.pooled() {
             header.extend(self.tasks.iter().map(|t| format!("{}_served_by", t.id)));
+        }
+        if self.thought() {
+            header.extend(self.tasks.iter().map(|t| format!("{}_thinking", t.id)));
         }
         header.push("simulated".into());
         write_rows(std::iter::once(header))
@@ -68,6 +76,8 @@ impl Table<'_> {
                 .and_then(|i| self.cells.get(i))
                 .and_then(Option::as_ref)
         };
+        // Once per chunk, not per row: each looks at every cell.
+        let (pooled, thought) = (self.pooled(), self.thought());
         let rows = docs
             .filter_map(|d| self.docs.get(d).map(|doc| (d, doc)))
             .map(|(d, doc)| {
@@ -90,13 +100,18 @@ impl Table<'_> {
                             .unwrap_or_default(),
                     );
                 }
-                if self.pooled() {
+                if pooled {
                     for t in 0..n {
                         row.push(
                             cell(d, t)
                                 .and_then(|c| c.served_by.clone())
                                 .unwrap_or_default(),
                         );
+                    }
+                }
+                if thought {
+                    for t in 0..n {
+                        row.push(cell(d, t).map(|c| c.reasoning.clone()).unwrap_or_default());
                     }
                 }
                 row.push(if self.simulated { "yes" } else { "no" }.into());
@@ -256,27 +271,36 @@ mod tests {
         assert_eq!(json["results"].as_array().unwrap().len(), 6);
     }
 
+    /// Job `i`'s answer, done in 10 ms.
+    fn answer(i: usize) -> Cell {
+        Cell {
+            status: TaskStatus::Done,
+            text: format!("answer {i}"),
+            error: None,
+            total_ms: 10.0,
+            ttft_ms: None,
+            tokens_in: None,
+            tokens_out: None,
+            attempts: 1,
+            served_by: None,
+            reasoning: String::new(),
+        }
+    }
+
+    /// `n` answered cells made by `cell`.
+    fn answered(n: usize, cell: impl Fn(usize) -> Cell) -> Vec<Option<Cell>> {
+        (0..n).map(|i| Some(cell(i))).collect()
+    }
+
     #[test]
     fn a_pooled_batch_says_which_member_answered_each_cell() {
         let d = docs();
         let tasks: Vec<TaskDef> = builtin_tasks().into_iter().take(1).collect();
         let j = jobs(&d, 1);
-        let cells: Vec<Option<Cell>> = (0..j.len())
-            .map(|i| {
-                Some(Cell {
-                    status: TaskStatus::Done,
-                    text: format!("answer {i}"),
-                    error: None,
-                    total_ms: 10.0,
-                    ttft_ms: None,
-                    tokens_in: None,
-                    tokens_out: None,
-                    attempts: 1,
-                    served_by: Some(format!("member {}", i % 2 + 1)),
-                    reasoning: String::new(),
-                })
-            })
-            .collect();
+        let cells = answered(j.len(), |i| Cell {
+            served_by: Some(format!("member {}", i % 2 + 1)),
+            ..answer(i)
+        });
         let table = Table {
             docs: &d,
             tasks: &tasks,
@@ -306,5 +330,33 @@ mod tests {
         };
         assert!(!table.csv_header().contains("served_by"));
         assert!(!table.to_jsonl().contains("served_by"));
+    }
+
+    #[test]
+    fn a_models_thinking_has_its_own_columns_and_field() {
+        let d = docs();
+        let tasks: Vec<TaskDef> = builtin_tasks().into_iter().take(1).collect();
+        let j = jobs(&d, 1);
+        let cells = answered(j.len(), |i| Cell {
+            reasoning: format!("<b>thought {i}</b>"),
+            ..answer(i)
+        });
+        let table = Table {
+            docs: &d,
+            tasks: &tasks,
+            jobs: &j,
+            cells: &cells,
+            simulated: false,
+        };
+        let csv = table.to_csv();
+        let thinking = from_csv("e.csv", &csv, "summary_thinking").unwrap();
+        assert_eq!(thinking[1].text, "<b>thought 1</b>");
+        // The answer column holds the answer alone.
+        let answers = from_csv("e.csv", &csv, "summary").unwrap();
+        assert_eq!(answers[1].text, "answer 1");
+        let first: serde_json::Value =
+            serde_json::from_str(table.to_jsonl().lines().next().unwrap()).unwrap();
+        assert_eq!(first["result"]["reasoning"], "<b>thought 0</b>");
+        assert_eq!(first["result"]["text"], "answer 0");
     }
 }

@@ -58,6 +58,13 @@ pub struct Spread {
     pub p99: Option<f64>,
     /// Values it was read from.
     pub n: usize,
+    /// Their mean (absent in records kept before it was kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mean: Option<f64>,
+}
+
+fn mean(values: &[f64]) -> Option<f64> {
+    (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
 }
 
 impl Spread {
@@ -68,6 +75,7 @@ impl Spread {
             p90: percentile(values, 0.9),
             p99: percentile(values, 0.99),
             n: values.len(),
+            mean: mean(values),
         }
     }
 
@@ -78,17 +86,30 @@ impl Spread {
             p90: percentile(values, 0.1),
             p99: percentile(values, 0.01),
             n: values.len(),
+            mean: mean(values),
         }
     }
 }
 
-/// What every request should get, for capacity and goodput.
+/// What every request should get, for capacity and goodput. The times are
+/// the ones vLLM's `bench serve --goodput` and GuideLLM name `ttft`,
+/// `tpot` and `e2el` (ms), so targets carry between the tools
+/// ([`Targets::goodput_arg`], [`Targets::parse_goodput`]); a capacity step
+/// holds when the p90 of each is within its target.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Targets {
-    /// Time to first token, p90 at most this, ms.
+    /// `ttft`: time to first (answer) token, p90 at most this, ms.
     pub ttft_p90_ms: f64,
-    /// Each request's speed, p90 (from the slow end) at least this, tokens/s.
+    /// Each request's answer speed, p90 (from the slow end) at least this,
+    /// tokens/s; 0 sets none. vLLM's goodput has no such target.
     pub tokens_per_s_p90: f64,
+    /// `tpot`: time per output token (vLLM's definition), p90 at most
+    /// this, ms; `None` sets none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tpot_ms: Option<f64>,
+    /// `e2el`: sent to done, p90 at most this, ms; `None` sets none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub e2el_ms: Option<f64>,
 }
 
 impl Default for Targets {
@@ -96,16 +117,112 @@ impl Default for Targets {
         Self {
             ttft_p90_ms: 1000.0,
             tokens_per_s_p90: 20.0,
+            tpot_ms: None,
+            e2el_ms: None,
         }
     }
 }
 
+/// The longest target a goodput text may set, ms (ten minutes).
+const MAX_TARGET_MS: f64 = 600_000.0;
+
 impl Targets {
-    /// Whether one answered request met both targets on its own.
+    /// Whether one answered request met every target on its own (what
+    /// goodput and SLO attainment count). A request of one token has no
+    /// time per token and meets a `tpot` target, as in vLLM.
     pub fn met_by(&self, r: &RequestFigures) -> bool {
         r.ok && r.ttft_ms.is_some_and(|t| t <= self.ttft_p90_ms)
             && r.tokens_per_s.is_none_or(|s| s >= self.tokens_per_s_p90)
+            && self
+                .tpot_ms
+                .is_none_or(|max| r.tpot_ms.is_none_or(|t| t <= max))
+            && self.e2el_ms.is_none_or(|max| r.e2e_ms <= max)
     }
+
+    /// The time targets as vLLM's `--goodput` takes them, e.g. `ttft:1000
+    /// tpot:50 e2el:5000` (ms; GuideLLM's constraints use the same names).
+    pub fn goodput_arg(&self) -> String {
+        let mut out = vec![format!("ttft:{}", short(self.ttft_p90_ms))];
+        if let Some(t) = self.tpot_ms {
+            out.push(format!("tpot:{}", short(t)));
+        }
+        if let Some(t) = self.e2el_ms {
+            out.push(format!("e2el:{}", short(t)));
+        }
+        out.join(" ")
+    }
+
+    /// These targets with the times of a `--goodput` text (`ttft:500
+    /// tpot:50 e2el:1000`, pairs split by spaces or commas, ms): named
+    /// times are set, unnamed `tpot` and `e2el` cleared, `ttft` and the
+    /// speed kept when not named. An error names the pair at fault.
+    pub fn parse_goodput(&self, text: &str) -> Result<Targets, String> {
+        let mut out = Targets {
+            tpot_ms: None,
+            e2el_ms: None,
+            ..*self
+        };
+        let pairs: Vec<&str> = text
+            .split(|c: char| c.is_whitespace() || c == ',')
+            .filter(|p| !p.is_empty())
+            .collect();
+        if pairs.is_empty() {
+            return Err("Write targets as name:ms pairs, e.g. ttft:1000 tpot:50 e2el:5000.".into());
+        }
+        for pair in pairs {
+            let Some((name, value)) = pair.split_once(':') else {
+                return Err(format!("“{pair}” is not name:ms (e.g. ttft:1000)."));
+            };
+            let ms: f64 = value
+                .trim()
+                .parse()
+                .ok()
+                .filter(|v: &f64| v.is_finite() && *v > 0.0 && *v <= MAX_TARGET_MS)
+                .ok_or_else(|| {
+                    format!("“{pair}”: the time must be a number of ms above 0 and at most 600000.")
+                })?;
+            match name.trim().to_ascii_lowercase().as_str() {
+                "ttft" => out.ttft_p90_ms = ms,
+                "tpot" => out.tpot_ms = Some(ms),
+                "e2el" => out.e2el_ms = Some(ms),
+                other => {
+                    return Err(format!(
+                        "“{other}” is no target here: ttft, tpot and e2el are (ms)."
+                    ));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The targets in words, for captions: "first token within 1.00 s,
+    /// at least 20 tokens/s, …".
+    pub fn describe(&self) -> String {
+        let mut out = vec![format!(
+            "a first token within {}",
+            crate::format::duration_ms(self.ttft_p90_ms)
+        )];
+        if self.tokens_per_s_p90 > 0.0 {
+            out.push(format!("at least {:.0} tokens/s", self.tokens_per_s_p90));
+        }
+        if let Some(t) = self.tpot_ms {
+            out.push(format!("at most {} ms per token", short(t)));
+        }
+        if let Some(t) = self.e2el_ms {
+            out.push(format!("done within {}", crate::format::duration_ms(t)));
+        }
+        out.join(", ")
+    }
+}
+
+/// A number of ms without a needless fraction: 1000, 12.5.
+fn short(v: f64) -> String {
+    let s = format!("{v:.3}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+fn is_empty(s: &Spread) -> bool {
+    s.n == 0
 }
 
 /// The figures of many requests over one span of time.
@@ -126,6 +243,11 @@ pub struct RequestStats {
     /// Each request's longest gap between streamed chunks, ms.
     #[serde(default)]
     pub gap_max: Spread,
+    /// Inter-token latency as vLLM defines it: every gap before an output
+    /// chunk after a request's first, pooled over the requests, ms (empty
+    /// where the requests kept no gaps).
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub itl: Spread,
     /// First send to last end of the requests counted, ms.
     pub span_ms: f64,
     /// Output tokens per second over the span, all requests together.
@@ -176,6 +298,13 @@ impl RequestStats {
             speed: Spread::of_rates(&pick(&|r| r.tokens_per_s)),
             e2e: Spread::of_times(&pick(&|r| Some(r.e2e_ms))),
             gap_max: Spread::of_times(&pick(&|r| r.gap_max_ms)),
+            itl: Spread::of_times(
+                &timings
+                    .iter()
+                    .filter(|t| t.ok)
+                    .flat_map(|t| t.itl_ms.iter().copied())
+                    .collect::<Vec<_>>(),
+            ),
             span_ms,
             throughput_tps: per_s(tokens as f64),
             goodput_rps: per_s(good as f64),
@@ -210,10 +339,11 @@ impl RequestStats {
 }
 
 /// The columns of a per-request figures table, beside [`RequestStats::cells`].
-pub const COLUMNS: [&str; 8] = [
+pub const COLUMNS: [&str; 9] = [
     "Requests",
     "First token p50 / p90 / p99",
-    "Per token p50 / p90 / p99",
+    "Per token (TPOT) p50 / p90 / p99",
+    "ITL mean / p50 / p99",
     "Tokens/s each p50 / p90",
     "End to end p50 / p90 / p99",
     "Longest gap p50 / p90",
@@ -235,7 +365,7 @@ fn rate(v: Option<f64>) -> String {
 
 impl RequestStats {
     /// The figures as table cells, in [`COLUMNS`] order.
-    pub fn cells(&self) -> [String; 8] {
+    pub fn cells(&self) -> [String; 9] {
         [
             if self.errors > 0 {
                 format!("{} ({} failed)", self.requests, self.errors)
@@ -249,6 +379,15 @@ impl RequestStats {
                 self.tpot.p90.map_or("–".into(), |v| format!("{v:.1} ms")),
                 self.tpot.p99.map_or("–".into(), |v| format!("{v:.1} ms"))
             ),
+            {
+                let one = |v: Option<f64>| v.map_or("–".into(), |v| format!("{v:.1} ms"));
+                format!(
+                    "{} / {} / {}",
+                    one(self.itl.mean),
+                    one(self.itl.p50),
+                    one(self.itl.p99)
+                )
+            },
             format!("{} / {}", rate(self.speed.p50), rate(self.speed.p90)),
             times(&self.e2e),
             format!("{} / {}", ms(self.gap_max.p50), ms(self.gap_max.p90)),
@@ -273,6 +412,7 @@ mod tests {
         ok: bool,
     ) -> TaskTiming {
         TaskTiming {
+            itl_ms: Vec::new(),
             gaps: None,
             id: "t".into(),
             queued_ms: sent,
@@ -326,6 +466,7 @@ mod tests {
         let targets = Targets {
             ttft_p90_ms: 500.0,
             tokens_per_s_p90: 20.0,
+            ..Targets::default()
         };
         // Over 2 s: a good one, one late to start, one too slow, one failed.
         let timings = [
@@ -350,8 +491,110 @@ mod tests {
         let cells = s.cells();
         assert_eq!(cells[0], "4 (1 failed)");
         assert_eq!(cells[1], "100 ms / 800 ms / 800 ms");
-        assert_eq!(cells[5], "– / –");
-        assert_eq!(cells[7], "0.50");
+        // No request kept its chunk gaps: no ITL, no longest gap.
+        assert_eq!(cells[3], "– / – / –");
+        assert_eq!(cells[6], "– / –");
+        assert_eq!(cells[8], "0.50");
+    }
+
+    #[test]
+    fn goodput_counts_requests_meeting_every_named_target_as_vllm_does() {
+        // vLLM's goodput: a request is good when its TTFT, TPOT and E2EL
+        // are each within their targets; good requests ÷ duration.
+        let targets = Targets {
+            ttft_p90_ms: 500.0,
+            tokens_per_s_p90: 0.0,
+            tpot_ms: Some(30.0),
+            e2el_ms: Some(2000.0),
+        };
+        // Over 4 s: TPOT (e2e − ttft) ÷ (tokens − 1).
+        let timings = [
+            // 100 + 49 × 20 = 1080 ms, TPOT 20: good.
+            timing(0.0, 100.0, 980.0, 50, true),
+            // TPOT 40: misses tpot only.
+            timing(0.0, 100.0, 1960.0, 50, true),
+            // TPOT 20 but 100 + 99 × 20 = 2080 ms end to end: misses e2el only.
+            timing(0.0, 100.0, 1980.0, 100, true),
+            // One token: no TPOT, which meets a tpot target in vLLM.
+            timing(3000.0, 200.0, 800.0, 1, true),
+        ];
+        let s = RequestStats::of(&timings, &targets);
+        assert_eq!(s.span_ms, 4000.0);
+        assert_eq!(s.met, Some(2));
+        assert!((s.goodput_rps - 0.5).abs() < 1e-9, "{}", s.goodput_rps);
+        // Without the time targets all four are good.
+        let loose = Targets {
+            tpot_ms: None,
+            e2el_ms: None,
+            ..targets
+        };
+        assert_eq!(RequestStats::of(&timings, &loose).met, Some(4));
+        // The step's verdict: p90 of each named time against its target.
+        let missed = crate::capacity::verdict::missed(&s, &targets);
+        assert!(
+            missed
+                .iter()
+                .any(|m| m.describe().contains("TPOT p90 40.0 ms")),
+            "{missed:?}"
+        );
+        assert!(
+            missed
+                .iter()
+                .any(|m| m.describe().contains("end to end p90 2.08 s")),
+            "{missed:?}"
+        );
+    }
+
+    #[test]
+    fn targets_carry_as_vllms_goodput_text() {
+        let t = Targets::default();
+        assert_eq!(t.goodput_arg(), "ttft:1000");
+        let set = t.parse_goodput("ttft:250 tpot:12.5,e2el:4000").unwrap();
+        assert_eq!(
+            (
+                set.ttft_p90_ms,
+                set.tpot_ms,
+                set.e2el_ms,
+                set.tokens_per_s_p90
+            ),
+            (250.0, Some(12.5), Some(4000.0), 20.0)
+        );
+        assert_eq!(set.goodput_arg(), "ttft:250 tpot:12.5 e2el:4000");
+        // What is not named is cleared, except the first token and the speed.
+        let only = set.parse_goodput("TPOT:50").unwrap();
+        assert_eq!(
+            (only.ttft_p90_ms, only.tpot_ms, only.e2el_ms),
+            (250.0, Some(50.0), None)
+        );
+        for (bad, says) in [
+            ("", "name:ms pairs"),
+            ("ttft=100", "is not name:ms"),
+            ("itl:20", "“itl” is no target here"),
+            ("ttft:-3", "above 0"),
+            ("e2el:abc", "a number of ms"),
+        ] {
+            let e = t.parse_goodput(bad).unwrap_err();
+            assert!(e.contains(says), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn itl_pools_every_gap_of_every_request_as_vllm_does() {
+        // Request A: 4 chunks 10 ms apart; B: 2 chunks 100 ms apart.
+        let mut a = timing(0.0, 50.0, 30.0, 4, true);
+        a.itl_ms = vec![10.0, 10.0, 10.0];
+        let mut b = timing(0.0, 50.0, 100.0, 2, true);
+        b.itl_ms = vec![100.0];
+        // A failed request's gaps are not counted.
+        let mut failed = timing(0.0, 50.0, 100.0, 2, false);
+        failed.itl_ms = vec![999.0];
+        let s = RequestStats::of(&[a, b, failed], &Targets::default());
+        // Pooled: (10 + 10 + 10 + 100) ÷ 4, not the mean of the two
+        // requests' means (55).
+        assert_eq!(s.itl.mean, Some(32.5));
+        assert_eq!(s.itl.n, 4);
+        assert_eq!((s.itl.p50, s.itl.p99), (Some(10.0), Some(100.0)));
+        assert_eq!(s.cells()[3], "32.5 ms / 10.0 ms / 100.0 ms");
     }
 
     #[test]
@@ -359,6 +602,7 @@ mod tests {
         let targets = Targets {
             ttft_p90_ms: 500.0,
             tokens_per_s_p90: 10.0,
+            ..Targets::default()
         };
         // 8 fast, 1 queued (first token late), 1 failed: 8 of 10 met.
         let mut all: Vec<TaskTiming> = (0..8)

@@ -14,4 +14,4 @@ pub mod verdict;
 pub use figures::{COLUMNS, MIN_FOR_P90, RequestFigures, RequestStats, Spread, Targets};
 pub use run::{Cap, Capacity, CapacityEvent, MAX_K, browser_cap, run_capacity};
 pub use search::Search;
-pub use verdict::{Step, is_queueing};
+pub use verdict::{Step, close_note, is_queueing, too_close};

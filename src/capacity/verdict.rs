@@ -17,6 +17,34 @@ pub struct Step {
     pub stats: RequestStats,
     /// Every target met.
     pub held: bool,
+    /// Times it was measured again because its verdict was too close to
+    /// call (see [`too_close`]).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub again: usize,
+    /// Still too close to call after being measured again.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub close: bool,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// The share of requests meeting every target that a p90 rule asks for.
+pub const REQUIRED_SHARE: f64 = 0.9;
+
+/// The most times a step too close to call is measured again.
+pub const MAX_AGAIN: usize = 2;
+
+/// Whether a step's verdict is too close to call at its size: some of its
+/// requests missed a target, and the 95 % Wilson interval of the share
+/// that met every target (SLO attainment) holds the 90 % a p90 asks for,
+/// so a few requests more or less could turn the verdict. A step where
+/// every request met is not one: nothing was seen to miss.
+pub fn too_close(stats: &RequestStats) -> bool {
+    stats
+        .attainment()
+        .is_some_and(|(share, (lo, hi))| share < 1.0 && lo < REQUIRED_SHARE && REQUIRED_SHARE <= hi)
 }
 
 /// A target a step missed.
@@ -36,6 +64,20 @@ pub enum Missed {
         /// The target, tokens/s.
         target: f64,
     },
+    /// Time per output token p90 above the `tpot` target.
+    Tpot {
+        /// Measured p90, ms.
+        p90: f64,
+        /// The target, ms.
+        target: f64,
+    },
+    /// End to end p90 above the `e2el` target.
+    E2el {
+        /// Measured p90, ms.
+        p90: f64,
+        /// The target, ms.
+        target: f64,
+    },
     /// Requests failed.
     Errors(usize),
     /// Nothing answered, or no first token seen (the server did not stream).
@@ -53,6 +95,14 @@ impl Missed {
             ),
             Missed::Speed { p90, target } => format!(
                 "per-request speed p90 {p90:.0} tokens/s is under the {target:.0} tokens/s target"
+            ),
+            Missed::Tpot { p90, target } => {
+                format!("TPOT p90 {p90:.1} ms is over the {target} ms target")
+            }
+            Missed::E2el { p90, target } => format!(
+                "end to end p90 {} is over the {} target",
+                duration_ms(*p90),
+                duration_ms(*target)
             ),
             Missed::Errors(n) => format!("{n} request{} failed", if *n == 1 { "" } else { "s" }),
             Missed::NoFigures => {
@@ -83,13 +133,56 @@ pub fn missed(stats: &RequestStats, targets: &Targets) -> Vec<Missed> {
             target: targets.tokens_per_s_p90,
         });
     }
+    if let (Some(target), Some(p90)) = (targets.tpot_ms, stats.tpot.p90)
+        && p90 > target
+    {
+        out.push(Missed::Tpot { p90, target });
+    }
+    if let (Some(target), Some(p90)) = (targets.e2el_ms, stats.e2e.p90)
+        && p90 > target
+    {
+        out.push(Missed::E2el { p90, target });
+    }
     out
 }
 
 /// A measured step.
 pub fn step(k: usize, stats: RequestStats, targets: &Targets) -> Step {
     let held = missed(&stats, targets).is_empty();
-    Step { k, stats, held }
+    let close = too_close(&stats);
+    Step {
+        k,
+        stats,
+        held,
+        again: 0,
+        close,
+    }
+}
+
+/// What the steps still too close to call say, for the answer: `None`
+/// when every verdict is clear.
+pub fn close_note(steps: &[Step]) -> Option<String> {
+    let close: Vec<String> = steps
+        .iter()
+        .filter(|s| s.close)
+        .filter_map(|s| {
+            let (share, (lo, hi)) = s.stats.attainment()?;
+            Some(format!(
+                "K = {} ({} requests: {:.1} % met every target, 95 % interval {:.1}–{:.1} %)",
+                s.k,
+                s.stats.requests,
+                share * 100.0,
+                lo * 100.0,
+                hi * 100.0
+            ))
+        })
+        .collect();
+    (!close.is_empty()).then(|| {
+        format!(
+            "Too close to call, even measured again: {}. Each interval holds the 90 % a p90 asks for, so the verdict there follows the p90 rule; more requests would settle it.",
+            close.join("; ")
+        )
+    })
 }
 
 /// The sentence for the answer `k` (its step `at`), e.g. "Holds 3 at once:
@@ -192,12 +285,14 @@ mod tests {
                 p90: Some(ttft.1),
                 p99: Some(ttft.1),
                 n: 12,
+                mean: None,
             },
             speed: Spread {
                 p50: Some(speed),
                 p90: Some(speed * 0.9),
                 p99: Some(speed * 0.8),
                 n: 12,
+                mean: None,
             },
             e2e: Spread {
                 p50: Some(e2e),
@@ -227,6 +322,7 @@ mod tests {
         let t = Targets {
             ttft_p90_ms: 700.0,
             tokens_per_s_p90: 20.0,
+            ..Targets::default()
         };
         let below = step(2, stats((410.0, 430.0), 100.0, 520.0, 0), &t);
         let broke = step(3, stats((420.0, 930.0), 98.0, 540.0, 0), &t);

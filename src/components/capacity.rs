@@ -4,10 +4,9 @@
 
 use leptos::prelude::*;
 
-use crate::capacity::{COLUMNS, Capacity, Step, Targets, is_queueing};
+use crate::capacity::{COLUMNS, Capacity, Step, Targets, close_note, is_queueing};
 use crate::charts::capacity::{CapacityPoint, layout_capacity};
 use crate::components::hooks;
-use crate::format::duration_ms;
 use crate::openai::ratelimit::NOT_EXPOSED;
 
 /// A capacity search as the page shows it: its steps so far and, once
@@ -131,8 +130,8 @@ pub fn CapacityResults(
                 <section class="capacity" data-testid=id("results")>
                     <h3>"Capacity"</h3>
                     <p class="hint">{format!(
-                        "Targets: first token p90 at most {}; each request at least {:.0} tokens/s (p90, from the slow end); no errors.",
-                        duration_ms(targets.ttft_p90_ms), targets.tokens_per_s_p90
+                        "Targets, each as a p90 (speeds from the slow end): {}; no errors. As vLLM's --goodput: {}.",
+                        targets.describe(), targets.goodput_arg()
                     )}</p>
                     {c.progress.filter(|_| c.result.is_none()).map(|(k, done, total)| view! {
                         <p class="phase" data-testid=id("progress")>{format!("K = {k}: {done} of {total} requests (the first {k} warm up, not counted)")}</p>
@@ -145,6 +144,7 @@ pub fn CapacityResults(
                                 data-queueing=queueing.to_string()>{r.sentence.clone()}</p>
                             {r.reason.clone().map(|why| view! { <p data-testid=id("reason")>{why}</p> })}
                             {r.capped.clone().map(|why| view! { <p class="hint" data-testid=id("capped")>{why}</p> })}
+                            {close_note(&r.steps).map(|note| view! { <p class="waiting" data-testid=id("close")>{note}</p> })}
                             {(!r.too_few.is_empty()).then(|| view! {
                                 <p class="waiting">{format!(
                                     "Too few answered requests for a p90 at K = {}: read those steps with care.",
@@ -181,8 +181,11 @@ pub fn CapacityResults(
                         <tbody>
                             {c.steps.iter().map(|s| view! {
                                 <tr data-k=s.k.to_string() data-held=s.held.to_string()
+                                    data-again=s.again.to_string() data-close=s.close.to_string()
                                     data-attainment=s.stats.attainment().map(|a| format!("{:.3}", a.0)).unwrap_or_default()>
-                                    <th scope="row">{s.k}</th>
+                                    <th scope="row" title=(s.again > 0).then(|| format!("Too close to call at first: measured {} more time{}", s.again, if s.again == 1 { "" } else { "s" }))>
+                                        {s.k}{(s.again > 0).then(|| format!(" (×{})", s.again + 1))}
+                                    </th>
                                     <td>{if s.held { "yes" } else { "no" }}</td>
                                     <td>{s.stats.attainment().map_or("–".to_string(), |(a, (lo, hi))| format!(
                                         "{:.0} % ({:.0}–{:.0} %)", a * 100.0, lo * 100.0, hi * 100.0

@@ -209,6 +209,11 @@ pub const POOL_SHARE: &str = "pool-share";
 pub const POOL_NOTE: &str = "pool-note";
 pub const POOL_POLICY: &str = "pool-policy";
 pub const CAPACITY_RESULT: &str = "capacity-result";
+pub const CAPACITY_TPOT_MS: &str = "capacity-tpot-ms";
+pub const CAPACITY_E2EL_MS: &str = "capacity-e2el-ms";
+pub const CAPACITY_GOODPUT: &str = "capacity-goodput";
+pub const CAPACITY_GOODPUT_ERROR: &str = "capacity-goodput-error";
+pub const CAPACITY_CLOSE: &str = "capacity-close";
 
 /// Every hook above, for the check against `e2e/README.md`.
 pub const ALL: &[&str] = &[
@@ -413,4 +418,9 @@ pub const ALL: &[&str] = &[
     POOL_NOTE,
     POOL_POLICY,
     CAPACITY_RESULT,
+    CAPACITY_TPOT_MS,
+    CAPACITY_E2EL_MS,
+    CAPACITY_GOODPUT,
+    CAPACITY_GOODPUT_ERROR,
+    CAPACITY_CLOSE,
 ];

@@ -5,8 +5,7 @@
 
 use leptos::prelude::*;
 
-use crate::capacity::{COLUMNS, Targets};
-use crate::format::duration_ms;
+use crate::capacity::COLUMNS;
 use crate::history::RunRecord;
 use crate::openai::ratelimit::NOT_EXPOSED;
 
@@ -19,9 +18,12 @@ pub fn RequestFigures(
     /// Prefix of the test ids.
     prefix: &'static str,
 ) -> impl IntoView {
-    let groups = record.request_stats();
-    let t = Targets::default();
-    (!groups.is_empty()).then(|| {
+    let targets = expect_context::<crate::state::AppState>().targets;
+    // Drawn again when the targets change: goodput counts them.
+    move || {
+        let t = targets.get();
+        let groups = record.request_stats(&t);
+        (!groups.is_empty()).then(|| {
         let limit = groups
             .iter()
             .filter_map(|g| g.rate_limit.as_ref().map(|r| format!("{}: {}", g.name, r.describe())))
@@ -34,8 +36,8 @@ pub fn RequestFigures(
         view! {
             <table class="per-task request-figures" data-testid=format!("{prefix}-request-figures")>
                 <caption>{format!(
-                    "Per request (p90 of a speed counts from the slow end; goodput: requests per second with a first token within {} and at least {:.0} tokens/s)",
-                    duration_ms(t.ttft_p90_ms), t.tokens_per_s_p90
+                    "Per request (p90 of a speed counts from the slow end; TPOT and ITL as vLLM defines them; goodput: requests per second with {} ({}))",
+                    t.describe(), t.goodput_arg()
                 )}</caption>
                 <thead><tr>
                     <th scope="col">""</th>
@@ -53,4 +55,5 @@ pub fn RequestFigures(
             {limit.map(|l| view! { <p class="hint" data-testid=format!("{prefix}-rate-limit")>{l}</p> })}
         }
     })
+    }
 }

@@ -74,10 +74,11 @@ impl RunRecord {
 
     /// Per-request figures by group (each mode of a run, pooled over its
     /// rounds; each endpoint of a race; a batch's cells), against the
-    /// default targets, with the last rate-limit headers the group's
-    /// responses let the page read. A capacity run has its own steps.
-    pub fn request_stats(&self) -> Vec<RequestGroup> {
-        let targets = Targets::default();
+    /// `targets` (goodput and attainment count them), with the last
+    /// rate-limit headers the group's responses let the page read. A
+    /// capacity run has its own steps.
+    pub fn request_stats(&self, targets: &Targets) -> Vec<RequestGroup> {
+        let targets = *targets;
         let last_limit = |tasks: &mut dyn Iterator<Item = &TaskEntry>| {
             tasks.filter_map(|t| t.rate_limit.clone()).last()
         };
@@ -235,7 +236,7 @@ mod tests {
         // Three tasks: one after another 1 s each, then all at once; each
         // 20 tokens, first token a quarter of the way in.
         let mut r = compare("m", 1.7e12, 1000.0, 3, "An answer.");
-        let groups = r.request_stats();
+        let groups = r.request_stats(&Targets::default());
         let names: Vec<&str> = groups.iter().map(|g| g.name.as_str()).collect();
         assert_eq!(names, vec!["sequential", "parallel"]);
         let seq = &groups[0].stats;
@@ -258,6 +259,9 @@ mod tests {
             ..RateLimit::default()
         };
         r.runs[1].tasks[2].rate_limit = Some(limit.clone());
-        assert_eq!(r.request_stats()[1].rate_limit, Some(limit));
+        assert_eq!(
+            r.request_stats(&Targets::default())[1].rate_limit,
+            Some(limit)
+        );
     }
 }

@@ -412,6 +412,8 @@ mod tests {
             k,
             stats: RequestStats::default(),
             held,
+            again: 0,
+            close: false,
         };
         let capacity = |steps: Vec<Step>, k: usize| Capacity {
             targets: Targets::default(),

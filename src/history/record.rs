@@ -586,6 +586,7 @@ pub(crate) mod fixtures {
     /// at `t0`) and answered `text`.
     pub(crate) fn result(id: &str, t0: f64, start: f64, end: f64, text: &str) -> TaskResult {
         let timing = TaskTiming {
+            itl_ms: Vec::new(),
             gaps: None,
             id: id.into(),
             queued_ms: t0,
@@ -607,6 +608,7 @@ pub(crate) mod fixtures {
         TaskResult {
             status: TaskStatus::Done,
             output: ChatOutput {
+                itl_ms: Vec::new(),
                 rate_limit: None,
                 served_by: None,
                 reasoning: String::new(),

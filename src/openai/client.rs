@@ -136,6 +136,9 @@ pub struct ChatOutput {
     pub served_by: Option<usize>,
     /// The model's thinking, apart from the answer (empty when none).
     pub reasoning: String,
+    /// Inter-token latency as vLLM defines it: the gap before each output
+    /// chunk (thinking or answer) after the first, ms, of the last attempt.
+    pub itl_ms: Vec<f64>,
 }
 
 /// Live updates while a request runs.
@@ -370,6 +373,8 @@ pub struct Collector<'p> {
     timing: RefCell<Timing>,
     /// Gaps between the current attempt's chunks, and its last chunk's time.
     gaps: RefCell<(Vec<f64>, Option<f64>)>,
+    /// Gaps between the current attempt's output chunks of any kind.
+    itl: RefCell<(Vec<f64>, Option<f64>)>,
     rate_limit: RefCell<Option<super::ratelimit::RateLimit>>,
     /// When the current attempt's body last gave bytes: the request's end
     /// if it succeeds, stamped as the bytes are read rather than when the
@@ -389,6 +394,7 @@ impl<'p> Collector<'p> {
             }),
             progress: RefCell::new(on_progress),
             gaps: RefCell::new((Vec::new(), None)),
+            itl: RefCell::new((Vec::new(), None)),
             rate_limit: RefCell::new(None),
             last_byte_ms: Cell::new(None),
         }
@@ -412,6 +418,7 @@ impl<'p> Collector<'p> {
     pub fn attempt(&self, n: u32) {
         *self.acc.borrow_mut() = StreamAccumulator::default();
         *self.gaps.borrow_mut() = (Vec::new(), None);
+        *self.itl.borrow_mut() = (Vec::new(), None);
         self.last_byte_ms.set(None);
         self.report(Progress::Attempt(n));
     }
@@ -422,8 +429,23 @@ impl<'p> Collector<'p> {
         self.report(Progress::Headers);
     }
 
-    fn shown(&self, delta: String) {
+    /// An output chunk of any kind arrived at `now`.
+    fn output_at(&self, now: f64) {
+        let mut g = self.itl.borrow_mut();
+        if let Some(last) = g.1 {
+            // Hundredths of a ms: the clock's own grain in most browsers.
+            g.0.push(((now - last) * 100.0).round() / 100.0);
+        }
+        g.1 = Some(now);
+    }
+
+    /// Answer text arrived; `new_chunk` is false when it came in the same
+    /// chunk as thinking (one chunk is one inter-token gap).
+    fn shown(&self, delta: String, new_chunk: bool) {
         let now = now_ms();
+        if new_chunk {
+            self.output_at(now);
+        }
         let mut t = self.timing.borrow_mut();
         t.first_any_ms.get_or_insert(now);
         t.first_token_ms.get_or_insert(now);
@@ -442,6 +464,7 @@ impl<'p> Collector<'p> {
     /// kind, not the answer's.
     fn thought(&self, delta: String) {
         let now = now_ms();
+        self.output_at(now);
         let mut t = self.timing.borrow_mut();
         t.first_any_ms.get_or_insert(now);
         t.reasoning_chunks += 1;
@@ -452,11 +475,11 @@ impl<'p> Collector<'p> {
     fn step(&self, step: super::stream::StreamStep) {
         use super::stream::StreamStep;
         match step {
-            StreamStep::Text(delta) => self.shown(delta),
+            StreamStep::Text(delta) => self.shown(delta, true),
             StreamStep::Reasoning(thought, answer) => {
                 self.thought(thought);
                 if !answer.is_empty() {
-                    self.shown(answer);
+                    self.shown(answer, false);
                 }
             }
             StreamStep::Nothing | StreamStep::Done => {}
@@ -476,7 +499,7 @@ impl<'p> Collector<'p> {
         a.text.push_str(&delta);
         a.text_chunks += 1;
         drop(a);
-        self.shown(delta);
+        self.shown(delta, true);
     }
 
     /// Thinking produced directly (the simulated provider's reasoning
@@ -589,6 +612,7 @@ impl<'p> Collector<'p> {
             rate_limit: self.rate_limit.take(),
             served_by: None,
             reasoning: acc.reasoning,
+            itl_ms: self.itl.take().0,
         }
     }
 }

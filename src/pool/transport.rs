@@ -203,6 +203,7 @@ impl PoolTransport {
 /// A request the user cancelled before any member took it.
 fn aborted(at: f64, attempts: Vec<crate::openai::AttemptRecord>) -> ChatOutput {
     ChatOutput {
+        itl_ms: Vec::new(),
         text: String::new(),
         usage: None,
         finish_reason: None,

@@ -180,6 +180,7 @@ mod tests {
 
     fn timing(sent: f64, first: f64, done: f64, out: u64) -> TaskTiming {
         TaskTiming {
+            itl_ms: Vec::new(),
             gaps: None,
             id: "t".into(),
             queued_ms: 0.0,

@@ -98,6 +98,7 @@ mod tests {
         let targets = Targets {
             ttft_p90_ms: 450.0,
             tokens_per_s_p90: 20.0,
+            ..Targets::default()
         };
         let session = CapacitySession::new(spec, targets, 64, RunContext::default()).unwrap();
         let server = Rc::new(SlotServer::new(3, 300.0, 200.0));

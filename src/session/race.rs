@@ -283,7 +283,8 @@ mod tests {
         let figures = drawn.figures();
         assert_eq!((figures[0].done, figures[1].errors), (6, 6));
         // Reports show both endpoints and their answers side by side.
-        let html = crate::history::export::html::html(&record);
+        let html =
+            crate::history::export::html::html(&record, &crate::capacity::Targets::default());
         assert!(html.contains("<h2>Endpoints</h2>") && html.contains("Answers by task"));
         assert!(html.contains("1: A") && html.contains("2: B"));
         let md = crate::history::export::markdown::markdown(&record);

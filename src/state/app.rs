@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 
+use crate::capacity::Targets;
 use crate::settings::{API_KEY_KEY, ENDPOINT_KEYS_KEY, SETTINGS_KEY, Settings};
 use crate::workflow::catalog::{TASKS_KEY, TaskCatalog};
 use crate::workflow::engine::Fan;
@@ -22,6 +23,8 @@ pub const THEME_KEY: &str = "fanout.theme";
 pub const WELCOMED_KEY: &str = "fanout.welcomed";
 /// How each task is sent (parts, votes), by task id.
 pub const FANS_KEY: &str = "fanout.fans.v1";
+/// localStorage key of the latency targets (capacity, goodput).
+pub const TARGETS_KEY: &str = "fanout.targets.v1";
 
 /// App-wide state shared through context rather than props.
 #[derive(Clone, Copy)]
@@ -46,6 +49,9 @@ pub struct AppState {
     /// The batch panel's K (requests in flight at most); capacity's "Use
     /// this K" sets it from the Run view.
     pub batch_k: RwSignal<usize>,
+    /// Latency targets: what a capacity search holds to, and what goodput
+    /// and SLO attainment count in every per-request table.
+    pub targets: RwSignal<Targets>,
 }
 
 impl AppState {
@@ -106,6 +112,12 @@ impl AppState {
                 let _ = state.fans.with(|f| LocalStorage::set(FANS_KEY, f));
             }
         });
+        Effect::new(move |ran: Option<()>| {
+            let t = state.targets.get();
+            if ran.is_some() {
+                let _ = LocalStorage::set(TARGETS_KEY, t);
+            }
+        });
         state
     }
 
@@ -137,6 +149,8 @@ impl AppState {
             // Options that cannot be read are dropped: each task is then sent once.
             fans: RwSignal::new(LocalStorage::get(FANS_KEY).unwrap_or_default()),
             batch_k: RwSignal::new(6),
+            // Targets that cannot be read give way to the defaults.
+            targets: RwSignal::new(LocalStorage::get(TARGETS_KEY).unwrap_or_default()),
         }
     }
 }

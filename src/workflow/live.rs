@@ -518,6 +518,7 @@ mod tests {
             let timings: Vec<TaskTiming> = outcomes
                 .iter()
                 .map(|o| TaskTiming {
+                    itl_ms: Vec::new(),
                     gaps: None,
                     id: "t".into(),
                     queued_ms: 0.0,
@@ -688,6 +689,7 @@ mod tests {
         let done = TaskResult {
             status: TaskStatus::Done,
             output: ChatOutput {
+                itl_ms: Vec::new(),
                 rate_limit: None,
                 served_by: None,
                 reasoning: String::new(),
@@ -699,6 +701,7 @@ mod tests {
                 error: None,
             },
             timing: TaskTiming {
+                itl_ms: Vec::new(),
                 gaps: None,
                 id: "summary".into(),
                 queued_ms: 1000.0,

@@ -41,6 +41,11 @@ pub struct TaskTiming {
     /// Gaps between its streamed chunks (median, longest).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gaps: Option<crate::openai::client::Gaps>,
+    /// Every gap before an output chunk after the first (thinking or
+    /// answer), ms: the request's share of the pooled inter-token latency
+    /// (vLLM's ITL). Empty when not streamed or kept before it was.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub itl_ms: Vec<f64>,
 }
 
 /// A request's thinking tokens: the usage details' count, else the
@@ -78,6 +83,7 @@ impl TaskTiming {
                 .filter_map(|a| a.wait_ms.map(|w| (a.ended_ms, a.ended_ms + w)))
                 .collect(),
             gaps: out.timing.gaps,
+            itl_ms: out.itl_ms.clone(),
         }
     }
 
@@ -323,6 +329,7 @@ mod tests {
 
     fn t(id: &str, sent: f64, first: Option<f64>, done: f64, out: Option<u64>) -> TaskTiming {
         TaskTiming {
+            itl_ms: Vec::new(),
             gaps: None,
             id: id.into(),
             queued_ms: 0.0,
@@ -434,6 +441,7 @@ mod tests {
             wait_ms: wait,
         };
         let out = ChatOutput {
+            itl_ms: Vec::new(),
             rate_limit: None,
             served_by: None,
             reasoning: String::new(),
@@ -478,6 +486,7 @@ mod tests {
     /// 4,290 ms; 100 completion tokens, 60 of them thinking.
     fn thinker() -> TaskTiming {
         TaskTiming {
+            itl_ms: Vec::new(),
             id: "t".into(),
             queued_ms: 0.0,
             sent_ms: 0.0,
@@ -540,6 +549,7 @@ mod tests {
     #[test]
     fn thinking_tokens_come_from_usage_details_else_from_counted_chunks() {
         let mut out = ChatOutput {
+            itl_ms: Vec::new(),
             text: "ok".into(),
             usage: Some(Usage {
                 prompt_tokens: 1,

@@ -32,7 +32,8 @@ pub fn ExportButtons(
     let (note, set_note) = signal(None::<String>);
     // The summary, shown for copying by hand when the clipboard refuses.
     let (manual, set_manual) = signal(None::<String>);
-    let save = move |ext: &str, mime: &str, body: fn(&RunRecord) -> String| {
+    let targets = expect_context::<crate::state::AppState>().targets;
+    let save = move |ext: &str, mime: &str, body: &dyn Fn(&RunRecord) -> String| {
         let (name, text) =
             record.with_value(|r| (format!("{}.{ext}", export::file_stem(r)), body(r)));
         if let Err(e) = download_text(&name, mime, &text) {
@@ -58,9 +59,9 @@ pub fn ExportButtons(
     };
     view! {
         <div class="exports" role="group" aria-label="Export this run">
-            <button type="button" data-testid=hooks::EXPORT_JSON on:click=move |_| save("json", "application/json", RunRecord::to_json)>"Export JSON"</button>
-            <button type="button" data-testid=hooks::EXPORT_CSV on:click=move |_| save("csv", "text/csv", csv)>"Timings CSV"</button>
-            <button type="button" data-testid=hooks::EXPORT_REPORT on:click=move |_| save("html", "text/html", html)>"HTML report"</button>
+            <button type="button" data-testid=hooks::EXPORT_JSON on:click=move |_| save("json", "application/json", &RunRecord::to_json)>"Export JSON"</button>
+            <button type="button" data-testid=hooks::EXPORT_CSV on:click=move |_| save("csv", "text/csv", &csv)>"Timings CSV"</button>
+            <button type="button" data-testid=hooks::EXPORT_REPORT on:click=move |_| save("html", "text/html", &|r| html(r, &targets.get_untracked()))>"HTML report"</button>
             <button type="button" data-testid=hooks::COPY_SUMMARY on:click=copy>"Copy summary"</button>
             <span class="hint" role="status" data-testid=hooks::EXPORT_NOTE>{move || note.get()}</span>
         </div>

@@ -58,10 +58,6 @@ struct RunForm {
     limit: RwSignal<usize>,
     /// Compare rounds.
     rounds: RwSignal<usize>,
-    /// A capacity search's first-token target, ms.
-    ttft_target: RwSignal<f64>,
-    /// A capacity search's per-request speed target, tokens/s.
-    tps_target: RwSignal<f64>,
 }
 
 impl RunForm {
@@ -74,8 +70,6 @@ impl RunForm {
             mode: RwSignal::new(RunKind::Compare),
             limit: RwSignal::new(0),
             rounds: RwSignal::new(1),
-            ttft_target: RwSignal::new(Targets::default().ttft_p90_ms),
-            tps_target: RwSignal::new(Targets::default().tokens_per_s_p90),
         }
     }
 }
@@ -94,8 +88,6 @@ pub fn WorkflowPanel() -> impl IntoView {
         mode,
         limit,
         rounds,
-        ttft_target,
-        tps_target,
         ..
     } = form;
     let language = state.language;
@@ -144,13 +136,7 @@ pub fn WorkflowPanel() -> impl IntoView {
         let form = form_now();
         match form.mode {
             RunKind::Race => live.race(form),
-            RunKind::Capacity => live.capacity(
-                form,
-                Targets {
-                    ttft_p90_ms: ttft_target.get_untracked(),
-                    tokens_per_s_p90: tps_target.get_untracked(),
-                },
-            ),
+            RunKind::Capacity => live.capacity(form, state.targets.get_untracked()),
             _ => live.run(form),
         }
     };
@@ -272,23 +258,48 @@ fn ModeChoice() -> impl IntoView {
     }
 }
 
-/// A capacity search's targets, shown in capacity mode.
+/// A capacity search's targets, shown in capacity mode: each as a field,
+/// and all the time targets as one text in vLLM's `--goodput` form
+/// (`capacity-goodput`) to carry between tools.
 #[component]
 fn CapacityTargets() -> impl IntoView {
-    let RunForm {
-        mode,
-        ttft_target,
-        tps_target,
-        ..
-    } = expect_context::<RunForm>();
+    let RunForm { mode, .. } = expect_context::<RunForm>();
+    let targets = expect_context::<AppState>().targets;
+    let set = move |f: fn(&mut Targets, f64)| Callback::new(move |v| targets.update(|t| f(t, v)));
+    let (goodput_error, set_goodput_error) = signal(None::<String>);
     view! {
         <Show when=move || mode.get() == RunKind::Capacity>
             <div class="row run-row" data-testid=hooks::CAPACITY_TARGETS>
                 <NumberField label="First token p90 at most (ms)" testid="capacity-ttft-ms" min=1.0 max=600_000.0
-                    value=ttft_target on_set=Callback::new(move |v| ttft_target.set(v)) />
-                <NumberField label="Tokens/s each, p90 at least" testid="capacity-tps" min=0.0 max=100_000.0
-                    value=tps_target on_set=Callback::new(move |v| tps_target.set(v)) />
-                <p class="hint">"Runs the ticked tasks, repeated so that K are in flight, at K = 1, 2, 4, … until a target breaks, then bisects. Up to the concurrency field's K when set. Always streamed (first tokens need it). For a model that thinks, the first token is the answer's (thinking before it counts as waiting) and tokens/s are the answer's."</p>
+                    value=Signal::derive(move || targets.get().ttft_p90_ms)
+                    on_set=set(|t, v| t.ttft_p90_ms = v) />
+                <NumberField label="Tokens/s each, p90 at least (0 = none)" testid="capacity-tps" min=0.0 max=100_000.0
+                    value=Signal::derive(move || targets.get().tokens_per_s_p90)
+                    on_set=set(|t, v| t.tokens_per_s_p90 = v) />
+                <NumberField label="Per token (TPOT) p90 at most (ms, 0 = none)" testid=hooks::CAPACITY_TPOT_MS min=0.0 max=600_000.0
+                    value=Signal::derive(move || targets.get().tpot_ms.unwrap_or(0.0))
+                    on_set=set(|t, v| t.tpot_ms = (v > 0.0).then_some(v)) />
+                <NumberField label="End to end p90 at most (ms, 0 = none)" testid=hooks::CAPACITY_E2EL_MS min=0.0 max=600_000.0
+                    value=Signal::derive(move || targets.get().e2el_ms.unwrap_or(0.0))
+                    on_set=set(|t, v| t.e2el_ms = (v > 0.0).then_some(v)) />
+                <label class="field">
+                    <span>"As vLLM's --goodput (ms)"</span>
+                    <input type="text" spellcheck="false" data-testid=hooks::CAPACITY_GOODPUT
+                        prop:value=move || targets.get().goodput_arg()
+                        on:change=move |ev| {
+                            match targets.get_untracked().parse_goodput(&event_target_value(&ev)) {
+                                Ok(t) => {
+                                    set_goodput_error.set(None);
+                                    targets.set(t);
+                                }
+                                Err(e) => set_goodput_error.set(Some(e)),
+                            }
+                        } />
+                    {move || goodput_error.get().map(|e| view! {
+                        <span class="field-error" role="alert" data-testid=hooks::CAPACITY_GOODPUT_ERROR>{e}</span>
+                    })}
+                </label>
+                <p class="hint">"Runs the ticked tasks, repeated so that K are in flight, at K = 1, 2, 4, … until a target breaks, then bisects. Up to the concurrency field's K when set. Always streamed (first tokens need it). For a model that thinks, the first token is the answer's (thinking before it counts as waiting) and tokens/s are the answer's. The same targets count goodput in every per-request table."</p>
             </div>
         </Show>
     }

@@ -104,6 +104,10 @@ pub fn csv(r: &RunRecord) -> String {
             "tpot_ms",
             "tokens_per_s",
             "gap_max_ms",
+            "first_any_token_ms",
+            "reasoning_tokens",
+            "answer_tokens",
+            "output_tokens_per_s",
         ]);
         for (i, run) in r.runs.iter().enumerate() {
             for t in &run.tasks {
@@ -134,6 +138,10 @@ pub fn csv(r: &RunRecord) -> String {
                     num(tm.tpot_ms()),
                     num(tm.tokens_per_s()),
                     num(tm.gaps.map(|g| g.max_ms)),
+                    num(tm.ttft_any_ms().map(|f| f + tm.sent_ms - tm.queued_ms)),
+                    int(tm.reasoning_tokens),
+                    int(tm.answer_tokens()),
+                    num(tm.output_tokens_per_s()),
                 ]);
             }
         }

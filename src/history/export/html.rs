@@ -5,7 +5,7 @@
 
 use super::escape;
 
-use crate::capacity::COLUMNS;
+use crate::capacity::{COLUMNS, Targets};
 use crate::charts::bars::{BAR_HEIGHT, layout_bars};
 use crate::charts::timeline::{TimelineFrame, layout_timeline};
 use crate::format::duration_ms;
@@ -164,7 +164,7 @@ fn race_html(s: &mut String, race: &crate::race::live::Race) {
 
 /// A table of per-request figures: one row per group (K of a capacity
 /// step, a mode, an endpoint), the [`COLUMNS`] after it.
-fn figures_table(s: &mut String, head: &[&str], rows: Vec<(Vec<String>, [String; 8])>) {
+fn figures_table(s: &mut String, head: &[&str], rows: Vec<(Vec<String>, [String; 9])>) {
     s.push_str("<table><thead><tr>");
     for h in head.iter().chain(COLUMNS.iter()) {
         s.push_str(&format!("<th>{}</th>", escape(h)));
@@ -180,9 +180,21 @@ fn figures_table(s: &mut String, head: &[&str], rows: Vec<(Vec<String>, [String;
     s.push_str("</tbody></table>\n");
 }
 
+/// A model's thinking, folded, apart from its answer (nothing without).
+fn thinking_html(s: &mut String, reasoning: &str, tokens: Option<u64>) {
+    if reasoning.is_empty() {
+        return;
+    }
+    s.push_str(&format!(
+        "<details class=\"thinking\"><summary>Thinking{}</summary><pre>{}</pre></details>\n",
+        tokens.map_or(String::new(), |n| format!(" ({n} tokens)")),
+        escape(reasoning)
+    ));
+}
+
 /// Per-request figures, and a capacity search's answer and steps.
-fn requests_html(s: &mut String, r: &RunRecord) {
-    let groups = r.request_stats();
+fn requests_html(s: &mut String, r: &RunRecord, targets: &Targets) {
+    let groups = r.request_stats(targets);
     if !groups.is_empty() {
         s.push_str("<h2>Per request</h2>\n");
         let limits: Vec<String> = groups
@@ -213,23 +225,39 @@ fn requests_html(s: &mut String, r: &RunRecord) {
             "<h2>Capacity</h2>\n<p><strong>{}</strong></p>\n",
             escape(&c.sentence)
         ));
-        for p in [&c.reason, &c.capped].into_iter().flatten() {
+        let close = crate::capacity::close_note(&c.steps);
+        for p in [&c.reason, &c.capped, &close].into_iter().flatten() {
             s.push_str(&format!("<p>{}</p>\n", escape(p)));
         }
         s.push_str(&format!(
-            "<p>Targets: first token p90 at most {}; each request at least {:.0} tokens/s (p90). The search sent {} requests.</p>\n",
-            duration_ms(c.targets.ttft_p90_ms),
-            c.targets.tokens_per_s_p90,
+            "<p>Targets, each as a p90: {} (as vLLM's --goodput: {}). The search sent {} requests.</p>\n",
+            escape(&c.targets.describe()),
+            escape(&c.targets.goodput_arg()),
             c.requests
         ));
         figures_table(
             s,
-            &["K", "Held"],
+            &["K", "Held", "Met every target"],
             c.steps
                 .iter()
                 .map(|st| {
                     (
-                        vec![st.k.to_string(), if st.held { "yes" } else { "no" }.into()],
+                        vec![
+                            if st.again > 0 {
+                                format!("{} (×{})", st.k, st.again + 1)
+                            } else {
+                                st.k.to_string()
+                            },
+                            if st.held { "yes" } else { "no" }.into(),
+                            st.stats.attainment().map_or("–".into(), |(a, (lo, hi))| {
+                                format!(
+                                    "{:.0} % ({:.0}–{:.0} %)",
+                                    a * 100.0,
+                                    lo * 100.0,
+                                    hi * 100.0
+                                )
+                            }),
+                        ],
                         st.stats.cells(),
                     )
                 })
@@ -241,7 +269,7 @@ fn requests_html(s: &mut String, r: &RunRecord) {
 /// A self-contained HTML report: figures, charts as inline SVG, answers. No
 /// scripts (its policy forbids them), no key (a record never has one), no
 /// outside resources, so it opens anywhere.
-pub fn html(r: &RunRecord) -> String {
+pub fn html(r: &RunRecord, targets: &Targets) -> String {
     let mut s = String::new();
     let title = format!("Fanout run: {} · {}", r.model, date_of(r.at));
     s.push_str(&format!(
@@ -288,7 +316,7 @@ pub fn html(r: &RunRecord) -> String {
     if let Some(race) = r.race_drawn() {
         race_html(&mut s, &race);
     }
-    requests_html(&mut s, r);
+    requests_html(&mut s, r, targets);
     if let Some(svg) = timeline_svg(r) {
         s.push_str("<h2>Timeline</h2>\n<p>Each bar runs from request sent to answer done; the lighter start is the wait for the first token; the dashed outline is the expected duration.</p>\n");
         s.push_str(&svg);
@@ -326,12 +354,13 @@ pub fn html(r: &RunRecord) -> String {
         s.push_str("<h2>Answers</h2>\n");
         for t in r.answers() {
             s.push_str(&format!(
-                "<h3>{} <small>({}, {})</small></h3>\n<pre>{}</pre>\n",
+                "<h3>{} <small>({}, {})</small></h3>\n",
                 escape(&t.label),
                 t.status.name(),
                 duration_ms(t.timing.total_ms()),
-                escape(&t.text)
             ));
+            thinking_html(&mut s, &t.reasoning, t.timing.reasoning_tokens);
+            s.push_str(&format!("<pre>{}</pre>\n", escape(&t.text)));
             if let Some(a) = &t.agreement {
                 s.push_str(&format!("<p>{}</p>\n", escape(a)));
             }
@@ -366,12 +395,13 @@ pub fn html(r: &RunRecord) -> String {
                 match b.cells.get(d * n + t).and_then(Option::as_ref) {
                     Some(c) => {
                         s.push_str(&format!(
-                            "<h4>{} <small>({}, {})</small></h4>\n<pre>{}</pre>\n",
+                            "<h4>{} <small>({}, {})</small></h4>\n",
                             escape(label),
                             c.status.name(),
                             duration_ms(c.total_ms),
-                            escape(&c.text)
                         ));
+                        thinking_html(&mut s, &c.reasoning, None);
+                        s.push_str(&format!("<pre>{}</pre>\n", escape(&c.text)));
                         if let Some(e) = &c.error {
                             s.push_str(&format!("<p class=\"error\">{}</p>\n", escape(e)));
                         }

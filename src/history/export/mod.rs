@@ -58,7 +58,7 @@ mod tests {
         r.runs[1].tasks[0].label = "<b>Summary</b>".into();
         r.runs[1].tasks[1].error = Some("<i>boom</i>".into());
         r.input.name = "<svg onload=alert(1)>".into();
-        let h = html(&r);
+        let h = html(&r, &crate::capacity::Targets::default());
         assert!(!h.to_lowercase().contains("<script"), "{h}");
         assert!(!h.contains("<img"));
         assert!(!h.contains("<b>"));
@@ -72,6 +72,46 @@ mod tests {
         // Charts are inline SVG, with the escaped label.
         assert_eq!(h.matches("<svg xmlns").count(), 2);
         assert!(h.contains("&lt;b&gt;Summary&lt;/b&gt; · par"));
+    }
+
+    #[test]
+    fn thinking_is_its_own_field_in_the_report_and_the_csv() {
+        let mut r = compare("qwen3", 1.7e12, 500.0, 3, "the answer");
+        let t = &mut r.runs[1].tasks[0];
+        t.reasoning = "<think>weighing it</think>".into();
+        t.timing.first_any_ms = Some(t.timing.sent_ms + 100.0);
+        t.timing.first_token_ms = Some(t.timing.sent_ms + 300.0);
+        t.timing.reasoning_tokens = Some(20);
+        t.timing.usage = Some(crate::openai::Usage {
+            prompt_tokens: 10,
+            completion_tokens: 50,
+            total_tokens: 60,
+            completion_tokens_details: None,
+        });
+        let h = html(&r, &crate::capacity::Targets::default());
+        // Folded, escaped, before the answer and apart from it.
+        let at = h
+            .find("<summary>Thinking (20 tokens)</summary><pre>&lt;think&gt;weighing it")
+            .unwrap();
+        let answer = h[at..].find("<pre>the answer</pre>").unwrap();
+        assert!(answer > 0);
+        let c = csv(&r);
+        let mut rows = ::csv::Reader::from_reader(c.as_bytes());
+        let head = rows.headers().unwrap().clone();
+        let col = |name: &str| head.iter().position(|h| h == name).unwrap();
+        let row = rows
+            .records()
+            .map(Result::unwrap)
+            .find(|row| row[col("mode")] == *"parallel" && row[col("reasoning_tokens")] != *"")
+            .unwrap();
+        assert_eq!(&row[col("reasoning_tokens")], "20");
+        assert_eq!(&row[col("answer_tokens")], "30");
+        let first_any: f64 = row[col("first_any_token_ms")].parse().unwrap();
+        let first_answer: f64 = row[col("first_token_ms")].parse().unwrap();
+        assert!(
+            (first_answer - first_any - 200.0).abs() < 0.2,
+            "{first_any} {first_answer}"
+        );
     }
 
     #[test]
@@ -169,7 +209,7 @@ mod tests {
         assert_eq!(text("requests"), "3 of 4");
         assert_eq!(text("throughput"), "1.50");
         assert_eq!(text("errors"), "1");
-        let h = html(&b);
+        let h = html(&b, &crate::capacity::Targets::default());
         assert!(h.contains("(not finished)"));
         assert_eq!(h.matches("<h3>").count(), 2);
         let rows: Vec<String> = csv(&b).lines().map(String::from).collect();

@@ -382,6 +382,8 @@ fn merged(text: String, outs: &[ChatOutput], error: Option<ApiError>) -> ChatOut
         rate_limit: outs.iter().rev().find_map(|o| o.rate_limit.clone()),
         served_by: None,
         reasoning: String::new(),
+        // Each part's gaps: ITL pools them across requests anyway.
+        itl_ms: outs.iter().flat_map(|o| o.itl_ms.iter().copied()).collect(),
         text,
         usage,
         finish_reason: outs.last().and_then(|o| o.finish_reason.clone()),

@@ -300,6 +300,7 @@ mod tests {
                     Reply::Fail(e) => (String::new(), Some(e)),
                 };
                 ChatOutput {
+                    itl_ms: Vec::new(),
                     rate_limit: None,
                     served_by: None,
                     reasoning: String::new(),

@@ -37,6 +37,7 @@ impl FormatMemory {
 /// An output for a task that never started because the run was cancelled.
 pub(super) fn not_started(at: f64) -> ChatOutput {
     ChatOutput {
+        itl_ms: Vec::new(),
         rate_limit: None,
         served_by: None,
         reasoning: String::new(),
