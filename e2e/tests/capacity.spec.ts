@@ -1,5 +1,5 @@
 import { test, expect, type Page } from '@playwright/test';
-import { goTo, historyStored, onlyTasks, openSettings, openWith, uniqueModel, watchErrors } from './helpers';
+import { appReady, goTo, historyStored, onlyTasks, openSettings, openWith, uniqueModel, watchErrors } from './helpers';
 
 // The test server's `slots=N serve-ms=D` hook: at most N requests at once
 // per model, the rest queued first come, first served; each takes D ms to
@@ -43,6 +43,21 @@ for (const slots of [2, 4]) {
     // more, the queued ones did not.
     await expect(steps.and(page.locator(`[data-k="${slots}"]`))).toHaveAttribute('data-attainment', '1.000');
     expect(Number(await steps.and(page.locator(`[data-k="${slots + 1}"]`)).getAttribute('data-attainment'))).toBeLessThan(0.9);
+    // A verdict too close to call is measured again: at K = 5 over 4 slots
+    // one request in 5 queues (80 % met, 95 % interval 49–94 % at 10
+    // requests, holding the 90 % a p90 asks for), so K = 5 is measured
+    // twice more and is still close at 30; at K = 3 over 2 slots one in 3
+    // queues (67 %, 39–86 % at 12): clearly broken, measured once.
+    const above = steps.and(page.locator(`[data-k="${slots + 1}"]`));
+    if (slots === 4) {
+      await expect(above).toHaveAttribute('data-again', '2');
+      await expect(above).toHaveAttribute('data-close', 'true');
+      await expect(page.getByTestId('capacity-close')).toContainText('K = 5 (30 requests: 80.0 % met every target');
+    } else {
+      await expect(above).toHaveAttribute('data-again', '0');
+      await expect(page.getByTestId('capacity-close')).toHaveCount(0);
+    }
+    await expect(steps.and(page.locator(`[data-k="${slots}"]`))).toHaveAttribute('data-again', '0');
     // Plain http: the browser's 6 connections bound the search.
     expect(Math.max(...ks)).toBeLessThanOrEqual(6);
     await expect(page.getByTestId('capacity-ttft-chart').locator('line.chosen')).toHaveCount(1);
@@ -64,6 +79,41 @@ for (const slots of [2, 4]) {
     expect(errors).toEqual([]);
   });
 }
+
+test('targets carry as vLLM\'s --goodput text, are kept on the device, and an end-to-end target breaks the search where it is missed', async ({ page }) => {
+  test.setTimeout(90_000);
+  await openWith(page, { model: uniqueModel('capacity-goodput') });
+  await onlyTasks(page, ['sentiment']);
+  await page.getByTestId('mode-capacity').check();
+  const goodput = page.getByTestId('capacity-goodput');
+  await expect(goodput).toHaveValue('ttft:1000');
+  await goodput.fill('ttft:700 tpot:40, e2el:450');
+  await goodput.press('Tab');
+  await expect(page.getByTestId('capacity-ttft-ms')).toHaveValue('700');
+  await expect(page.getByTestId('capacity-tpot-ms')).toHaveValue('40');
+  await expect(page.getByTestId('capacity-e2el-ms')).toHaveValue('450');
+  await expect(goodput).toHaveValue('ttft:700 tpot:40 e2el:450');
+  // A text it cannot read is refused next to it; the targets stay.
+  await goodput.fill('ttft:700 itl:20');
+  await goodput.press('Tab');
+  await expect(page.getByTestId('capacity-goodput-error')).toContainText('“itl” is no target here');
+  await expect(page.getByTestId('capacity-e2el-ms')).toHaveValue('450');
+  // Kept on the device.
+  await page.reload();
+  await appReady(page);
+  await page.getByTestId('mode-capacity').check();
+  await expect(page.getByTestId('capacity-goodput')).toHaveValue('ttft:700 tpot:40 e2el:450');
+  // One request alone takes about 500 ms end to end: the 450 ms target
+  // breaks K = 1, and the reason names it.
+  await onlyTasks(page, ['sentiment']);
+  await page.getByTestId('input-text').fill(`slots=2 serve-ms=${SERVE_MS}\n\nA short review: the product works.`);
+  await page.getByTestId('run').click();
+  const result = page.getByTestId('capacity-result');
+  await expect(result).toBeVisible({ timeout: 60_000 });
+  await expect(result).toHaveAttribute('data-k', '0');
+  await expect(page.getByTestId('capacity-reason')).toContainText(/At K = 1: end to end p90 \d+ ms is over the 450 ms target/);
+  await expect(page.getByTestId('capacity-results')).toContainText('As vLLM\'s --goodput: ttft:700 tpot:40 e2el:450.');
+});
 
 test('capacity with a server that lets every request through at once stops at the browser\'s 6 connections and says so', async ({ page }) => {
   test.setTimeout(120_000);
@@ -110,6 +160,11 @@ test('a run shows per-request figures, and the rate limits left where the server
   const [p50] = ((await row.nth(1).textContent()) ?? '').split(' / ');
   expect(Number(p50.replace(' ms', ''))).toBeGreaterThanOrEqual(190);
   await expect(row.nth(2)).toHaveText(/^\d+\.\d ms \/ /);
+  // ITL pools the three streams' 57 gaps: about 5 ms each.
+  const [, itlP50] = ((await row.nth(3).textContent()) ?? '').split(' / ').map((v) => parseFloat(v));
+  expect(itlP50).toBeGreaterThan(1);
+  expect(itlP50).toBeLessThan(20);
+  await expect(page.getByTestId('run-request-figures')).toContainText('goodput: requests per second with a first token within 1.00 s, at least 20 tokens/s (ttft:1000)');
   await expect(page.getByTestId('run-rate-limit')).toContainText('parallel: ');
   await expect(page.getByTestId('run-rate-limit')).toContainText(/of 10,000 requests left \(resets in 6ms\)/);
   // Each card says its time per token and its stream's longest gap.

@@ -42,6 +42,19 @@ for (const form of ['reasoning_content', 'reasoning', 'think']) {
       expect(tps).toBeGreaterThan(40);
       expect(tps).toBeLessThan(100);
       await expect(page.getByTestId('task-sentiment-breakdown')).toContainText('60 thinking + 40 answer');
+      // vLLM's ITL pools the gap before every output chunk after the first,
+      // thinking included: 59 gaps of 25 ms, then 40 of about 12.5 ms, so
+      // the median is a thinking gap and the mean about 20 ms; TPOT, (end −
+      // first token of any kind) ÷ 99, is the same mean for one request.
+      const row = page.getByTestId('run-request-figures').locator('tbody tr').first();
+      const ms = async (col: number) => (await row.locator('td').nth(col).textContent() ?? '').split(' / ').map((v) => parseFloat(v));
+      const [itlMean, itlP50] = await ms(3);
+      expect(itlP50).toBeGreaterThan(20);
+      expect(itlP50).toBeLessThan(32);
+      expect(itlMean).toBeGreaterThan(15);
+      expect(itlMean).toBeLessThan(26);
+      const [tpotP50] = await ms(2);
+      expect(Math.abs(tpotP50 - itlMean)).toBeLessThan(3);
     });
   }
 }
