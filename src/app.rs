@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::components::hooks;
 use crate::components::{
-    BatchPanel, ConnectionBar, HistoryPanel, PromptPanel, SettingsOpen, SettingsPanel,
+    BatchPanel, ConnectionBar, HistoryPanel, PromptPanel, SettingsOpen, SettingsPanel, SharedRun,
     WorkflowPanel, use_hash_view, use_next_task,
 };
 use crate::state::app::THEME_KEY;
@@ -59,6 +59,9 @@ pub fn App() -> impl IntoView {
             <SettingsPanel />
         </Show>
         <main class="views-main">
+            <Show when=move || bar_drawn.get()>
+                <SharedRun />
+            </Show>
             {View::ALL.into_iter().map(|v| view! {
                 <div data-testid=format!("view-{}", v.name()) hidden=hidden(v)>
                     <Show when=move || drawn.is(v)>{panel(v)}</Show>

@@ -20,6 +20,7 @@ pub mod samples;
 pub mod schedule;
 pub mod session;
 pub mod settings;
+pub mod share;
 pub mod state;
 pub mod stats;
 #[cfg(test)]

@@ -36,8 +36,9 @@ const TOP_LEVEL: &[&[&str]] = &[
     &["connect", "batch", "capacity", "race"],
     // Kept records, their figures, exports and imports.
     &["history"],
-    // Sessions: a click's whole job, reported through sinks.
-    &["session"],
+    // Sessions: a click's whole job, reported through sinks; a run in a
+    // link (what it holds, its fragment and checks).
+    &["session", "share"],
     // The page's state layer (signals, storage, sinks).
     &["state"],
     // The views.

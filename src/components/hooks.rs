@@ -214,6 +214,14 @@ pub const CAPACITY_E2EL_MS: &str = "capacity-e2el-ms";
 pub const CAPACITY_GOODPUT: &str = "capacity-goodput";
 pub const CAPACITY_GOODPUT_ERROR: &str = "capacity-goodput-error";
 pub const CAPACITY_CLOSE: &str = "capacity-close";
+pub const SHARE_LINK: &str = "share-link";
+pub const SHARE_ANSWERS: &str = "share-answers";
+pub const SHARE_INPUT: &str = "share-input";
+pub const SHARE_URL: &str = "share-url";
+pub const SHARE_WARNING: &str = "share-warning";
+pub const SHARED_RUN: &str = "shared-run";
+pub const SHARED_KEEP: &str = "shared-keep";
+pub const SHARED_ERROR: &str = "shared-error";
 
 /// Every hook above, for the check against `e2e/README.md`.
 pub const ALL: &[&str] = &[
@@ -423,4 +431,12 @@ pub const ALL: &[&str] = &[
     CAPACITY_GOODPUT,
     CAPACITY_GOODPUT_ERROR,
     CAPACITY_CLOSE,
+    SHARE_LINK,
+    SHARE_ANSWERS,
+    SHARE_INPUT,
+    SHARE_URL,
+    SHARE_WARNING,
+    SHARED_RUN,
+    SHARED_KEEP,
+    SHARED_ERROR,
 ];

@@ -219,6 +219,14 @@ impl Kind {
             _ => None,
         }
     }
+
+    /// A batch's results to change, if it is a batch.
+    pub fn batch_mut(&mut self) -> Option<&mut BatchEntry> {
+        match self {
+            Self::Batch(b) => Some(b),
+            _ => None,
+        }
+    }
 }
 
 /// One Run click (or batch), as kept in history and exported.

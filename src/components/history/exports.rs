@@ -6,6 +6,7 @@ use leptos::task::spawn_local;
 
 use crate::components::browser::download_text;
 use crate::components::hooks;
+use crate::components::share::ShareLink;
 use crate::history::export::{self, csv::csv, html::html, markdown::markdown};
 use crate::history::record::RunRecord;
 
@@ -63,6 +64,7 @@ pub fn ExportButtons(
             <button type="button" data-testid=hooks::EXPORT_CSV on:click=move |_| save("csv", "text/csv", &csv)>"Timings CSV"</button>
             <button type="button" data-testid=hooks::EXPORT_REPORT on:click=move |_| save("html", "text/html", &|r| html(r, &targets.get_untracked()))>"HTML report"</button>
             <button type="button" data-testid=hooks::COPY_SUMMARY on:click=copy>"Copy summary"</button>
+            <ShareLink record=record.get_value() />
             <span class="hint" role="status" data-testid=hooks::EXPORT_NOTE>{move || note.get()}</span>
         </div>
         <Show when=move || manual.get().is_some()>
