@@ -222,6 +222,8 @@ pub const SHARE_WARNING: &str = "share-warning";
 pub const SHARED_RUN: &str = "shared-run";
 pub const SHARED_KEEP: &str = "shared-keep";
 pub const SHARED_ERROR: &str = "shared-error";
+pub const BATCH_ELSEWHERE: &str = "batch-elsewhere";
+pub const BATCH_TAKE_OVER: &str = "batch-take-over";
 
 /// Every hook above, for the check against `e2e/README.md`.
 pub const ALL: &[&str] = &[
@@ -439,4 +441,6 @@ pub const ALL: &[&str] = &[
     SHARED_RUN,
     SHARED_KEEP,
     SHARED_ERROR,
+    BATCH_ELSEWHERE,
+    BATCH_TAKE_OVER,
 ];

@@ -1,7 +1,7 @@
 //! The run history as app-wide state: every kept run, loaded from
 //! IndexedDB at start, added to by finished runs, shown by the history view.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use leptos::prelude::*;
@@ -9,6 +9,7 @@ use leptos::task::spawn_local;
 
 use crate::history::RunRecord;
 use crate::state::store::Store;
+use crate::state::tabs;
 
 /// The run history, shared through context: the page's runs add to it, the
 /// history section shows it.
@@ -23,6 +24,12 @@ pub struct History {
     /// Writes to the device not yet finished (adds, deletes, clears).
     pending: RwSignal<usize>,
     db: StoredValue<Option<Rc<Store>>, LocalStorage>,
+    /// Tells this browser's other tabs that the history changed, and hears
+    /// them: each run is stored under its own key, so two tabs' writes
+    /// never overwrite each other, and each tab's list follows the other's.
+    channel: StoredValue<Option<Rc<tabs::Channel>>, LocalStorage>,
+    /// Ids of runs added here whose write has not finished.
+    unsaved: StoredValue<HashSet<String>, LocalStorage>,
 }
 
 impl History {
@@ -34,12 +41,26 @@ impl History {
             sizes: RwSignal::new(HashMap::new()),
             pending: RwSignal::new(0),
             db: StoredValue::new_local(None),
+            channel: StoredValue::new_local(None),
+            unsaved: StoredValue::new_local(HashSet::new()),
         };
         provide_context(h);
+        h.channel
+            .set_value(tabs::Channel::open(tabs::HISTORY, move |_| h.load()));
         spawn_local(async move {
             // Not in start-up's task: the first screen does not show the
             // history.
             gloo_timers::future::TimeoutFuture::new(0).await;
+            h.load();
+        });
+        h
+    }
+
+    /// Reads the kept runs from the device into the list; runs added here
+    /// and not stored yet stay, once.
+    fn load(&self) {
+        let h = *self;
+        spawn_local(async move {
             let loaded = match h.db().await {
                 Ok(db) => db.runs().await,
                 Err(e) => Err(e),
@@ -51,15 +72,18 @@ impl History {
                             m.entry(r.id.clone()).or_insert(*bytes);
                         }
                     });
-                    let runs = stored.into_iter().map(|(r, _)| r).collect();
-                    // Runs added while loading stay, once.
+                    let runs: Vec<RunRecord> = stored.into_iter().map(|(r, _)| r).collect();
                     h.runs.update(|now| {
-                        let fresh = std::mem::take(now);
+                        let mine = std::mem::take(now);
                         *now = runs;
-                        for r in fresh {
-                            now.retain(|x| x.id != r.id);
-                            now.push(r);
-                        }
+                        // Runs this tab added and has not finished storing
+                        // stay (as this tab has them), once.
+                        h.unsaved.with_value(|unsaved| {
+                            for r in mine.into_iter().filter(|r| unsaved.contains(&r.id)) {
+                                now.retain(|x| x.id != r.id);
+                                now.push(r);
+                            }
+                        });
                     });
                     if unreadable > 0 {
                         h.error.set(Some(format!(
@@ -70,7 +94,6 @@ impl History {
                 Err(e) => h.error.set(Some(e)),
             }
         });
-        h
     }
 
     async fn db(&self) -> Result<Rc<Store>, String> {
@@ -101,8 +124,14 @@ impl History {
                 Ok(db) => op(db).await,
                 Err(e) => Err(e),
             };
-            if let Err(e) = done {
-                h.error.set(Some(format!("{context}{e}")));
+            match done {
+                Err(e) => h.error.set(Some(format!("{context}{e}"))),
+                // The other tabs read the list again.
+                Ok(()) => h.channel.with_value(|c| {
+                    if let Some(c) = c {
+                        c.post(&wasm_bindgen::JsValue::TRUE);
+                    }
+                }),
             }
             h.pending.update(|n| *n -= 1);
         });
@@ -127,8 +156,16 @@ impl History {
             all.retain(|r| r.id != run.id);
             all.push(run);
         });
+        self.unsaved.update_value(|u| {
+            u.insert(id.clone());
+        });
+        let h = *self;
         self.write("The run could not be kept: ", move |db| async move {
-            db.save_run(&id, json?).await
+            db.save_run(&id, json?).await?;
+            h.unsaved.update_value(|u| {
+                u.remove(&id);
+            });
+            Ok(())
         });
     }
 

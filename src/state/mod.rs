@@ -6,6 +6,7 @@ pub mod history;
 pub mod route;
 pub mod sink;
 pub mod store;
+pub mod tabs;
 
 pub use app::AppState;
 pub use history::History;

@@ -29,6 +29,7 @@ use crate::session::batch::{BatchSession, JobEvent, RunSettings, prepare};
 use crate::settings::Provider;
 use crate::state::sink::PageSink;
 use crate::state::store::Store;
+use crate::state::tabs;
 use crate::state::{AppState, History};
 use crate::workflow::engine::{RunSpec, TaskStatus};
 
@@ -169,6 +170,40 @@ struct BatchCtx {
     state: AppState,
     /// The members of the pool the batch shown ran over, if any.
     pool: pool::PoolView,
+    /// The batch another tab of this browser runs, as last heard.
+    elsewhere: RwSignal<Option<Elsewhere>>,
+    /// The channel a running batch's progress goes on to the other tabs.
+    channel: StoredValue<Option<Rc<tabs::Channel>>, LocalStorage>,
+}
+
+/// A batch another tab runs: its counts as it last told them, and whether
+/// that tab has gone (closed, crashed, reloaded) so this one may take over.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+struct Elsewhere {
+    done: usize,
+    failed: usize,
+    total: usize,
+    gone: bool,
+}
+
+/// What a tab says when another runs the batch.
+const RUNNING_ELSEWHERE: &str = "This batch is running in another tab of this browser. It can be taken over here once that tab is closed.";
+
+/// A batch's counts as a message to the other tabs.
+fn progress_message(t: &Tally, total: usize) -> wasm_bindgen::JsValue {
+    let m = js_sys::Object::new();
+    for (k, v) in [("done", t.done), ("failed", t.failed), ("total", total)] {
+        let _ = js_sys::Reflect::set(&m, &k.into(), &(v as f64).into());
+    }
+    m.into()
+}
+
+/// A count of a message from another tab.
+fn count_of(m: &wasm_bindgen::JsValue, key: &str) -> usize {
+    js_sys::Reflect::get(m, &key.into())
+        .ok()
+        .and_then(|v| v.as_f64())
+        .map_or(0, |v| v as usize)
 }
 
 impl BatchCtx {
@@ -237,6 +272,59 @@ impl BatchCtx {
         }
     }
 
+    /// Shows that another tab runs the batch (`seen`), and waits for that
+    /// tab to let it go: then the batch as stored is shown again, with a
+    /// take-over offer if jobs are left.
+    fn watch_elsewhere(self, seen: Elsewhere) {
+        if self.elsewhere.get_untracked().is_some() {
+            self.elsewhere.update(|e| {
+                if let Some(e) = e {
+                    *e = Elsewhere {
+                        gone: false,
+                        ..seen
+                    };
+                }
+            });
+            return;
+        }
+        self.elsewhere.set(Some(seen));
+        spawn_local(async move {
+            tabs::until_free(tabs::BATCH).await;
+            let Some(db) = self.store.try_get_value().flatten() else {
+                return;
+            };
+            let Ok(Some((saved, results))) = db.load_batch().await else {
+                self.elsewhere.try_set(None);
+                return;
+            };
+            let left = saved.unfinished(&results);
+            let total = saved.jobs.len();
+            self.show(BatchSession::new(saved, &results));
+            self.elsewhere
+                .try_set((!left.is_empty()).then_some(Elsewhere {
+                    done: total - left.len(),
+                    failed: 0,
+                    total,
+                    gone: true,
+                }));
+        });
+    }
+
+    /// Runs what the tab that has gone left of the batch, as stored now.
+    fn take_over(self) {
+        spawn_local(async move {
+            let Some(db) = self.store.try_get_value().flatten() else {
+                return;
+            };
+            if let Ok(Some((saved, results))) = db.load_batch().await {
+                let left = saved.unfinished(&results);
+                self.show(BatchSession::new(saved, &results));
+                self.elsewhere.set(None);
+                self.start(left);
+            }
+        });
+    }
+
     /// Runs `indices` of the shown jobs (all of them, the failed ones, or
     /// what a reload left).
     fn start(self, indices: Vec<usize>) {
@@ -281,6 +369,14 @@ impl BatchCtx {
             self.flight.set(InFlight::default());
             let sink = self.sink();
             Ok(async move {
+                // One tab runs a batch at a time: the lock goes with this
+                // future (at its end, or with the tab).
+                let Some(_held) = tabs::try_hold(tabs::BATCH).await else {
+                    self.job.error.set(Some(RUNNING_ELSEWHERE.into()));
+                    self.watch_elsewhere(Elsewhere::default());
+                    return;
+                };
+                self.elsewhere.set(None);
                 let log = self.state.durations.get_untracked();
                 let host = settings.server_host();
                 let how = RunSettings {
@@ -345,8 +441,37 @@ pub fn BatchPanel() -> impl IntoView {
         history: expect_context::<History>(),
         state,
         pool: pool::PoolView::new(),
+        elsewhere: RwSignal::new(None),
+        channel: StoredValue::new_local(None),
     };
     provide_context(ctx);
+    // Another tab's batch: its counts as it tells them.
+    ctx.channel
+        .set_value(tabs::Channel::open(tabs::BATCH, move |m| {
+            if ctx.job.running.get_untracked() {
+                return;
+            }
+            ctx.watch_elsewhere(Elsewhere {
+                done: count_of(&m, "done"),
+                failed: count_of(&m, "failed"),
+                total: count_of(&m, "total"),
+                gone: false,
+            });
+        }));
+    // This tab's running batch tells the others how far it is.
+    Effect::new(move |_| {
+        let t = ctx.tally.get();
+        if ctx.job.running.get_untracked() {
+            let total = ctx
+                .shown
+                .with_untracked(|s| s.as_ref().map_or(0, |s| s.batch().jobs.len()));
+            ctx.channel.with_value(|c| {
+                if let Some(c) = c {
+                    c.post(&progress_message(&t, total));
+                }
+            });
+        }
+    });
     spawn_local(async move {
         let Ok(db) = Store::open().await else {
             return;
@@ -357,10 +482,24 @@ pub fn BatchPanel() -> impl IntoView {
                 return;
             }
             let left = saved.unfinished(&results);
+            let total = saved.jobs.len();
             ctx.show(BatchSession::new(saved, &results));
-            if !left.is_empty() {
+            ctx.store.try_set_value(Some(Rc::new(db)));
+            if left.is_empty() {
+                return;
+            }
+            if tabs::held(tabs::BATCH).await {
+                // Another tab runs it: no resume offer, its progress instead.
+                ctx.watch_elsewhere(Elsewhere {
+                    done: total - left.len(),
+                    failed: 0,
+                    total,
+                    gone: false,
+                });
+            } else {
                 ctx.resumable.try_set(Some(left));
             }
+            return;
         }
         ctx.store.try_set_value(Some(Rc::new(db)));
     });
@@ -375,6 +514,7 @@ pub fn BatchPanel() -> impl IntoView {
             <batch_api::BatchApi />
             {move || ctx.job.error.get().map(|e| view! { <p class="field-error" role="alert" data-testid=hooks::BATCH_ERROR>{e}</p> })}
             <ResumeOffer />
+            <RunningElsewhere />
             <Show when=move || ctx.shown.with(|s| s.as_ref().is_some_and(|s| !s.batch().jobs.is_empty()))>
                 <progress::Progress />
                 <pool::PoolMembers />
@@ -481,12 +621,36 @@ fn BatchButtons() -> impl IntoView {
     let any_failed = move || ctx.tally.with(|t| t.failed > 0);
     view! {
         <div class="row">
-            <button type="button" class="primary" data-testid=hooks::BATCH_RUN disabled=ctx.job.running on:click=run_all>"Run batch"</button>
+            <button type="button" class="primary" data-testid=hooks::BATCH_RUN
+                disabled=move || ctx.job.running.get() || ctx.elsewhere.with(|e| e.is_some_and(|e| !e.gone))
+                on:click=run_all>"Run batch"</button>
             <button type="button" data-testid=hooks::BATCH_CANCEL disabled=move || !ctx.job.running.get() on:click=move |_| ctx.job.cancel()>"Cancel"</button>
             <button type="button" data-testid=hooks::BATCH_RETRY_FAILED
                 disabled=move || ctx.job.running.get() || !any_failed()
                 on:click=retry_failed>"Retry failed"</button>
         </div>
+    }
+}
+
+/// A batch another tab runs: its progress, and "Take over" once that tab
+/// has gone.
+#[component]
+fn RunningElsewhere() -> impl IntoView {
+    let ctx = expect_context::<BatchCtx>();
+    view! {
+        {move || ctx.elsewhere.get().map(|e| view! {
+            <div class="resume" role="status" data-testid=hooks::BATCH_ELSEWHERE
+                data-done=e.done.to_string() data-gone=e.gone.to_string()>
+                <p>{if e.gone {
+                    format!("The tab that ran this batch has gone: {} of {} requests finished, {} left.", e.done, e.total, e.total.saturating_sub(e.done))
+                } else {
+                    format!("This batch is running in another tab of this browser: {} of {} requests done{}. It can be taken over here once that tab is closed.",
+                        e.done, e.total, if e.failed > 0 { format!(", {} failed", e.failed) } else { String::new() })
+                }}</p>
+                <button type="button" class="primary" data-testid=hooks::BATCH_TAKE_OVER disabled=!e.gone
+                    on:click=move |_| ctx.take_over()>"Take over"</button>
+            </div>
+        })}
     }
 }
 
