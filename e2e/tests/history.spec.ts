@@ -209,7 +209,7 @@ test('the HTML report has the charts and answers, no script and no key; CSV and 
 
   const csv = await download(page, 'export-csv');
   const lines = csv.text.trim().split('\n');
-  expect(lines[0]).toBe('run,mode,k,task,status,sent_ms,first_token_ms,done_ms,total_ms,tokens_in,tokens_out,attempts,error,requests,agreement,tpot_ms,tokens_per_s,gap_max_ms');
+  expect(lines[0]).toBe('run,mode,k,task,status,sent_ms,first_token_ms,done_ms,total_ms,tokens_in,tokens_out,attempts,error,requests,agreement,tpot_ms,tokens_per_s,gap_max_ms,first_any_token_ms,reasoning_tokens,answer_tokens,output_tokens_per_s');
   expect(lines).toHaveLength(13);
 
   await page.getByTestId('run-saved').getByTestId('copy-summary').click();

@@ -224,6 +224,9 @@ pub const SHARED_KEEP: &str = "shared-keep";
 pub const SHARED_ERROR: &str = "shared-error";
 pub const BATCH_ELSEWHERE: &str = "batch-elsewhere";
 pub const BATCH_TAKE_OVER: &str = "batch-take-over";
+pub const IMPORTED_RESULTS: &str = "imported-results";
+pub const IMPORTED_POINT: &str = "imported-point";
+pub const EXPORT_VLLM: &str = "export-vllm";
 
 /// Every hook above, for the check against `e2e/README.md`.
 pub const ALL: &[&str] = &[
@@ -443,4 +446,7 @@ pub const ALL: &[&str] = &[
     SHARED_ERROR,
     BATCH_ELSEWHERE,
     BATCH_TAKE_OVER,
+    IMPORTED_RESULTS,
+    IMPORTED_POINT,
+    EXPORT_VLLM,
 ];

@@ -82,6 +82,22 @@ impl RunRecord {
         let last_limit = |tasks: &mut dyn Iterator<Item = &TaskEntry>| {
             tasks.filter_map(|t| t.rate_limit.clone()).last()
         };
+        if let Some(i) = self.kind.imported() {
+            return i
+                .points
+                .iter()
+                .filter(|p| !p.requests.is_empty())
+                .map(|p| {
+                    let timings: Vec<TaskTiming> = p.requests.iter().map(|r| r.timing()).collect();
+                    let span = p.duration_s.map_or(0.0, |d| d * 1000.0);
+                    RequestGroup {
+                        name: p.label.clone(),
+                        stats: RequestStats::of(&timings, &targets).over(span),
+                        rate_limit: None,
+                    }
+                })
+                .collect();
+        }
         if let Some(b) = self.kind.batch() {
             let timings: Vec<TaskTiming> = b
                 .cells
@@ -167,6 +183,10 @@ impl RunRecord {
     /// Median duration (sent to done) of the tasks that finished, over every
     /// run (or batch cell): the "latency" of the trend chart.
     pub fn median_latency_ms(&self) -> Option<f64> {
+        // Another tool's results: the median end to end it gives.
+        if let Some(i) = self.kind.imported() {
+            return i.headline().and_then(|p| p.e2el.median);
+        }
         let mut v: Vec<f64> = self
             .runs
             .iter()
@@ -196,7 +216,10 @@ impl RunRecord {
                 .filter(|c| c.status == TaskStatus::Error)
                 .count()
         });
-        runs + batch
+        let imported = self.kind.imported().map_or(0, |i| {
+            i.points.iter().filter_map(|p| p.failed).sum::<u64>() as usize
+        });
+        runs + batch + imported
     }
 }
 

@@ -45,6 +45,93 @@ fn usd(v: f64) -> String {
     format!("${v:.4}")
 }
 
+/// A serving benchmark's headline figures, whichever tool measured them:
+/// another tool's headline benchmark, or a capacity search's answer (its
+/// step at K), so the two compare side by side.
+fn serving(r: &RunRecord) -> Option<crate::history::foreign::Point> {
+    use crate::history::foreign::{Dist, Point};
+    if let Some(i) = r.kind.imported() {
+        return i.headline().cloned();
+    }
+    let c = r.kind.capacity()?;
+    let step = c.steps.iter().find(|s| s.k == c.k)?;
+    let st = &step.stats;
+    let d = |s: &crate::capacity::Spread| Dist {
+        mean: s.mean,
+        median: s.p50,
+        p90: s.p90,
+        p99: s.p99,
+    };
+    let answered = (st.requests - st.errors) as f64;
+    Some(Point {
+        label: format!("K = {}", c.k),
+        concurrency: Some(c.k as f64),
+        completed: Some(answered as u64),
+        failed: Some(st.errors as u64),
+        duration_s: Some(st.span_ms / 1000.0),
+        ttft: d(&st.ttft),
+        tpot: d(&st.tpot),
+        itl: d(&st.itl),
+        e2el: d(&st.e2e),
+        request_throughput: (st.span_ms > 0.0).then(|| answered / (st.span_ms / 1000.0)),
+        output_throughput: Some(st.throughput_tps),
+        goodput: Some(st.goodput_rps),
+        ..Point::default()
+    })
+}
+
+fn serving_figures(out: &mut Vec<Figure>, p: &crate::history::foreign::Point) {
+    use Better::{Higher, Lower};
+    let ms = |v: f64| format!("{v:.1} ms");
+    out.push(fig(
+        "concurrency",
+        "Requests at once",
+        p.concurrency,
+        Higher,
+        |v| format!("{v:.0}"),
+    ));
+    out.push(fig(
+        "req-rate",
+        "Requests per second",
+        p.request_throughput,
+        Higher,
+        |v| format!("{v:.2}"),
+    ));
+    out.push(fig(
+        "output-tps",
+        "Output tokens per second",
+        p.output_throughput,
+        Higher,
+        |v| format!("{v:.0}"),
+    ));
+    out.push(fig(
+        "ttft-p50",
+        "First token p50",
+        p.ttft.median,
+        Lower,
+        duration_ms,
+    ));
+    out.push(fig(
+        "ttft-p99",
+        "First token p99",
+        p.ttft.p99,
+        Lower,
+        duration_ms,
+    ));
+    out.push(fig("tpot-p50", "TPOT p50", p.tpot.median, Lower, ms));
+    out.push(fig("itl-p50", "ITL p50", p.itl.median, Lower, ms));
+    out.push(fig(
+        "e2el-p50",
+        "End to end p50",
+        p.e2el.median,
+        Lower,
+        duration_ms,
+    ));
+    out.push(fig("goodput", "Goodput, req/s", p.goodput, Higher, |v| {
+        format!("{v:.2}")
+    }));
+}
+
 /// The headline figures of a run, in the order the page shows them.
 pub fn figures(r: &RunRecord) -> Vec<Figure> {
     use Better::{Higher, Lower};
@@ -90,6 +177,8 @@ pub fn figures(r: &RunRecord) -> Vec<Figure> {
             Lower,
             |v| format!("{v:.0}"),
         ));
+    } else if let Some(point) = serving(r) {
+        serving_figures(&mut out, &point);
     } else if let Some(race) = r.kind.race() {
         let (tokens_in, tokens_out) = r.runs.iter().fold((0, 0), |(i, o), run| {
             (i + run.metrics.tokens_in, o + run.metrics.tokens_out)
@@ -225,6 +314,25 @@ pub fn explain(key: &str) -> &'static str {
         "throughput" => "Finished requests per second of wall time.",
         "in-flight" => "Mean number of requests in flight over the batch.",
         "tokens-out" => "Completion tokens reported over the batch.",
+        "concurrency" => {
+            "Requests in flight at most: the tool's concurrency, or the K a capacity search answered."
+        }
+        "req-rate" => {
+            "Requests answered per second over the benchmark (or the capacity step at K)."
+        }
+        "output-tps" => "Output tokens per second, all requests together.",
+        "ttft-p50" => {
+            "Median time to first token (of any kind for other tools; the answer's for Fanout)."
+        }
+        "ttft-p99" => "99th percentile of the time to first token.",
+        "tpot-p50" => {
+            "Median time per output token as vLLM defines it: (end − first token) ÷ (tokens − 1)."
+        }
+        "itl-p50" => "Median gap between output chunks, pooled over every request (vLLM's ITL).",
+        "e2el-p50" => "Median time from request sent to answer done.",
+        "goodput" => {
+            "Requests meeting every target per second, as the tool counted them (absent where it set no targets)."
+        }
         _ => "",
     }
 }

@@ -28,6 +28,68 @@ impl RunRecord {
         Ok(record)
     }
 
+    /// Reads a file from an unknown source: a Fanout run, or another tool's
+    /// results (vLLM bench, GuideLLM, genai-perf, AIPerf, llmperf,
+    /// promptfoo) kept as a run of their own kind, named `file`; `now_ms`
+    /// dates it when the file does not say when it ran.
+    pub fn import_any(file: &str, text: &str, now_ms: f64) -> Result<Self, ImportError> {
+        match Self::import(text) {
+            Err(ImportError::NotARun | ImportError::NotJson(_)) => {}
+            other => return other,
+        }
+        let parsed = crate::history::foreign::parse(file, text).map_err(ImportError::Unknown)?;
+        let record = Self::of_foreign(file, text, parsed, now_ms);
+        record.check().map_err(ImportError::Invalid)?;
+        Ok(record)
+    }
+
+    /// The record of another tool's results read from `text`.
+    fn of_foreign(
+        file: &str,
+        text: &str,
+        parsed: crate::history::foreign::parse::Parsed,
+        now_ms: f64,
+    ) -> Self {
+        use crate::history::record::{InputInfo, fnv1a_hex};
+        let hash = fnv1a_hex(text);
+        let source = parsed.imported.source;
+        // The server's host, without scheme, credentials or path.
+        let host = parsed
+            .server
+            .as_deref()
+            .map(|u| {
+                let rest = u.split_once("://").map_or(u, |(_, r)| r);
+                let rest = rest.split(['/', '?', '#']).next().unwrap_or_default();
+                rest.rsplit_once('@').map_or(rest, |(_, h)| h).to_string()
+            })
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| "unknown server".into());
+        Self {
+            format: FORMAT.into(),
+            version: VERSION,
+            id: format!("{}-{}", source.name(), &hash[..hash.len().min(12)]),
+            at: parsed.at.filter(|t| *t > 0.0).unwrap_or(now_ms),
+            kind: Kind::Imported(Box::new(parsed.imported)),
+            model: parsed
+                .model
+                .map(|m| m.chars().take(200).collect())
+                .unwrap_or_else(|| "unknown model".into()),
+            host: host.chars().take(300).collect(),
+            simulated: false,
+            input: InputInfo {
+                name: file.chars().take(500).collect(),
+                chars: text.chars().count(),
+                hash,
+                head: String::new(),
+            },
+            tasks: vec![source.label().into()],
+            runs: Vec::new(),
+            expected: Vec::new(),
+            cost_usd: None,
+            cancelled: false,
+        }
+    }
+
     /// Every invariant the views rely on.
     fn check(&self) -> Result<(), String> {
         let id_ok = !self.id.is_empty()
@@ -119,6 +181,8 @@ impl RunRecord {
             }
             // A capacity search keeps steps, not runs.
             Kind::Capacity(_) => {}
+            // Another tool's results keep benchmarks, not runs.
+            Kind::Imported(i) => i.check()?,
             Kind::Batch(b) => {
                 if b.cells.len() != b.docs.len() * self.tasks.len() {
                     return Err("the batch does not have one result per document and task".into());
@@ -157,6 +221,11 @@ pub enum ImportError {
     /// A field is missing or wrong.
     #[error("the run file is damaged: {0}")]
     Invalid(String),
+    /// Neither a Fanout run nor another tool's results this page reads.
+    #[error(
+        "the file is not a Fanout run, nor a result file this page reads (vLLM bench, GuideLLM, genai-perf, AIPerf, llmperf, promptfoo): {0}"
+    )]
+    Unknown(String),
 }
 
 #[cfg(test)]

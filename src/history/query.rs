@@ -126,6 +126,16 @@ pub fn headline(r: &RunRecord) -> Option<String> {
                 format!("{wall} · fastest: {}", fastest.join(", "))
             })
         }
+        Kind::Imported(i) => i.headline().map(|p| {
+            let mut parts = vec![i.source.label().to_string(), p.label.clone()];
+            if let Some(r) = p.request_throughput {
+                parts.push(format!("{r:.2} req/s"));
+            }
+            if let Some(t) = p.ttft.median {
+                parts.push(format!("first token p50 {}", duration_ms(t)));
+            }
+            parts.join(" · ")
+        }),
         Kind::Capacity(c) => {
             let nothing_broke = c.steps.iter().all(|s| s.held);
             Some(match c.k {
@@ -164,6 +174,8 @@ pub struct Row {
     pub errors: usize,
     /// The kind's own headline where it has no speedup ([`headline`]).
     pub headline: Option<String>,
+    /// The tool that measured it, for another tool's results.
+    pub source: Option<&'static str>,
 }
 
 /// The rows the query keeps, in its order.
@@ -179,6 +191,7 @@ pub fn rows(records: &[RunRecord], q: &Query) -> Vec<Row> {
                 simulated: r.simulated,
                 host: r.host.clone(),
                 plan: r.kind.run_kind(),
+                source: r.kind.imported().map(|i| i.source.name()),
                 input: r.input.name.clone(),
                 speedup: speedup(r),
                 parallel_ms: parallel_ms(r),

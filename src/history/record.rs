@@ -170,6 +170,8 @@ pub enum Kind {
     Capacity(Box<crate::capacity::Capacity>),
     /// Many documents.
     Batch(BatchEntry),
+    /// Another tool's results.
+    Imported(Box<crate::history::foreign::Imported>),
 }
 
 impl Kind {
@@ -183,6 +185,7 @@ impl Kind {
             Self::Race(_) => RunKind::Race,
             Self::Capacity(_) => RunKind::Capacity,
             Self::Batch(_) => RunKind::Batch,
+            Self::Imported(_) => RunKind::Imported,
         }
     }
 
@@ -216,6 +219,14 @@ impl Kind {
     pub fn batch(&self) -> Option<&BatchEntry> {
         match self {
             Self::Batch(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// Another tool's results, if imported.
+    pub fn imported(&self) -> Option<&crate::history::foreign::Imported> {
+        match self {
+            Self::Imported(i) => Some(i),
             _ => None,
         }
     }
@@ -288,6 +299,8 @@ struct RecordFile {
     race: Option<RaceEntry>,
     #[serde(default)]
     capacity: Option<crate::capacity::Capacity>,
+    #[serde(default)]
+    imported: Option<crate::history::foreign::Imported>,
 }
 
 /// [`RecordFile`]'s shape, written from a record without copying it.
@@ -312,6 +325,8 @@ struct RecordFileRef<'a> {
     race: Option<&'a RaceEntry>,
     #[serde(skip_serializing_if = "Option::is_none")]
     capacity: Option<&'a crate::capacity::Capacity>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    imported: Option<&'a crate::history::foreign::Imported>,
 }
 
 impl Serialize for RunRecord {
@@ -334,6 +349,7 @@ impl Serialize for RunRecord {
             batch: self.kind.batch(),
             race: self.kind.race(),
             capacity: self.kind.capacity(),
+            imported: self.kind.imported(),
         }
         .serialize(s)
     }
@@ -345,7 +361,17 @@ impl TryFrom<RecordFile> for RunRecord {
     /// The kind and its payload together: a payload without its kind, or a
     /// kind without its payload, is refused.
     fn try_from(f: RecordFile) -> Result<Self, String> {
+        let kind = match (f.plan, f.imported) {
+            (RunKind::Imported, Some(i)) => Some(Kind::Imported(Box::new(i))),
+            (RunKind::Imported, None) => return Err("an imported run without its results".into()),
+            (_, Some(_)) => return Err("imported results in a run that is not imported".into()),
+            (_, None) => None,
+        };
         let kind = match (f.plan, f.batch, f.race, f.capacity) {
+            (RunKind::Imported, None, None, None) => kind.expect("checked above"),
+            (RunKind::Imported, ..) => {
+                return Err("an imported run with a batch, race or capacity payload".into());
+            }
             (RunKind::Batch, Some(b), None, None) => Kind::Batch(b),
             (RunKind::Race, None, Some(r), None) => Kind::Race(r),
             (RunKind::Capacity, None, None, Some(c)) => Kind::Capacity(Box::new(c)),

@@ -43,6 +43,8 @@ pub enum RunKind {
     Capacity,
     /// Many documents × the tasks.
     Batch,
+    /// Another tool's results (vLLM bench, GuideLLM, …), imported.
+    Imported,
 }
 
 impl RunKind {
@@ -56,6 +58,7 @@ impl RunKind {
             Self::Race => "race",
             Self::Capacity => "capacity",
             Self::Batch => "batch",
+            Self::Imported => "imported",
         }
     }
 }

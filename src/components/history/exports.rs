@@ -63,6 +63,13 @@ pub fn ExportButtons(
             <button type="button" data-testid=hooks::EXPORT_JSON on:click=move |_| save("json", "application/json", &RunRecord::to_json)>"Export JSON"</button>
             <button type="button" data-testid=hooks::EXPORT_CSV on:click=move |_| save("csv", "text/csv", &csv)>"Timings CSV"</button>
             <button type="button" data-testid=hooks::EXPORT_REPORT on:click=move |_| save("html", "text/html", &|r| html(r, &targets.get_untracked()))>"HTML report"</button>
+            {record.with_value(|r| r.kind.batch().is_none()).then(|| view! {
+                <button type="button" data-testid=hooks::EXPORT_VLLM
+                    title="One JSON object per benchmark (a capacity search: per K; a run: per mode or endpoint), as vLLM bench serve --save-result writes them"
+                    on:click=move |_| save("vllm.json", "application/json", &|r| {
+                        crate::history::export::vllm::vllm(r, &targets.get_untracked()).unwrap_or_default()
+                    })>"vLLM bench JSON"</button>
+            })}
             <button type="button" data-testid=hooks::COPY_SUMMARY on:click=copy>"Copy summary"</button>
             <ShareLink record=record.get_value() />
             <span class="hint" role="status" data-testid=hooks::EXPORT_NOTE>{move || note.get()}</span>

@@ -3,6 +3,7 @@
 //! trend per model; import and export. Logic lives in `crate::history`.
 
 mod exports;
+mod imported;
 mod run_view;
 mod trend;
 
@@ -127,8 +128,9 @@ fn HistoryControls() -> impl IntoView {
             let text = gloo_file::futures::read_as_text(&gloo_file::File::from(file)).await;
             match text
                 .map_err(|_| "the file could not be read".to_string())
-                .and_then(|t| RunRecord::import(&t).map_err(|e| e.to_string()))
-            {
+                .and_then(|t| {
+                    RunRecord::import_any(&name, &t, js_sys::Date::now()).map_err(|e| e.to_string())
+                }) {
                 Ok(run) => {
                     let again = find(h, &run.id).is_some();
                     let id = run.id.clone();
@@ -238,7 +240,7 @@ fn HistoryRow(
     let (id1, id2, id3, id4) = (id.clone(), id.clone(), id.clone(), id.clone());
     let when = date_of(r.at);
     view! {
-        <tr data-testid=hooks::HISTORY_ROW data-id=id.clone()>
+        <tr data-testid=hooks::HISTORY_ROW data-id=id.clone() data-source=r.source>
             <td><input type="checkbox" data-testid=hooks::HISTORY_TICK
                 aria-label=format!("Compare the run of {when}")
                 prop:checked=move || ticked.with(|t| t.contains(&id1))

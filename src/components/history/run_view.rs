@@ -86,6 +86,7 @@ pub fn RunView(
             <RaceResults race=race now=now prefix="kept-race" />
             <RequestFigures record=record.clone() prefix="kept" />
             <CapacityResults capacity=capacity prefix="kept-capacity" />
+            {record.kind.imported().cloned().map(|i| view! { <super::imported::ImportedResults imported=i /> })}
             <Timeline rows=rows now=now />
             <PerTaskBars results=results />
             <PerTaskTable results=results />

@@ -44,6 +44,41 @@ pub fn csv(r: &RunRecord) -> String {
                 format!("{:.3}", x.goodput_rps),
             ]);
         }
+    } else if let Some(i) = r.kind.imported() {
+        let mut head = vec![
+            "benchmark".to_string(),
+            "concurrency".into(),
+            "request_rate".into(),
+            "completed".into(),
+            "failed".into(),
+            "duration_s".into(),
+        ];
+        for m in ["ttft", "tpot", "itl", "e2el"] {
+            for s in ["mean", "p50", "p90", "p99"] {
+                head.push(format!("{m}_{s}_ms"));
+            }
+        }
+        head.extend(["request_throughput", "output_throughput", "goodput"].map(String::from));
+        let _ = w.write_record(&head);
+        for p in &i.points {
+            let mut row = vec![
+                p.label.clone(),
+                num(p.concurrency),
+                num(p.request_rate),
+                int(p.completed),
+                int(p.failed),
+                num(p.duration_s),
+            ];
+            for d in [p.ttft, p.tpot, p.itl, p.e2el] {
+                row.extend([num(d.mean), num(d.median), num(d.p90), num(d.p99)]);
+            }
+            row.extend([
+                num(p.request_throughput),
+                num(p.output_throughput),
+                num(p.goodput),
+            ]);
+            let _ = w.write_record(&row);
+        }
     } else if let Some(b) = r.kind.batch() {
         let _ = w.write_record([
             "document",

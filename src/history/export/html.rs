@@ -220,6 +220,40 @@ fn requests_html(s: &mut String, r: &RunRecord, targets: &Targets) {
             ));
         }
     }
+    if let Some(i) = r.kind.imported() {
+        s.push_str(&format!(
+            "<h2>Imported from {}</h2>\n<p>File \"{}\": figures in ms and per second, mean / p50 / p90 / p99; – where the file has none.</p>\n<table><thead><tr><th>Benchmark</th><th>Answered / failed</th><th>First token</th><th>TPOT</th><th>ITL</th><th>End to end</th><th>Requests/s</th><th>Output tokens/s</th><th>Goodput</th></tr></thead><tbody>\n",
+            escape(i.source.label()),
+            escape(&i.file)
+        ));
+        let v = |x: Option<f64>| x.map_or("–".to_string(), |x| format!("{x:.1}"));
+        let d = |d: &crate::history::foreign::Dist| {
+            format!(
+                "{} / {} / {} / {}",
+                v(d.mean),
+                v(d.median),
+                v(d.p90),
+                v(d.p99)
+            )
+        };
+        let n = |x: Option<u64>| x.map_or("–".to_string(), |x| x.to_string());
+        for p in &i.points {
+            s.push_str(&format!(
+                "<tr><td>{}</td><td>{} / {}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                escape(&p.label),
+                n(p.completed),
+                n(p.failed),
+                d(&p.ttft),
+                d(&p.tpot),
+                d(&p.itl),
+                d(&p.e2el),
+                v(p.request_throughput),
+                v(p.output_throughput),
+                v(p.goodput)
+            ));
+        }
+        s.push_str("</tbody></table>\n");
+    }
     if let Some(c) = r.kind.capacity() {
         s.push_str(&format!(
             "<h2>Capacity</h2>\n<p><strong>{}</strong></p>\n",

@@ -4,6 +4,7 @@
 pub mod csv;
 pub mod html;
 pub mod markdown;
+pub mod vllm;
 
 use crate::history::record::RunRecord;
 

@@ -135,9 +135,11 @@ impl Plan {
     pub fn of_kind(kind: RunKind, limit: usize, rounds: usize) -> Plan {
         match kind {
             RunKind::Sequential => Plan::Single(Mode::Sequential),
-            RunKind::Parallel | RunKind::Race | RunKind::Capacity | RunKind::Batch => {
-                Plan::Single(Mode::Parallel)
-            }
+            RunKind::Parallel
+            | RunKind::Race
+            | RunKind::Capacity
+            | RunKind::Batch
+            | RunKind::Imported => Plan::Single(Mode::Parallel),
             RunKind::Compare => Plan::Compare { rounds },
             // Up to the concurrency field's K when set, else every task at once.
             RunKind::Sweep => Plan::Sweep {
