@@ -18,6 +18,7 @@ use crate::state::{AppState, History};
 #[component]
 pub fn App() -> impl IntoView {
     AppState::provide();
+    crate::state::Storage::provide();
     History::provide();
     let settings_open = RwSignal::new(false);
     provide_context(SettingsOpen(settings_open));

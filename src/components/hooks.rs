@@ -227,6 +227,11 @@ pub const BATCH_TAKE_OVER: &str = "batch-take-over";
 pub const IMPORTED_RESULTS: &str = "imported-results";
 pub const IMPORTED_POINT: &str = "imported-point";
 pub const EXPORT_VLLM: &str = "export-vllm";
+pub const STORAGE_ERROR: &str = "storage-error";
+pub const STORAGE_USED: &str = "storage-used";
+pub const STORAGE_FREE_UP: &str = "storage-free-up";
+pub const BATCH_PERSIST: &str = "batch-persist";
+pub const BATCH_PAUSED: &str = "batch-paused";
 
 /// Every hook above, for the check against `e2e/README.md`.
 pub const ALL: &[&str] = &[
@@ -449,4 +454,9 @@ pub const ALL: &[&str] = &[
     IMPORTED_RESULTS,
     IMPORTED_POINT,
     EXPORT_VLLM,
+    STORAGE_ERROR,
+    STORAGE_USED,
+    STORAGE_FREE_UP,
+    BATCH_PERSIST,
+    BATCH_PAUSED,
 ];

@@ -23,6 +23,7 @@ mod request_figures;
 mod run_charts;
 mod settings_panel;
 mod share;
+mod storage_note;
 mod task_card;
 mod task_editor;
 mod task_options;

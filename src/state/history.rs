@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::history::RunRecord;
+use crate::state::storage::Storage;
 use crate::state::store::Store;
 use crate::state::tabs;
 
@@ -28,8 +29,10 @@ pub struct History {
     /// them: each run is stored under its own key, so two tabs' writes
     /// never overwrite each other, and each tab's list follows the other's.
     channel: StoredValue<Option<Rc<tabs::Channel>>, LocalStorage>,
-    /// Ids of runs added here whose write has not finished.
+    /// Ids of runs added here whose write has not finished (or failed).
     unsaved: StoredValue<HashSet<String>, LocalStorage>,
+    /// Where a failed write is told, with the browser's figures.
+    storage: Option<Storage>,
 }
 
 impl History {
@@ -43,6 +46,7 @@ impl History {
             db: StoredValue::new_local(None),
             channel: StoredValue::new_local(None),
             unsaved: StoredValue::new_local(HashSet::new()),
+            storage: use_context::<Storage>(),
         };
         provide_context(h);
         h.channel
@@ -125,13 +129,23 @@ impl History {
                 Err(e) => Err(e),
             };
             match done {
-                Err(e) => h.error.set(Some(format!("{context}{e}"))),
-                // The other tabs read the list again.
-                Ok(()) => h.channel.with_value(|c| {
-                    if let Some(c) = c {
-                        c.post(&wasm_bindgen::JsValue::TRUE);
+                Err(e) => {
+                    h.error.set(Some(format!("{context}{e}")));
+                    if let Some(s) = h.storage {
+                        s.failed(context.trim_end_matches(": "), &e);
                     }
-                }),
+                }
+                // The other tabs read the list again.
+                Ok(()) => {
+                    if let Some(s) = h.storage {
+                        s.written();
+                    }
+                    h.channel.with_value(|c| {
+                        if let Some(c) = c {
+                            c.post(&wasm_bindgen::JsValue::TRUE);
+                        }
+                    })
+                }
             }
             h.pending.update(|n| *n -= 1);
         });
@@ -167,6 +181,45 @@ impl History {
             });
             Ok(())
         });
+    }
+
+    /// Where failed writes are told, if anywhere.
+    pub fn storage(&self) -> Option<Storage> {
+        self.storage
+    }
+
+    /// Kept runs that are stored on the device (not those that could not be).
+    pub fn stored(&self) -> usize {
+        self.unsaved.with_value(|u| {
+            self.runs
+                .with(|all| all.iter().filter(|r| !u.contains(&r.id)).count())
+        })
+    }
+
+    /// Frees space: deletes the `n` oldest kept runs that are stored, then
+    /// stores again the runs that could not be kept.
+    pub fn free_oldest(&self, n: usize) {
+        let unsaved = self.unsaved.get_value();
+        let mut stored: Vec<(f64, String)> = self.runs.with_untracked(|all| {
+            all.iter()
+                .filter(|r| !unsaved.contains(&r.id))
+                .map(|r| (r.at, r.id.clone()))
+                .collect()
+        });
+        stored.sort_by(|a, b| a.0.total_cmp(&b.0));
+        for (_, id) in stored.into_iter().take(n) {
+            self.delete(id);
+        }
+        self.error.set(None);
+        let again: Vec<RunRecord> = self.runs.with_untracked(|all| {
+            all.iter()
+                .filter(|r| unsaved.contains(&r.id))
+                .cloned()
+                .collect()
+        });
+        for r in again {
+            self.add(r);
+        }
     }
 
     /// Removes one run from the list and the device.

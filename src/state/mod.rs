@@ -5,8 +5,10 @@ pub mod app;
 pub mod history;
 pub mod route;
 pub mod sink;
+pub mod storage;
 pub mod store;
 pub mod tabs;
 
 pub use app::AppState;
 pub use history::History;
+pub use storage::Storage;

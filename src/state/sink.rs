@@ -44,8 +44,13 @@ impl BatchSink for PageSink {
     fn save_cell(&self, job: usize, cell: &Cell) {
         if let Some(db) = self.store.clone() {
             let cell = cell.clone();
+            let storage = self.history.storage();
             spawn_local(async move {
-                let _ = db.save_result(job, &cell).await;
+                // A result that cannot be written is told (the batch view
+                // pauses the batch on it), never dropped in silence.
+                if let (Err(e), Some(s)) = (db.save_result(job, &cell).await, storage) {
+                    s.failed("Batch results could not be written", &e);
+                }
             });
         }
     }

@@ -37,8 +37,34 @@ fn err(e: impl std::fmt::Display) -> String {
     format!("The browser's storage failed: {e}")
 }
 
+/// What a failed write's `DOMException` means, in words: a full storage
+/// and a storage the browser blocks are named (their messages are often
+/// empty).
+fn dom_err(e: &web_sys::DomException) -> String {
+    match e.name().as_str() {
+        "QuotaExceededError" => {
+            "this page's storage is full (the browser refused the write: QuotaExceededError)".into()
+        }
+        "InvalidStateError" | "SecurityError" | "UnknownError" => format!(
+            "the browser does not let this page store data ({}: private browsing, or storage blocked for this site?)",
+            e.name()
+        ),
+        name => {
+            let m = e.message();
+            if m.is_empty() {
+                name.to_string()
+            } else {
+                format!("{name}: {m}")
+            }
+        }
+    }
+}
+
 /// The message of a failed call or request's `DOMException`.
 fn js_err(e: &JsValue) -> String {
+    if let Some(d) = e.dyn_ref::<web_sys::DomException>() {
+        return err(dom_err(d));
+    }
     let message = e
         .dyn_ref::<js_sys::Error>()
         .map(|e| String::from(e.message()))
@@ -80,7 +106,7 @@ async fn request(req: Result<IdbRequest, JsValue>) -> Result<JsValue, String> {
             .error()
             .ok()
             .flatten()
-            .map(|e| err(e.message()))
+            .map(|e| err(dom_err(&e)))
             .unwrap_or_else(|| err("a request failed")))
     }
 }
@@ -91,7 +117,7 @@ async fn committed(tx: &IdbTransaction) -> Result<(), String> {
         0 => Ok(()),
         _ => Err(tx
             .error()
-            .map(|e| err(e.message()))
+            .map(|e| err(dom_err(&e)))
             .unwrap_or_else(|| err("a write was not completed"))),
     }
 }

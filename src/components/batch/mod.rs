@@ -174,6 +174,10 @@ struct BatchCtx {
     elsewhere: RwSignal<Option<Elsewhere>>,
     /// The channel a running batch's progress goes on to the other tabs.
     channel: StoredValue<Option<Rc<tabs::Channel>>, LocalStorage>,
+    /// Why the batch was paused (its results could not be written).
+    paused: RwSignal<Option<String>>,
+    /// What the browser answered when asked to keep this page's storage.
+    persisted: RwSignal<Option<bool>>,
 }
 
 /// A batch another tab runs: its counts as it last told them, and whether
@@ -377,6 +381,10 @@ impl BatchCtx {
                     return;
                 };
                 self.elsewhere.set(None);
+                self.paused.set(None);
+                // A long batch's results should survive the browser's
+                // clean-ups: ask, and say what it answered.
+                self.persisted.set(crate::state::storage::persist().await);
                 let log = self.state.durations.get_untracked();
                 let host = settings.server_host();
                 let how = RunSettings {
@@ -443,8 +451,23 @@ pub fn BatchPanel() -> impl IntoView {
         pool: pool::PoolView::new(),
         elsewhere: RwSignal::new(None),
         channel: StoredValue::new_local(None),
+        paused: RwSignal::new(None),
+        persisted: RwSignal::new(None),
     };
     provide_context(ctx);
+    // Results that cannot be written pause the batch rather than letting
+    // it run on while they are lost.
+    let storage = expect_context::<crate::state::Storage>();
+    Effect::new(move |_| {
+        if let Some(e) = storage.error.get()
+            && ctx.job.running.get_untracked()
+        {
+            ctx.job.cancel();
+            ctx.paused.set(Some(format!(
+                "Paused: {e}. The results so far are on screen and can be exported; free space, then run what is left (Retry failed, or Resume after a reload)."
+            )));
+        }
+    });
     // Another tab's batch: its counts as it tells them.
     ctx.channel
         .set_value(tabs::Channel::open(tabs::BATCH, move |m| {
@@ -515,6 +538,15 @@ pub fn BatchPanel() -> impl IntoView {
             {move || ctx.job.error.get().map(|e| view! { <p class="field-error" role="alert" data-testid=hooks::BATCH_ERROR>{e}</p> })}
             <ResumeOffer />
             <RunningElsewhere />
+            {move || ctx.paused.get().map(|p| view! { <p class="field-error" role="alert" data-testid=hooks::BATCH_PAUSED>{p}</p> })}
+            <crate::components::storage_note::StorageNote />
+            {move || ctx.persisted.get().map(|granted| view! {
+                <p class="hint" data-testid=hooks::BATCH_PERSIST data-granted=granted.to_string()>{if granted {
+                    "The browser keeps this page's storage (persistent storage granted): the batch's results are not cleared when the disk runs low."
+                } else {
+                    "The browser did not grant persistent storage: it may clear the saved batch if the disk runs low. Export results as they come."
+                }}</p>
+            })}
             <Show when=move || ctx.shown.with(|s| s.as_ref().is_some_and(|s| !s.batch().jobs.is_empty()))>
                 <progress::Progress />
                 <pool::PoolMembers />
@@ -595,15 +627,23 @@ fn BatchLimits() -> impl IntoView {
 #[component]
 fn BatchButtons() -> impl IntoView {
     let ctx = expect_context::<BatchCtx>();
+    let storage = expect_context::<crate::state::Storage>();
     let run_all = move |_| {
         let Some(shown) = ctx.prepare(&ctx.state) else {
             return;
         };
         ctx.resumable.set(None);
-        // Save the batch before any result can arrive, then run it.
+        // Save the batch before any result can arrive, then run it; a batch
+        // that cannot be saved is not started (its results would be lost).
         spawn_local(async move {
-            if let Some(db) = ctx.store.get_value() {
-                let _ = db.start_batch(shown.batch()).await;
+            if let Some(db) = ctx.store.get_value()
+                && let Err(e) = db.start_batch(shown.batch()).await
+            {
+                storage.failed(
+                    "The batch was not started: it could not be saved on this device",
+                    &e,
+                );
+                return;
             }
             ctx.start((0..shown.batch().jobs.len()).collect());
         });

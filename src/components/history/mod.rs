@@ -83,6 +83,7 @@ pub fn HistoryPanel() -> impl IntoView {
             <Show when=move || h.error.get().is_some()>
                 <p class="field-error" role="alert" data-testid=hooks::HISTORY_ERROR>{move || h.error.get()}</p>
             </Show>
+            <crate::components::storage_note::StorageNote />
             <HistoryControls />
             <Show when=move || !h.runs.with(Vec::is_empty)
                 fallback=|| view! { <p class="empty" data-testid=hooks::HISTORY_EMPTY>"No runs kept yet. Every finished run (and batch) is kept here, so you can open it again, compare two, and export or share it."</p> }>

@@ -491,6 +491,7 @@ fn KeptRun() -> impl IntoView {
             // figures): serialized once per run, not on every event.
             <div class="saved-run" data-testid=hooks::RUN_SAVED data-record=json>
                 <RequestFigures record=r.clone() prefix="run" />
+                <crate::components::storage_note::StorageNote />
                 <p class="hint">"Kept in the history below. Export this run:"</p>
                 <ExportButtons record=r />
             </div>

@@ -1,0 +1,74 @@
+import { test, expect, type BrowserContext, type Page } from '@playwright/test';
+import { SITE_PORT } from '../playwright.config';
+import { appReady, download, goTo, historyStored, onlyTasks, openWith, uniqueModel } from './helpers';
+
+const ORIGIN = `http://127.0.0.1:${SITE_PORT}`;
+
+/**
+ * A page whose origin may store at most `bytes`, set through the DevTools
+ * protocol before the page opens its database: Chromium applies a quota
+ * override when IndexedDB's store for the origin is opened, not to one
+ * already open.
+ */
+async function pageWithQuota(context: BrowserContext, bytes: number): Promise<Page> {
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin: ORIGIN, quotaSize: bytes });
+  return page;
+}
+
+test('a full storage says why with the figures, keeps the run on screen and exportable, and offers to free space', async ({ browser }) => {
+  test.setTimeout(120_000);
+  const context = await browser.newContext({ baseURL: `${ORIGIN}/` });
+  // An empty database takes 72 KB here: room for small runs, not a big one.
+  const page = await pageWithQuota(context, 72 * 1024 + 16 * 1024);
+  await openWith(page, { model: uniqueModel('storage') });
+  const runView = page.getByTestId('view-run');
+  // Two small runs are kept.
+  await onlyTasks(page, ['sentiment']);
+  await page.getByTestId('mode-parallel').check();
+  for (let i = 0; i < 2; i++) {
+    await page.getByTestId('run').click();
+    await expect(page.getByTestId('phase')).toHaveText('Finished.', { timeout: 30_000 });
+    await historyStored(page);
+    await expect(runView.getByTestId('storage-error')).toHaveCount(0);
+  }
+  const kept = 2;
+  // A compare run of every task over a long text is more than is left.
+  await onlyTasks(page, ['summary', 'sentiment', 'keywords', 'questions', 'translation', 'category']);
+  await page.getByTestId('input-text').fill('A long review of a product that works. '.repeat(120));
+  await page.getByTestId('mode-compare').check();
+  await page.getByTestId('rounds').fill('3');
+  await page.getByTestId('rounds').dispatchEvent('change');
+  await page.getByTestId('run').click();
+  await expect(page.getByTestId('phase')).toHaveText('Finished.', { timeout: 60_000 });
+  await historyStored(page);
+  const error = runView.getByTestId('storage-error');
+  await expect(error).toContainText('The run could not be kept');
+  await expect(error).toContainText('storage is full');
+  // The browser's figures, once it gives them.
+  await expect(error).toContainText('Used');
+  const figures = runView.getByTestId('storage-used');
+  expect(Number(await figures.getAttribute('data-used'))).toBeGreaterThan(0);
+  expect(Number(await figures.getAttribute('data-quota'))).toBeGreaterThan(0);
+  // The run stays on screen and exportable.
+  const id = JSON.parse((await page.getByTestId('run-saved').getAttribute('data-record'))!).id;
+  const file = await download(page, 'export-json', page.getByTestId('run-saved'));
+  expect(JSON.parse(file.text).id).toBe(id);
+  await goTo(page, 'history');
+  const rows = page.getByTestId('history-row');
+  // Listed (not stored) in the history too, with the same message there.
+  await expect(rows).toHaveCount(kept + 1);
+  await expect(page.getByTestId('view-history').getByTestId('storage-error')).toContainText('storage is full');
+  // "Free space" deletes the oldest kept runs.
+  const free = page.getByTestId('view-history').getByTestId('storage-free-up');
+  await expect(free).toContainText(`delete the ${Math.ceil(kept / 2)} oldest`);
+  const oldest = await rows.last().getAttribute('data-id');
+  await free.click();
+  await historyStored(page);
+  await expect(rows).toHaveCount(kept + 1 - Math.ceil(kept / 2));
+  await expect(page.locator(`[data-testid="history-row"][data-id="${oldest}"]`)).toHaveCount(0);
+  // The run that was not kept is still listed (tried again).
+  await expect(page.locator(`[data-testid="history-row"][data-id="${id}"]`)).toHaveCount(1);
+  await context.close();
+});
