@@ -72,3 +72,48 @@ test('a full storage says why with the figures, keeps the run on screen and expo
   await expect(page.locator(`[data-testid="history-row"][data-id="${id}"]`)).toHaveCount(1);
   await context.close();
 });
+
+test('a batch whose results cannot be written pauses, and nothing is lost: a new page with room resumes what was not kept', async ({ browser }) => {
+  test.setTimeout(120_000);
+  const context = await browser.newContext({ baseURL: `${ORIGIN}/` });
+  const page = await pageWithQuota(context, 72 * 1024 + 16 * 1024);
+  const model = uniqueModel('storage-batch');
+  await openWith(page, { model });
+  await onlyTasks(page, ['summary']);
+  await goTo(page, 'batch');
+  // Small answers are kept; an answer with 3,000 thinking tokens (about
+  // 17,000 characters kept with it) is more than is left.
+  const small = Array.from({ length: 4 }, (_, i) => `Doc ${i + 1} is short.`);
+  const big = Array.from({ length: 4 }, (_, i) => `reasoning=reasoning_content:3000:200:5:50\n\nDoc ${i + 5} thinks long.`);
+  const docs = small.length + big.length;
+  await page.getByTestId('batch-paste').fill([...small, ...big].join('\n---\n'));
+  await page.getByTestId('batch-add-pasted').click();
+  await page.getByTestId('batch-k').fill('1');
+  await page.getByTestId('batch-k').dispatchEvent('change');
+  await page.getByTestId('batch-run').click();
+  await expect(page.getByTestId('batch-persist')).toHaveAttribute('data-granted', /true|false/);
+  await expect(page.getByTestId('batch-paused')).toContainText('Paused', { timeout: 60_000 });
+  await expect(page.getByTestId('batch-paused')).toContainText('storage is full');
+  await expect(page.getByTestId('batch-run')).toBeEnabled();
+  const done = Number(await page.getByTestId('batch-progress').getAttribute('data-done'));
+  expect(done).toBeLessThan(docs);
+  // It stopped: nothing more runs after the pause.
+  await page.waitForTimeout(1500);
+  expect(Number(await page.getByTestId('batch-progress').getAttribute('data-done'))).toBe(done);
+  // What ran is on screen and exportable.
+  const jsonl = (await download(page, 'batch-export-jsonl')).text.trim().split('\n').map((l) => JSON.parse(l));
+  expect(jsonl.filter((l) => l.result?.status === 'done')).toHaveLength(done);
+  // Room again (a new page, once the browser has closed the database), and
+  // the batch resumes what was not kept: every document ends answered.
+  await page.close();
+  await new Promise((r) => setTimeout(r, 3000));
+  const again = await pageWithQuota(context, 1024 * 1024 * 1024);
+  await again.goto('./#/batch');
+  await appReady(again);
+  await expect(again.getByTestId('batch-resume-offer')).toBeVisible();
+  await again.getByTestId('batch-resume').click();
+  await expect(again.getByTestId('batch-progress')).toHaveAttribute('data-done', String(docs), { timeout: 60_000 });
+  const all = (await download(again, 'batch-export-jsonl')).text.trim().split('\n').map((l) => JSON.parse(l));
+  expect(all.filter((l) => l.result?.status === 'done')).toHaveLength(docs);
+  await context.close();
+});
