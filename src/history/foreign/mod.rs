@@ -567,6 +567,21 @@ mod tests {
     }
 
     #[test]
+    fn the_trend_draws_an_imported_runs_median_end_to_end_beside_ours() {
+        let vllm = import(fixture!("vllm_bench_serve.json"));
+        let ours = crate::history::record::fixtures::compare("Qwen/Qwen3-8B", 1.8e12, 500.0, 3, "A");
+        let series = crate::history::query::trend(&[vllm.clone(), ours.clone()]);
+        assert_eq!(series.len(), 1);
+        assert_eq!(
+            series[0].latency,
+            vec![
+                (vllm.at, 1200.0),
+                (ours.at, ours.median_latency_ms().unwrap())
+            ]
+        );
+    }
+
+    #[test]
     fn reports_list_each_benchmark_as_text() {
         let mut r = import(fixture!("guidellm_benchmarks.json"));
         if let crate::history::record::Kind::Imported(i) = &mut r.kind {
