@@ -636,6 +636,12 @@ fn BatchButtons() -> impl IntoView {
         // Save the batch before any result can arrive, then run it; a batch
         // that cannot be saved is not started (its results would be lost).
         spawn_local(async move {
+            // Saving would replace the batch another tab is running.
+            if tabs::held(tabs::BATCH).await {
+                ctx.job.error.set(Some(RUNNING_ELSEWHERE.into()));
+                ctx.watch_elsewhere(Elsewhere::default());
+                return;
+            }
             if let Some(db) = ctx.store.get_value()
                 && let Err(e) = db.start_batch(shown.batch()).await
             {

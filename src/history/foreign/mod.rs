@@ -569,7 +569,8 @@ mod tests {
     #[test]
     fn the_trend_draws_an_imported_runs_median_end_to_end_beside_ours() {
         let vllm = import(fixture!("vllm_bench_serve.json"));
-        let ours = crate::history::record::fixtures::compare("Qwen/Qwen3-8B", 1.8e12, 500.0, 3, "A");
+        let ours =
+            crate::history::record::fixtures::compare("Qwen/Qwen3-8B", 1.8e12, 500.0, 3, "A");
         let series = crate::history::query::trend(&[vllm.clone(), ours.clone()]);
         assert_eq!(series.len(), 1);
         assert_eq!(
@@ -605,6 +606,27 @@ mod tests {
             lines[2]
         );
         assert!(lines[2].contains(",14.0,,,,,1100.0,"), "{}", lines[2]);
+    }
+
+    #[test]
+    fn any_cut_of_any_file_is_read_or_refused_never_a_panic() {
+        for (name, text) in [
+            fixture!("vllm_bench_serve.json"),
+            fixture!("vllm_bench_serve_detailed.json"),
+            fixture!("guidellm_benchmarks.json"),
+            fixture!("profile_export_genai_perf.json"),
+            fixture!("profile_export.jsonl"),
+            fixture!("llmperf_summary.json"),
+            fixture!("llmperf_individual_responses.json"),
+            fixture!("promptfoo_results.json"),
+        ] {
+            for cut in (0..text.len())
+                .step_by(3)
+                .filter(|c| text.is_char_boundary(*c))
+            {
+                let _ = RunRecord::import_any(name, &text[..cut], 1.0);
+            }
+        }
     }
 
     #[test]

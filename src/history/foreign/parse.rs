@@ -629,7 +629,9 @@ fn civil_ms(y: i64, mo: i64, d: i64, h: i64, mi: i64, s: f64) -> Option<f64> {
 /// vLLM's `date` ("%Y%m%d-%H%M%S", local time without a zone: read as UTC).
 fn compact_date_ms(d: &str) -> Option<f64> {
     let (day, time) = d.split_once('-')?;
-    if day.len() != 8 || time.len() != 6 {
+    // Digits only, so the slices below fall on character boundaries.
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(day, 8) || !digits(time, 6) {
         return None;
     }
     let n = |s: &str| s.parse::<i64>().ok();
@@ -653,9 +655,9 @@ fn iso_date_ms(t: &str) -> Option<f64> {
     } else if let Some(i) = time.rfind(['+', '-']) {
         let (c, z) = time.split_at(i);
         let sign = if z.starts_with('-') { -1 } else { 1 };
-        let (hh, mm) = z[1..]
-            .split_once(':')
-            .unwrap_or((&z[1..3.min(z.len())], "0"));
+        // `get`, not slicing: the text may hold any character.
+        let rest = z.get(1..)?;
+        let (hh, mm) = rest.split_once(':').unwrap_or((rest.get(..2)?, "0"));
         (
             c,
             sign * (hh.parse::<i64>().ok()? * 60 + mm.parse::<i64>().ok()?),
@@ -688,5 +690,9 @@ mod tests {
             Some(1_714_566_896_000.0)
         );
         assert_eq!(compact_date_ms("2024-05-01"), None);
+        // Text that is not a date is no date, never a panic.
+        assert_eq!(compact_date_ms("2024050é-12345"), None);
+        assert_eq!(iso_date_ms("2024-05-01T12:00:00+é"), None);
+        assert_eq!(iso_date_ms("2024-05-01T12:00:00+"), None);
     }
 }
