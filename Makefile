@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/.tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: serve dist test audit local-model test-local-model soak bench profile split-probe screenshots setup setup-test setup-bench lint unit browser clean
+.PHONY: serve dist test audit local-model test-local-model soak soak-long bench profile split-probe screenshots setup setup-test setup-bench lint unit browser clean
 
 ## Install the build tools if missing, then serve on http://127.0.0.1:8765 and open a browser.
 serve: setup
@@ -42,6 +42,12 @@ test-local-model: setup-test dist
 ## against a server failing at random; nothing lost, every attempt counted.
 soak: setup-test dist
 	cd e2e && npx playwright test soak.spec.ts
+
+## The long soak (not in `make test`): 10,000 batch requests against a
+## server failing at random, a reload half-way; every result once, every
+## attempt counted, heap flat, no long task (about 15 minutes here).
+soak-long: setup-test dist
+	cd e2e && npx playwright test --config long-soak.config.ts
 
 ## Retake the README's screenshots (docs/screenshots/*.png) in demo mode.
 screenshots: setup-test dist

@@ -1,0 +1,92 @@
+// Long soak: 10,000 batch requests (2,000 documents × 5 tasks) against a
+// server that fails at random (seeded: 3 % 500s, 1 % 429s with Retry-After,
+// 1 % streams cut mid-answer), with a reload half-way and the batch resumed.
+// Every (document, task) must end once in the results, the page's attempts
+// must match the server's requests (up to those in flight at the reload),
+// the JS heap must not grow, and no task may block the page for 100 ms.
+import { test, expect } from '@playwright/test';
+import { readFileSync, mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { TEST_KEY, appReady, goTo, openSettings } from '../tests/helpers';
+import { CHAOS_PORT } from '../playwright.config';
+
+const CHAOS = `http://127.0.0.1:${CHAOS_PORT}`;
+const DOCS = 2000;
+const TASKS = 5;
+const JOBS = DOCS * TASKS;
+const K = 6;
+
+test('long soak: 10,000 requests with faults and a reload end once each, attempts counted, heap flat, no long task', async ({ page, request }) => {
+  // Long tasks, from the first paint of every load.
+  await page.addInitScript(() => {
+    (window as any).__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) (window as any).__longTasks.push(e.duration);
+    }).observe({ type: 'longtask', buffered: true });
+  });
+  await page.goto('./');
+  await openSettings(page);
+  await page.getByTestId('api-key').fill(TEST_KEY);
+  await page.getByTestId('base-url').fill(`${CHAOS}/v1`);
+  await page.getByTestId('model').fill(`long-soak-${Date.now()}`);
+  await page.getByTestId('select-category').uncheck();
+  await goTo(page, 'batch');
+  const texts = Array.from({ length: DOCS }, (_, i) => `Long soak document ${i + 1}: a short text about item ${i + 1}.`);
+  await page.getByTestId('batch-paste').fill(texts.join('\n---\n'));
+  await page.getByTestId('batch-add-pasted').click();
+  await page.getByTestId('batch-k').fill(String(K));
+  await page.getByTestId('batch-k').dispatchEvent('change');
+  const before = (await request.get(`${CHAOS}/_chaos/stats`).then((r) => r.json())).chat_requests;
+  const started = Date.now();
+  await page.getByTestId('batch-run').click();
+  const progress = page.getByTestId('batch-progress');
+  const ended = async () => Number(await progress.getAttribute('data-done')) + Number(await progress.getAttribute('data-failed'));
+  await expect.poll(ended, { timeout: 900_000, intervals: [2000] }).toBeGreaterThanOrEqual(JOBS / 2);
+  const longBefore: number[] = await page.evaluate(() => (window as any).__longTasks);
+
+  // A reload half-way: the batch comes back and resumes what was left.
+  await page.reload();
+  await appReady(page);
+  await goTo(page, 'batch');
+  await expect(page.getByTestId('batch-resume-offer')).toBeVisible({ timeout: 60_000 });
+  const cdp = await page.context().newCDPSession(page);
+  const heap = async () => {
+    await cdp.send('HeapProfiler.collectGarbage');
+    return (await cdp.send('Runtime.getHeapUsage')).usedSize as number;
+  };
+  const heapBefore = await heap();
+  await page.getByTestId('batch-resume').click();
+  await expect(progress).toHaveAttribute('data-remaining', '0', { timeout: 1_200_000 });
+  await expect(page.getByTestId('batch-run')).toBeEnabled();
+  const seconds = (Date.now() - started) / 1000;
+  const heapAfter = await heap();
+  const longAfter: number[] = await page.evaluate(() => (window as any).__longTasks);
+
+  // Every (document, task) once in the results, done or failed.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('batch-export-json').click()]);
+  const file = join(mkdtempSync(join(tmpdir(), 'fanout-long-soak-')), 'soak.json');
+  await download.saveAs(file);
+  const results = JSON.parse(readFileSync(file, 'utf8')).results as any[];
+  expect(results).toHaveLength(JOBS);
+  expect(new Set(results.map((r) => `${r.document}|${r.task}`)).size).toBe(JOBS);
+  const count = (st: string) => results.filter((r) => r.result?.status === st).length;
+  expect(count('done') + count('error')).toBe(JOBS);
+  // The attempts kept equal the server's requests, but for those in flight
+  // when the page reloaded (sent, never answered to the page: at most K).
+  const attempts = results.reduce((n, r) => n + r.result.attempts, 0);
+  const stats = await request.get(`${CHAOS}/_chaos/stats`).then((r) => r.json());
+  const served = stats.chat_requests - before;
+  expect(served).toBeGreaterThanOrEqual(attempts);
+  expect(served - attempts).toBeLessThanOrEqual(K);
+  const longest = Math.max(0, ...longBefore, ...longAfter);
+  const grew = (heapAfter - heapBefore) / 1_048_576;
+  console.log(
+    `long soak: ${JOBS} results (${count('done')} done, ${count('error')} failed) in ${seconds.toFixed(0)} s; ` +
+      `server saw ${served} requests (${stats['500']} × 500, ${stats['429']} × 429, ${stats.cut} cut); page attempts ${attempts}; ` +
+      `JS heap ${(heapBefore / 1_048_576).toFixed(1)} → ${(heapAfter / 1_048_576).toFixed(1)} MB after the resume; ` +
+      `long tasks: ${longBefore.length + longAfter.length}, longest ${longest.toFixed(0)} ms`,
+  );
+  expect(grew).toBeLessThan(20);
+  expect(longest).toBeLessThan(100);
+});
