@@ -99,3 +99,32 @@ test('runs kept in two tabs are both kept, and each tab lists the other\'s', asy
   await goTo(other, 'history');
   await expect(other.getByTestId('history-row')).toHaveCount(1);
 });
+
+test('a Batch API hand-off is refused in a tab while another tab runs a batch, and the running batch is not replaced', async ({ page, context }) => {
+  test.setTimeout(90_000);
+  const model = uniqueModel('tabs-api');
+  await openWith(page, { model });
+  await onlyTasks(page, ['sentiment']);
+  await goTo(page, 'batch');
+  const docs = 24;
+  await page.getByTestId('batch-paste').fill(Array.from({ length: docs }, (_, i) => `latency-ms=400\n\nDoc ${i + 1} is a review.`).join('\n---\n'));
+  await page.getByTestId('batch-add-pasted').click();
+  await page.getByTestId('batch-k').fill('3');
+  await page.getByTestId('batch-k').dispatchEvent('change');
+  await page.getByTestId('batch-run').click();
+  await expect.poll(() => done(page, 'batch-progress'), { timeout: 30_000 }).toBeGreaterThanOrEqual(3);
+  const other = await context.newPage();
+  await openWith(other, { model }, 'batch');
+  await expect(other.getByTestId('batch-elsewhere')).toBeVisible();
+  await other.getByTestId('batch-paste').fill('Another document.');
+  await other.getByTestId('batch-add-pasted').click();
+  await other.getByTestId('batch-api-output').evaluate((el) => ((el.closest('details') as HTMLDetailsElement).open = true));
+  await other.getByTestId('batch-api-submit').click();
+  await expect(other.getByTestId('batch-error')).toContainText('running in another tab');
+  // The first tab's batch ends whole, and stays the one kept on the device.
+  await expect(page.getByTestId('batch-progress')).toHaveAttribute('data-done', String(docs), { timeout: 60_000 });
+  await page.reload();
+  await appReady(page);
+  await goTo(page, 'batch');
+  await expect(page.getByTestId('batch-progress')).toHaveAttribute('data-done', String(docs));
+});

@@ -12,6 +12,7 @@ use crate::components::hooks;
 use crate::openai::batches::run_to_end;
 use crate::settings::Provider;
 use crate::state::AppState;
+use crate::state::tabs;
 
 /// The Batch API section.
 #[component]
@@ -92,6 +93,13 @@ pub(super) fn BatchApi() -> impl IntoView {
         let file = api_file(&s);
         ctx.job.start(|signal| {
             Ok(async move {
+                // The hand-off holds the batch's lock like a running batch:
+                // one tab submits and polls; no other tab starts a batch
+                // (and saves it over this one) meanwhile.
+                let Some(_held) = tabs::try_hold(tabs::BATCH).await else {
+                    ctx.job.error.set(Some(super::RUNNING_ELSEWHERE.into()));
+                    return;
+                };
                 if let Some(db) = ctx.store.get_value() {
                     let _ = db.start_batch(s.batch()).await;
                 }
