@@ -72,6 +72,16 @@ impl RunRecord {
         rows
     }
 
+    /// The timings of `runs`' requests that were sent (cancelled ones
+    /// measured nothing), for per-request figures and exports.
+    pub fn timings_of(runs: &[&RunEntry]) -> Vec<TaskTiming> {
+        runs.iter()
+            .flat_map(|r| &r.tasks)
+            .filter(|t| t.status != TaskStatus::Cancelled)
+            .map(|t| t.timing.clone())
+            .collect()
+    }
+
     /// Per-request figures by group (each mode of a run, pooled over its
     /// rounds; each endpoint of a race; a batch's cells), against the
     /// `targets` (goodput and attainment count them), with the last
@@ -128,12 +138,7 @@ impl RunRecord {
             }];
         }
         let group = |name: String, runs: &[&RunEntry]| {
-            let timings: Vec<TaskTiming> = runs
-                .iter()
-                .flat_map(|r| &r.tasks)
-                .filter(|t| t.status != TaskStatus::Cancelled)
-                .map(|t| t.timing.clone())
-                .collect();
+            let timings = Self::timings_of(runs);
             let span: f64 = runs.iter().map(|r| r.metrics.wall_ms).sum();
             (!timings.is_empty()).then(|| RequestGroup {
                 name,

@@ -56,12 +56,6 @@ fn serving(r: &RunRecord) -> Option<crate::history::foreign::Point> {
     let c = r.kind.capacity()?;
     let step = c.steps.iter().find(|s| s.k == c.k)?;
     let st = &step.stats;
-    let d = |s: &crate::capacity::Spread| Dist {
-        mean: s.mean,
-        median: s.p50,
-        p90: s.p90,
-        p99: s.p99,
-    };
     let answered = (st.requests - st.errors) as f64;
     Some(Point {
         label: format!("K = {}", c.k),
@@ -69,10 +63,10 @@ fn serving(r: &RunRecord) -> Option<crate::history::foreign::Point> {
         completed: Some(answered as u64),
         failed: Some(st.errors as u64),
         duration_s: Some(st.span_ms / 1000.0),
-        ttft: d(&st.ttft),
-        tpot: d(&st.tpot),
-        itl: d(&st.itl),
-        e2el: d(&st.e2e),
+        ttft: Dist::from(&st.ttft),
+        tpot: Dist::from(&st.tpot),
+        itl: Dist::from(&st.itl),
+        e2el: Dist::from(&st.e2e),
         request_throughput: (st.span_ms > 0.0).then(|| answered / (st.span_ms / 1000.0)),
         output_throughput: Some(st.throughput_tps),
         goodput: Some(st.goodput_rps),

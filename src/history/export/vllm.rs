@@ -4,21 +4,11 @@
 //! line, as `--append-result` writes them), a run one per mode (or race
 //! endpoint), with each request's times where the record keeps them.
 
-use crate::capacity::{RequestStats, Spread, Targets};
+use crate::capacity::{RequestStats, Targets};
 use crate::history::foreign::{Dist, Point, Request, to_vllm};
 use crate::history::record::RunRecord;
-use crate::workflow::engine::TaskStatus;
 use crate::workflow::metrics::TaskTiming;
 use crate::workflow::runner::Mode;
-
-fn dist(s: &Spread) -> Dist {
-    Dist {
-        mean: s.mean,
-        median: s.p50,
-        p90: s.p90,
-        p99: s.p99,
-    }
-}
 
 /// A benchmark of `stats` at `concurrency`, with `requests` when kept.
 fn point(label: String, concurrency: usize, st: &RequestStats, requests: Vec<Request>) -> Point {
@@ -31,10 +21,10 @@ fn point(label: String, concurrency: usize, st: &RequestStats, requests: Vec<Req
         completed: Some(answered as u64),
         failed: Some(st.errors as u64),
         duration_s: Some(span_s),
-        ttft: dist(&st.ttft),
-        tpot: dist(&st.tpot),
-        itl: dist(&st.itl),
-        e2el: dist(&st.e2e),
+        ttft: Dist::from(&st.ttft),
+        tpot: Dist::from(&st.tpot),
+        itl: Dist::from(&st.itl),
+        e2el: Dist::from(&st.e2e),
         request_throughput: (span_s > 0.0).then(|| answered / span_s),
         output_throughput: Some(st.throughput_tps),
         goodput: Some(st.goodput_rps),
@@ -68,12 +58,7 @@ pub fn points(r: &RunRecord, targets: &Targets) -> Vec<Point> {
             .collect();
     }
     let group = |label: String, runs: Vec<&crate::history::record::RunEntry>| {
-        let timings: Vec<TaskTiming> = runs
-            .iter()
-            .flat_map(|run| &run.tasks)
-            .filter(|t| t.status != TaskStatus::Cancelled)
-            .map(|t| t.timing.clone())
-            .collect();
+        let timings = RunRecord::timings_of(&runs);
         let k = runs.iter().map(|run| run.k).max().unwrap_or(1);
         let span: f64 = runs.iter().map(|run| run.metrics.wall_ms).sum();
         let t0 = timings

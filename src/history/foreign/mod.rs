@@ -92,18 +92,24 @@ impl Dist {
 
     /// Of values (nearest rank, as our own spreads); all absent for none.
     pub fn of(values: &[f64]) -> Self {
-        use crate::stats::percentile;
-        Self {
-            mean: (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64),
-            median: percentile(values, 0.5),
-            p90: percentile(values, 0.9),
-            p99: percentile(values, 0.99),
-        }
+        Self::from(&crate::capacity::Spread::of_times(values))
     }
 
     /// Whether the file gave any statistic.
     pub fn is_empty(&self) -> bool {
         *self == Self::default()
+    }
+}
+
+impl From<&crate::capacity::Spread> for Dist {
+    /// Our spread of a figure, in a file's terms (its p50 is the median).
+    fn from(s: &crate::capacity::Spread) -> Self {
+        Self {
+            mean: s.mean,
+            median: s.p50,
+            p90: s.p90,
+            p99: s.p99,
+        }
     }
 }
 
