@@ -16,7 +16,7 @@ export default defineConfig({
       stderr: 'ignore',
     },
     {
-      command: `../.venv/bin/python ../scripts/llmock_server.py ${CHAOS_PORT} --chunk-delay-ms 5 --chaos 500=0.03,429=0.01,cut=0.01 --seed 11`,
+      command: `../.venv/bin/python ../scripts/llmock_server.py ${CHAOS_PORT} --chunk-delay-ms 5 --chaos 500=0.03,429=0.01,cut=0.01,stall=0.005 --stall-ms 6000 --seed 11`,
       url: `http://127.0.0.1:${CHAOS_PORT}/health`,
       reuseExistingServer: false,
       stderr: 'ignore',

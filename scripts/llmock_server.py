@@ -47,8 +47,9 @@ and the most that were in flight at once under each Host.
 
 For soak runs, --chaos "500=0.05,429=0.02,cut=0.01" makes every chat
 request fail at random (seeded by --seed): a 500, a 429 with Retry-After,
-or a stream cut after its first chunk; GET /_chaos/stats counts the chat
-requests that arrived and how each was treated.
+a stream cut after its first chunk, or (stall=) a stream silent after its
+first chunk for --stall-ms, so that the client times out; GET /_chaos/stats
+counts the chat requests that arrived and how each was treated.
 """
 
 import argparse
@@ -305,10 +306,25 @@ def test_hooks(app):
     return wrapped
 
 
-def chaos(app, rates, seed):
+def after_first_chunk(send, act):
+    """A `send` that runs `act` before the body's second chunk goes out."""
+    chunks = 0
+
+    async def sending(message):
+        nonlocal chunks
+        if message["type"] == "http.response.body":
+            chunks += 1
+            if chunks == 2:
+                await act()
+        await send(message)
+
+    return sending
+
+
+def chaos(app, rates, seed, stall_ms=10_000):
     """Random faults for soak runs, with counts of what was done."""
     rng = random.Random(seed)
-    stats = {"chat_requests": 0, "ok": 0, "500": 0, "429": 0, "cut": 0}
+    stats = {"chat_requests": 0, "ok": 0, "500": 0, "429": 0, "cut": 0, "stall": 0}
 
     async def wrapped(scope, receive, send):
         if scope["type"] == "http" and scope["path"] == "/_chaos/stats":
@@ -335,18 +351,22 @@ def chaos(app, rates, seed):
         r -= rates.get("429", 0)
         if r < rates.get("cut", 0):
             stats["cut"] += 1
-            chunks = 0
 
-            async def cutting(message):
-                nonlocal chunks
-                if message["type"] == "http.response.body":
-                    chunks += 1
-                    if chunks > 1:
-                        # Dropping the connection mid-body, as a broken network does.
-                        raise ConnectionResetError("chaos: stream cut")
-                await send(message)
+            async def cut():
+                # Dropping the connection mid-body, as a broken network does.
+                raise ConnectionResetError("chaos: stream cut")
 
-            return await app(scope, receive, cutting)
+            return await app(scope, receive, after_first_chunk(send, cut))
+        r -= rates.get("cut", 0)
+        if r < rates.get("stall", 0):
+            stats["stall"] += 1
+
+            async def stall():
+                # Silent mid-answer for longer than a client waits: the
+                # client's timeout, not the server, ends it.
+                await asyncio.sleep(stall_ms / 1000)
+
+            return await app(scope, receive, after_first_chunk(send, stall))
         stats["ok"] += 1
         return await app(scope, receive, send)
 
@@ -388,13 +408,13 @@ def lane_log(app):
     return wrapped
 
 
-def build_app(chaos_rates=None, seed=0):
+def build_app(chaos_rates=None, seed=0, stall_ms=10_000):
     # Imported late: llmock reads its settings from the environment on import.
     from llmock.main import create_app
 
     inner = lane_log(test_hooks(create_app()))
     if chaos_rates:
-        inner = chaos(inner, chaos_rates, seed)
+        inner = chaos(inner, chaos_rates, seed, stall_ms)
     with_cors = CORSMiddleware(
         inner,
         allow_origins=["*"],
@@ -426,6 +446,7 @@ if __name__ == "__main__":
     parser.add_argument("--latency-ms", type=int, default=0, help="delay before every answer")
     parser.add_argument("--chaos", default="", help='random faults, e.g. "500=0.05,429=0.02,cut=0.01"')
     parser.add_argument("--seed", type=int, default=1, help="seed of the random faults")
+    parser.add_argument("--stall-ms", type=int, default=10_000, help="how long a stall fault keeps a stream silent")
     parser.add_argument("--hosts", default="127.0.0.1", help="comma-separated loopback addresses to listen on")
     args = parser.parse_args()
     rates = {k: float(v) for k, v in (p.split("=") for p in args.chaos.split(",") if p)}
@@ -442,5 +463,5 @@ if __name__ == "__main__":
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((h, args.port))
         sockets.append(sock)
-    config = uvicorn.Config(build_app(rates, args.seed), log_level="warning")
+    config = uvicorn.Config(build_app(rates, args.seed, args.stall_ms), log_level="warning")
     asyncio.run(uvicorn.Server(config).serve(sockets=sockets))

@@ -76,6 +76,11 @@ export async function openSettings(page: Page) {
 /** Opens the page (on `view`, the Run view by default) and fills the settings panel. */
 export async function openWith(page: Page, s: Setup, view: ViewName = 'run') {
   await page.goto(`./#/${view}`);
+  await fillSettings(page, s);
+}
+
+/** Fills the settings panel of the page open now. */
+export async function fillSettings(page: Page, s: Setup) {
   await openSettings(page);
   await page.getByTestId('api-key').fill(s.key ?? TEST_KEY);
   await page.getByTestId('base-url').fill(BASE_URL);

@@ -2,8 +2,10 @@
 
 use leptos::prelude::{
     Effect, Get, GetUntracked, LocalStorage, NodeRef, ReadSignal, RwSignal, Set, StoredValue,
-    Track, UpdateValue, request_animation_frame, signal,
+    Track, UpdateValue, document, request_animation_frame, set_timeout_with_handle, signal,
 };
+use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::JsCast;
 
 use crate::state::route::View;
@@ -104,6 +106,38 @@ pub fn use_next_task() -> ReadSignal<bool> {
     ready
 }
 
+/// How late an animation frame may be before a [`FrameQueue`]'s items are
+/// handed over without one.
+const FRAME_FALLBACK: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Runs `run` at the next animation frame, or by a timer where no frame
+/// comes within [`FRAME_FALLBACK`] (at once where the tab is hidden: a
+/// hidden tab draws no frames). Not generic, so that one copy serves every
+/// queue.
+fn at_next_frame(run: Box<dyn FnOnce()>) {
+    let hidden = document().hidden();
+    let run = Rc::new(RefCell::new(Some(run)));
+    let fire = move || {
+        if let Some(f) = run.borrow_mut().take() {
+            f();
+        }
+    };
+    let wait = if hidden {
+        std::time::Duration::ZERO
+    } else {
+        FRAME_FALLBACK
+    };
+    let timer = set_timeout_with_handle(fire.clone(), wait).ok();
+    if !hidden {
+        request_animation_frame(move || {
+            if let Some(t) = timer {
+                t.clear();
+            }
+            fire();
+        });
+    }
+}
+
 /// The page's one per-frame batcher: items pushed during a frame are
 /// handed over together at the next animation frame, so views that
 /// receive many changes within a frame (a stream's chunks, six tasks
@@ -128,6 +162,12 @@ impl<T: 'static> FrameQueue<T> {
 
     /// Queues `item`; the first push of a frame schedules `apply`, which
     /// gets every item queued by then at the next animation frame.
+    ///
+    /// A hidden tab draws no frames, so there (and if a frame is late by
+    /// [`FRAME_FALLBACK`], as when the tab is hidden after the push) a timer
+    /// hands the items over instead: a batch running in a background tab
+    /// keeps its counts, which other tabs are told, and shows up to date
+    /// when the tab comes back, with no backlog to draw at once.
     pub fn push(self, item: T, apply: impl FnOnce(Vec<T>) + 'static) {
         let first = self
             .0
@@ -137,7 +177,7 @@ impl<T: 'static> FrameQueue<T> {
             })
             .unwrap_or(false);
         if first {
-            request_animation_frame(move || apply(self.take()));
+            at_next_frame(Box::new(move || apply(self.take())));
         }
     }
 
