@@ -11,6 +11,7 @@ const FILES: [string, string][] = [
   ['guidellm_benchmarks.json', 'guidellm'],
   ['profile_export_genai_perf.json', 'genai-perf'],
   ['profile_export.jsonl', 'aiperf'],
+  ['profile_export_aiperf.json', 'aiperf'],
   ['llmperf_summary.json', 'llmperf'],
   ['llmperf_individual_responses.json', 'llmperf'],
   ['promptfoo_results.json', 'promptfoo'],
@@ -41,6 +42,19 @@ test('each tool\'s result file is imported as a run of its own kind, with its fi
   await expect(four.locator('[data-metric="itl"]')).toHaveText('– / – / – / –');
   await expect(four.locator('[data-metric="goodput"]')).toHaveText('3.50');
   await expect(view.getByTestId('fig-concurrency')).toHaveText('4');
+  // Its requests with their start times, on the timeline as ours are: the
+  // errored one marked.
+  const bars = view.getByTestId('timeline').locator('g.bar');
+  await expect(bars).toHaveCount(3);
+  await expect(bars.and(page.locator('.error'))).toHaveCount(1);
+  // AIPerf's statistics file: its counts, seconds and configuration.
+  await rowOf(page, 'profile_export_aiperf.json').getByTestId('history-open').click();
+  const aiperf = view.getByTestId('imported-point');
+  await expect(aiperf.locator('td').first()).toHaveText('200 / 4');
+  await expect(aiperf.locator('[data-metric="e2el"]')).toHaveText('2.40 s / 2.30 s / 3.10 s / 3.90 s');
+  await expect(aiperf.locator('[data-metric="goodput"]')).toHaveText('10.00');
+  await expect(view.getByTestId('fig-concurrency')).toHaveText('32');
+  await expect(view.getByTestId('timeline')).toHaveCount(0);
   // llmperf: seconds to ms, per minute to per second.
   await rowOf(page, 'llmperf_summary.json').getByTestId('history-open').click();
   await expect(view.getByTestId('imported-point').locator('[data-metric="ttft"]')).toHaveText('280 ms / 250 ms / 400 ms / 600 ms');

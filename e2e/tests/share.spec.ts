@@ -1,4 +1,4 @@
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect, type Browser, type Page } from '@playwright/test';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { TEST_KEY, appReady, goTo, historyStored, onlyTasks, openWith, runMode, uniqueModel } from './helpers';
 
@@ -33,6 +33,17 @@ async function shareUrl(scope: ReturnType<Page['getByTestId']>, answers: boolean
   return url;
 }
 
+/** Opens `url` in a fresh browser context (empty storage, no key, no settings), noting every request it sends. */
+async function openFresh(browser: Browser, url: string) {
+  const context = await browser.newContext();
+  const other = await context.newPage();
+  const sent: string[] = [];
+  other.on('request', (r) => sent.push(r.url()));
+  await other.goto(url);
+  await appReady(other);
+  return { context, other, origin: new URL(url).origin, sent };
+}
+
 test('a compare run shared by link opens read-only in a fresh browser with the same figures, answers only when included, and nothing sent', async ({ page, browser }) => {
   test.setTimeout(90_000);
   const model = uniqueModel('share');
@@ -64,13 +75,7 @@ test('a compare run shared by link opens read-only in a fresh browser with the s
   expect(withAnswers.length).toBeGreaterThan(figuresOnly.length);
 
   // A fresh browser context: empty storage, no key, no settings.
-  const context = await browser.newContext();
-  const other = await context.newPage();
-  const origin = new URL(figuresOnly).origin;
-  const sent: string[] = [];
-  other.on('request', (r) => sent.push(r.url()));
-  await other.goto(figuresOnly);
-  await appReady(other);
+  const { context, other, origin, sent } = await openFresh(browser, figuresOnly);
   const shared = other.getByTestId('shared-run');
   await expect(shared).toBeVisible();
   expect(await figures(shared)).toEqual(keptFigures);
@@ -128,4 +133,40 @@ test('a cut, altered or newer link is refused with a message, and the page still
   await open(url);
   await expect(page.getByTestId('shared-run')).toBeVisible();
   await expect(page.getByTestId('shared-error')).toHaveCount(0);
+});
+
+test('a finished batch is shared from the Batch view and opens read-only elsewhere, with its cells and nothing sent', async ({ page, browser }) => {
+  test.setTimeout(90_000);
+  const model = uniqueModel('share-batch');
+  await openWith(page, { model });
+  await onlyTasks(page, ['sentiment']);
+  await goTo(page, 'batch');
+  const view = page.getByTestId('view-batch');
+  // Nothing to share before a batch has ended here.
+  await expect(view.getByTestId('share-link')).toHaveCount(0);
+  const texts = ['Doc one: great.', 'Doc two: awful.', 'Doc three: fine.'];
+  await page.getByTestId('batch-paste').fill(texts.join('\n---\n'));
+  await page.getByTestId('batch-add-pasted').click();
+  await page.getByTestId('batch-run').click();
+  await expect(page.getByTestId('batch-progress')).toHaveAttribute('data-remaining', '0', { timeout: 30_000 });
+  await expect(page.getByTestId('batch-run')).toBeEnabled();
+  const figuresOnly = await shareUrl(view, false);
+  const withAnswers = await shareUrl(view, true);
+  for (const url of [figuresOnly, withAnswers]) expect(decode(url)).not.toContain(TEST_KEY);
+  expect(withAnswers.length).toBeGreaterThan(figuresOnly.length);
+  // The documents' text is not in it unless asked.
+  for (const t of texts) expect(decode(figuresOnly)).not.toContain(t);
+
+  const { context, other, origin, sent } = await openFresh(browser, figuresOnly);
+  const shared = other.getByTestId('shared-run');
+  await expect(shared).toBeVisible();
+  // Each document's cell, as the Batch view ended it.
+  const rows = shared.getByTestId('kept-batch').locator('tbody tr');
+  await expect(rows).toHaveCount(3);
+  for (let d = 0; d < 3; d++) {
+    const status = await page.getByTestId(`cell-${d}-0`).getAttribute('data-status');
+    await expect(rows.nth(d).locator('td')).toContainText(status!);
+  }
+  expect(sent.filter((u) => !u.startsWith(origin))).toEqual([]);
+  await context.close();
 });

@@ -178,6 +178,8 @@ struct BatchCtx {
     paused: RwSignal<Option<String>>,
     /// What the browser answered when asked to keep this page's storage.
     persisted: RwSignal<Option<bool>>,
+    /// The last batch run here as kept, once it has ended (for its link).
+    finished: RwSignal<Option<crate::history::RunRecord>>,
 }
 
 /// A batch another tab runs: its counts as it last told them, and whether
@@ -245,6 +247,7 @@ impl BatchCtx {
             request_animation_frame(move || old.owner.cleanup());
         }
         self.opened.set(None);
+        self.finished.set(None);
         self.tally
             .set(next.views.iter().fold(Tally::default(), |t, v| {
                 t.with_ended(v.with_untracked(|v| v.ended))
@@ -371,6 +374,7 @@ impl BatchCtx {
             };
             self.samples.set(Vec::new());
             self.flight.set(InFlight::default());
+            self.finished.set(None);
             let sink = self.sink();
             Ok(async move {
                 // One tab runs a batch at a time: the lock goes with this
@@ -419,6 +423,7 @@ impl BatchCtx {
                 if let Some(b) = record.kind.batch() {
                     ctx.job.measured(b.wall_ms);
                 }
+                ctx.finished.set(Some(record));
             })
         });
     }
@@ -453,6 +458,7 @@ pub fn BatchPanel() -> impl IntoView {
         channel: StoredValue::new_local(None),
         paused: RwSignal::new(None),
         persisted: RwSignal::new(None),
+        finished: RwSignal::new(None),
     };
     provide_context(ctx);
     // Results that cannot be written pause the batch rather than letting

@@ -108,6 +108,11 @@ pub(super) fn Results() -> impl IntoView {
                     <button type="button" data-testid=hooks::BATCH_EXPORT_CSV on:click=move |_| export("csv")>"Export CSV"</button>
                     <button type="button" data-testid=hooks::BATCH_EXPORT_JSON on:click=move |_| export("json")>"Export JSON"</button>
                     <button type="button" data-testid=hooks::BATCH_EXPORT_JSONL on:click=move |_| export("jsonl")>"Export JSONL"</button>
+                    // The batch as kept, once it has ended: its figures
+                    // (and answers, if asked) by link.
+                    {move || ctx.finished.get().filter(|_| !ctx.job.running.get()).map(|r| view! {
+                        <crate::components::share::ShareLink record=r />
+                    })}
                 </div>
                 {move || {
                     ctx.shown.get().map(|shown| {

@@ -4,8 +4,9 @@
 use leptos::prelude::*;
 
 use crate::components::hooks;
+use crate::components::run_charts::TimelineChart;
 use crate::format::duration_ms;
-use crate::history::foreign::{Dist, Imported};
+use crate::history::foreign::{Dist, Imported, TIMELINE_REQUESTS};
 
 fn ms(v: Option<f64>) -> String {
     v.map_or_else(|| "–".into(), duration_ms)
@@ -36,6 +37,28 @@ pub fn ImportedResults(
     imported: Imported,
 ) -> impl IntoView {
     let source = imported.source;
+    // Requests the file gives with start times, on the same timeline as
+    // our runs' (a long benchmark: its first requests).
+    let bars: Vec<_> = imported
+        .points
+        .iter()
+        .flat_map(|p| p.timeline(TIMELINE_REQUESTS))
+        .collect();
+    let cut = imported
+        .points
+        .iter()
+        .any(|p| p.requests.len() > TIMELINE_REQUESTS && !p.timeline(1).is_empty());
+    let summary = format!(
+        "Requests from the {} file over time: {} shown",
+        source.label(),
+        bars.len()
+    );
+    let timeline = (!bars.is_empty()).then(|| {
+        view! {
+            {cut.then(|| view! { <p class="hint">{format!("The timeline draws the first {TIMELINE_REQUESTS} requests of each benchmark by start.")}</p> })}
+            <TimelineChart rows=Signal::stored(bars) now=Signal::stored(None) summary=Signal::stored(summary) />
+        }
+    });
     view! {
         <section class="imported" data-testid=hooks::IMPORTED_RESULTS data-source=source.name()>
             <p class="hint">{format!(
@@ -75,6 +98,7 @@ pub fn ImportedResults(
                     </tbody>
                 </table>
             </div>
+            {timeline}
         </section>
     }
 }

@@ -220,6 +220,46 @@ pub struct Imported {
     pub points: Vec<Point>,
 }
 
+/// The most requests of one benchmark the timeline draws.
+pub const TIMELINE_REQUESTS: usize = 60;
+
+impl Point {
+    /// Its requests as timeline bars, the first `limit` by start, each from
+    /// sent to done with its wait for the first token, grouped under the
+    /// benchmark's label; none when any request lacks a start time (the
+    /// file gives no order to draw them in).
+    pub fn timeline(&self, limit: usize) -> Vec<crate::charts::timeline::TimelineRow> {
+        if self.requests.iter().any(|r| r.start_ms.is_none()) {
+            return Vec::new();
+        }
+        let mut order: Vec<&Request> = self.requests.iter().collect();
+        order.sort_by(|a, b| {
+            a.start_ms
+                .unwrap_or(0.0)
+                .total_cmp(&b.start_ms.unwrap_or(0.0))
+        });
+        order
+            .into_iter()
+            .take(limit)
+            .enumerate()
+            .map(|(i, r)| {
+                let t = r.timing();
+                crate::charts::timeline::TimelineRow {
+                    label: format!("#{}", i + 1),
+                    group: self.label.clone(),
+                    status: if r.ok { "done" } else { "error" }.into(),
+                    start_ms: t.sent_ms,
+                    first_token_ms: t.first_token_ms,
+                    end_ms: t.done_ms,
+                    waits: Vec::new(),
+                    expected_ms: None,
+                    parts: Vec::new(),
+                }
+            })
+            .collect()
+    }
+}
+
 impl Imported {
     /// The benchmark a record's headline shows: the one with the most
     /// requests in flight (or the highest rate), else the last.
@@ -407,6 +447,8 @@ mod tests {
             (Some(2.0), Some(100.0))
         );
         assert!(p.requests.iter().all(|q| q.ttft_ms.is_none()));
+        // Its requests have no start times: nothing to draw them by.
+        assert!(!p.requests.is_empty() && p.timeline(TIMELINE_REQUESTS).is_empty());
     }
 
     #[test]
@@ -459,6 +501,21 @@ mod tests {
         assert_eq!((four.completed, four.failed), (Some(38), Some(2)));
         assert_eq!((four.goodput, one.goodput), (Some(3.5), None));
         assert_eq!(four.requests.len(), 3);
+        // Each request's start (unix seconds) from its benchmark's.
+        let starts: Vec<_> = four.requests.iter().map(|q| q.start_ms).collect();
+        assert_eq!(starts, [Some(0.0), Some(250.0), Some(500.0)]);
+        // Drawn on the timeline as our requests are: sent, first token
+        // (ms), done (latency in seconds), failed ones marked.
+        let bars = four.timeline(TIMELINE_REQUESTS);
+        let drawn: Vec<_> = bars
+            .iter()
+            .map(|b| (b.start_ms, b.first_token_ms, b.end_ms, b.status.as_str()))
+            .collect();
+        assert_eq!(drawn[0], (0.0, Some(130.0), 1000.0, "done"));
+        assert_eq!(drawn[1].2, 1350.0);
+        assert_eq!(drawn[2], (500.0, None, 700.0, "error"));
+        assert!(bars.iter().all(|b| b.group == four.label));
+        assert_eq!(four.timeline(2).len(), 2);
         // The headline benchmark is the one with the most streams.
         assert_eq!(i.headline().unwrap().concurrency, Some(4.0));
     }
@@ -500,6 +557,59 @@ mod tests {
         assert_eq!(p.ttft.median, Some(100.0));
         // TPOT from each request: (500 − 100) ÷ 40 and (900 − 200) ÷ 40.
         assert_eq!(p.tpot.mean, Some((10.0 + 17.5) / 2.0));
+    }
+
+    #[test]
+    fn aiperf_statistics_file_reads_as_aiperf_with_its_counts_and_start() {
+        let r = import(fixture!("profile_export_aiperf.json"));
+        let i = r.kind.imported().unwrap();
+        // Its metrics are genai-perf's, its summary fields AIPerf's own.
+        assert_eq!(i.source, Source::Aiperf);
+        assert_eq!(
+            (r.model.as_str(), r.host.as_str()),
+            ("openai/gpt-oss-20b", "localhost:9000")
+        );
+        // "2025-10-17T20:22:08.939332", no zone: UTC.
+        assert!((r.at - 1_760_732_528_939.332).abs() < 1e-3, "{}", r.at);
+        let p = &i.points[0];
+        assert_eq!(
+            (p.label.as_str(), p.concurrency, p.request_rate),
+            ("concurrency 32", Some(32.0), None)
+        );
+        // Valid requests and failed ones are counted apart.
+        assert_eq!((p.completed, p.failed), (Some(200), Some(4)));
+        assert_eq!(p.duration_s, Some(16.0));
+        assert_eq!(
+            p.e2el,
+            Dist {
+                mean: Some(2400.0),
+                median: Some(2300.0),
+                p90: Some(3100.0),
+                p99: Some(3900.0)
+            }
+        );
+        // Its inter-token latency excludes the first token: vLLM's TPOT.
+        assert_eq!((p.tpot.median, p.itl.median), (Some(21.0), None));
+        assert_eq!(p.ttft.p99, Some(410.0));
+        assert_eq!(
+            (p.request_throughput, p.output_throughput, p.goodput),
+            (Some(12.5), Some(1250.0), Some(10.0))
+        );
+        // A goodput given as a bare number (a rate or a percentage?) is
+        // not read; without error_request_count, no request failed.
+        let bare = fixture!("profile_export_aiperf.json")
+            .1
+            .replace(
+                r#""goodput": {"unit": "requests/sec", "avg": 10.0}"#,
+                r#""goodput": 80.0"#,
+            )
+            .replace(
+                r#""error_request_count": {"unit": "requests", "avg": 4.0},"#,
+                "",
+            );
+        let r = import(("profile_export_aiperf.json", &bare));
+        let p = &r.kind.imported().unwrap().points[0];
+        assert_eq!((p.goodput, p.failed), (None, Some(0)));
     }
 
     #[test]

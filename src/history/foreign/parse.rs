@@ -57,7 +57,11 @@ pub fn parse(file: &str, text: &str) -> Result<Parsed, String> {
             .and_then(|v| v.get("unit"))
             .is_some()
     {
-        (Source::GenaiPerf, genai_perf(first)?)
+        if is_aiperf_summary(first) {
+            (Source::Aiperf, aiperf_summary(first)?)
+        } else {
+            (Source::GenaiPerf, genai_perf(first)?)
+        }
     } else if first.get("results_num_completed_requests").is_some()
         || first.get("results_ttft_s_mean").is_some()
     {
@@ -327,7 +331,10 @@ fn guidellm(o: &Value) -> Result<Parsed, String> {
                                 output_tokens: count(r, "output_tokens"),
                                 input_tokens: count(r, "prompt_tokens"),
                                 itl_ms: Vec::new(),
-                                start_ms: None,
+                                // Unix seconds, from the benchmark's start.
+                                start_ms: num(r, "request_start_time")
+                                    .zip(num(b, "start_time"))
+                                    .map(|(r, b)| (r - b) * 1000.0),
                             })
                             .collect()
                     })
@@ -382,10 +389,10 @@ fn unit_ms(unit: Option<&str>) -> f64 {
     }
 }
 
-/// genai-perf `profile_export_genai_perf.json`: each metric with its unit,
-/// `avg` and percentiles; its inter-token latency is per request ((end −
-/// first token) ÷ (tokens − 1)): vLLM's TPOT.
-fn genai_perf(o: &Value) -> Result<Parsed, String> {
+/// The figures of a genai-perf or AIPerf statistics file: each metric with
+/// its unit, `avg` and percentiles; their inter-token latency is per request
+/// ((end − first token) ÷ (tokens − 1)): vLLM's TPOT.
+fn stats_point(o: &Value, concurrency: Option<f64>, rate: Option<f64>) -> Point {
     let dist = |k: &str| {
         o.get(k).map_or(Dist::default(), |m| {
             Dist {
@@ -398,15 +405,7 @@ fn genai_perf(o: &Value) -> Result<Parsed, String> {
         })
     };
     let avg = |k: &str| o.get(k).and_then(|m| num(m, "avg"));
-    let config = o.get("input_config").cloned().unwrap_or(Value::Null);
-    let concurrency = num(&config, "concurrency");
-    let rate = num(&config, "request_rate");
-    let model = match config.get("model") {
-        Some(Value::Array(a)) => a.first().and_then(Value::as_str).map(str::to_string),
-        Some(Value::String(s)) => Some(s.clone()),
-        _ => None,
-    };
-    let point = Point {
+    Point {
         label: label(concurrency, rate),
         concurrency,
         request_rate: rate,
@@ -417,12 +416,88 @@ fn genai_perf(o: &Value) -> Result<Parsed, String> {
         output_throughput: avg("output_token_throughput"),
         goodput: avg("request_goodput"),
         ..Point::default()
+    }
+}
+
+/// genai-perf `profile_export_genai_perf.json` (see [`stats_point`]).
+fn genai_perf(o: &Value) -> Result<Parsed, String> {
+    let config = o.get("input_config").cloned().unwrap_or(Value::Null);
+    let model = match config.get("model") {
+        Some(Value::Array(a)) => a.first().and_then(Value::as_str).map(str::to_string),
+        Some(Value::String(s)) => Some(s.clone()),
+        _ => None,
     };
+    let point = stats_point(o, num(&config, "concurrency"), num(&config, "request_rate"));
     Ok(Parsed {
         imported: imported(vec![point]),
         model,
         server: text(&config, "url"),
         at: None,
+    })
+}
+
+/// Whether a statistics file is AIPerf's (`profile_export_aiperf.json`)
+/// rather than genai-perf's: its own summary fields, or its configuration
+/// nested by section.
+fn is_aiperf_summary(o: &Value) -> bool {
+    ["benchmark_duration", "request_count", "error_summary"]
+        .iter()
+        .any(|k| o.get(k).is_some())
+        || o.get("input_config")
+            .and_then(|c| c.get("endpoint"))
+            .is_some_and(Value::is_object)
+}
+
+/// AIPerf `profile_export_aiperf.json`: genai-perf's statistics (see
+/// [`stats_point`]) with the run's duration, request and error counts and
+/// start time; the configuration nested by section. Its `goodput` is read
+/// only as a rate (`{unit: "requests/sec", avg}`, good requests per
+/// second): one of AIPerf's pages calls it a percentage, so a bare number
+/// could be either. Its start time has no zone: read as UTC.
+fn aiperf_summary(o: &Value) -> Result<Parsed, String> {
+    let config = o.get("input_config").cloned().unwrap_or(Value::Null);
+    let section = |k: &str| config.get(k).cloned().unwrap_or(Value::Null);
+    let (endpoint, loadgen) = (section("endpoint"), section("loadgen"));
+    // A summary figure: a number, or `{unit, avg}`.
+    let figure = |k: &str| match o.get(k) {
+        Some(Value::Number(n)) => n.as_f64(),
+        Some(m @ Value::Object(_)) => num(m, "avg"),
+        _ => None,
+    };
+    let mut point = stats_point(
+        o,
+        num(&loadgen, "concurrency"),
+        num(&loadgen, "request_rate"),
+    );
+    point.duration_s = o.get("benchmark_duration").and_then(|m| {
+        let v = num(m, "avg")?;
+        Some(v * unit_ms(m.get("unit").and_then(Value::as_str)) / 1000.0)
+    });
+    // `request_count` counts the valid requests, `error_request_count` the
+    // failed ones apart; AIPerf writes the latter only when there were any.
+    point.completed = figure("request_count").map(|v| v as u64);
+    point.failed = figure("error_request_count")
+        .map(|v| v as u64)
+        .or(point.completed.map(|_| 0));
+    point.goodput = o
+        .get("goodput")
+        .filter(|m| m.get("unit").and_then(Value::as_str) == Some("requests/sec"))
+        .and_then(|m| num(m, "avg"))
+        .or(point.goodput);
+    let model = endpoint
+        .get("model_names")
+        .and_then(Value::as_array)
+        .and_then(|a| a.first())
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    Ok(Parsed {
+        imported: imported(vec![point]),
+        model,
+        server: text(&endpoint, "url"),
+        at: o
+            .get("start_time")
+            .and_then(Value::as_str)
+            .and_then(iso_date_ms),
     })
 }
 
