@@ -192,6 +192,35 @@ test('a reload mid-batch keeps the finished results and resume runs only the res
   await expect(offer).toHaveCount(0);
 });
 
+test('a batch stopped mid-way resumes after a reload with what was cut off, not only what never started', async ({ page, request }) => {
+  const model = uniqueModel('stop-resume');
+  await script(request, model, [{ type: 'delay', seconds: 0.4, times: null }]);
+  await openWith(page, { model, key: 'sk-test-stop' });
+  await page.getByTestId('remember-key').check();
+  await onlyTasks(page, ['sentiment']);
+  await goTo(page, 'batch');
+  await pasteDocs(page, 12);
+  await setK(page, 3);
+  await page.getByTestId('batch-run').click();
+  await expect(page.getByTestId('batch-progress')).toContainText(/^([3-8]) done/, { timeout: 20_000 });
+  await page.getByTestId('batch-cancel').click();
+  await expect(page.getByTestId('batch-run')).toBeEnabled();
+  // The requests in flight at the Stop end cancelled, not done.
+  const cut = await page.locator('[data-testid^="cell-"][data-status="cancelled"]').count();
+  const done = await page.locator('[data-testid^="cell-"][data-status="done"]').count();
+  expect(cut).toBeGreaterThan(0);
+  await page.reload();
+  const offer = page.getByTestId('batch-resume-offer');
+  await expect(offer).toBeVisible();
+  await expect(offer).toContainText(`${done} of 12 requests finished`);
+  const before = await settled(async () => (await received(request, model)).length);
+  await page.getByTestId('batch-resume').click();
+  await expect(page.getByTestId('batch-progress')).toContainText('12 done · 0 failed · 0 remaining', { timeout: 30_000 });
+  // The resume sent every request not done, the cut ones included, and
+  // nothing done twice.
+  expect((await received(request, model)).length - before).toBe(12 - done);
+});
+
 test('the Batch API: input file, submit–poll–download against the server, and an imported output', async ({ page, request }) => {
   const model = uniqueModel('batchapi');
   await openWith(page, { model });

@@ -85,7 +85,8 @@ export async function hideablePage(opts: { graceSeconds: number }): Promise<Hide
       const exited = new Promise((r) => proc.once('exit', r));
       proc.kill();
       await exited;
-      rmSync(dir, { recursive: true, force: true });
+      // Its helper processes may still be writing there for a moment.
+      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
     },
   };
 }

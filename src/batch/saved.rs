@@ -92,12 +92,14 @@ impl SavedBatch {
         cells
     }
 
-    /// Jobs with no saved result: what a resume still has to run.
+    /// Jobs with no saved result, or one cut off before its answer (the
+    /// user's Stop, a pause when storage filled up, a closed tab): what a
+    /// resume still has to run.
     pub fn unfinished(&self, saved: &[(usize, Cell)]) -> Vec<usize> {
         self.cells(saved)
             .iter()
             .enumerate()
-            .filter(|(_, c)| c.is_none())
+            .filter(|(_, c)| c.as_ref().is_none_or(|c| c.status == TaskStatus::Cancelled))
             .map(|(i, _)| i)
             .collect()
     }
@@ -133,10 +135,16 @@ mod tests {
             served_by: None,
             reasoning: String::new(),
         };
-        let results = vec![(0, cell.clone()), (4, cell.clone()), (99, cell)];
-        // A failed result is finished (Retry failed re-runs it, not a resume).
+        let cut = Cell {
+            status: TaskStatus::Cancelled,
+            error: None,
+            ..cell.clone()
+        };
+        let results = vec![(0, cell.clone()), (4, cell.clone()), (2, cut), (99, cell)];
+        // A failed result is finished (Retry failed re-runs it, not a
+        // resume); one cut off (cancelled) is not: a resume runs it.
         assert_eq!(saved.unfinished(&results), [1, 2, 3, 5]);
-        assert_eq!(saved.cells(&results).iter().flatten().count(), 2);
+        assert_eq!(saved.cells(&results).iter().flatten().count(), 3);
         // It survives JSON, as it is stored.
         let json = serde_json::to_string(&saved).unwrap();
         assert_eq!(serde_json::from_str::<SavedBatch>(&json).unwrap(), saved);
