@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(ROOT, 'e2e', 'package.json'));
 const { chromium } = require('@playwright/test');
+import { launchHideable } from '../e2e/hideable.mjs';
 
 const arg = (name) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
 const REPEATS = Number(arg('--repeats')) || 5;
@@ -37,6 +38,8 @@ const STATIC_PORT = 8295;
 // localhost); scenario 12: three test servers pooled.
 const LANES_PORT = 8296;
 const POOL_PORTS = [8297, 8298, 8299];
+// Scenario 13: a test server answering every request, and one failing 10 %.
+const HIDDEN_PORTS = { clean: 8300, faults: 8301 };
 const SITE = `http://127.0.0.1:${SITE_PORT}/`;
 const API = `http://127.0.0.1:${API_PORT}`;
 const PYTHON = join(ROOT, '.venv', 'bin', 'python');
@@ -363,6 +366,57 @@ async function pool(browser) {
   };
 }
 
+/** Scenario 13: 20 documents × 6 tasks (300 ms each) at K = 6 with the
+ * tab in front, then hidden behind another tab from the start (intensive
+ * timer throttling after 1 s hidden, e2e/hideable.mjs), alternating,
+ * against a server that answers every request, the same under a budget of
+ * `rpm` requests a minute (past the first `rpm`, each start waits for the
+ * budget on a timer, woken by the wait before), and one that
+ * fails 10 % at random (each retried after a back-off). */
+async function hiddenTab(api, rpm = 0) {
+  const h = await launchHideable({ chromium, executable: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS, graceSeconds: 1 });
+  try {
+    const { page, context } = h;
+    await openApp(page, null, api);
+    await twentyDocs(page, 'latency-ms=300');
+    await setBatchK(page, 6);
+    await page.getByTestId('batch-rpm').fill(String(rpm));
+    await page.getByTestId('batch-rpm').dispatchEvent('change');
+    const isHidden = () => page.evaluate(() => document.visibilityState === 'hidden');
+    // A hidden tab draws no frames: poll on a timer, not per frame.
+    const until = (f) => page.waitForFunction(f, null, { polling: 50, timeout: 180_000 });
+    const run = async (hide) => {
+      await page.getByTestId('batch-run').click();
+      await until(() => document.querySelector('[data-testid="batch-run"]').disabled);
+      const cover = hide ? await context.newPage() : null;
+      if (hide) await until(() => document.visibilityState === 'hidden');
+      await until(() => !document.querySelector('[data-testid="batch-run"]').disabled);
+      if (hide && !(await isHidden())) throw new Error('the tab came in front before the batch ended');
+      if (cover) await cover.close();
+      await page.bringToFront();
+      return JSON.parse(await page.getByTestId('batch-progress').getAttribute('data-figures'));
+    };
+    const front = [];
+    const hidden = [];
+    for (let i = 0; i <= REPEATS; i++) {
+      const a = await run(false);
+      const b = await run(true);
+      if (i > 0) {
+        front.push(a);
+        hidden.push(b);
+      }
+    }
+    return {
+      front_ms: stats(front.map((r) => r.elapsed_ms)),
+      hidden_ms: stats(hidden.map((r) => r.elapsed_ms)),
+      hidden_over_front: stats(hidden.map((r, i) => r.elapsed_ms / front[i].elapsed_ms)),
+      failed: stats([...front, ...hidden].map((r) => r.failed)),
+    };
+  } finally {
+    await h.close();
+  }
+}
+
 /** Scenario 5: bytes of every asset loaded; navigation start to Run
  * enabled and the longest main-thread task before it, cold, served as a
  * static host with `make dist`'s precompressed files serves it (brotli over
@@ -558,6 +612,14 @@ function report(r) {
   if (pl) {
     row('12. 20 docs × 6 tasks over a pool of 3 servers, each 4 at once, ~500 ms a request', `wall ms (ideal ${pl.ideal_ms}) / mean in flight / answers per member (last run)`, `${cell(pl.wall_ms, 0)} / ${cell(pl.mean_in_flight, 1)} / ${pl.last_run_per_member.join(', ')}`, '', '', '');
     row('12.', 'pool wall ÷ (jobs ÷ 12 × 0.5 s)', cell(pl.wall_over_ideal, 3), '', '≤ 1.10', verdict(pl.wall_over_ideal.median <= 1.10));
+  }
+  const hd = r.hidden;
+  if (hd) {
+    const parts = [['clean', 'every request answered'], ['rpm', 'at most 100 requests a minute (the last 20 wait)'], ['faults', '10 % 500s retried']];
+    for (const [key, what] of parts) {
+      const h = hd[key];
+      row(`13. 20 docs × 6 tasks (300 ms), K = 6, ${what}: tab in front / hidden (throttled after 1 s)`, 'wall ms / hidden ÷ in front', `${cell(h.front_ms, 0)} / ${cell(h.hidden_ms, 0)} / ${cell(h.hidden_over_front, 3)}`, '', key === 'faults' ? '' : '≤ 1.10', key === 'faults' ? '' : verdict(h.hidden_over_front.median <= 1.1));
+    }
   }
   const cp = r.capacity;
   if (cp) {
@@ -887,6 +949,17 @@ async function main() {
     for (const port of POOL_PORTS) start(PYTHON, [join(ROOT, 'scripts', 'llmock_server.py'), String(port)], true);
     for (const port of POOL_PORTS) await waitFor(`http://127.0.0.1:${port}/health`);
     results.pool = await pool(browser);
+  }
+  if (want(13)) {
+    console.error('scenario 13: a batch with its tab in front and hidden…');
+    start(PYTHON, [join(ROOT, 'scripts', 'llmock_server.py'), String(HIDDEN_PORTS.clean)], true);
+    start(PYTHON, [join(ROOT, 'scripts', 'llmock_server.py'), String(HIDDEN_PORTS.faults), '--chaos', '500=0.1', '--seed', '13'], true);
+    for (const port of Object.values(HIDDEN_PORTS)) await waitFor(`http://127.0.0.1:${port}/health`);
+    results.hidden = {
+      clean: await hiddenTab(`http://127.0.0.1:${HIDDEN_PORTS.clean}`),
+      rpm: await hiddenTab(`http://127.0.0.1:${HIDDEN_PORTS.clean}`, 100),
+      faults: await hiddenTab(`http://127.0.0.1:${HIDDEN_PORTS.faults}`),
+    };
   }
   if (want(9)) {
     console.error('scenario 9: batches of 200 to 10,000 documents…');

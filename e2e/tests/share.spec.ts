@@ -60,6 +60,8 @@ test('a compare run shared by link opens read-only in a fresh browser with the s
   const keptFigures = await figures(kept);
   expect(Object.keys(keptFigures)).toContain('fig-speedup');
   const keptAnswers = await kept.getByTestId('kept-answer').allTextContents();
+  const keptPerTask = await kept.getByTestId('per-task-table').locator('tbody tr').allTextContents();
+  expect(keptPerTask.length).toBeGreaterThanOrEqual(3);
 
   const figuresOnly = await shareUrl(kept, false);
   const withAnswers = await shareUrl(kept, true);
@@ -79,6 +81,8 @@ test('a compare run shared by link opens read-only in a fresh browser with the s
   const shared = other.getByTestId('shared-run');
   await expect(shared).toBeVisible();
   expect(await figures(shared)).toEqual(keptFigures);
+  // Each task's times, as the kept run shows them.
+  await expect(shared.getByTestId('per-task-table').locator('tbody tr')).toHaveText(keptPerTask);
   // Figures only: the answers are not there.
   for (const a of await shared.getByTestId('kept-answer').allTextContents()) {
     expect(keptAnswers.some((k) => k === a)).toBe(false);

@@ -188,41 +188,9 @@ async fn aborted(signal: AbortSignal) {
     let _ = rx.await;
 }
 
-/// Resolves after `d`, on a timer armed from a task of its own (a
-/// `MessageChannel` message) rather than from the task that asks.
-///
-/// Why: sleeps that follow one another (a wait for the rate budget woken by
-/// the previous wait, a retry's back-off) would otherwise be a chain of
-/// nested timers, which Chrome wakes at most once a minute in a tab hidden
-/// for five minutes; a timer set from any other kind of task wakes at most
-/// a second late there (both measured in headless Chromium, see
-/// docs/reliability.md). gloo-timers has no such sleep, hence hand-written.
-/// Dropping the future does not clear the timer: it then resolves a promise
-/// nobody waits for.
-pub async fn sleep_unchained(d: Duration) {
-    let ms = d.as_millis().min(i32::MAX as u128) as i32;
-    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-        let Ok(channel) = web_sys::MessageChannel::new() else {
-            // No channel (never seen): a plain timer.
-            if let Some(w) = web_sys::window() {
-                let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-            }
-            return;
-        };
-        let arm = wasm_bindgen::closure::Closure::once_into_js(move || {
-            if let Some(w) = web_sys::window() {
-                let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-            }
-        });
-        channel.port1().set_onmessage(Some(arm.unchecked_ref()));
-        let _ = channel.port2().post_message(&wasm_bindgen::JsValue::NULL);
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-}
-
 /// Sleeps for `d` unless `signal` aborts first.
 pub async fn sleep_or_abort(d: Duration, signal: &AbortSignal) -> Result<(), ApiError> {
-    let sleep = sleep_unchained(d).fuse();
+    let sleep = gloo_timers::future::sleep(d).fuse();
     let abort = aborted(signal.clone()).fuse();
     futures::pin_mut!(sleep, abort);
     futures::select! {
