@@ -289,14 +289,25 @@ async function twentyDocs(page, marker) {
   await page.getByTestId('batch-add-pasted').click();
 }
 
+/**
+ * Runs the batch shown once and returns its figures; `started` runs once it
+ * has begun. `polling`: how the end is watched (a hidden tab draws no
+ * frames, so it needs a timer, not 'raf').
+ */
+async function runBatch(page, { started = async () => {}, polling = 'raf' } = {}) {
+  const until = (f) => page.waitForFunction(f, null, { polling, timeout: 180_000 });
+  await page.getByTestId('batch-run').click();
+  await until(() => document.querySelector('[data-testid="batch-run"]').disabled);
+  await started();
+  await until(() => !document.querySelector('[data-testid="batch-run"]').disabled);
+  return JSON.parse(await page.getByTestId('batch-progress').getAttribute('data-figures'));
+}
+
 /** Runs the batch shown `REPEATS` times after a warm-up; each run's figures. */
 async function repeatBatch(page) {
   const rows = [];
   for (let i = 0; i <= REPEATS; i++) {
-    await page.getByTestId('batch-run').click();
-    await page.waitForFunction(() => document.querySelector('[data-testid="batch-run"]').disabled);
-    await page.waitForFunction(() => !document.querySelector('[data-testid="batch-run"]').disabled, null, { timeout: 120_000 });
-    const f = JSON.parse(await page.getByTestId('batch-progress').getAttribute('data-figures'));
+    const f = await runBatch(page);
     if (i > 0) rows.push(f);
   }
   return rows;
@@ -383,18 +394,18 @@ async function hiddenTab(api, rpm = 0) {
     await page.getByTestId('batch-rpm').fill(String(rpm));
     await page.getByTestId('batch-rpm').dispatchEvent('change');
     const isHidden = () => page.evaluate(() => document.visibilityState === 'hidden');
-    // A hidden tab draws no frames: poll on a timer, not per frame.
-    const until = (f) => page.waitForFunction(f, null, { polling: 50, timeout: 180_000 });
     const run = async (hide) => {
-      await page.getByTestId('batch-run').click();
-      await until(() => document.querySelector('[data-testid="batch-run"]').disabled);
-      const cover = hide ? await context.newPage() : null;
-      if (hide) await until(() => document.visibilityState === 'hidden');
-      await until(() => !document.querySelector('[data-testid="batch-run"]').disabled);
+      let cover = null;
+      const started = async () => {
+        if (!hide) return;
+        cover = await context.newPage();
+        await page.waitForFunction(() => document.visibilityState === 'hidden', null, { polling: 50 });
+      };
+      const f = await runBatch(page, { started, polling: 50 });
       if (hide && !(await isHidden())) throw new Error('the tab came in front before the batch ended');
       if (cover) await cover.close();
       await page.bringToFront();
-      return JSON.parse(await page.getByTestId('batch-progress').getAttribute('data-figures'));
+      return f;
     };
     const front = [];
     const hidden = [];

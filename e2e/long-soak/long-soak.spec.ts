@@ -11,7 +11,7 @@ import { test, expect } from '@playwright/test';
 import { readFileSync, readdirSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { TEST_KEY, appReady, goTo, openSettings } from '../tests/helpers';
+import { addBatchDocs, appReady, goTo, openSettings, TEST_KEY } from '../tests/helpers';
 import { SITE, hideablePage } from '../tests/hidden';
 import { CHAOS_PORT } from '../playwright.config';
 
@@ -51,10 +51,7 @@ async function soak(tab: Awaited<ReturnType<typeof hideablePage>>, request: any)
   await page.getByTestId('select-category').uncheck();
   await goTo(page, 'batch');
   const texts = Array.from({ length: DOCS }, (_, i) => `Long soak document ${i + 1}: a short text about item ${i + 1}.`);
-  await page.getByTestId('batch-paste').fill(texts.join('\n---\n'));
-  await page.getByTestId('batch-add-pasted').click();
-  await page.getByTestId('batch-k').fill(String(K));
-  await page.getByTestId('batch-k').dispatchEvent('change');
+  await addBatchDocs(page, texts, K);
   const before = (await request.get(`${CHAOS}/_chaos/stats`).then((r) => r.json())).chat_requests;
   // Counted from here: filling the text box with 130 KB through the test
   // tool is one long task inside Chromium's editing code (37 s measured),

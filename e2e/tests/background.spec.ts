@@ -1,5 +1,5 @@
 import { test, expect, type APIRequestContext, type Page } from '@playwright/test';
-import { appReady, fillSettings, goTo, onlyTasks, received, uniqueModel } from './helpers';
+import { addBatchDocs, appReady, fillSettings, goTo, onlyTasks, received, uniqueModel } from './helpers';
 import { SITE, hideablePage } from './hidden';
 
 // A batch in a background tab: Chrome draws no frames there, aligns timers
@@ -48,10 +48,7 @@ test('a batch keeps its pace, its counts and the other tabs informed while its t
     await onlyTasks(page, ['sentiment']);
     await goTo(page, 'batch');
     const texts = Array.from({ length: DOCS }, (_, i) => `latency-ms=300\n\nDoc ${i + 1} is a short review.`);
-    await page.getByTestId('batch-paste').fill(texts.join('\n---\n'));
-    await page.getByTestId('batch-add-pasted').click();
-    await page.getByTestId('batch-k').fill(String(K));
-    await page.getByTestId('batch-k').dispatchEvent('change');
+    await addBatchDocs(page, texts, K);
 
     // The same batch with the tab in front, then hidden from its start.
     const visibleMs = await paced(page, request, model, 0, async () => {}, () => midBatch(page, 'batch-progress'));

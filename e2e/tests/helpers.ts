@@ -174,3 +174,13 @@ export async function settled<T>(read: () => Promise<T>): Promise<T> {
 export async function historyStored(page: Page) {
   await expect(page.getByTestId('history-size')).toHaveAttribute('data-saving', '0');
 }
+
+/** Adds `texts` as pasted documents on the Batch view and, if given, sets K. */
+export async function addBatchDocs(page: Page, texts: string[], k?: number) {
+  await page.getByTestId('batch-paste').fill(texts.join('\n---\n'));
+  await page.getByTestId('batch-add-pasted').click();
+  if (k !== undefined) {
+    await page.getByTestId('batch-k').fill(String(k));
+    await page.getByTestId('batch-k').dispatchEvent('change');
+  }
+}

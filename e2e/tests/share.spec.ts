@@ -1,6 +1,6 @@
 import { test, expect, type Browser, type Page } from '@playwright/test';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import { TEST_KEY, appReady, goTo, historyStored, onlyTasks, openWith, runMode, uniqueModel } from './helpers';
+import { addBatchDocs, appReady, goTo, historyStored, onlyTasks, openWith, runMode, TEST_KEY, uniqueModel } from './helpers';
 
 /** The record a share URL holds, as JSON text (decompressed as the page wrote it). */
 function decode(url: string): string {
@@ -149,8 +149,7 @@ test('a finished batch is shared from the Batch view and opens read-only elsewhe
   // Nothing to share before a batch has ended here.
   await expect(view.getByTestId('share-link')).toHaveCount(0);
   const texts = ['Doc one: great.', 'Doc two: awful.', 'Doc three: fine.'];
-  await page.getByTestId('batch-paste').fill(texts.join('\n---\n'));
-  await page.getByTestId('batch-add-pasted').click();
+  await addBatchDocs(page, texts);
   await page.getByTestId('batch-run').click();
   await expect(page.getByTestId('batch-progress')).toHaveAttribute('data-remaining', '0', { timeout: 30_000 });
   await expect(page.getByTestId('batch-run')).toBeEnabled();

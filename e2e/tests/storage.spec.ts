@@ -1,6 +1,6 @@
 import { test, expect, type BrowserContext, type Page } from '@playwright/test';
 import { SITE_PORT } from '../playwright.config';
-import { appReady, download, goTo, historyStored, onlyTasks, openWith, uniqueModel } from './helpers';
+import { addBatchDocs, appReady, download, goTo, historyStored, onlyTasks, openWith, uniqueModel } from './helpers';
 
 const ORIGIN = `http://127.0.0.1:${SITE_PORT}`;
 
@@ -86,10 +86,7 @@ test('a batch whose results cannot be written pauses, and nothing is lost: a new
   const small = Array.from({ length: 4 }, (_, i) => `Doc ${i + 1} is short.`);
   const big = Array.from({ length: 4 }, (_, i) => `reasoning=reasoning_content:3000:200:5:50\n\nDoc ${i + 5} thinks long.`);
   const docs = small.length + big.length;
-  await page.getByTestId('batch-paste').fill([...small, ...big].join('\n---\n'));
-  await page.getByTestId('batch-add-pasted').click();
-  await page.getByTestId('batch-k').fill('1');
-  await page.getByTestId('batch-k').dispatchEvent('change');
+  await addBatchDocs(page, [...small, ...big], 1);
   await page.getByTestId('batch-run').click();
   await expect(page.getByTestId('batch-persist')).toHaveAttribute('data-granted', /true|false/);
   await expect(page.getByTestId('batch-paused')).toContainText('Paused', { timeout: 60_000 });

@@ -1,5 +1,5 @@
 import { test, expect, type Page } from '@playwright/test';
-import { appReady, goTo, historyStored, onlyTasks, openWith, received, runMode, uniqueModel } from './helpers';
+import { addBatchDocs, appReady, goTo, historyStored, onlyTasks, openWith, received, runMode, uniqueModel } from './helpers';
 
 const DOCS = 60;
 
@@ -24,10 +24,7 @@ test('a batch running in one tab is shown, not offered for resuming, in another;
   await onlyTasks(page, ['sentiment']);
   await goTo(page, 'batch');
   const texts = Array.from({ length: DOCS }, (_, i) => `latency-ms=500\n\nDoc ${i + 1} is a short review.`);
-  await page.getByTestId('batch-paste').fill(texts.join('\n---\n'));
-  await page.getByTestId('batch-add-pasted').click();
-  await page.getByTestId('batch-k').fill('6');
-  await page.getByTestId('batch-k').dispatchEvent('change');
+  await addBatchDocs(page, texts, 6);
   await page.getByTestId('batch-run').click();
   await expect.poll(() => done(page, 'batch-progress'), { timeout: 30_000 }).toBeGreaterThanOrEqual(12);
 
@@ -107,17 +104,13 @@ test('a Batch API hand-off is refused in a tab while another tab runs a batch, a
   await onlyTasks(page, ['sentiment']);
   await goTo(page, 'batch');
   const docs = 24;
-  await page.getByTestId('batch-paste').fill(Array.from({ length: docs }, (_, i) => `latency-ms=400\n\nDoc ${i + 1} is a review.`).join('\n---\n'));
-  await page.getByTestId('batch-add-pasted').click();
-  await page.getByTestId('batch-k').fill('3');
-  await page.getByTestId('batch-k').dispatchEvent('change');
+  await addBatchDocs(page, Array.from({ length: docs }, (_, i) => `latency-ms=400\n\nDoc ${i + 1} is a review.`), 3);
   await page.getByTestId('batch-run').click();
   await expect.poll(() => done(page, 'batch-progress'), { timeout: 30_000 }).toBeGreaterThanOrEqual(3);
   const other = await context.newPage();
   await openWith(other, { model }, 'batch');
   await expect(other.getByTestId('batch-elsewhere')).toBeVisible();
-  await other.getByTestId('batch-paste').fill('Another document.');
-  await other.getByTestId('batch-add-pasted').click();
+  await addBatchDocs(other, ['Another document.']);
   await other.getByTestId('batch-api-output').evaluate((el) => ((el.closest('details') as HTMLDetailsElement).open = true));
   await other.getByTestId('batch-api-submit').click();
   await expect(other.getByTestId('batch-error')).toContainText('running in another tab');
