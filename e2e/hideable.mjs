@@ -32,8 +32,12 @@ export async function launchHideable({ chromium, executable, args, graceSeconds 
       `--enable-features=IntensiveWakeUpThrottling:grace_period_seconds/${graceSeconds}`,
       'about:blank',
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    // Its own process group, so that closing ends its helper processes too.
+    { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
   );
+  // Not left running if this process ends without closing it.
+  const orphanGuard = () => signalGroup(proc.pid, 'SIGKILL');
+  process.once('exit', orphanGuard);
   const endpoint = await new Promise((resolve, reject) => {
     let seen = '';
     const timer = setTimeout(() => reject(new Error(`Chromium did not start: ${seen}`)), 30_000);
@@ -57,11 +61,35 @@ export async function launchHideable({ chromium, executable, args, graceSeconds 
     page,
     async close() {
       await browser.close().catch(() => {});
-      const exited = new Promise((r) => proc.once('exit', r));
-      proc.kill();
+      const exited =
+        proc.exitCode !== null || proc.signalCode !== null
+          ? Promise.resolve()
+          : new Promise((r) => proc.once('exit', r));
+      signalGroup(proc.pid, 'SIGTERM');
       await exited;
-      // Its helper processes may still be writing there for a moment.
-      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+      // Chromium's helper processes can outlive it for a moment and still
+      // write into its profile folder: wait for the whole group to be gone.
+      for (let i = 0; i < 50 && signalGroup(proc.pid, 0); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      signalGroup(proc.pid, 'SIGKILL');
+      process.off('exit', orphanGuard);
+      try {
+        rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+      } catch (e) {
+        // A temporary folder left behind is no failure of the test.
+        console.warn(`could not remove ${dir}: ${e.message}`);
+      }
     },
   };
+}
+
+/** Sends `signal` to the process group `pid` leads; false when it is gone. */
+function signalGroup(pid, signal) {
+  try {
+    process.kill(-pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
 }
