@@ -42,8 +42,10 @@ llmock's own faults (errors, delays, stream cuts) are scripted per model.
 
 --hosts 127.0.0.1,127.0.0.2,::1 listens on each of these (loopback)
 addresses, so that one server answers under several names (lanes);
-GET /_lanes/requests lists each chat request's Host, key header and model,
-and the most that were in flight at once under each Host.
+GET /_lanes/requests lists each chat request's Host, key header, model and
+the start of its last user message (also those answered without llmock,
+which llmock's own log misses), and the most that were in flight at once
+under each Host.
 
 For soak runs, --chaos "500=0.05,429=0.02,cut=0.01" makes every chat
 request fail at random (seeded by --seed): a 500, a 429 with Retry-After,
@@ -392,11 +394,15 @@ def lane_log(app):
         headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
         body = await read_body(receive)
         try:
-            model = json.loads(body).get("model", "")
-        except ValueError:
-            model = ""
+            data = json.loads(body)
+            model = data.get("model", "")
+            users = [m.get("content") for m in data.get("messages", []) if m.get("role") == "user"]
+        except (ValueError, AttributeError):
+            model, users = "", []
+        # The start of the last user message: which document was asked.
+        user = users[-1][:300] if users and isinstance(users[-1], str) else ""
         host = headers.get("host", "")
-        log.append({"host": host, "model": model,
+        log.append({"host": host, "model": model, "user": user,
                     "key": headers.get("authorization") or headers.get("api-key") or ""})
         in_flight[host] = in_flight.get(host, 0) + 1
         peak[host] = max(peak.get(host, 0), in_flight[host])

@@ -87,6 +87,7 @@ pub fn read_output(content: &str, jobs: &[Job], tasks: &[TaskDef]) -> Output {
             attempts: 1,
             served_by: None,
             reasoning: String::new(),
+            dropped: false,
         };
         let status = v["response"]["status_code"].as_u64().unwrap_or(0);
         let cell = if let Some(msg) = v["error"]["message"].as_str() {
@@ -113,6 +114,7 @@ pub fn read_output(content: &str, jobs: &[Job], tasks: &[TaskDef]) -> Output {
                     attempts: 1,
                     served_by: None,
                     reasoning: String::new(),
+                    dropped: false,
                 },
                 Err(e) => failed(format!("unreadable answer ({e})")),
             }

@@ -213,6 +213,7 @@ mod tests {
                     attempts: 1,
                     served_by: None,
                     reasoning: String::new(),
+                    dropped: false,
                 })
             })
             .collect();
@@ -284,6 +285,7 @@ mod tests {
             attempts: 1,
             served_by: None,
             reasoning: String::new(),
+            dropped: false,
         }
     }
 

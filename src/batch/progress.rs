@@ -226,6 +226,7 @@ mod tests {
             attempts: 1,
             served_by: None,
             reasoning: String::new(),
+            dropped: false,
         }
     }
 

@@ -34,9 +34,76 @@ pub struct Cell {
     /// A reasoning model's thinking, apart from the answer.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub reasoning: String,
+    /// The answer and thinking were dropped from this device after an
+    /// export held them (to free space): `text` and `reasoning` are empty.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub dropped: bool,
+}
+
+/// A cell's answer and thinking, stored apart from the rest of the cell
+/// so that they can be dropped alone: a deletion, which a full storage
+/// still allows, where rewriting the cell is refused.
+///
+/// Stored as a pair of strings rather than through serde: a derive of its
+/// own would add to the page's wasm for two fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    /// The answer.
+    pub text: String,
+    /// The thinking, if any.
+    pub reasoning: String,
 }
 
 impl Cell {
+    /// The cell as stored: the cell without its answer, marked dropped
+    /// until [`Cell::joined`] finds the answer beside it, and the answer
+    /// (none when it is empty: the cell is stored whole).
+    pub fn split(&self) -> (Cell, Option<Answer>) {
+        if self.text.is_empty() && self.reasoning.is_empty() {
+            return (self.clone(), None);
+        }
+        let rest = Cell {
+            text: String::new(),
+            reasoning: String::new(),
+            dropped: true,
+            ..self.clone()
+        };
+        let answer = Answer {
+            text: self.text.clone(),
+            reasoning: self.reasoning.clone(),
+        };
+        (rest, Some(answer))
+    }
+
+    /// A stored cell with the answer found beside it: a cell stored apart
+    /// whose answer is gone stays marked dropped; a cell stored whole
+    /// (also by older versions) ignores any answer.
+    pub fn joined(self, answer: Option<Answer>) -> Cell {
+        match answer {
+            Some(a) if self.dropped => Cell {
+                text: a.text,
+                reasoning: a.reasoning,
+                dropped: false,
+                ..self
+            },
+            _ => self,
+        }
+    }
+
+    /// Whether it holds an answer or thinking to drop.
+    pub fn has_answer(&self) -> bool {
+        !self.text.is_empty() || !self.reasoning.is_empty()
+    }
+
+    /// Drops the answer and thinking (an export holds them).
+    pub fn drop_answer(&mut self) {
+        if self.has_answer() {
+            self.text.clear();
+            self.reasoning.clear();
+            self.dropped = true;
+        }
+    }
+
     /// The cell of a finished request.
     pub fn from_output(out: &ChatOutput) -> Self {
         Self {
@@ -58,6 +125,7 @@ impl Cell {
             attempts: out.attempts.len(),
             served_by: None,
             reasoning: out.reasoning.clone(),
+            dropped: false,
         }
     }
 }
@@ -134,6 +202,7 @@ mod tests {
             attempts: 1,
             served_by: None,
             reasoning: String::new(),
+            dropped: false,
         };
         let cut = Cell {
             status: TaskStatus::Cancelled,
@@ -150,5 +219,81 @@ mod tests {
         assert_eq!(serde_json::from_str::<SavedBatch>(&json).unwrap(), saved);
         let c: Cell = serde_json::from_str(&serde_json::to_string(&results[0].1).unwrap()).unwrap();
         assert_eq!(c.status, TaskStatus::Error);
+    }
+
+    fn answered() -> Cell {
+        Cell {
+            status: TaskStatus::Done,
+            text: "the answer".into(),
+            error: None,
+            total_ms: 12.0,
+            ttft_ms: Some(3.0),
+            tokens_in: Some(5),
+            tokens_out: Some(7),
+            attempts: 1,
+            served_by: None,
+            reasoning: "thought".into(),
+            dropped: false,
+        }
+    }
+
+    #[test]
+    fn a_cell_is_stored_apart_from_its_answer_and_joined_back() {
+        let cell = answered();
+        let (rest, answer) = cell.split();
+        let answer = answer.expect("an answer to store apart");
+        assert_eq!(
+            (answer.text.as_str(), answer.reasoning.as_str()),
+            ("the answer", "thought")
+        );
+        assert!(rest.text.is_empty() && rest.reasoning.is_empty());
+        assert_eq!(rest.tokens_out, Some(7));
+        // The cell goes through JSON, as stored.
+        let rest: Cell = serde_json::from_str(&serde_json::to_string(&rest).unwrap()).unwrap();
+        assert_eq!(rest.clone().joined(Some(answer)), cell);
+        // Its answer deleted: what is left says so, with its figures.
+        let left = rest.joined(None);
+        assert!(left.dropped && left.text.is_empty());
+        assert_eq!((left.status, left.total_ms), (TaskStatus::Done, 12.0));
+    }
+
+    #[test]
+    fn a_cell_without_answer_or_from_an_older_version_is_stored_whole() {
+        let empty = Cell {
+            text: String::new(),
+            reasoning: String::new(),
+            status: TaskStatus::Error,
+            ..answered()
+        };
+        assert_eq!(empty.split(), (empty.clone(), None));
+        // A whole cell ignores a stale answer found beside it.
+        let stale = Answer {
+            text: "old".into(),
+            reasoning: String::new(),
+        };
+        assert_eq!(empty.clone().joined(Some(stale.clone())), empty);
+        // An older version's row: the answer inline, no mark.
+        let old: Cell = serde_json::from_str(
+            r#"{"status":"done","text":"inline","error":null,"total_ms":1.0,"ttft_ms":null,"tokens_in":null,"tokens_out":null,"attempts":1}"#,
+        )
+        .unwrap();
+        assert_eq!(old.clone().joined(Some(stale)).text, "inline");
+        assert!(!old.dropped);
+    }
+
+    #[test]
+    fn dropping_an_answer_keeps_the_cells_figures() {
+        let mut cell = answered();
+        cell.drop_answer();
+        assert!(cell.dropped && !cell.has_answer());
+        assert_eq!(cell.tokens_out, Some(7));
+        // Nothing to drop: not marked.
+        let mut empty = Cell {
+            text: String::new(),
+            reasoning: String::new(),
+            ..answered()
+        };
+        empty.drop_answer();
+        assert!(!empty.dropped);
     }
 }

@@ -230,6 +230,8 @@ pub const EXPORT_VLLM: &str = "export-vllm";
 pub const STORAGE_ERROR: &str = "storage-error";
 pub const STORAGE_USED: &str = "storage-used";
 pub const STORAGE_FREE_UP: &str = "storage-free-up";
+pub const STORAGE_FREE_BATCH: &str = "storage-free-batch";
+pub const STORAGE_FREED: &str = "storage-freed";
 pub const BATCH_PERSIST: &str = "batch-persist";
 pub const BATCH_PAUSED: &str = "batch-paused";
 
@@ -457,6 +459,8 @@ pub const ALL: &[&str] = &[
     STORAGE_ERROR,
     STORAGE_USED,
     STORAGE_FREE_UP,
+    STORAGE_FREE_BATCH,
+    STORAGE_FREED,
     BATCH_PERSIST,
     BATCH_PAUSED,
 ];

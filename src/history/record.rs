@@ -733,6 +733,7 @@ pub(crate) mod batch_fixture {
             attempts: 1,
             served_by: None,
             reasoning: String::new(),
+            dropped: false,
         };
         let meta = Meta {
             at: 1.7e12,

@@ -158,6 +158,35 @@ impl BatchSession {
             .collect()
     }
 
+    /// Jobs whose cells hold an answer or thinking: what an export made now
+    /// holds, and what dropping them afterwards frees.
+    pub fn answered(&self) -> Vec<usize> {
+        self.cells
+            .borrow()
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.as_ref().is_some_and(Cell::has_answer))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// Drops the answers of `jobs` from their cells, here and in `record`
+    /// (this batch as kept in the history), once an export holds them.
+    pub fn drop_answers(&self, jobs: &[usize], record: Option<&mut RunRecord>) {
+        let mut cells = self.cells.borrow_mut();
+        let mut kept = record
+            .and_then(|r| r.kind.batch_mut())
+            .map(|b| &mut b.cells);
+        for &j in jobs {
+            if let Some(Some(c)) = cells.get_mut(j) {
+                c.drop_answer();
+            }
+            if let Some(Some(c)) = kept.as_mut().and_then(|k| k.get_mut(j)) {
+                c.drop_answer();
+            }
+        }
+    }
+
     /// The request of every job, in job order (for the Batch API input file).
     pub fn requests(&self, base: &RunSpec) -> Vec<ChatRequest> {
         (0..self.batch.jobs.len())
@@ -476,6 +505,43 @@ mod tests {
         // Usage counts every vote: 3 × 7 completion tokens.
         assert_eq!(cells[1].as_ref().unwrap().tokens_out, Some(21));
         assert_eq!(cells[0].as_ref().unwrap().tokens_out, Some(7));
+    }
+
+    #[test]
+    fn answers_dropped_after_an_export_leave_the_cells_and_their_record_figures() {
+        let server = FakeServer::new(|_| Ok("an answer".into()));
+        let session = BatchSession::new(batch(), &[]);
+        let (log, speed) = (DurationLog::default(), SpeedModel::default());
+        let all: Vec<usize> = (0..6).collect();
+        let mut record = block_on(session.run(
+            &all,
+            &server,
+            settings(&log, &speed),
+            &Kept::default(),
+            &|_| {},
+        ));
+        assert_eq!(session.answered(), all);
+        session.drop_answers(&[0, 2], Some(&mut record));
+        assert_eq!(session.answered(), [1, 3, 4, 5]);
+        let kept = &record.kind.batch().unwrap().cells;
+        for (j, cell) in session.cells().iter().enumerate() {
+            let (here, there) = (cell.as_ref().unwrap(), kept[j].as_ref().unwrap());
+            let dropped = j == 0 || j == 2;
+            assert_eq!((here.dropped, there.dropped), (dropped, dropped), "job {j}");
+            assert_eq!(here.text.is_empty(), dropped);
+            assert_eq!(there.text.is_empty(), dropped);
+            // Still done, with its figures.
+            assert_eq!(here.status, TaskStatus::Done);
+            assert!(there.tokens_out.is_some());
+        }
+        // Nothing to run again: dropped answers are not unfinished.
+        let saved: Vec<(usize, Cell)> = session
+            .cells()
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, c)| Some((i, c?)))
+            .collect();
+        assert!(session.batch().unfinished(&saved).is_empty());
     }
 
     #[test]

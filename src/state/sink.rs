@@ -1,6 +1,7 @@
 //! Where the page's sessions end their runs: the history (IndexedDB) and
 //! the measured durations (localStorage), and each batch cell as it arrives.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use leptos::prelude::*;
@@ -14,6 +15,10 @@ use crate::state::store::Store;
 use crate::state::{AppState, History};
 use crate::workflow::order::Observation;
 
+/// Batch cells whose write failed, by job: written again once space is
+/// freed, so that a reload does not ask for them a second time.
+pub type Unwritten = Rc<RefCell<Vec<usize>>>;
+
 /// The page's [`RunSink`]: runs go to the history, durations to the log,
 /// batch cells to the batch kept in IndexedDB (when it opened).
 #[derive(Clone)]
@@ -24,6 +29,8 @@ pub struct PageSink {
     pub state: AppState,
     /// The batch store, for cells.
     pub store: Option<Rc<Store>>,
+    /// Where a batch's cells that could not be written are listed.
+    pub unwritten: Option<Unwritten>,
 }
 
 impl RunSink for PageSink {
@@ -45,10 +52,19 @@ impl BatchSink for PageSink {
         if let Some(db) = self.store.clone() {
             let cell = cell.clone();
             let storage = self.history.storage();
+            let unwritten = self.unwritten.clone();
             spawn_local(async move {
+                let saved = db.save_result(job, &cell).await;
+                if let Some(u) = unwritten {
+                    let mut u = u.borrow_mut();
+                    u.retain(|j| *j != job);
+                    if saved.is_err() {
+                        u.push(job);
+                    }
+                }
                 // A result that cannot be written is told (the batch view
                 // pauses the batch on it), never dropped in silence.
-                if let (Err(e), Some(s)) = (db.save_result(job, &cell).await, storage) {
+                if let (Err(e), Some(s)) = (saved, storage) {
                     s.failed("Batch results could not be written", &e);
                 }
             });

@@ -18,15 +18,19 @@ use web_sys::{
     IdbDatabase, IdbObjectStore, IdbOpenDbRequest, IdbRequest, IdbTransaction, IdbTransactionMode,
 };
 
-use crate::batch::saved::{Cell as SavedCell, SavedBatch};
+use crate::batch::saved::{Answer, Cell as SavedCell, SavedBatch};
 use crate::history::RunRecord;
 
 /// The database's name (removed whole by "forget everything").
 pub const DB: &str = "fanout";
-/// Version 2 added the history; upgrading keeps the other stores.
-const VERSION: u32 = 2;
+/// Version 2 added the history, 3 the answers apart from their cells;
+/// upgrading keeps the other stores.
+const VERSION: u32 = 3;
 const BATCH: &str = "batch";
 const RESULTS: &str = "batch_results";
+/// The batch cells' answers, by job, apart from the cells so that they
+/// can be dropped by deletions alone (a full storage refuses rewrites).
+const ANSWERS: &str = "batch_answers";
 const CURRENT: &str = "current";
 const RUNS: &str = "runs";
 
@@ -138,7 +142,7 @@ impl Store {
                     return;
                 };
                 let names = db.object_store_names();
-                for name in [BATCH, RESULTS, RUNS] {
+                for name in [BATCH, RESULTS, ANSWERS, RUNS] {
                     if !names.contains(name) {
                         let _ = db.create_object_store(name);
                     }
@@ -191,17 +195,36 @@ impl Store {
         self.put(BATCH, JsValue::from_str(CURRENT), json).await
     }
 
-    /// Saves one finished job's result.
+    /// Saves one finished job's result: the cell and its answer apart, in
+    /// one transaction.
     pub async fn save_result(&self, job: usize, cell: &SavedCell) -> Result<(), String> {
-        let json = serde_json::to_string(cell).map_err(err)?;
-        self.put(RESULTS, JsValue::from_f64(job as f64), json).await
+        let (rest, answer) = cell.split();
+        let key = JsValue::from_f64(job as f64);
+        let json = serde_json::to_string(&rest).map_err(err)?;
+        let tx = self.transaction(&[RESULTS, ANSWERS], IdbTransactionMode::Readwrite)?;
+        let answers = Self::store(&tx, ANSWERS)?;
+        let answer = match answer {
+            Some(a) => {
+                let pair = js_sys::Array::of2(&a.text.into(), &a.reasoning.into());
+                answers.put_with_key(&pair, &key)
+            }
+            // A retried job's earlier answer goes.
+            None => answers.delete(&key),
+        };
+        Self::store(&tx, RESULTS)?
+            .put_with_key(&JsValue::from_str(&json), &key)
+            .map_err(|e| js_err(&e))?;
+        answer.map_err(|e| js_err(&e))?;
+        // The transaction's end says how both went: waiting on each request
+        // in turn could miss the second's events while awaiting the first.
+        committed(&tx).await
     }
 
     /// The saved batch and its results, if there is one.
     pub async fn load_batch(
         &self,
     ) -> Result<Option<(SavedBatch, Vec<(usize, SavedCell)>)>, String> {
-        let tx = self.transaction(&[BATCH, RESULTS], IdbTransactionMode::Readonly)?;
+        let tx = self.transaction(&[BATCH, RESULTS, ANSWERS], IdbTransactionMode::Readonly)?;
         let raw = request(Self::store(&tx, BATCH)?.get(&JsValue::from_str(CURRENT))).await?;
         if raw.is_undefined() {
             return Ok(None);
@@ -209,22 +232,58 @@ impl Store {
         let batch: SavedBatch = serde_json::from_str(&raw.as_string().unwrap_or_default())
             .map_err(|e| err(format!("a saved batch is unreadable ({e})")))?;
         let rows = Self::scan(&tx, RESULTS).await?;
+        // Both come in key order: each cell meets its answer, if any, by
+        // walking the two lists together.
+        let mut answers = Self::scan(&tx, ANSWERS)
+            .await?
+            .into_iter()
+            .filter_map(|(k, v)| {
+                let pair: js_sys::Array = v.dyn_into().ok()?;
+                let answer = Answer {
+                    text: pair.get(0).as_string()?,
+                    reasoning: pair.get(1).as_string().unwrap_or_default(),
+                };
+                Some((k.as_f64()? as usize, answer))
+            })
+            .peekable();
         let results = rows
             .into_iter()
             .filter_map(|(k, v)| {
                 let job = k.as_f64()? as usize;
-                let cell = serde_json::from_str(&v.as_string()?).ok()?;
-                Some((job, cell))
+                let cell: SavedCell = serde_json::from_str(&v.as_string()?).ok()?;
+                while answers.next_if(|(a, _)| *a < job).is_some() {}
+                let answer = answers.next_if(|(a, _)| *a == job).map(|(_, a)| a);
+                Some((job, cell.joined(answer)))
             })
             .collect();
         Ok(Some((batch, results)))
     }
 
+    /// Deletes the answers of `jobs` (their cells stay, marked dropped)
+    /// and the history's run `run`, if given, in one transaction of
+    /// deletions: a storage too full for any write still allows it.
+    pub async fn drop_answers(&self, jobs: &[usize], run: Option<&str>) -> Result<(), String> {
+        let tx = self.transaction(&[ANSWERS, RUNS], IdbTransactionMode::Readwrite)?;
+        let answers = Self::store(&tx, ANSWERS)?;
+        for &job in jobs {
+            answers
+                .delete(&JsValue::from_f64(job as f64))
+                .map_err(|e| js_err(&e))?;
+        }
+        if let Some(id) = run {
+            Self::store(&tx, RUNS)?
+                .delete(&JsValue::from_str(id))
+                .map_err(|e| js_err(&e))?;
+        }
+        committed(&tx).await
+    }
+
     /// Forgets the saved batch and its results.
     pub async fn clear_batch(&self) -> Result<(), String> {
-        let tx = self.transaction(&[BATCH, RESULTS], IdbTransactionMode::Readwrite)?;
+        let tx = self.transaction(&[BATCH, RESULTS, ANSWERS], IdbTransactionMode::Readwrite)?;
         request(Self::store(&tx, BATCH)?.clear()).await?;
         request(Self::store(&tx, RESULTS)?.clear()).await?;
+        request(Self::store(&tx, ANSWERS)?.clear()).await?;
         committed(&tx).await?;
         Ok(())
     }

@@ -27,7 +27,7 @@ use crate::schedule::scheduler::{Limits, MAX_IN_FLIGHT};
 use crate::session::RunContext;
 use crate::session::batch::{BatchSession, JobEvent, RunSettings, prepare};
 use crate::settings::Provider;
-use crate::state::sink::PageSink;
+use crate::state::sink::{PageSink, Unwritten};
 use crate::state::store::Store;
 use crate::state::tabs;
 use crate::state::{AppState, History};
@@ -180,6 +180,14 @@ struct BatchCtx {
     persisted: RwSignal<Option<bool>>,
     /// The last batch run here as kept, once it has ended (for its link).
     finished: RwSignal<Option<crate::history::RunRecord>>,
+    /// Jobs whose answers the last export held (and no run has replaced
+    /// since): what "Free space" may drop from the device.
+    exported: RwSignal<Vec<usize>>,
+    /// What the last drop of exported answers freed, in words, and how
+    /// many requests' answers went.
+    freed: RwSignal<Option<(String, usize)>>,
+    /// Cells of the batch shown whose write failed.
+    unwritten: StoredValue<Unwritten, LocalStorage>,
 }
 
 /// A batch another tab runs: its counts as it last told them, and whether
@@ -219,6 +227,7 @@ impl BatchCtx {
             history: self.history,
             state: self.state,
             store: self.store.try_get_value().flatten(),
+            unwritten: self.unwritten.try_get_value(),
         }
     }
 
@@ -248,6 +257,9 @@ impl BatchCtx {
         }
         self.opened.set(None);
         self.finished.set(None);
+        self.exported.set(Vec::new());
+        self.freed.set(None);
+        self.unwritten.with_value(|u| u.borrow_mut().clear());
         self.tally
             .set(next.views.iter().fold(Tally::default(), |t, v| {
                 t.with_ended(v.with_untracked(|v| v.ended))
@@ -332,12 +344,99 @@ impl BatchCtx {
         });
     }
 
+    /// Deletes from the device the answers the last export held (their
+    /// cells stay, done and marked dropped), and this batch's record in the
+    /// history, kept again at once without them: deletions go through
+    /// where a full storage refuses every write.
+    fn drop_exported(self) {
+        let (Some(shown), Some(db)) = (self.shown.get_untracked(), self.store.get_value()) else {
+            return;
+        };
+        let storage = self.history.storage();
+        let jobs = self.exported.get_untracked();
+        spawn_local(async move {
+            let before = crate::state::storage::estimate().await;
+            let mut record = self.finished.get_untracked();
+            let run = record.as_ref().map(|r| r.id.clone());
+            if let Err(e) = db.drop_answers(&jobs, run.as_deref()).await {
+                if let Some(s) = storage {
+                    s.failed("The exported answers could not be dropped", &e);
+                }
+                return;
+            }
+            shown.session.drop_answers(&jobs, record.as_mut());
+            for &j in &jobs {
+                if let Some(v) = shown.views.get(j) {
+                    v.notify();
+                }
+            }
+            self.exported.set(Vec::new());
+            if let Some(s) = storage {
+                s.written();
+            }
+            // Cells whose write failed (the answers dropped, if exported):
+            // kept now, so that a reload does not ask for them again.
+            let unwritten = self.unwritten.get_value();
+            let again = unwritten.borrow().clone();
+            let mut rewritten = 0;
+            for j in again {
+                let Some(cell) = shown.session.cell(j) else {
+                    continue;
+                };
+                match db.save_result(j, &cell).await {
+                    Ok(()) => {
+                        unwritten.borrow_mut().retain(|u| *u != j);
+                        rewritten += 1;
+                    }
+                    Err(e) => {
+                        if let Some(s) = storage {
+                            s.failed("Batch results could not be written", &e);
+                        }
+                        break;
+                    }
+                }
+            }
+            if let Some(r) = record {
+                self.finished.set(Some(r.clone()));
+                self.history.add(r);
+            }
+            let after = crate::state::storage::estimate().await;
+            let figures = match (before, after) {
+                (Some(b), Some(a)) => format!(
+                    " This page used {} before, {} now.",
+                    crate::history::query::size_text(b.used as usize),
+                    crate::history::query::size_text(a.used as usize)
+                ),
+                _ => String::new(),
+            };
+            self.freed.try_set(Some((
+                format!(
+                    "Dropped from this device the answers of {} requests that your export holds; their cells stay done, marked dropped.{}{figures} Run what is left with Retry failed.",
+                    jobs.len(),
+                    if rewritten > 0 {
+                        format!(" {rewritten} results that could not be written before are kept now.")
+                    } else {
+                        String::new()
+                    },
+                ),
+                jobs.len(),
+            )));
+        });
+    }
+
     /// Runs `indices` of the shown jobs (all of them, the failed ones, or
     /// what a reload left).
     fn start(self, indices: Vec<usize>) {
         let Some(shown) = self.shown.get_untracked() else {
             return;
         };
+        // Their new answers are in no export yet.
+        let mut rerun = vec![false; shown.batch().jobs.len()];
+        for &i in &indices {
+            rerun[i] = true;
+        }
+        self.exported.update(|e| e.retain(|j| !rerun[*j]));
+        self.freed.set(None);
         self.job.start(|signal| {
             let k = self.k.get_untracked();
             let rpm = Some(f64::from(self.rpm.get_untracked())).filter(|v| *v > 0.0);
@@ -459,6 +558,9 @@ pub fn BatchPanel() -> impl IntoView {
         paused: RwSignal::new(None),
         persisted: RwSignal::new(None),
         finished: RwSignal::new(None),
+        exported: RwSignal::new(Vec::new()),
+        freed: RwSignal::new(None),
+        unwritten: StoredValue::new_local(Unwritten::default()),
     };
     provide_context(ctx);
     // Results that cannot be written pause the batch rather than letting
@@ -546,6 +648,7 @@ pub fn BatchPanel() -> impl IntoView {
             <RunningElsewhere />
             {move || ctx.paused.get().map(|p| view! { <p class="field-error" role="alert" data-testid=hooks::BATCH_PAUSED>{p}</p> })}
             <crate::components::storage_note::StorageNote />
+            <DropExported />
             {move || ctx.persisted.get().map(|granted| view! {
                 <p class="hint" data-testid=hooks::BATCH_PERSIST data-granted=granted.to_string()>{if granted {
                     "The browser keeps this page's storage (persistent storage granted): the batch's results are not cleared when the disk runs low."
@@ -559,6 +662,31 @@ pub fn BatchPanel() -> impl IntoView {
                 <results::Results />
             </Show>
         </section>
+    }
+}
+
+/// When storage is full or the batch paused: drop from the device the
+/// answers an export already holds; then what that freed.
+#[component]
+fn DropExported() -> impl IntoView {
+    let ctx = expect_context::<BatchCtx>();
+    let storage = expect_context::<crate::state::Storage>();
+    let offered = move || {
+        let n = ctx.exported.with(Vec::len);
+        (n > 0
+            && !ctx.job.running.get()
+            && (storage.error.with(Option::is_some) || ctx.paused.with(Option::is_some)))
+        .then_some(n)
+    };
+    view! {
+        {move || offered().map(|n| view! {
+            <button type="button" data-testid=hooks::STORAGE_FREE_BATCH on:click=move |_| ctx.drop_exported()>
+                {format!("Free space: drop from this device the answers of the {n} requests your export holds")}
+            </button>
+        })}
+        {move || ctx.freed.get().map(|(text, n)| view! {
+            <p class="hint" role="status" data-testid=hooks::STORAGE_FREED data-count=n.to_string()>{text}</p>
+        })}
     }
 }
 

@@ -58,8 +58,17 @@ pub(super) fn Results() -> impl IntoView {
                     ("fanout-batch.json", "application/json")
                 }
             };
-            if let Err(e) = download_parts(name, mime, &parts) {
-                ctx.job.error.set(Some(format!("Export failed: {e}")));
+            match download_parts(name, mime, &parts) {
+                // What it holds may be dropped from the device to free space.
+                Ok(()) => ctx.exported.set(
+                    cells
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, c)| c.as_ref().is_some_and(|c| c.has_answer()))
+                        .map(|(i, _)| i)
+                        .collect(),
+                ),
+                Err(e) => ctx.job.error.set(Some(format!("Export failed: {e}"))),
             }
         });
     };
@@ -187,10 +196,14 @@ pub(super) fn Results() -> impl IntoView {
                     let session = send_wrapper::SendWrapper::new(shown.session.clone());
                     let error_of = session.clone();
                     let member_of = session.clone();
+                    let dropped_of = session.clone();
+                    let dropped = move || { v.track(); dropped_of.cell(i).is_some_and(|c| c.dropped) };
+                    let dropped_attr = dropped.clone();
                     let title = format!("{} × {}", s.docs[job.doc].name, s.tasks[job.task].label);
                     Some(view! {
-                        <div class="cell-output" data-testid=hooks::BATCH_OUTPUT>
+                        <div class="cell-output" data-testid=hooks::BATCH_OUTPUT data-dropped=move || dropped_attr().to_string()>
                             <h3>{title}</h3>
+                            {move || dropped().then(|| view! { <p class="hint">"This answer was dropped from this device to free space, after an export held it: read it in that export."</p> })}
                             {move || { v.track(); member_of.served_by(i) }.map(|m| view! { <p class="hint">{format!("Answered by {m} (pool member).")}</p> })}
                             {move || { v.track(); error_of.cell(i).and_then(|c| c.error) }.map(|e| view! { <p class="error">{e}</p> })}
                             <pre class="answer" tabindex="0">{move || { v.track(); session.cell(i).map(|c| c.text).unwrap_or_default() }}</pre>

@@ -235,6 +235,7 @@ impl Live {
             history: self.history,
             state: self.state,
             store: None,
+            unwritten: None,
         }
     }
 
