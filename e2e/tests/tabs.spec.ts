@@ -1,4 +1,4 @@
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect, type BrowserContext, type Page } from '@playwright/test';
 import { addBatchDocs, appReady, goTo, historyStored, onlyTasks, openWith, received, runMode, uniqueModel } from './helpers';
 
 const DOCS = 60;
@@ -120,4 +120,73 @@ test('a Batch API hand-off is refused in a tab while another tab runs a batch, a
   await appReady(page);
   await goTo(page, 'batch');
   await expect(page.getByTestId('batch-progress')).toHaveAttribute('data-done', String(docs));
+});
+
+/**
+ * A page of the site's origin that runs no Fanout (a static file the site
+ * serves): a stand-in for another tab whose code opens the database.
+ */
+async function bareTab(context: BrowserContext): Promise<Page> {
+  const bare = await context.newPage();
+  await bare.goto('./extract_loader.js');
+  return bare;
+}
+
+/** Opens the page's database at `version` from `page`; resolves with how it went. */
+function openDatabase(page: Page, version: number): Promise<string> {
+  return page.evaluate((version) => new Promise<string>((done) => {
+    const open = indexedDB.open('fanout', version);
+    // As an older version does: its stores, and no handler to let go.
+    open.onupgradeneeded = () => {
+      for (const name of ['batch', 'batch_results', 'runs']) {
+        if (!open.result.objectStoreNames.contains(name)) open.result.createObjectStore(name);
+      }
+    };
+    open.onsuccess = () => {
+      (window as any).held = open.result;
+      done('opened');
+    };
+    open.onblocked = () => done('blocked');
+    open.onerror = () => done(`error: ${open.error?.name}`);
+  }), version);
+}
+
+test('a tab of an older version holding the storage is named, and once it lets go the storage is upgraded and used', async ({ context }) => {
+  test.setTimeout(60_000);
+  const older = await bareTab(context);
+  expect(await openDatabase(older, 2)).toBe('opened');
+  const page = await context.newPage();
+  await openWith(page, { model: uniqueModel('tabs-older') });
+  await goTo(page, 'history');
+  await expect(page.getByTestId('history-error')).toContainText('another tab at an older version');
+  await goTo(page, 'batch');
+  await expect(page.getByTestId('batch-error')).toContainText('close or reload that tab');
+  // That tab goes: the upgrade this page asked for goes through, and a
+  // reload stores runs again.
+  await older.close();
+  await page.reload();
+  await appReady(page);
+  await onlyTasks(page, ['sentiment']);
+  await runMode(page, 'parallel');
+  await expect(page.getByTestId('phase')).toHaveText('Finished.', { timeout: 30_000 });
+  await historyStored(page);
+  await expect(page.getByTestId('view-run').getByTestId('storage-error')).toHaveCount(0);
+  await goTo(page, 'history');
+  await expect(page.getByTestId('history-error')).toHaveCount(0);
+  await expect(page.getByTestId('history-row')).toHaveCount(1);
+});
+
+test('a newer version opening the storage in another tab is not blocked by this one, which then says to reload', async ({ page, context }) => {
+  test.setTimeout(60_000);
+  await openWith(page, { model: uniqueModel('tabs-newer') });
+  await onlyTasks(page, ['sentiment']);
+  await runMode(page, 'parallel');
+  await expect(page.getByTestId('phase')).toHaveText('Finished.', { timeout: 30_000 });
+  await historyStored(page);
+  // A newer version's upgrade: this tab's connections let it through.
+  const newer = await bareTab(context);
+  expect(await openDatabase(newer, 99)).toBe('opened');
+  await runMode(page, 'parallel');
+  await expect(page.getByTestId('phase')).toHaveText('Finished.', { timeout: 30_000 });
+  await expect(page.getByTestId('view-run').getByTestId('storage-error')).toContainText('reload this tab');
 });

@@ -4,6 +4,8 @@
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
+use futures::FutureExt;
+use futures::future::{LocalBoxFuture, Shared};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -11,6 +13,10 @@ use crate::history::RunRecord;
 use crate::state::storage::Storage;
 use crate::state::store::Store;
 use crate::state::tabs;
+
+/// The page's database as it opens (or opened, or failed to), shared by
+/// everyone who asks for it.
+type Opening = Shared<LocalBoxFuture<'static, Result<Rc<Store>, String>>>;
 
 /// The run history, shared through context: the page's runs add to it, the
 /// history section shows it.
@@ -24,7 +30,7 @@ pub struct History {
     sizes: RwSignal<HashMap<String, usize>>,
     /// Writes to the device not yet finished (adds, deletes, clears).
     pending: RwSignal<usize>,
-    db: StoredValue<Option<Rc<Store>>, LocalStorage>,
+    db: StoredValue<Option<Opening>, LocalStorage>,
     /// Tells this browser's other tabs that the history changed, and hears
     /// them: each run is stored under its own key, so two tabs' writes
     /// never overwrite each other, and each tab's list follows the other's.
@@ -100,13 +106,17 @@ impl History {
         });
     }
 
-    async fn db(&self) -> Result<Rc<Store>, String> {
-        if let Some(db) = self.db.get_value() {
-            return Ok(db);
-        }
-        let db = Rc::new(Store::open().await?);
-        self.db.set_value(Some(db.clone()));
-        Ok(db)
+    /// The page's one connection to its database, opened on first use: the
+    /// Batch view keeps its batch through it too (a second connection's
+    /// open would wait unseen behind a blocked first one).
+    pub async fn db(&self) -> Result<Rc<Store>, String> {
+        let opening = self.db.get_value().unwrap_or_else(|| {
+            // Everyone asking meanwhile waits on this one open.
+            let o = Store::open().map(|r| r.map(Rc::new)).boxed_local().shared();
+            self.db.set_value(Some(o.clone()));
+            o
+        });
+        opening.await
     }
 
     /// How many writes to the device are still under way: 0 once every

@@ -35,7 +35,19 @@ const CURRENT: &str = "current";
 const RUNS: &str = "runs";
 
 /// The open database.
-pub struct Store(IdbDatabase);
+pub struct Store {
+    db: IdbDatabase,
+    /// Set when a newer version of the page, in another tab, asked to
+    /// upgrade the database: this connection closed to let it.
+    closed: Rc<Cell<bool>>,
+    _on_upgrade_elsewhere: EventListener,
+}
+
+/// Why a write fails once a newer version has taken the database.
+const UPDATED_ELSEWHERE: &str = "a newer version of Fanout in another tab has updated this page's storage: reload this tab to store here again";
+
+/// Why the database does not open while an older tab holds it.
+const HELD_BY_OLDER: &str = "Fanout is open in another tab at an older version, which holds this page's storage: close or reload that tab, then reload this one";
 
 fn err(e: impl std::fmt::Display) -> String {
     format!("The browser's storage failed: {e}")
@@ -149,9 +161,50 @@ impl Store {
                 }
             })
         };
-        let db = request(Ok(open.unchecked_into())).await;
+        // An older tab that keeps its connection blocks the upgrade: say so
+        // rather than wait for a tab the user may not think of.
+        let req: IdbRequest = open.unchecked_into();
+        let outcome = first_of(&req, &["success", "error", "blocked"]).await;
+        if outcome == 2 {
+            // The open goes on once that tab lets go: the upgrade must still
+            // create the stores, and the connection it makes is not used.
+            std::mem::forget(upgrade);
+            let late = req.clone();
+            EventListener::once(&req, "success", move |_| {
+                if let Ok(db) = late.result() {
+                    db.unchecked_into::<IdbDatabase>().close();
+                }
+            })
+            .forget();
+            return Err(err(HELD_BY_OLDER));
+        }
         drop(upgrade);
-        Ok(Store(db?.unchecked_into()))
+        let db: IdbDatabase = match outcome {
+            0 => req.result().map_err(|e| js_err(&e))?.unchecked_into(),
+            _ => {
+                return Err(req
+                    .error()
+                    .ok()
+                    .flatten()
+                    .map(|e| err(dom_err(&e)))
+                    .unwrap_or_else(|| err("the database did not open")));
+            }
+        };
+        // A newer version opening it elsewhere: close, so its upgrade is
+        // not blocked; this tab's writes then say to reload.
+        let closed = Rc::new(Cell::new(false));
+        let on_upgrade_elsewhere = {
+            let (db, closed) = (db.clone(), closed.clone());
+            EventListener::new(&db.clone(), "versionchange", move |_| {
+                db.close();
+                closed.set(true);
+            })
+        };
+        Ok(Store {
+            db,
+            closed,
+            _on_upgrade_elsewhere: on_upgrade_elsewhere,
+        })
     }
 
     fn transaction(
@@ -159,11 +212,14 @@ impl Store {
         stores: &[&str],
         mode: IdbTransactionMode,
     ) -> Result<IdbTransaction, String> {
+        if self.closed.get() {
+            return Err(err(UPDATED_ELSEWHERE));
+        }
         let names = js_sys::Array::new();
         for s in stores {
             names.push(&JsValue::from_str(s));
         }
-        self.0
+        self.db
             .transaction_with_str_sequence_and_mode(&names, mode)
             .map_err(|e| js_err(&e))
     }

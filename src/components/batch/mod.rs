@@ -604,8 +604,13 @@ pub fn BatchPanel() -> impl IntoView {
         }
     });
     spawn_local(async move {
-        let Ok(db) = Store::open().await else {
-            return;
+        let db = match ctx.history.db().await {
+            Ok(db) => db,
+            Err(e) => {
+                // No saved batch can be read or kept: say why.
+                ctx.job.error.try_set(Some(e));
+                return;
+            }
         };
         if let Ok(Some((saved, results))) = db.load_batch().await {
             // The view may have gone while the database opened.
@@ -615,7 +620,7 @@ pub fn BatchPanel() -> impl IntoView {
             let left = saved.unfinished(&results);
             let total = saved.jobs.len();
             ctx.show(BatchSession::new(saved, &results));
-            ctx.store.try_set_value(Some(Rc::new(db)));
+            ctx.store.try_set_value(Some(db.clone()));
             if left.is_empty() {
                 return;
             }
@@ -632,7 +637,7 @@ pub fn BatchPanel() -> impl IntoView {
             }
             return;
         }
-        ctx.store.try_set_value(Some(Rc::new(db)));
+        ctx.store.try_set_value(Some(db.clone()));
     });
 
     view! {
