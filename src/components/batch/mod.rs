@@ -374,28 +374,8 @@ impl BatchCtx {
             if let Some(s) = storage {
                 s.written();
             }
-            // Cells whose write failed (the answers dropped, if exported):
-            // kept now, so that a reload does not ask for them again.
-            let unwritten = self.unwritten.get_value();
-            let again = unwritten.borrow().clone();
-            let mut rewritten = 0;
-            for j in again {
-                let Some(cell) = shown.session.cell(j) else {
-                    continue;
-                };
-                match db.save_result(j, &cell).await {
-                    Ok(()) => {
-                        unwritten.borrow_mut().retain(|u| *u != j);
-                        rewritten += 1;
-                    }
-                    Err(e) => {
-                        if let Some(s) = storage {
-                            s.failed("Batch results could not be written", &e);
-                        }
-                        break;
-                    }
-                }
-            }
+            // Cells whose write failed (the answers dropped, if exported).
+            let rewritten = self.write_unwritten(&shown, &db).await;
             if let Some(r) = record {
                 self.finished.set(Some(r.clone()));
                 self.history.add(r);
@@ -422,6 +402,33 @@ impl BatchCtx {
                 jobs.len(),
             )));
         });
+    }
+
+    /// Writes the cells whose write failed, now that there may be room, so
+    /// that a reload does not ask for them again; how many were written (a
+    /// failure is told, and the rest wait for the next try).
+    async fn write_unwritten(&self, shown: &Shown, db: &Store) -> usize {
+        let unwritten = self.unwritten.get_value();
+        let again = unwritten.borrow().clone();
+        let mut written = 0;
+        for j in again {
+            let Some(cell) = shown.session.cell(j) else {
+                continue;
+            };
+            match db.save_result(j, &cell).await {
+                Ok(()) => {
+                    unwritten.borrow_mut().retain(|u| *u != j);
+                    written += 1;
+                }
+                Err(e) => {
+                    if let Some(s) = self.history.storage() {
+                        s.failed("Batch results could not be written", &e);
+                    }
+                    break;
+                }
+            }
+        }
+        written
     }
 
     /// Runs `indices` of the shown jobs (all of them, the failed ones, or
@@ -485,6 +492,11 @@ impl BatchCtx {
                 };
                 self.elsewhere.set(None);
                 self.paused.set(None);
+                // What a pause left unwritten goes first (space may have been
+                // freed another way, such as the oldest kept runs deleted).
+                if let Some(db) = self.store.try_get_value().flatten() {
+                    self.write_unwritten(&shown, &db).await;
+                }
                 // A long batch's results should survive the browser's
                 // clean-ups: ask, and say what it answered.
                 self.persisted.set(crate::state::storage::persist().await);
