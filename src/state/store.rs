@@ -138,6 +138,16 @@ async fn committed(tx: &IdbTransaction) -> Result<(), String> {
     }
 }
 
+/// Waits for `tx` to commit once its requests are `issued`; if one could
+/// not be issued, aborts it, so that none of them is kept.
+async fn all_or_nothing(tx: &IdbTransaction, issued: Result<(), JsValue>) -> Result<(), String> {
+    if let Err(e) = issued {
+        let _ = tx.abort();
+        return Err(js_err(&e));
+    }
+    committed(tx).await
+}
+
 impl Store {
     /// Opens (and on first use creates) the database.
     pub async fn open() -> Result<Self, String> {
@@ -258,22 +268,22 @@ impl Store {
         let key = JsValue::from_f64(job as f64);
         let json = serde_json::to_string(&rest).map_err(err)?;
         let tx = self.transaction(&[RESULTS, ANSWERS], IdbTransactionMode::Readwrite)?;
-        let answers = Self::store(&tx, ANSWERS)?;
-        let answer = match answer {
-            Some(a) => {
-                let pair = js_sys::Array::of2(&a.text.into(), &a.reasoning.into());
-                answers.put_with_key(&pair, &key)
-            }
-            // A retried job's earlier answer goes.
-            None => answers.delete(&key),
-        };
-        Self::store(&tx, RESULTS)?
-            .put_with_key(&JsValue::from_str(&json), &key)
-            .map_err(|e| js_err(&e))?;
-        answer.map_err(|e| js_err(&e))?;
+        let issued = (|| {
+            let answers = tx.object_store(ANSWERS)?;
+            match answer {
+                Some(a) => {
+                    let pair = js_sys::Array::of2(&a.text.into(), &a.reasoning.into());
+                    answers.put_with_key(&pair, &key)?
+                }
+                // A retried job's earlier answer goes.
+                None => answers.delete(&key)?,
+            };
+            tx.object_store(RESULTS)?
+                .put_with_key(&JsValue::from_str(&json), &key)
+        })();
         // The transaction's end says how both went: waiting on each request
         // in turn could miss the second's events while awaiting the first.
-        committed(&tx).await
+        all_or_nothing(&tx, issued.map(drop)).await
     }
 
     /// The saved batch and its results, if there is one.
@@ -320,18 +330,17 @@ impl Store {
     /// deletions: a storage too full for any write still allows it.
     pub async fn drop_answers(&self, jobs: &[usize], run: Option<&str>) -> Result<(), String> {
         let tx = self.transaction(&[ANSWERS, RUNS], IdbTransactionMode::Readwrite)?;
-        let answers = Self::store(&tx, ANSWERS)?;
-        for &job in jobs {
-            answers
-                .delete(&JsValue::from_f64(job as f64))
-                .map_err(|e| js_err(&e))?;
-        }
-        if let Some(id) = run {
-            Self::store(&tx, RUNS)?
-                .delete(&JsValue::from_str(id))
-                .map_err(|e| js_err(&e))?;
-        }
-        committed(&tx).await
+        let issued = (|| {
+            let answers = tx.object_store(ANSWERS)?;
+            for &job in jobs {
+                answers.delete(&JsValue::from_f64(job as f64))?;
+            }
+            if let Some(id) = run {
+                tx.object_store(RUNS)?.delete(&JsValue::from_str(id))?;
+            }
+            Ok(())
+        })();
+        all_or_nothing(&tx, issued).await
     }
 
     /// Forgets the saved batch and its results.
