@@ -1,6 +1,7 @@
 //! What Fanout keeps in the browser's IndexedDB: the batch in progress and
 //! its results as they arrive, so a reload loses nothing, and the run
-//! history. Values are stored as JSON strings under out-of-line keys.
+//! history. Values are stored as JSON strings under out-of-line keys, but
+//! for the batch cells' answers: pairs of strings (answer, thinking).
 //!
 //! Written on web-sys's IndexedDB calls directly (a request's `success` or
 //! `error` event, a transaction's `complete`, each awaited through a
