@@ -130,6 +130,17 @@ impl Cell {
     }
 }
 
+/// Jobs whose cells hold an answer or thinking: what an export of `cells`
+/// holds, and what dropping them afterwards frees.
+pub fn answered(cells: &[Option<Cell>]) -> Vec<usize> {
+    cells
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.as_ref().is_some_and(Cell::has_answer))
+        .map(|(i, _)| i)
+        .collect()
+}
+
 /// A batch as kept on the device while it runs, so that a reload loses
 /// nothing: what it was asked to do; results are saved one by one beside it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -161,13 +161,7 @@ impl BatchSession {
     /// Jobs whose cells hold an answer or thinking: what an export made now
     /// holds, and what dropping them afterwards frees.
     pub fn answered(&self) -> Vec<usize> {
-        self.cells
-            .borrow()
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.as_ref().is_some_and(Cell::has_answer))
-            .map(|(i, _)| i)
-            .collect()
+        crate::batch::saved::answered(&self.cells.borrow())
     }
 
     /// Drops the answers of `jobs` from their cells, here and in `record`

@@ -60,14 +60,7 @@ pub(super) fn Results() -> impl IntoView {
             };
             match download_parts(name, mime, &parts) {
                 // What it holds may be dropped from the device to free space.
-                Ok(()) => ctx.exported.set(
-                    cells
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, c)| c.as_ref().is_some_and(|c| c.has_answer()))
-                        .map(|(i, _)| i)
-                        .collect(),
-                ),
+                Ok(()) => ctx.exported.set(crate::batch::saved::answered(&cells)),
                 Err(e) => ctx.job.error.set(Some(format!("Export failed: {e}"))),
             }
         });
